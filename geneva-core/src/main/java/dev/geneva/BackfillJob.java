@@ -1,0 +1,80 @@
+package dev.geneva;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running backfill started by {@link Table#backfillAsync(String, BackfillOptions)}: its result,
+ * live progress, and cancellation.
+ */
+public interface BackfillJob {
+
+  /**
+   * The result, completing when the backfill ends; exceptionally with a {@link GenevaException} on
+   * failure or a {@link CancellationException} after {@link #cancel()}.
+   *
+   * @return the future
+   */
+  CompletableFuture<BackfillResult> future();
+
+  /**
+   * The current progress.
+   *
+   * @return a snapshot
+   */
+  BackfillProgress progress();
+
+  /**
+   * Stops the backfill: running tasks are interrupted, finished fragments are committed, the rest
+   * stays checkpointed for the next run. Returns at once; {@link #future()} completes when the
+   * backfill has stopped.
+   *
+   * @return false when the backfill had already ended
+   */
+  boolean cancel();
+
+  /**
+   * Waits for the result.
+   *
+   * @return the result
+   * @throws GenevaException when the backfill failed
+   * @throws CancellationException when it was cancelled
+   */
+  default BackfillResult join() {
+    try {
+      return future().join();
+    } catch (CompletionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /**
+   * Waits for the result at most {@code timeout}.
+   *
+   * @param timeout how long to wait
+   * @param unit the unit of {@code timeout}
+   * @return the result
+   * @throws TimeoutException when the backfill is still running
+   */
+  default BackfillResult join(long timeout, TimeUnit unit) throws TimeoutException {
+    try {
+      return future().get(timeout, unit);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting for the backfill");
+    }
+  }
+
+  private static RuntimeException unwrap(Throwable cause) {
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    return new GenevaException(String.valueOf(cause), cause);
+  }
+}

@@ -1,0 +1,320 @@
+package dev.geneva;
+
+import dev.geneva.spi.BackfillExecutor;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a backfill runs. All options have defaults; {@code BackfillOptions.defaults()} is what {@link
+ * Table#backfill(String)} uses.
+ *
+ * <pre>{@code
+ * table.backfill("embedding", BackfillOptions.builder().where("lang = 'en'").concurrency(4).build());
+ * }</pre>
+ */
+public final class BackfillOptions {
+  private static final BackfillOptions DEFAULTS = builder().build();
+
+  private final String where;
+  private final int concurrency;
+  private final int batchSize;
+  private final long rowsPerTask;
+  private final int commitEvery;
+  private final int maxCommitAttempts;
+  private final BackfillListener listener;
+  private final BackfillExecutor executor;
+
+  private BackfillOptions(Builder b) {
+    this.where = b.where;
+    this.concurrency = b.concurrency;
+    this.batchSize = b.batchSize;
+    this.rowsPerTask = b.rowsPerTask;
+    this.commitEvery = b.commitEvery;
+    this.maxCommitAttempts = b.maxCommitAttempts;
+    this.listener = b.listener;
+    this.executor = b.executor;
+  }
+
+  /**
+   * The default options.
+   *
+   * @return the defaults
+   */
+  public static BackfillOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a set of options.
+   *
+   * @return a builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Copies these options into a builder.
+   *
+   * @return a builder holding these values
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.where = where;
+    b.concurrency = concurrency;
+    b.batchSize = batchSize;
+    b.rowsPerTask = rowsPerTask;
+    b.commitEvery = commitEvery;
+    b.maxCommitAttempts = maxCommitAttempts;
+    b.listener = listener;
+    b.executor = executor;
+    return b;
+  }
+
+  /**
+   * The SQL filter selecting rows to compute; empty means {@code <column> IS NULL}, so a rerun
+   * computes only what is missing.
+   *
+   * @return the filter
+   */
+  public Optional<String> where() {
+    return Optional.ofNullable(where);
+  }
+
+  /**
+   * Tasks running at once (default: the number of processors).
+   *
+   * @return the concurrency
+   */
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /**
+   * Rows per batch handed to the UDF (default 4096), unless the UDF's spec sets its own.
+   *
+   * @return the batch size
+   */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /**
+   * The most rows one task computes (default: a whole fragment). Smaller tasks spread a large
+   * fragment over more workers and checkpoint more often.
+   *
+   * @return rows per task
+   */
+  public long rowsPerTask() {
+    return rowsPerTask;
+  }
+
+  /**
+   * Fragments per commit (default 16): finished fragments become visible in batches of this size.
+   *
+   * @return fragments per commit
+   */
+  public int commitEvery() {
+    return commitEvery;
+  }
+
+  /**
+   * Commit attempts when other writers commit at the same time (default 10).
+   *
+   * @return the attempts
+   */
+  public int maxCommitAttempts() {
+    return maxCommitAttempts;
+  }
+
+  /**
+   * The progress listener, if any.
+   *
+   * @return the listener
+   */
+  public Optional<BackfillListener> listener() {
+    return Optional.ofNullable(listener);
+  }
+
+  /**
+   * An executor to use instead of the connection's; the caller keeps ownership and closes it.
+   *
+   * @return the executor
+   */
+  public Optional<BackfillExecutor> executor() {
+    return Optional.ofNullable(executor);
+  }
+
+  @Override
+  public String toString() {
+    return "BackfillOptions{where="
+        + where
+        + ", concurrency="
+        + concurrency
+        + ", batchSize="
+        + batchSize
+        + ", rowsPerTask="
+        + rowsPerTask
+        + ", commitEvery="
+        + commitEvery
+        + ", maxCommitAttempts="
+        + maxCommitAttempts
+        + ", executor="
+        + (executor == null ? "connection default" : executor.name())
+        + "}";
+  }
+
+  /** Builds {@link BackfillOptions}. Each setter checks its value at once. */
+  public static final class Builder {
+    private String where;
+    private int concurrency = Runtime.getRuntime().availableProcessors();
+    private int batchSize = 4096;
+    private long rowsPerTask = Long.MAX_VALUE;
+    private int commitEvery = 16;
+    private int maxCommitAttempts = 10;
+    private BackfillListener listener;
+    private BackfillExecutor executor;
+
+    private Builder() {}
+
+    /**
+     * Sets the SQL filter selecting rows to compute (default {@code <column> IS NULL}).
+     *
+     * @param where a Lance SQL predicate such as {@code "id < 1000"}, or null for the default
+     * @return this builder
+     */
+    public Builder where(String where) {
+      if (where != null && where.isBlank()) {
+        throw new InvalidInputException(
+            "BackfillOptions.where is blank: pass a SQL predicate such as \"id < 1000\", or null"
+                + " to compute the rows where the column is null");
+      }
+      this.where = where;
+      return this;
+    }
+
+    /**
+     * Sets how many tasks run at once.
+     *
+     * @param concurrency at least 1
+     * @return this builder
+     */
+    public Builder concurrency(int concurrency) {
+      this.concurrency = positive("concurrency", concurrency);
+      return this;
+    }
+
+    /**
+     * Sets the rows per UDF batch.
+     *
+     * @param batchSize at least 1
+     * @return this builder
+     */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = positive("batchSize", batchSize);
+      return this;
+    }
+
+    /**
+     * Sets the most rows one task computes.
+     *
+     * @param rowsPerTask at least 1
+     * @return this builder
+     */
+    public Builder rowsPerTask(long rowsPerTask) {
+      if (rowsPerTask < 1) {
+        throw new InvalidInputException(
+            "BackfillOptions.rowsPerTask must be at least 1, got " + rowsPerTask);
+      }
+      this.rowsPerTask = rowsPerTask;
+      return this;
+    }
+
+    /**
+     * Sets the fragments per commit.
+     *
+     * @param commitEvery at least 1
+     * @return this builder
+     */
+    public Builder commitEvery(int commitEvery) {
+      this.commitEvery = positive("commitEvery", commitEvery);
+      return this;
+    }
+
+    /**
+     * Sets the commit attempts under contention.
+     *
+     * @param maxCommitAttempts at least 1
+     * @return this builder
+     */
+    public Builder maxCommitAttempts(int maxCommitAttempts) {
+      this.maxCommitAttempts = positive("maxCommitAttempts", maxCommitAttempts);
+      return this;
+    }
+
+    /**
+     * Sets the progress listener.
+     *
+     * @param listener the listener, or null for none
+     * @return this builder
+     */
+    public Builder listener(BackfillListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Runs on this executor instead of the connection's; the caller closes it.
+     *
+     * @param executor the executor, or null for the connection's
+     * @return this builder
+     */
+    public Builder executor(BackfillExecutor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    private static int positive(String name, int value) {
+      if (value < 1) {
+        throw new InvalidInputException(
+            "BackfillOptions." + name + " must be at least 1, got " + value);
+      }
+      return value;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the immutable options
+     */
+    public BackfillOptions build() {
+      return new BackfillOptions(this);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BackfillOptions b
+        && Objects.equals(where, b.where)
+        && concurrency == b.concurrency
+        && batchSize == b.batchSize
+        && rowsPerTask == b.rowsPerTask
+        && commitEvery == b.commitEvery
+        && maxCommitAttempts == b.maxCommitAttempts
+        && Objects.equals(listener, b.listener)
+        && Objects.equals(executor, b.executor);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        where,
+        concurrency,
+        batchSize,
+        rowsPerTask,
+        commitEvery,
+        maxCommitAttempts,
+        listener,
+        executor);
+  }
+}

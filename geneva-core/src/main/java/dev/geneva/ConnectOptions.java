@@ -1,0 +1,147 @@
+package dev.geneva;
+
+import dev.geneva.spi.BackfillExecutor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How {@link Geneva#connect(String, ConnectOptions)} reaches the tables and where backfills run.
+ * Storage option values may be credentials: {@link #toString()} shows only their keys.
+ */
+public final class ConnectOptions {
+  private static final ConnectOptions DEFAULTS = builder().build();
+
+  private final Map<String, String> storageOptions;
+  private final BackfillExecutor executor;
+
+  private ConnectOptions(Builder b) {
+    this.storageOptions = Map.copyOf(b.storageOptions);
+    this.executor = b.executor;
+  }
+
+  /**
+   * No storage options; the default executor.
+   *
+   * @return the defaults
+   */
+  public static ConnectOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a set of options.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Copies these options into a builder.
+   *
+   * @return a builder holding these values
+   */
+  public Builder toBuilder() {
+    return new Builder().storageOptions(storageOptions).executor(executor);
+  }
+
+  /**
+   * Options passed to Lance for every table, such as {@code aws_region}, {@code aws_endpoint} or
+   * {@code google_service_account}.
+   *
+   * @return the options
+   */
+  public Map<String, String> storageOptions() {
+    return storageOptions;
+  }
+
+  /**
+   * The executor backfills run on, owned by the caller; empty means the connection creates the
+   * default one (embedded Ray when geneva-ray is on the classpath, threads otherwise) and closes it
+   * with itself.
+   *
+   * @return the executor
+   */
+  public Optional<BackfillExecutor> executor() {
+    return Optional.ofNullable(executor);
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectOptions{storageOptions="
+        + storageOptions.keySet()
+        + ", executor="
+        + (executor == null ? "default" : executor.name())
+        + "}";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ConnectOptions c
+        && storageOptions.equals(c.storageOptions)
+        && Objects.equals(executor, c.executor);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(storageOptions, executor);
+  }
+
+  /** Builds {@link ConnectOptions}. */
+  public static final class Builder {
+    private final Map<String, String> storageOptions = new LinkedHashMap<>();
+    private BackfillExecutor executor;
+
+    private Builder() {}
+
+    /**
+     * Adds Lance storage options.
+     *
+     * @param options key-value pairs
+     * @return this builder
+     */
+    public Builder storageOptions(Map<String, String> options) {
+      options.forEach(this::storageOption);
+      return this;
+    }
+
+    /**
+     * Adds one Lance storage option.
+     *
+     * @param key the option, e.g. {@code aws_region}
+     * @param value its value
+     * @return this builder
+     */
+    public Builder storageOption(String key, String value) {
+      if (key == null || key.isBlank() || value == null) {
+        throw new InvalidInputException(
+            "storage option " + key + " needs a non-blank key and a non-null value");
+      }
+      storageOptions.put(key, value);
+      return this;
+    }
+
+    /**
+     * Runs backfills on this executor; the caller keeps ownership.
+     *
+     * @param executor the executor, or null for the default
+     * @return this builder
+     */
+    public Builder executor(BackfillExecutor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the immutable options
+     */
+    public ConnectOptions build() {
+      return new ConnectOptions(this);
+    }
+  }
+}

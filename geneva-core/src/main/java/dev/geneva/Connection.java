@@ -1,0 +1,327 @@
+package dev.geneva;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.WriteParams;
+import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillExecutorProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A database: a directory (local or in a bucket) of Lance tables, each stored as {@code
+ * <name>.lance}. Owns an Arrow allocator and, unless one was given, the executor backfills run on;
+ * {@link #close()} releases both.
+ */
+public final class Connection implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+  private static final Set<String> SCHEMES = Set.of("file", "s3", "gs", "az", "memory");
+  private static final String SUFFIX = ".lance";
+
+  private final String uri;
+  private final Path localRoot;
+  private final ConnectOptions options;
+  private final BufferAllocator allocator;
+  private BackfillExecutor ownedExecutor;
+  private volatile boolean closed;
+
+  Connection(String uri, ConnectOptions options) {
+    if (uri == null || uri.isBlank()) {
+      throw new InvalidInputException(
+          "Geneva.connect needs a database URI: a local path, file://, s3:// or gs:// URI");
+    }
+    this.options = options;
+    int colon = uri.indexOf("://");
+    if (colon > 0) {
+      String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
+      if (!SCHEMES.contains(scheme)) {
+        throw new InvalidInputException(
+            "Geneva.connect: unsupported URI scheme '"
+                + scheme
+                + "' in "
+                + uri
+                + "; use a local path or one of "
+                + SCHEMES.stream().sorted().map(s -> s + "://").toList());
+      }
+      this.localRoot = scheme.equals("file") ? Paths.get(URI.create(uri)) : null;
+      this.uri = strip(uri);
+    } else {
+      this.localRoot = Paths.get(uri).toAbsolutePath().normalize();
+      this.uri = localRoot.toString();
+    }
+    if (localRoot != null) {
+      try {
+        Files.createDirectories(localRoot);
+      } catch (IOException e) {
+        throw new InvalidInputException(
+            "cannot create database directory " + localRoot + ": " + e.getMessage(), e);
+      }
+    }
+    this.allocator = new RootAllocator();
+  }
+
+  private static String strip(String uri) {
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+  }
+
+  /**
+   * The database's URI (an absolute path for local databases).
+   *
+   * @return the URI
+   */
+  public String uri() {
+    return uri;
+  }
+
+  /**
+   * The connection's root allocator, for building data to write and reading results; close what you
+   * allocate before closing the connection.
+   *
+   * @return the allocator
+   */
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  /**
+   * Creates a table from a stream of Arrow batches (the reader is consumed but not closed).
+   *
+   * @param name the table's name: letters, digits, {@code _ . -}, at most 128
+   * @param data the rows
+   * @return the new table
+   */
+  public Table createTable(String name, ArrowReader data) {
+    return createTable(name, data, CreateTableOptions.defaults());
+  }
+
+  /**
+   * Creates a table from a stream of Arrow batches with layout options.
+   *
+   * @param name the table's name
+   * @param data the rows (consumed, not closed)
+   * @param createOptions fragment size and overwrite
+   * @return the new table
+   */
+  public Table createTable(String name, ArrowReader data, CreateTableOptions createOptions) {
+    checkOpen();
+    checkName(name);
+    String tableUri = tableUri(name);
+    if (!createOptions.overwrite() && exists(tableUri)) {
+      throw new InvalidInputException(
+          "table '"
+              + name
+              + "' already exists in "
+              + uri
+              + ": open it with openTable, drop it with dropTable, or create with"
+              + " CreateTableOptions.builder().overwrite(true)");
+    }
+    WriteParams.Builder params =
+        new WriteParams.Builder()
+            .withStorageOptions(options.storageOptions())
+            .withMode(
+                createOptions.overwrite()
+                    ? WriteParams.WriteMode.OVERWRITE
+                    : WriteParams.WriteMode.CREATE);
+    if (createOptions.maxRowsPerFile() > 0) {
+      params.withMaxRowsPerFile(createOptions.maxRowsPerFile());
+    }
+    try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, data, stream);
+      Dataset.create(allocator, stream, tableUri, params.build()).close();
+    } catch (RuntimeException e) {
+      throw new GenevaException("cannot create table '" + name + "' at " + tableUri + ": " + e, e);
+    }
+    return new Table(this, location(name));
+  }
+
+  /**
+   * Opens an existing table.
+   *
+   * @param name the table's name
+   * @return the table
+   */
+  public Table openTable(String name) {
+    checkOpen();
+    checkName(name);
+    String tableUri = tableUri(name);
+    if (!exists(tableUri)) {
+      throw new InvalidInputException(
+          "table '" + name + "' does not exist in " + uri + "; existing tables: " + tableNames());
+    }
+    return new Table(this, location(name));
+  }
+
+  /**
+   * Lists the tables, sorted by name.
+   *
+   * @return the names
+   */
+  public List<String> tableNames() {
+    checkOpen();
+    if (localRoot != null) {
+      try (Stream<Path> children = Files.list(localRoot)) {
+        return children
+            .filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+            .filter(p -> Files.isDirectory(p.resolve("_versions")))
+            .map(p -> p.getFileName().toString())
+            .map(n -> n.substring(0, n.length() - SUFFIX.length()))
+            .sorted()
+            .toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return RemoteListing.tableNames(uri, options.storageOptions(), allocator);
+  }
+
+  /**
+   * Deletes a table and all its data.
+   *
+   * @param name the table's name
+   */
+  public void dropTable(String name) {
+    checkOpen();
+    checkName(name);
+    String tableUri = tableUri(name);
+    if (!exists(tableUri)) {
+      throw new InvalidInputException("table '" + name + "' does not exist in " + uri);
+    }
+    if (localRoot != null) {
+      deleteTree(localRoot.resolve(name + SUFFIX));
+    } else {
+      Dataset.drop(tableUri, options.storageOptions());
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+
+  TableLocation location(String name) {
+    return new TableLocation(name, tableUri(name), options.storageOptions(), allocator);
+  }
+
+  private String tableUri(String name) {
+    return uri + "/" + name + SUFFIX;
+  }
+
+  private boolean exists(String tableUri) {
+    try (Dataset ds =
+        Dataset.open(
+            allocator,
+            tableUri,
+            new com.lancedb.lance.ReadOptions.Builder()
+                .setStorageOptions(options.storageOptions())
+                .build())) {
+      return ds.version() > 0;
+    } catch (RuntimeException e) {
+      if (LanceErrors.isNotFound(e)) {
+        return false;
+      }
+      throw new GenevaException("cannot check whether " + tableUri + " exists: " + e, e);
+    }
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !TABLE_NAME.matcher(name).matches()) {
+      throw new InvalidInputException(
+          "invalid table name '"
+              + name
+              + "': use 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("connection to " + uri + " is closed");
+    }
+  }
+
+  /** The executor for a backfill: the options', the connection's given one, or the default. */
+  synchronized BackfillExecutor executor(BackfillOptions backfillOptions) {
+    checkOpen();
+    if (backfillOptions.executor().isPresent()) {
+      return backfillOptions.executor().get();
+    }
+    if (options.executor().isPresent()) {
+      return options.executor().get();
+    }
+    if (ownedExecutor == null) {
+      List<BackfillExecutorProvider> providers = new ArrayList<>();
+      ServiceLoader.load(BackfillExecutorProvider.class).forEach(providers::add);
+      BackfillExecutorProvider best =
+          providers.stream()
+              .max(Comparator.comparingInt(BackfillExecutorProvider::priority))
+              .orElseThrow(
+                  () ->
+                      new GenevaException(
+                          "no BackfillExecutorProvider on the classpath: is geneva-core's jar"
+                              + " complete?"));
+      ownedExecutor = best.create(allocator);
+      LOG.info("backfills on {} run on executor '{}'", uri, ownedExecutor.name());
+    }
+    return ownedExecutor;
+  }
+
+  /** Closes the executor the connection created and the allocator. Safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException failure = null;
+    if (ownedExecutor != null) {
+      try {
+        ownedExecutor.close();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      ownedExecutor = null;
+    }
+    try {
+      allocator.close();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Connection{uri=" + uri + ", options=" + options + "}";
+  }
+}

@@ -1,0 +1,293 @@
+package dev.geneva;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.internal.engine.BackfillRun;
+import dev.geneva.internal.engine.ColumnChecks;
+import dev.geneva.internal.engine.UdfMetadata;
+import dev.geneva.internal.engine.Udfs;
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.udf.ScalarUdf;
+import dev.geneva.udf.Udf;
+import dev.geneva.udf.UdfSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A Lance table. Every call reads the table's latest version, so a {@code Table} sees commits made
+ * by backfills and by other writers. Safe to use from several threads.
+ */
+public final class Table {
+  private final Connection connection;
+  private final TableLocation location;
+
+  Table(Connection connection, TableLocation location) {
+    this.connection = connection;
+    this.location = location;
+  }
+
+  /**
+   * The table's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return location.name();
+  }
+
+  /**
+   * The table's URI.
+   *
+   * @return the URI
+   */
+  public String uri() {
+    return location.uri();
+  }
+
+  /**
+   * The current schema, with each UDF column's declaration in its field metadata.
+   *
+   * @return the schema
+   */
+  public Schema schema() {
+    try (Dataset ds = location.openLatest()) {
+      return ds.getSchema();
+    }
+  }
+
+  /**
+   * The current version.
+   *
+   * @return the version
+   */
+  public long version() {
+    try (Dataset ds = location.openLatest()) {
+      return ds.version();
+    }
+  }
+
+  /**
+   * Counts the live (not deleted) rows.
+   *
+   * @return the count
+   */
+  public long countRows() {
+    try (Dataset ds = location.openLatest()) {
+      return ds.countRows();
+    }
+  }
+
+  /**
+   * Counts the live rows matching a SQL filter.
+   *
+   * @param filter a Lance SQL predicate such as {@code "len IS NULL"}
+   * @return the count
+   */
+  public long countRows(String filter) {
+    try (Dataset ds = location.openLatest()) {
+      return ds.countRows(filter);
+    } catch (RuntimeException e) {
+      throw new InvalidInputException(
+          "filter \"" + filter + "\" is not valid for table '" + name() + "': " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Reads columns of the live rows as Arrow batches.
+   *
+   * @param columns the columns, or an empty list for all
+   * @param filter a SQL predicate, or null for all rows
+   * @return the batches; close them
+   */
+  public Batches read(List<String> columns, String filter) {
+    Dataset ds = location.openLatest();
+    try {
+      ScanOptions.Builder scan = new ScanOptions.Builder();
+      if (!columns.isEmpty()) {
+        scan.columns(columns);
+      }
+      if (filter != null) {
+        scan.filter(filter);
+      }
+      return new Batches(ds, ds.newScan(scan.build()));
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new InvalidInputException(
+          "cannot read columns " + columns + " of table '" + name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads up to {@code limit} live rows as maps from column name to Arrow's Java value, for
+   * printing and tests.
+   *
+   * @param limit the most rows
+   * @param columns the columns, or none for all
+   * @return the rows
+   */
+  public List<Map<String, Object>> head(int limit, String... columns) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (Batches batches = read(List.of(columns), null)) {
+      while (rows.size() < limit && batches.next()) {
+        VectorSchemaRoot b = batches.current();
+        for (int i = 0; i < b.getRowCount() && rows.size() < limit; i++) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (FieldVector v : b.getFieldVectors()) {
+            row.put(v.getName(), v.getObject(i));
+          }
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Deletes the live rows matching a SQL filter.
+   *
+   * @param filter a Lance SQL predicate
+   */
+  public void delete(String filter) {
+    try (Dataset ds = location.openLatest()) {
+      ds.delete(filter);
+    }
+  }
+
+  /**
+   * Adds UDF columns, all null until backfilled. Everything is checked before the table changes:
+   * names, inputs, output types and that each UDF can be recreated from its class name. The UDF's
+   * declaration is stored in the new field's metadata, so {@link #backfill(String)} in any process
+   * finds it.
+   *
+   * @param udfs new column name to UDF
+   */
+  public void addColumns(Map<String, ? extends Udf> udfs) {
+    if (udfs == null || udfs.isEmpty()) {
+      throw new InvalidInputException(
+          "addColumns needs at least one column, e.g. Map.of(\"len\", new TextLength())");
+    }
+    try (Dataset ds = location.openLatest()) {
+      Schema schema = ds.getSchema();
+      List<Field> fields = new ArrayList<>();
+      for (var e : udfs.entrySet()) {
+        String column = e.getKey();
+        Udf udf = e.getValue();
+        if (column == null || column.isBlank()) {
+          throw new InvalidInputException("addColumns: a column name is blank");
+        }
+        if (schema.getFields().stream().anyMatch(f -> f.getName().equals(column))) {
+          throw new InvalidInputException(
+              "table '"
+                  + name()
+                  + "' already has a column '"
+                  + column
+                  + "': choose another name, or backfill the existing column");
+        }
+        if (udf == null) {
+          throw new InvalidInputException(
+              "addColumns: the UDF for column '" + column + "' is null");
+        }
+        Udfs.checkInstantiable(column, udf);
+        UdfSpec spec;
+        try {
+          spec = udf.spec();
+        } catch (RuntimeException ex) {
+          throw new InvalidInputException(
+              "UDF "
+                  + udf.getClass().getName()
+                  + " for column '"
+                  + column
+                  + "': "
+                  + ex.getMessage(),
+              ex);
+        }
+        for (String input : spec.inputs()) {
+          if (udfs.containsKey(input) && !input.equals(column)) {
+            throw new InvalidInputException(
+                "UDF for column '"
+                    + column
+                    + "' reads '"
+                    + input
+                    + "', which is added in the same call and still empty: add and backfill '"
+                    + input
+                    + "' first");
+          }
+        }
+        ColumnChecks.checkInputs(name(), schema, column, spec);
+        Field field =
+            new Field(
+                column,
+                new FieldType(
+                    true,
+                    spec.output().getType(),
+                    null,
+                    UdfMetadata.of(udf.getClass().getName(), spec).toFieldMetadata()),
+                spec.output().getChildren());
+        if (udf instanceof ScalarUdf<?>) {
+          checkScalarOutput(column, udf, field);
+        }
+        fields.add(field);
+      }
+      ds.addColumns(fields);
+    }
+  }
+
+  private void checkScalarOutput(String column, Udf udf, Field field) {
+    try (FieldVector v = field.createVector(location.allocator())) {
+      dev.geneva.internal.engine.ScalarOutputs.check(v, column, udf.getClass().getName());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Computes a UDF column for every row where it is null, with the default options, and waits.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @return what was done
+   */
+  public BackfillResult backfill(String column) {
+    return backfill(column, BackfillOptions.defaults());
+  }
+
+  /**
+   * Computes a UDF column and waits.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @param options filter, concurrency, listener, executor
+   * @return what was done
+   * @throws InvalidInputException for bad input, before anything is written
+   * @throws BackfillFailedException when the backfill fails; rerunning resumes
+   */
+  public BackfillResult backfill(String column, BackfillOptions options) {
+    return backfillAsync(column, options).join();
+  }
+
+  /**
+   * Starts computing a UDF column and returns at once. Bad input is reported here, before anything
+   * is written.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @param options filter, concurrency, listener, executor
+   * @return the running job
+   */
+  public BackfillJob backfillAsync(String column, BackfillOptions options) {
+    if (column == null || column.isBlank()) {
+      throw new InvalidInputException("backfill needs a column name");
+    }
+    return BackfillRun.start(location, column, options, connection.executor(options));
+  }
+
+  @Override
+  public String toString() {
+    return "Table{name=" + name() + ", uri=" + uri() + "}";
+  }
+}

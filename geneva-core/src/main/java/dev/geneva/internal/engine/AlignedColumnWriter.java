@@ -1,0 +1,115 @@
+package dev.geneva.internal.engine;
+
+import com.lancedb.lance.file.LanceFileWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Writes one column for the row range {@code [start, end)} of a fragment, row {@code i} of the file
+ * holding offset {@code start + i}. Values arrive in offset order; offsets never given are null, or
+ * keep their existing value when a carry-over cursor is supplied. Streams in chunks so memory stays
+ * bounded whatever the range's size.
+ */
+final class AlignedColumnWriter {
+  private final BufferAllocator allocator;
+  private final Schema schema;
+  private final long end;
+  private final LanceFileWriter writer;
+  private final OffsetCursor carryOver;
+  private final int chunkRows;
+  private VectorSchemaRoot chunk;
+  private long chunkStart;
+  private long next;
+
+  AlignedColumnWriter(
+      BufferAllocator allocator,
+      Field field,
+      long start,
+      long end,
+      LanceFileWriter writer,
+      OffsetCursor carryOver,
+      int chunkRows) {
+    this.allocator = allocator;
+    this.schema = new Schema(List.of(field));
+    this.end = end;
+    this.writer = writer;
+    this.carryOver = carryOver;
+    this.chunkRows = chunkRows;
+    this.chunkStart = start;
+    this.next = start;
+  }
+
+  /** Writes {@code src[srcIndex]} at fragment offset {@code offset}. */
+  void put(long offset, ValueVector src, int srcIndex) {
+    if (offset < next || offset >= end) {
+      throw new IllegalStateException(
+          "row offset " + offset + " outside " + next + ".." + end + " or out of order");
+    }
+    fillUpTo(offset);
+    position(offset).copyFromSafe(srcIndex, (int) (offset - chunkStart), src);
+    next = offset + 1;
+  }
+
+  /** Fills the rest of the range and flushes. */
+  void finish() {
+    fillUpTo(end);
+    flush();
+  }
+
+  private void fillUpTo(long offset) {
+    while (next < offset) {
+      if (carryOver != null) {
+        while (carryOver.offset() < next) {
+          carryOver.advance();
+        }
+        if (carryOver.offset() == next) {
+          position(next)
+              .copyFromSafe(carryOver.index(), (int) (next - chunkStart), carryOver.vector());
+        } else {
+          position(next);
+        }
+      } else {
+        position(next);
+      }
+      next++;
+    }
+  }
+
+  /** Returns the chunk vector that holds {@code offset}, flushing and starting chunks as needed. */
+  private FieldVector position(long offset) {
+    if (chunk != null && offset >= chunkStart + chunkRows) {
+      flush();
+    }
+    if (chunk == null) {
+      chunkStart = offset - ((offset - chunkStart) % chunkRows);
+      chunk = VectorSchemaRoot.create(schema, allocator);
+      chunk.getVector(0).setInitialCapacity((int) Math.min(chunkRows, end - chunkStart));
+      chunk.allocateNew();
+    }
+    return chunk.getVector(0);
+  }
+
+  private void flush() {
+    if (chunk == null) {
+      return;
+    }
+    try (VectorSchemaRoot full = chunk) {
+      int rows = (int) (Math.min(chunkStart + chunkRows, end) - chunkStart);
+      full.getVector(0).setValueCount(rows);
+      full.setRowCount(rows);
+      writer.write(full);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      chunk = null;
+      chunkStart += chunkRows;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.geneva.internal.engine;
+
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.udf.UdfSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A backfill's tasks at a pinned read version.
+ *
+ * @param column the output column
+ * @param udfClass the UDF's class
+ * @param spec the UDF's declaration
+ * @param stateful whether the UDF is stateful
+ * @param readVersion the pinned version
+ * @param fieldId the output column's field id
+ * @param tasks the tasks, grouped by fragment in fragment order
+ * @param tasksPerFragment how many tasks each fragment has
+ * @param inputFingerprints per fragment, the data files holding the UDF's inputs (a commit checks
+ *     they are unchanged)
+ * @param rowsPerTask rows selected in each task, by task id
+ * @param inputFieldIds the field ids of the UDF's inputs (children included)
+ */
+record BackfillPlan(
+    String column,
+    String udfClass,
+    UdfSpec spec,
+    boolean stateful,
+    long readVersion,
+    int fieldId,
+    List<BackfillTask> tasks,
+    Map<Integer, Integer> tasksPerFragment,
+    Map<Integer, String> inputFingerprints,
+    Map<Integer, Long> rowsPerTask,
+    Set<Integer> inputFieldIds) {
+
+  long rowsTotal() {
+    return rowsPerTask.values().stream().mapToLong(Long::longValue).sum();
+  }
+}

@@ -1,0 +1,251 @@
+package dev.geneva.internal.engine;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.FragmentMetadata;
+import com.lancedb.lance.fragment.DataFile;
+import com.lancedb.lance.schema.LanceField;
+import dev.geneva.BackfillOptions;
+import dev.geneva.InvalidInputException;
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.udf.StatefulUdf;
+import dev.geneva.udf.Udf;
+import dev.geneva.udf.UdfSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/** Validates a backfill request and splits it into tasks at the table's current version. */
+final class BackfillPlanner {
+  private BackfillPlanner() {}
+
+  static BackfillPlan plan(TableLocation table, String column, BackfillOptions options) {
+    try (Dataset ds = table.openLatest()) {
+      long readVersion = ds.version();
+      Field field = findField(ds, table, column);
+      UdfMetadata meta =
+          UdfMetadata.from(field.getMetadata())
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "column '"
+                              + column
+                              + "' of table '"
+                              + table.name()
+                              + "' has no UDF: backfill only works on columns added with"
+                              + " table.addColumns(Map.of(\""
+                              + column
+                              + "\", new YourUdf()))"));
+      Udf udf = Udfs.instantiate(meta.udfClass(), column);
+      UdfSpec spec = udf.spec();
+      if (!spec.inputs().equals(meta.inputs())) {
+        throw new InvalidInputException(
+            "UDF "
+                + meta.udfClass()
+                + " now declares inputs "
+                + spec.inputs()
+                + " but column '"
+                + column
+                + "' was added with inputs "
+                + meta.inputs()
+                + ": drop and re-add the column to change its inputs");
+      }
+      ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
+      if (!ColumnChecks.sameType(field, spec.output())) {
+        throw new InvalidInputException(
+            "UDF "
+                + meta.udfClass()
+                + " now declares output "
+                + spec.output().getType()
+                + " but column '"
+                + column
+                + "' holds "
+                + field.getType()
+                + ": drop and re-add the column to change its type");
+      }
+      String filter = options.where().orElse(SqlNames.quote(column) + " IS NULL");
+      long selected;
+      try {
+        selected = ds.countRows(filter);
+      } catch (RuntimeException e) {
+        throw new InvalidInputException(
+            "filter \""
+                + filter
+                + "\" is not valid for table '"
+                + table.name()
+                + "': "
+                + e.getMessage()
+                + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
+            e);
+      }
+      Map<String, Integer> ids = new LinkedHashMap<>();
+      collectIds(ds.getLanceSchema().fields(), ids, "");
+      int fieldId = ids.get(column);
+      Set<Integer> inputIds = new HashSet<>();
+      for (LanceField f : ds.getLanceSchema().fields()) {
+        if (spec.inputs().contains(f.getName())) {
+          addIds(f, inputIds);
+        }
+      }
+      int batchSize = spec.batchSize() > 0 ? spec.batchSize() : options.batchSize();
+      List<BackfillTask> tasks = new ArrayList<>();
+      Map<Integer, Integer> perFragment = new LinkedHashMap<>();
+      Map<Integer, String> fingerprints = new LinkedHashMap<>();
+      Map<Integer, Long> rowsPerTask = new LinkedHashMap<>();
+      if (selected > 0) {
+        for (var fragment : ds.getFragments()) {
+          FragmentMetadata md = fragment.metadata();
+          String fingerprint = inputFingerprint(md, inputIds);
+          String existing = existingFile(md, fieldId);
+          DataFile format = md.getFiles().get(0);
+          long physical = md.getPhysicalRows();
+          long base = ((long) md.getId()) << 32;
+          List<long[]> ranges = new ArrayList<>();
+          long fragmentRows = 0;
+          for (long start = 0; start < physical; start += options.rowsPerTask()) {
+            long end = Math.min(physical, start + Math.min(options.rowsPerTask(), physical));
+            long rows =
+                ds.countRows(
+                    "_rowaddr >= "
+                        + (base + start)
+                        + " AND _rowaddr < "
+                        + (base + end)
+                        + " AND ("
+                        + filter
+                        + ")");
+            ranges.add(new long[] {start, end, rows});
+            fragmentRows += rows;
+          }
+          if (fragmentRows == 0) {
+            continue;
+          }
+          // Every range of a selected fragment gets a task: the fragment's new data file must
+          // cover all its rows, so ranges without selected rows still write nulls or carry over.
+          for (long[] r : ranges) {
+            String key =
+                checkpointKey(
+                    meta.udfClass(),
+                    spec.version(),
+                    column,
+                    fieldId,
+                    filter,
+                    md.getId(),
+                    r[0],
+                    r[1],
+                    fingerprint,
+                    existing);
+            int id = tasks.size();
+            tasks.add(
+                new BackfillTask(
+                    id,
+                    table.uri(),
+                    table.storageOptions(),
+                    readVersion,
+                    column,
+                    fieldId,
+                    meta.udfClass(),
+                    spec.version(),
+                    filter,
+                    md.getId(),
+                    r[0],
+                    r[1],
+                    format.getFileMajorVersion(),
+                    format.getFileMinorVersion(),
+                    existing != null,
+                    batchSize,
+                    key));
+            rowsPerTask.put(id, r[2]);
+            perFragment.merge(md.getId(), 1, Integer::sum);
+            fingerprints.put(md.getId(), fingerprint);
+          }
+        }
+      }
+      return new BackfillPlan(
+          column,
+          meta.udfClass(),
+          spec,
+          udf instanceof StatefulUdf,
+          readVersion,
+          fieldId,
+          tasks,
+          perFragment,
+          fingerprints,
+          rowsPerTask,
+          Set.copyOf(inputIds));
+    }
+  }
+
+  static Field findField(Dataset ds, TableLocation table, String column) {
+    for (Field f : ds.getSchema().getFields()) {
+      if (f.getName().equals(column)) {
+        return f;
+      }
+    }
+    throw new InvalidInputException(
+        "table '"
+            + table.name()
+            + "' has no column '"
+            + column
+            + "'; its columns are "
+            + ds.getSchema().getFields().stream().map(Field::getName).toList()
+            + ". Add it first with table.addColumns(Map.of(\""
+            + column
+            + "\", udf))");
+  }
+
+  private static void collectIds(List<LanceField> fields, Map<String, Integer> ids, String prefix) {
+    for (LanceField f : fields) {
+      ids.put(prefix + f.getName(), f.getId());
+    }
+  }
+
+  private static void addIds(LanceField f, Set<Integer> ids) {
+    ids.add(f.getId());
+    for (LanceField c : f.getChildren()) {
+      addIds(c, ids);
+    }
+  }
+
+  /** The data files that hold the UDF's inputs, and the fragment's size. */
+  static String inputFingerprint(FragmentMetadata md, Set<Integer> inputIds) {
+    Set<String> paths = new TreeSet<>();
+    for (DataFile f : md.getFiles()) {
+      if (Arrays.stream(f.getFields()).anyMatch(inputIds::contains)) {
+        paths.add(f.getPath());
+      }
+    }
+    return md.getPhysicalRows() + ":" + String.join(",", paths);
+  }
+
+  static String existingFile(FragmentMetadata md, int fieldId) {
+    for (DataFile f : md.getFiles()) {
+      if (Arrays.stream(f.getFields()).anyMatch(id -> id == fieldId)) {
+        return f.getPath();
+      }
+    }
+    return null;
+  }
+
+  private static String checkpointKey(Object... parts) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Object p : parts) {
+        sha.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return "f" + parts[5] + "-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,393 @@
+package dev.geneva.internal.engine;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.FragmentMetadata;
+import com.lancedb.lance.Transaction;
+import com.lancedb.lance.fragment.DataFile;
+import com.lancedb.lance.operation.DataReplacement;
+import com.lancedb.lance.operation.DataReplacement.DataReplacementGroup;
+import dev.geneva.BackfillFailedException;
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillListener;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillProgress;
+import dev.geneva.BackfillResult;
+import dev.geneva.GenevaException;
+import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.ExecutorSession;
+import dev.geneva.spi.SessionSpec;
+import dev.geneva.spi.TaskResult;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver of one backfill: hands tasks to an executor session (never more than the concurrency
+ * in flight), reuses checkpointed tasks, assembles each fragment's data file and commits {@code
+ * DataReplacement}s in batches, retrying on the latest version after conflicts.
+ */
+public final class BackfillRun implements BackfillJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BackfillRun.class);
+  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private final TableLocation table;
+  private final BackfillOptions options;
+  private final BackfillExecutor executor;
+  private final BackfillPlan plan;
+  private final CompletableFuture<BackfillResult> future = new CompletableFuture<>();
+  private final long startNanos = System.nanoTime();
+  private final AtomicLong rowsDone = new AtomicLong();
+  private final AtomicInteger tasksDone = new AtomicInteger();
+  private final AtomicInteger fragmentsCommitted = new AtomicInteger();
+  private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+  private volatile boolean cancelled;
+  private volatile ExecutorSession session;
+  private long rowsProcessed;
+  private long rowsSkipped;
+  private long rowsFailed;
+  private long committedVersion;
+  private int commits;
+  private long lastProgressNanos;
+
+  private record Outcome(BackfillTask task, TaskResult result, Throwable error) {}
+
+  private BackfillRun(
+      TableLocation table, BackfillOptions options, BackfillExecutor executor, BackfillPlan plan) {
+    this.table = table;
+    this.options = options;
+    this.executor = executor;
+    this.plan = plan;
+    this.committedVersion = plan.readVersion();
+  }
+
+  /**
+   * Validates and plans a backfill in the caller's thread (so bad input fails at once, before
+   * anything is written), then runs it on a thread of its own.
+   *
+   * @param table the table
+   * @param column the column to compute
+   * @param options the options
+   * @param executor runs the tasks
+   * @return the running job
+   */
+  public static BackfillJob start(
+      TableLocation table, String column, BackfillOptions options, BackfillExecutor executor) {
+    BackfillPlan plan = BackfillPlanner.plan(table, column, options);
+    BackfillRun run = new BackfillRun(table, options, executor, plan);
+    Thread driver = new Thread(run::drive, "geneva-backfill-" + column);
+    driver.setDaemon(true);
+    driver.start();
+    return run;
+  }
+
+  @Override
+  public CompletableFuture<BackfillResult> future() {
+    return future;
+  }
+
+  @Override
+  public BackfillProgress progress() {
+    return new BackfillProgress(
+        plan.column(),
+        plan.tasks().size(),
+        tasksDone.get(),
+        plan.rowsTotal(),
+        rowsDone.get(),
+        fragmentsCommitted.get(),
+        Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  @Override
+  public boolean cancel() {
+    if (future.isDone()) {
+      return false;
+    }
+    cancelled = true;
+    ExecutorSession s = session;
+    if (s != null) {
+      s.close();
+    }
+    return true;
+  }
+
+  private void drive() {
+    Throwable failure = null;
+    List<DataReplacementGroup> pending = new ArrayList<>();
+    Map<Integer, List<TaskResult>> finished = new HashMap<>();
+    CheckpointStore checkpoints =
+        new CheckpointStore(table.uri(), table.storageOptions(), table.allocator());
+    try {
+      if (!plan.tasks().isEmpty()) {
+        session =
+            executor.openSession(
+                new SessionSpec(
+                    table.uri(),
+                    plan.column(),
+                    plan.udfClass(),
+                    plan.stateful(),
+                    options.concurrency(),
+                    plan.spec().resources()));
+      }
+      Deque<BackfillTask> todo = new ArrayDeque<>(plan.tasks());
+      int inFlight = 0;
+      while (!todo.isEmpty() || inFlight > 0) {
+        while (failure == null
+            && !cancelled
+            && inFlight < options.concurrency()
+            && !todo.isEmpty()) {
+          BackfillTask task = todo.poll();
+          var checkpoint = checkpoints.get(task.checkpointKey());
+          if (checkpoint.isPresent()) {
+            long rows = plan.rowsPerTask().get(task.taskId());
+            rowsSkipped += rows;
+            rowsDone.addAndGet(rows);
+            finish(task, checkpoint.get(), finished, pending);
+            continue;
+          }
+          inFlight++;
+          session
+              .submit(task, rowsDone::addAndGet)
+              .whenComplete((r, e) -> outcomes.add(new Outcome(task, r, e)));
+        }
+        if (inFlight == 0) {
+          break;
+        }
+        Outcome o = outcomes.poll(PROGRESS_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+        if (o != null) {
+          inFlight--;
+          if (o.error() != null) {
+            if (failure == null && !cancelled) {
+              failure = o.error();
+              LOG.warn("backfill of '{}' failing: {}", plan.column(), o.error().toString());
+              session.close();
+            }
+          } else {
+            rowsProcessed += o.result().rowsComputed();
+            rowsFailed += o.result().rowsFailed();
+            finish(o.task(), o.result(), finished, pending);
+          }
+        }
+        reportProgress(false);
+      }
+      if (!pending.isEmpty()) {
+        commit(pending);
+      }
+    } catch (Throwable t) {
+      if (failure == null) {
+        failure = t;
+      } else {
+        failure.addSuppressed(t);
+      }
+      if (!pending.isEmpty()) {
+        try {
+          commit(pending);
+        } catch (Throwable commitFailure) {
+          failure.addSuppressed(commitFailure);
+        }
+      }
+    } finally {
+      ExecutorSession s = session;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing the executor session failed", e);
+        }
+      }
+    }
+    reportProgress(true);
+    if (cancelled && failure == null) {
+      future.completeExceptionally(
+          new CancellationException(
+              "backfill of '"
+                  + plan.column()
+                  + "' on "
+                  + table.uri()
+                  + " was cancelled; finished fragments are committed and finished tasks are"
+                  + " checkpointed, so running it again resumes"));
+    } else if (failure != null) {
+      future.completeExceptionally(wrap(failure));
+    } else {
+      future.complete(
+          new BackfillResult(
+              table.uri(),
+              plan.column(),
+              executor.name(),
+              rowsProcessed,
+              rowsSkipped,
+              rowsFailed,
+              plan.tasksPerFragment().size(),
+              plan.tasks().size(),
+              plan.readVersion(),
+              committedVersion,
+              commits,
+              Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+  }
+
+  private GenevaException wrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException
+            || cause.getClass().getName().startsWith("io.ray.api.exception"))
+        && cause.getCause() != null
+        && cause != cause.getCause()) {
+      cause = cause.getCause();
+    }
+    return new BackfillFailedException(
+        "backfill of column '"
+            + plan.column()
+            + "' on table '"
+            + table.name()
+            + "' failed: "
+            + cause.getMessage()
+            + (committedVersion > plan.readVersion()
+                ? " (fragments finished before the failure are committed, version "
+                    + committedVersion
+                    + ")"
+                : "")
+            + ". Finished tasks are checkpointed: fix the cause and run the backfill again to"
+            + " resume",
+        cause);
+  }
+
+  private void finish(
+      BackfillTask task,
+      TaskResult result,
+      Map<Integer, List<TaskResult>> finished,
+      List<DataReplacementGroup> pending) {
+    tasksDone.incrementAndGet();
+    List<TaskResult> parts = finished.computeIfAbsent(task.fragmentId(), k -> new ArrayList<>());
+    parts.add(result);
+    if (parts.size() < plan.tasksPerFragment().get(task.fragmentId())) {
+      return;
+    }
+    finished.remove(task.fragmentId());
+    String file;
+    if (parts.size() == 1) {
+      file = result.dataFile();
+    } else {
+      parts.sort(Comparator.comparingInt(TaskResult::taskId));
+      file = FragmentAssembler.concatenate(table, plan.column(), task, parts);
+    }
+    pending.add(
+        new DataReplacementGroup(
+            task.fragmentId(),
+            new DataFile(
+                file,
+                new int[] {plan.fieldId()},
+                new int[] {0},
+                task.fileMajorVersion(),
+                task.fileMinorVersion(),
+                null,
+                null)));
+    if (pending.size() >= options.commitEvery()) {
+      commit(pending);
+    }
+  }
+
+  private void commit(List<DataReplacementGroup> groups) {
+    for (int attempt = 1; ; attempt++) {
+      try (Dataset latest = table.openLatest()) {
+        checkUnchanged(latest, groups);
+        Transaction tx =
+            latest
+                .newTransactionBuilder()
+                .readVersion(latest.version())
+                .operation(DataReplacement.builder().replacements(List.copyOf(groups)).build())
+                .build();
+        try (Dataset committed = tx.commit()) {
+          committedVersion = committed.version();
+        }
+        commits++;
+        fragmentsCommitted.addAndGet(groups.size());
+        LOG.info(
+            "committed {} fragment(s) of '{}' to {} as version {}",
+            groups.size(),
+            plan.column(),
+            table.uri(),
+            committedVersion);
+        int count = groups.size();
+        groups.clear();
+        options.listener().ifPresent(l -> safely(() -> l.onCommit(committedVersion, count)));
+        return;
+      } catch (RuntimeException e) {
+        if (!LanceErrors.isCommitConflict(e) || attempt >= options.maxCommitAttempts()) {
+          throw e;
+        }
+        LOG.info("commit of '{}' conflicted (attempt {}); retrying", plan.column(), attempt);
+        try {
+          Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new CancellationException("interrupted while retrying a commit");
+        }
+      }
+    }
+  }
+
+  /** Fails when a fragment's inputs changed since the plan (an update or a compaction). */
+  private void checkUnchanged(Dataset latest, List<DataReplacementGroup> groups) {
+    Map<Integer, FragmentMetadata> now = new HashMap<>();
+    for (var f : latest.getFragments()) {
+      now.put(f.getId(), f.metadata());
+    }
+    for (DataReplacementGroup g : groups) {
+      int id = (int) g.fragmentId();
+      FragmentMetadata md = now.get(id);
+      String expected = plan.inputFingerprints().get(id);
+      if (md == null
+          || !BackfillPlanner.inputFingerprint(md, plan.inputFieldIds()).equals(expected)) {
+        throw new GenevaException(
+            "fragment "
+                + id
+                + " of table '"
+                + table.name()
+                + "' was rewritten by another writer (update, compaction or overwrite) while '"
+                + plan.column()
+                + "' was being computed; its result was not committed. Run the backfill again"
+                + " to compute it from the new data");
+      }
+    }
+  }
+
+  private void reportProgress(boolean force) {
+    BackfillListener listener = options.listener().orElse(null);
+    if (listener == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (!force && now - lastProgressNanos < PROGRESS_INTERVAL_NANOS) {
+      return;
+    }
+    lastProgressNanos = now;
+    BackfillProgress p = progress();
+    safely(() -> listener.onProgress(p));
+  }
+
+  private static void safely(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("backfill listener threw; ignoring", e);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.geneva.internal.engine;
+
+import com.lancedb.lance.file.LanceFileReader;
+import com.lancedb.lance.file.LanceFileWriter;
+import dev.geneva.GenevaException;
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.TaskResult;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/** Joins the range files of a fragment split over several tasks into one data file. */
+final class FragmentAssembler {
+  private FragmentAssembler() {}
+
+  /**
+   * Streams the parts, in range order, into a new data file.
+   *
+   * @return the new file's name under {@code data/}
+   */
+  static String concatenate(
+      TableLocation table, String column, BackfillTask anyTask, List<TaskResult> parts) {
+    String dataDir = stripSlash(table.uri()) + "/data/";
+    String name = "geneva-" + UUID.randomUUID() + ".lance";
+    try (LanceFileWriter writer =
+        LanceFileWriter.open(
+            dataDir + name,
+            table.allocator(),
+            null,
+            Optional.of(TaskExecution.fileVersion(anyTask)),
+            table.storageOptions())) {
+      for (TaskResult part : parts) {
+        try (LanceFileReader reader =
+                LanceFileReader.open(
+                    dataDir + part.dataFile(), table.storageOptions(), table.allocator());
+            ArrowReader batches = reader.readAll(null, null, anyTask.batchSize())) {
+          while (batches.loadNextBatch()) {
+            writer.write(batches.getVectorSchemaRoot());
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw new GenevaException(
+          "cannot join the "
+              + parts.size()
+              + " parts of fragment "
+              + anyTask.fragmentId()
+              + " for column '"
+              + column
+              + "' of "
+              + table.uri(),
+          e);
+    }
+    return name;
+  }
+
+  private static String stripSlash(String uri) {
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+  }
+}

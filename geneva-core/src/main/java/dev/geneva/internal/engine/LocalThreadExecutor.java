@@ -1,0 +1,144 @@
+package dev.geneva.internal.engine;
+
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.ExecutorSession;
+import dev.geneva.spi.SessionSpec;
+import dev.geneva.spi.TaskResult;
+import dev.geneva.spi.TaskRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Runs tasks on threads of this JVM: each session has {@code concurrency} worker threads, each with
+ * its own {@link TaskRunner} (so a stateful UDF is opened once per thread).
+ */
+public final class LocalThreadExecutor implements BackfillExecutor {
+  private final BufferAllocator allocator;
+  private final AtomicInteger sessions = new AtomicInteger();
+
+  /**
+   * Creates the executor.
+   *
+   * @param allocator the parent of the workers' allocators; not closed by this executor
+   */
+  public LocalThreadExecutor(BufferAllocator allocator) {
+    this.allocator = allocator;
+  }
+
+  @Override
+  public String name() {
+    return "threads";
+  }
+
+  @Override
+  public ExecutorSession openSession(SessionSpec spec) {
+    return new Session(spec, sessions.incrementAndGet());
+  }
+
+  @Override
+  public void close() {}
+
+  private final class Session implements ExecutorSession {
+    private final ExecutorService threads;
+    private final ThreadLocal<TaskRunner> runner = new ThreadLocal<>();
+    private final List<TaskRunner> runners = new ArrayList<>();
+    private final Set<CompletableFuture<TaskResult>> open = ConcurrentHashMap.newKeySet();
+    private final String prefix;
+    private volatile boolean closed;
+
+    Session(SessionSpec spec, int number) {
+      this.prefix = "geneva-" + spec.column() + "-" + number + "-";
+      AtomicInteger n = new AtomicInteger();
+      this.threads =
+          Executors.newFixedThreadPool(
+              spec.concurrency(),
+              r -> {
+                Thread t = new Thread(r, prefix + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
+      CompletableFuture<TaskResult> result = new CompletableFuture<>();
+      if (closed) {
+        result.completeExceptionally(new CancellationException("session closed"));
+        return result;
+      }
+      open.add(result);
+      threads.execute(
+          () -> {
+            try {
+              result.complete(runner().run(task, rowsDone));
+            } catch (Throwable t) {
+              result.completeExceptionally(t);
+            } finally {
+              open.remove(result);
+            }
+          });
+      return result;
+    }
+
+    private TaskRunner runner() {
+      TaskRunner r = runner.get();
+      if (r == null) {
+        r = new TaskRunner(allocator, Thread.currentThread().getName());
+        runner.set(r);
+        synchronized (runners) {
+          runners.add(r);
+        }
+      }
+      return r;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      threads.shutdownNow();
+      try {
+        if (!threads.awaitTermination(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(
+              "worker threads " + prefix + "* did not stop within 60 s of being interrupted");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (CompletableFuture<TaskResult> f : open) {
+        f.completeExceptionally(new CancellationException("session closed"));
+      }
+      RuntimeException failure = null;
+      synchronized (runners) {
+        for (TaskRunner r : runners) {
+          try {
+            r.close();
+          } catch (RuntimeException e) {
+            if (failure == null) {
+              failure = e;
+            } else {
+              failure.addSuppressed(e);
+            }
+          }
+        }
+        runners.clear();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+}

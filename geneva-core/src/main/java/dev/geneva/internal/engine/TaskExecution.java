@@ -1,0 +1,289 @@
+package dev.geneva.internal.engine;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.Fragment;
+import com.lancedb.lance.ReadOptions;
+import com.lancedb.lance.WriteParams.LanceFileVersion;
+import com.lancedb.lance.file.LanceFileWriter;
+import com.lancedb.lance.ipc.LanceScanner;
+import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.GenevaException;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.TaskResult;
+import dev.geneva.udf.StatefulUdf;
+import dev.geneva.udf.Udf;
+import dev.geneva.udf.UdfContext;
+import dev.geneva.udf.UdfSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.function.LongConsumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The worker side of a backfill: one task at a time, with the worker's cached state. */
+public final class TaskExecution implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskExecution.class);
+
+  private final BufferAllocator allocator;
+  private final String workerId;
+  private final Map<String, Dataset> datasets = new HashMap<>();
+  private final Map<String, Udf> udfs = new HashMap<>();
+  private boolean closed;
+
+  /**
+   * Creates the worker state.
+   *
+   * @param parent allocator to take a named child from
+   * @param workerId the worker's name
+   */
+  public TaskExecution(BufferAllocator parent, String workerId) {
+    this.allocator = parent.newChildAllocator("geneva-worker-" + workerId, 0, Long.MAX_VALUE);
+    this.workerId = workerId;
+  }
+
+  /**
+   * Runs a task.
+   *
+   * @param task the task
+   * @param rowsDone progress callback
+   * @return the result
+   */
+  public TaskResult run(BackfillTask task, LongConsumer rowsDone) {
+    if (closed) {
+      throw new IllegalStateException("worker " + workerId + " is closed");
+    }
+    Dataset dataset = dataset(task);
+    Udf udf = udf(task);
+    UdfSpec spec = udf.spec();
+    if (!spec.version().equals(task.udfVersion())) {
+      throw new GenevaException(
+          "UDF "
+              + task.udfClass()
+              + " on this worker declares version "
+              + spec.version()
+              + " but the backfill was planned with version "
+              + task.udfVersion()
+              + ": the worker runs a different build of the UDF; ship the same jar everywhere");
+    }
+    Field stored = dataset.getSchema().findField(task.column());
+    Field outField =
+        new Field(task.column(), new FieldType(true, stored.getType(), null), stored.getChildren());
+    String fileName = "geneva-" + UUID.randomUUID() + ".lance";
+    String path = stripSlash(task.tableUri()) + "/data/" + fileName;
+    long base = ((long) task.fragmentId()) << 32;
+    String range =
+        "_rowaddr >= " + (base + task.rangeStart()) + " AND _rowaddr < " + (base + task.rangeEnd());
+    Fragment fragment = dataset.getFragment(task.fragmentId());
+    long computed = 0;
+    var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
+    ScanOptions scan =
+        new ScanOptions.Builder()
+            .columns(spec.inputs())
+            .withRowAddress(true)
+            .filter(range + " AND (" + task.filter() + ")")
+            .batchSize(task.batchSize())
+            .build();
+    try (LanceFileWriter writer =
+            LanceFileWriter.open(
+                path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
+        LanceScanner scanner = fragment.newScan(scan);
+        ArrowReader input = scanner.scanBatches();
+        CarryOver carry = CarryOver.open(task, fragment, range)) {
+      var aligned =
+          new AlignedColumnWriter(
+              allocator,
+              outField,
+              task.rangeStart(),
+              task.rangeEnd(),
+              writer,
+              carry.cursor(),
+              task.batchSize());
+      while (input.loadNextBatch()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new CancellationException("task " + task.taskId() + " cancelled");
+        }
+        VectorSchemaRoot batch = input.getVectorSchemaRoot();
+        UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
+        int rows = batch.getRowCount();
+        try (FieldVector out = outField.createVector(allocator)) {
+          invoker.compute(
+              batch,
+              out,
+              i ->
+                  "fragment "
+                      + task.fragmentId()
+                      + " row offset "
+                      + (addresses.get(i) & 0xFFFFFFFFL));
+          for (int i = 0; i < rows; i++) {
+            aligned.put(addresses.get(i) & 0xFFFFFFFFL, out, i);
+          }
+        }
+        computed += rows;
+        rowsDone.accept(rows);
+      }
+      aligned.finish();
+    } catch (GenevaException | CancellationException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("task " + task.taskId() + " interrupted");
+    } catch (Exception e) {
+      throw new GenevaException(
+          "task for fragment "
+              + task.fragmentId()
+              + " of "
+              + task.tableUri()
+              + " (column '"
+              + task.column()
+              + "') failed: "
+              + e.getMessage(),
+          e);
+    }
+    TaskResult result =
+        new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
+    new CheckpointStore(task.tableUri(), task.storageOptions(), allocator)
+        .put(task.checkpointKey(), result);
+    LOG.debug("worker {} finished {}", workerId, task);
+    return result;
+  }
+
+  /** The existing values of the column for the task's range, when they must be kept. */
+  private record CarryOver(LanceScanner scanner, ArrowReader reader, OffsetCursor cursor)
+      implements AutoCloseable {
+    static CarryOver open(BackfillTask task, Fragment fragment, String range) {
+      if (!task.carryOverExisting()) {
+        return new CarryOver(null, null, null);
+      }
+      LanceScanner scanner =
+          fragment.newScan(
+              new ScanOptions.Builder()
+                  .columns(List.of(task.column()))
+                  .withRowAddress(true)
+                  .filter(range)
+                  .batchSize(task.batchSize())
+                  .build());
+      ArrowReader reader = scanner.scanBatches();
+      return new CarryOver(scanner, reader, new OffsetCursor(reader, task.column()));
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (reader != null) {
+        reader.close();
+      }
+      if (scanner != null) {
+        scanner.close();
+      }
+    }
+  }
+
+  static LanceFileVersion fileVersion(BackfillTask task) {
+    int major = task.fileMajorVersion();
+    int minor = task.fileMinorVersion();
+    if (major == 2 && minor == 0) {
+      return LanceFileVersion.V2_0;
+    }
+    if (major == 2 && minor == 1) {
+      return LanceFileVersion.V2_1;
+    }
+    if (major == 2 && minor == 2) {
+      return LanceFileVersion.V2_2;
+    }
+    throw new GenevaException(
+        "fragment "
+            + task.fragmentId()
+            + " of "
+            + task.tableUri()
+            + " uses Lance data file format "
+            + major
+            + "."
+            + minor
+            + ", which Geneva cannot write: rewrite the table with Lance file format 2.0 or newer");
+  }
+
+  private static String stripSlash(String uri) {
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+  }
+
+  private Dataset dataset(BackfillTask task) {
+    String key = task.tableUri() + "@" + task.readVersion();
+    Dataset ds = datasets.get(key);
+    if (ds == null) {
+      ReadOptions options =
+          new ReadOptions.Builder()
+              .setVersion(Math.toIntExact(task.readVersion()))
+              .setStorageOptions(task.storageOptions())
+              .build();
+      ds = Dataset.open(allocator, task.tableUri(), options);
+      datasets.put(key, ds);
+    }
+    return ds;
+  }
+
+  private Udf udf(BackfillTask task) {
+    String key = task.udfClass() + "@" + task.udfVersion() + "/" + task.column();
+    Udf udf = udfs.get(key);
+    if (udf == null) {
+      udf = Udfs.instantiate(task.udfClass(), task.column());
+      if (udf instanceof StatefulUdf stateful) {
+        try {
+          stateful.open(new UdfContext(task.tableUri(), task.column(), workerId));
+        } catch (Exception e) {
+          throw new GenevaException(
+              "UDF " + task.udfClass() + " failed to open on worker " + workerId + ": " + e, e);
+        }
+      }
+      udfs.put(key, udf);
+    }
+    return udf;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Throwable> errors = new ArrayList<>();
+    for (Udf udf : udfs.values()) {
+      if (udf instanceof StatefulUdf stateful) {
+        try {
+          stateful.close();
+        } catch (RuntimeException e) {
+          errors.add(e);
+        }
+      }
+    }
+    for (Dataset ds : datasets.values()) {
+      try {
+        ds.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    udfs.clear();
+    datasets.clear();
+    try {
+      allocator.close();
+    } catch (RuntimeException e) {
+      errors.add(e);
+    }
+    if (!errors.isEmpty()) {
+      GenevaException e = new GenevaException("closing worker " + workerId + " failed");
+      errors.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.geneva.internal.engine;
+
+import dev.geneva.udf.UdfSpec;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The UDF declaration stored in an output field's Arrow metadata. */
+public record UdfMetadata(String udfClass, String version, List<String> inputs) {
+
+  static final String CLASS = "geneva.udf.class";
+  static final String VERSION = "geneva.udf.version";
+  static final String INPUTS = "geneva.udf.inputs";
+
+  /**
+   * Builds the metadata for a UDF instance.
+   *
+   * @param udfClass the class name
+   * @param spec its declaration
+   * @return the metadata
+   */
+  public static UdfMetadata of(String udfClass, UdfSpec spec) {
+    return new UdfMetadata(udfClass, spec.version(), spec.inputs());
+  }
+
+  /**
+   * Encodes as Arrow field metadata.
+   *
+   * @return the key-value pairs
+   */
+  public Map<String, String> toFieldMetadata() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(CLASS, udfClass);
+    m.put(VERSION, version);
+    m.put(
+        INPUTS,
+        String.join(
+            ",", inputs.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList()));
+    return m;
+  }
+
+  /**
+   * Reads the metadata back from a field.
+   *
+   * @param fieldMetadata the field's metadata (may be null)
+   * @return the declaration, or empty for a column without a UDF
+   */
+  public static Optional<UdfMetadata> from(Map<String, String> fieldMetadata) {
+    if (fieldMetadata == null || !fieldMetadata.containsKey(CLASS)) {
+      return Optional.empty();
+    }
+    String inputs = fieldMetadata.getOrDefault(INPUTS, "");
+    return Optional.of(
+        new UdfMetadata(
+            fieldMetadata.get(CLASS),
+            fieldMetadata.getOrDefault(VERSION, "1"),
+            inputs.isEmpty()
+                ? List.of()
+                : Arrays.stream(inputs.split(","))
+                    .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
+                    .toList()));
+  }
+}

@@ -1,0 +1,184 @@
+package dev.geneva.spi;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One unit of backfill work: compute a column for a row range of one fragment, at a pinned table
+ * version, and write it as one Lance data file. Tasks are plain data so any JVM with the classpath
+ * can run them ({@link #toBytes()} and {@link #fromBytes(byte[])} carry them across process
+ * boundaries without Java serialization).
+ *
+ * @param taskId the task's number within its backfill
+ * @param tableUri the table's URI
+ * @param storageOptions Lance storage options (may hold credentials; never printed)
+ * @param readVersion the table version the task reads
+ * @param column the output column
+ * @param fieldId the output column's Lance field id
+ * @param udfClass the UDF's class name
+ * @param udfVersion the UDF's declared version
+ * @param filter the SQL filter selecting rows to compute
+ * @param fragmentId the fragment
+ * @param rangeStart first row offset in the fragment (inclusive)
+ * @param rangeEnd last row offset in the fragment (exclusive), at most the fragment's physical rows
+ * @param fileMajorVersion the fragment's data-file format major version
+ * @param fileMinorVersion the fragment's data-file format minor version
+ * @param carryOverExisting whether rows outside the filter keep the column's existing values
+ * @param batchSize rows per UDF batch
+ * @param checkpointKey where the task's result is recorded
+ */
+public record BackfillTask(
+    int taskId,
+    String tableUri,
+    Map<String, String> storageOptions,
+    long readVersion,
+    String column,
+    int fieldId,
+    String udfClass,
+    String udfVersion,
+    String filter,
+    int fragmentId,
+    long rangeStart,
+    long rangeEnd,
+    int fileMajorVersion,
+    int fileMinorVersion,
+    boolean carryOverExisting,
+    int batchSize,
+    String checkpointKey) {
+
+  /** Copies the storage options and checks the ranges. */
+  public BackfillTask {
+    Objects.requireNonNull(tableUri, "tableUri");
+    storageOptions = Map.copyOf(storageOptions);
+    Objects.requireNonNull(column, "column");
+    Objects.requireNonNull(udfClass, "udfClass");
+    Objects.requireNonNull(filter, "filter");
+    Objects.requireNonNull(checkpointKey, "checkpointKey");
+    if (rangeStart < 0 || rangeEnd <= rangeStart) {
+      throw new IllegalArgumentException("empty or negative range " + rangeStart + ".." + rangeEnd);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+    }
+  }
+
+  /**
+   * The number of rows the task's data file holds.
+   *
+   * @return {@code rangeEnd - rangeStart}
+   */
+  public long rowCount() {
+    return rangeEnd - rangeStart;
+  }
+
+  /**
+   * Encodes the task for another process.
+   *
+   * @return the bytes
+   */
+  public byte[] toBytes() {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new DataOutputStream(bytes)) {
+      out.writeInt(1);
+      out.writeInt(taskId);
+      out.writeUTF(tableUri);
+      out.writeInt(storageOptions.size());
+      for (var e : new TreeMap<>(storageOptions).entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeUTF(e.getValue());
+      }
+      out.writeLong(readVersion);
+      out.writeUTF(column);
+      out.writeInt(fieldId);
+      out.writeUTF(udfClass);
+      out.writeUTF(udfVersion);
+      out.writeUTF(filter);
+      out.writeInt(fragmentId);
+      out.writeLong(rangeStart);
+      out.writeLong(rangeEnd);
+      out.writeInt(fileMajorVersion);
+      out.writeInt(fileMinorVersion);
+      out.writeBoolean(carryOverExisting);
+      out.writeInt(batchSize);
+      out.writeUTF(checkpointKey);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes a task encoded by {@link #toBytes()}.
+   *
+   * @param bytes the encoded task
+   * @return the task
+   */
+  public static BackfillTask fromBytes(byte[] bytes) {
+    try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      int format = in.readInt();
+      if (format != 1) {
+        throw new IllegalArgumentException(
+            "task encoded by an incompatible Geneva version (format " + format + ")");
+      }
+      int taskId = in.readInt();
+      String uri = in.readUTF();
+      int n = in.readInt();
+      Map<String, String> options = new TreeMap<>();
+      for (int i = 0; i < n; i++) {
+        options.put(in.readUTF(), in.readUTF());
+      }
+      return new BackfillTask(
+          taskId,
+          uri,
+          options,
+          in.readLong(),
+          in.readUTF(),
+          in.readInt(),
+          in.readUTF(),
+          in.readUTF(),
+          in.readUTF(),
+          in.readInt(),
+          in.readLong(),
+          in.readLong(),
+          in.readInt(),
+          in.readInt(),
+          in.readBoolean(),
+          in.readInt(),
+          in.readUTF());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BackfillTask{id="
+        + taskId
+        + ", table="
+        + tableUri
+        + ", storageOptions="
+        + storageOptions.keySet()
+        + ", version="
+        + readVersion
+        + ", column="
+        + column
+        + ", fragment="
+        + fragmentId
+        + ", rows="
+        + rangeStart
+        + ".."
+        + rangeEnd
+        + ", udf="
+        + udfClass
+        + "@"
+        + udfVersion
+        + "}";
+  }
+}

@@ -1,0 +1,43 @@
+package dev.geneva.spi;
+
+import dev.geneva.internal.engine.TaskExecution;
+import java.util.function.LongConsumer;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Runs {@link BackfillTask}s inside a worker. One runner belongs to one worker (a thread or a Ray
+ * actor) and is used by one thread at a time: it keeps the tables it opened and the UDF instances
+ * it created (a {@link dev.geneva.udf.StatefulUdf} is opened once, on first use) until {@link
+ * #close()}.
+ */
+public final class TaskRunner implements AutoCloseable {
+  private final TaskExecution execution;
+
+  /**
+   * Creates a runner.
+   *
+   * @param parent the allocator to take a child allocator from; the runner never closes it
+   * @param workerId a name for the worker, passed to stateful UDFs
+   */
+  public TaskRunner(BufferAllocator parent, String workerId) {
+    this.execution = new TaskExecution(parent, workerId);
+  }
+
+  /**
+   * Runs one task: computes the column for the task's rows, writes the data file and records the
+   * checkpoint.
+   *
+   * @param task the task
+   * @param rowsDone called with the number of rows computed after each batch
+   * @return what the task produced
+   */
+  public TaskResult run(BackfillTask task, LongConsumer rowsDone) {
+    return execution.run(task, rowsDone);
+  }
+
+  /** Closes UDF instances, tables and the allocator. Safe to call twice. */
+  @Override
+  public void close() {
+    execution.close();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.geneva.udf;
+
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A UDF computed a batch at a time on Arrow vectors: the fastest form for vectorised work such as
+ * model inference.
+ */
+public interface BatchUdf extends Udf {
+
+  /**
+   * Computes one batch. {@code output} is allocated by Geneva with the declared output type and
+   * room for {@code input.getRowCount()} values; the UDF sets row {@code i} for every input row
+   * {@code i} (or leaves it null). Geneva sets the value count and owns both vectors.
+   *
+   * @param input the declared input columns, in declaration order
+   * @param output the vector to fill
+   * @throws Exception any failure; the {@link ErrorPolicy} decides what happens next
+   */
+  void apply(VectorSchemaRoot input, FieldVector output) throws Exception;
+}
