@@ -1,33 +1,349 @@
 package dev.geneva;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.CountingStateful;
+import dev.geneva.testing.Faults;
+import dev.geneva.testing.FlakyLength;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.TextEmbedding;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BackfillTest {
   @TempDir Path dir;
+  Connection db;
+
+  @BeforeEach
+  void open() {
+    Faults.reset();
+    db = Geneva.connect(dir.toString());
+  }
+
+  @AfterEach
+  void close() {
+    Faults.reset();
+    db.close();
+  }
+
+  private static BackfillOptions.Builder options() {
+    return BackfillOptions.builder().concurrency(2).batchSize(256);
+  }
 
   @Test
   void backfill_whenScalarUdf_everyLiveRowMatchesIndependentComputation() {
-    try (Connection db = Geneva.connect(dir.toString())) {
-      Table t = SampleTables.create(db, "docs", 5_000, 1_200);
-      t.delete("id % 10 = 4");
-      t.addColumns(Map.of("len", new TextLength()));
-      BackfillResult r = t.backfill("len", BackfillOptions.builder().concurrency(2).build());
+    Table t = SampleTables.create(db, "docs", 5_000, 1_200);
+    t.delete("id % 10 = 4");
+    t.addColumns(Map.of("len", new TextLength()));
 
-      Map<Long, Object> len = Columns.byId(t, "len");
-      assertThat(len).hasSize(4_500);
-      len.forEach(
-          (id, v) -> assertThat(v).as("len of id %d", id).isEqualTo(TextLength.expected(id)));
-      assertThat(r.rowsProcessed()).isEqualTo(4_500);
-      assertThat(r.fragments()).isEqualTo(5);
-      assertThat(r.committedVersion()).isGreaterThan(r.readVersion());
+    BackfillResult r = t.backfill("len", options().build());
+
+    Map<Long, Object> len = Columns.byId(t, "len");
+    assertThat(len).hasSize(4_500);
+    len.forEach((id, v) -> assertThat(v).as("len of id %d", id).isEqualTo(TextLength.expected(id)));
+    assertThat(r.rowsProcessed()).isEqualTo(4_500);
+    assertThat(r.rowsSkipped()).isZero();
+    assertThat(r.fragments()).isEqualTo(5);
+    assertThat(r.executor()).isEqualTo("threads");
+    assertThat(r.committedVersion()).isGreaterThan(r.readVersion());
+  }
+
+  @Test
+  void backfill_whenRowsDeletedAfterBackfill_remainingRowsStillCorrect() {
+    Table t = SampleTables.create(db, "docs", 3_000, 1_000);
+    t.addColumns(Map.of("len", new TextLength()));
+    t.backfill("len", options().build());
+
+    t.delete("id >= 500 AND id < 1500");
+
+    Map<Long, Object> len = Columns.byId(t, "len");
+    assertThat(len).hasSize(2_000).doesNotContainKey(700L);
+    len.forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  @Test
+  void backfill_whenWhereGiven_computesSelectedRowsAndLeavesRestNull() {
+    Table t = SampleTables.create(db, "docs", 2_000, 700);
+    t.addColumns(Map.of("len", new TextLength()));
+
+    BackfillResult r = t.backfill("len", options().where("id < 900").build());
+
+    Map<Long, Object> len = Columns.byId(t, "len");
+    len.forEach(
+        (id, v) ->
+            assertThat(v).as("id %d", id).isEqualTo(id < 900 ? TextLength.expected(id) : null));
+    assertThat(r.rowsProcessed()).isEqualTo(900);
+    assertThat(r.fragments()).isEqualTo(2);
+  }
+
+  @Test
+  void backfill_whenDefaultRunAfterPartialWhere_keepsEarlierValuesAndFillsTheRest() {
+    Table t = SampleTables.create(db, "docs", 2_000, 700);
+    t.addColumns(Map.of("len", new TextLength()));
+    t.backfill("len", options().where("id % 2 = 0").build());
+    TextLength.CALLS.set(0);
+
+    BackfillResult r = t.backfill("len", options().build());
+
+    Map<Long, Object> len = Columns.byId(t, "len");
+    len.forEach((id, v) -> assertThat(v).as("id %d", id).isEqualTo(TextLength.expected(id)));
+    long nullTextRows = len.keySet().stream().filter(id -> TextLength.expected(id) == null).count();
+    // The second run computes the odd rows plus even rows whose text (and so len) is null.
+    long evenNull =
+        len.keySet().stream().filter(id -> id % 2 == 0 && TextLength.expected(id) == null).count();
+    assertThat(r.rowsProcessed()).isEqualTo(1_000 + evenNull);
+    assertThat(TextLength.CALLS.get()).isEqualTo(1_000 + evenNull);
+    assertThat(nullTextRows).isPositive();
+  }
+
+  @Test
+  void backfill_whenRunAgainAfterSuccess_computesNothing() {
+    Table t = SampleTables.create(db, "docs", 1_000, 400);
+    t.addColumns(Map.of("len", new TextLength()));
+    t.backfill("len", options().where("text IS NOT NULL").build());
+    t.backfill("len", options().build());
+    long version = t.version();
+
+    BackfillResult again =
+        t.backfill("len", options().where("text IS NOT NULL AND len IS NULL").build());
+
+    assertThat(again.tasks()).isZero();
+    assertThat(again.rowsProcessed()).isZero();
+    assertThat(t.version()).isEqualTo(version);
+  }
+
+  @Test
+  void backfill_whenFailureHalfway_rerunDoesNotRecomputeFinishedTasks() {
+    Table t = SampleTables.create(db, "docs", 4_000, 2_000);
+    t.addColumns(Map.of("len", new FlakyLength()));
+    Faults.FAILING_IDS.add(2_800L);
+    BackfillOptions sequential = options().concurrency(1).rowsPerTask(500).build();
+
+    assertThatThrownBy(() -> t.backfill("len", sequential))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining("FlakyLength")
+        .hasMessageContaining("'len'")
+        .hasMessageContaining("fragment 1 row offset 800")
+        .hasMessageContaining("run the backfill again");
+    // Fragment 0 finished and was committed; fragment 1 finished one of its four tasks.
+    assertThat(t.countRows("id < 2000 AND text IS NOT NULL AND len IS NULL")).isZero();
+    assertThat(t.countRows("id >= 2000 AND len IS NOT NULL")).isZero();
+
+    Faults.reset();
+    FlakyLength.CALLS.set(0);
+    BackfillResult r = t.backfill("len", sequential);
+
+    long nullTextInFragment0 = 286;
+    assertThat(r.rowsSkipped())
+        .as("fragment 1's first task comes from its checkpoint")
+        .isEqualTo(500);
+    assertThat(FlakyLength.CALLS.get()).isEqualTo(1_500 + nullTextInFragment0);
+    assertThat(r.rowsProcessed()).isEqualTo(1_500 + nullTextInFragment0);
+    Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  @Test
+  void backfill_whenFailureAfterSomeCommits_committedFragmentsStayAndRerunFinishes() {
+    Table t = SampleTables.create(db, "docs", 3_000, 1_000);
+    t.addColumns(Map.of("len", new FlakyLength()));
+    Faults.FAILING_IDS.add(2_100L);
+    BackfillOptions sequential = options().concurrency(1).commitEvery(1).build();
+
+    assertThatThrownBy(() -> t.backfill("len", sequential))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining("committed");
+    assertThat(t.countRows("len IS NOT NULL")).isEqualTo(2_000 - 2 * 143);
+
+    Faults.reset();
+    FlakyLength.CALLS.set(0);
+    t.backfill("len", sequential);
+
+    // Rows whose value is null (null text) match the default filter again and are recomputed.
+    assertThat(FlakyLength.CALLS.get()).isEqualTo(1_000 + 2 * 143);
+    Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  @Test
+  void backfill_whenUdfVersionChanges_recomputesInsteadOfReusingCheckpoints() {
+    Table t = SampleTables.create(db, "docs", 1_000, 500);
+    t.addColumns(Map.of("emb", new TextEmbedding()));
+    // A first run whose commit never happens leaves checkpoints keyed by version "2".
+    t.backfill("emb", options().where("id < 0 OR id >= 0").build());
+    assertThat(t.countRows("emb IS NULL")).isEqualTo(143);
+
+    BackfillResult r = t.backfill("emb", options().where("id >= 0").build());
+
+    assertThat(r.rowsSkipped()).as("same UDF version and filter reuse checkpoints").isZero();
+    assertThat(r.rowsProcessed()).isEqualTo(1_000);
+  }
+
+  @Test
+  void backfill_whenRowsPerTaskSplitsFragments_eachFragmentGetsOneCorrectFile() {
+    Table t = SampleTables.create(db, "docs", 2_500, 1_000);
+    t.delete("id % 9 = 0");
+    t.addColumns(Map.of("len", new TextLength()));
+
+    BackfillResult r = t.backfill("len", options().rowsPerTask(300).build());
+
+    assertThat(r.tasks()).isEqualTo(4 + 4 + 2);
+    assertThat(r.fragments()).isEqualTo(3);
+    Map<Long, Object> len = Columns.byId(t, "len");
+    assertThat(len).hasSize(2_500 - 278);
+    len.forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  @Test
+  void backfill_whenBatchUdfWithVectorOutput_everyVectorMatches() {
+    Table t = SampleTables.create(db, "docs", 2_000, 600);
+    t.addColumns(Map.of("emb", new TextEmbedding()));
+
+    t.backfill("emb", options().build());
+
+    Map<Long, Object> emb = Columns.byId(t, "emb");
+    assertThat(emb).hasSize(2_000);
+    emb.forEach(
+        (id, v) -> {
+          float[] want = TextEmbedding.expected(SampleTables.text(id));
+          if (want == null) {
+            assertThat(v).isNull();
+          } else {
+            List<?> got = (List<?>) v;
+            assertThat(got).hasSize(TextEmbedding.DIM);
+            for (int k = 0; k < TextEmbedding.DIM; k++) {
+              assertThat((Float) got.get(k)).isEqualTo(want[k]);
+            }
+          }
+        });
+  }
+
+  @Test
+  void backfill_whenStatefulUdf_opensOncePerWorkerAndClosesAll() {
+    CountingStateful.OPENS.set(0);
+    CountingStateful.CLOSES.set(0);
+    CountingStateful.WORKERS.clear();
+    Table t = SampleTables.create(db, "docs", 3_000, 300);
+    t.addColumns(Map.of("shifted", new CountingStateful()));
+
+    t.backfill("shifted", options().concurrency(2).build());
+
+    assertThat(CountingStateful.OPENS.get()).isBetween(1, 2);
+    assertThat(CountingStateful.CLOSES.get()).isEqualTo(CountingStateful.OPENS.get());
+    assertThat(CountingStateful.WORKERS).hasSize(CountingStateful.OPENS.get());
+    Columns.byId(t, "shifted").forEach((id, v) -> assertThat(v).isEqualTo(id + 1000));
+  }
+
+  @Test
+  void backfill_whenTwoColumnsFromTwoThreads_bothLand() throws Exception {
+    Table t = SampleTables.create(db, "docs", 4_000, 500);
+    t.addColumns(Map.of("len", new TextLength()));
+    t.addColumns(Map.of("emb", new TextEmbedding()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      Future<BackfillResult> a =
+          pool.submit(
+              () -> {
+                go.await();
+                return t.backfill("len", options().commitEvery(1).build());
+              });
+      Future<BackfillResult> b =
+          pool.submit(
+              () -> {
+                go.await();
+                return t.backfill("emb", options().commitEvery(1).build());
+              });
+      go.countDown();
+      a.get(2, TimeUnit.MINUTES);
+      b.get(2, TimeUnit.MINUTES);
+    } finally {
+      pool.shutdownNow();
     }
+
+    assertThat(t.countRows("text IS NOT NULL AND (len IS NULL OR emb IS NULL)")).isZero();
+    Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+    assertThat(Columns.byId(t, "emb").values().stream().filter(v -> v != null))
+        .hasSize(4_000 - 571);
+  }
+
+  @Test
+  void backfillAsync_whenCancelled_stopsAndLaterRunFinishesTheWork() throws Exception {
+    Table t = SampleTables.create(db, "docs", 4_000, 250);
+    t.addColumns(Map.of("len", new TextLength()));
+    CountDownLatch firstRows = new CountDownLatch(1);
+    List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+    BackfillJob job =
+        t.backfillAsync(
+            "len",
+            options()
+                .concurrency(1)
+                .batchSize(16)
+                .listener(
+                    p -> {
+                      seen.add(p);
+                      if (p.rowsDone() > 0) firstRows.countDown();
+                    })
+                .build());
+    assertThat(firstRows.await(1, TimeUnit.MINUTES)).isTrue();
+
+    boolean cancelled = job.cancel();
+
+    assertThat(cancelled || job.future().isDone()).isTrue();
+    if (cancelled) {
+      assertThatThrownBy(job::join).isInstanceOf(CancellationException.class);
+    }
+    BackfillResult r = t.backfill("len", options().build());
+    assertThat(r.rowsProcessed() + r.rowsSkipped()).isLessThanOrEqualTo(4_000);
+    Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+    assertThat(seen).isNotEmpty();
+  }
+
+  @Test
+  void backfill_whenListenerGiven_reportsFinalProgressAndCommits() {
+    Table t = SampleTables.create(db, "docs", 1_500, 500);
+    t.addColumns(Map.of("len", new TextLength()));
+    List<BackfillProgress> progress = new CopyOnWriteArrayList<>();
+    List<Long> commits = new CopyOnWriteArrayList<>();
+
+    BackfillResult r =
+        t.backfill(
+            "len",
+            options()
+                .commitEvery(2)
+                .listener(
+                    new BackfillListener() {
+                      @Override
+                      public void onProgress(BackfillProgress p) {
+                        progress.add(p);
+                      }
+
+                      @Override
+                      public void onCommit(long version, int fragments) {
+                        commits.add(version);
+                      }
+                    })
+                .build());
+
+    BackfillProgress last = progress.get(progress.size() - 1);
+    assertThat(last.rowsDone()).isEqualTo(1_500);
+    assertThat(last.fraction()).isEqualTo(1.0);
+    assertThat(last.tasksDone()).isEqualTo(3);
+    assertThat(last.fragmentsCommitted()).isEqualTo(3);
+    assertThat(commits).hasSize(2).last().isEqualTo(r.committedVersion());
+    assertThat(r.commits()).isEqualTo(2);
   }
 }

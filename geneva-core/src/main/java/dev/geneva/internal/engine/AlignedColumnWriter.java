@@ -17,7 +17,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * keep their existing value when a carry-over cursor is supplied. Streams in chunks so memory stays
  * bounded whatever the range's size.
  */
-final class AlignedColumnWriter {
+final class AlignedColumnWriter implements AutoCloseable {
   private final BufferAllocator allocator;
   private final Schema schema;
   private final long end;
@@ -94,6 +94,15 @@ final class AlignedColumnWriter {
       chunk.allocateNew();
     }
     return chunk.getVector(0);
+  }
+
+  /** Releases a chunk left unwritten by a failure. */
+  @Override
+  public void close() {
+    if (chunk != null) {
+      chunk.close();
+      chunk = null;
+    }
   }
 
   private void flush() {

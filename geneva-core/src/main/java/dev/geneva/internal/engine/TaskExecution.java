@@ -100,16 +100,16 @@ public final class TaskExecution implements AutoCloseable {
                 path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
         LanceScanner scanner = fragment.newScan(scan);
         ArrowReader input = scanner.scanBatches();
-        CarryOver carry = CarryOver.open(task, fragment, range)) {
-      var aligned =
-          new AlignedColumnWriter(
-              allocator,
-              outField,
-              task.rangeStart(),
-              task.rangeEnd(),
-              writer,
-              carry.cursor(),
-              task.batchSize());
+        CarryOver carry = CarryOver.open(task, fragment, range);
+        AlignedColumnWriter aligned =
+            new AlignedColumnWriter(
+                allocator,
+                outField,
+                task.rangeStart(),
+                task.rangeEnd(),
+                writer,
+                carry.cursor(),
+                task.batchSize())) {
       while (input.loadNextBatch()) {
         if (Thread.currentThread().isInterrupted()) {
           throw new CancellationException("task " + task.taskId() + " cancelled");
