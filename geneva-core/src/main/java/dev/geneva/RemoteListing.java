@@ -18,7 +18,14 @@ final class RemoteListing {
       String uri, Map<String, String> storageOptions, BufferAllocator allocator) {
     Map<String, String> config = new HashMap<>();
     config.put("root", uri);
-    storageOptions.forEach((k, v) -> config.put("storage." + k, v));
+    storageOptions.forEach(
+        (k, v) -> {
+          config.put("storage." + k, v);
+          // OpenDAL, which lists the bucket, names the AWS options without the "aws_" prefix.
+          if (k.startsWith("aws_")) {
+            config.putIfAbsent("storage." + k.substring(4), v);
+          }
+        });
     List<String> names = new ArrayList<>();
     try (DirectoryNamespace ns = new DirectoryNamespace()) {
       ns.initialize(config, allocator);
