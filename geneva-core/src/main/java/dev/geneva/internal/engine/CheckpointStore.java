@@ -4,6 +4,7 @@ import com.lancedb.lance.file.LanceFileReader;
 import com.lancedb.lance.file.LanceFileWriter;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.TaskResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -49,17 +50,13 @@ public final class CheckpointStore {
    */
   public CheckpointStore(
       String tableUri, Map<String, String> storageOptions, BufferAllocator allocator) {
-    this.tableUri = stripSlash(tableUri);
+    this.tableUri = tableUri;
     this.storageOptions = storageOptions;
     this.allocator = allocator;
   }
 
-  private static String stripSlash(String uri) {
-    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
-  }
-
   String path(String key) {
-    return tableUri + "/" + DIRECTORY + "/" + key + ".lance";
+    return TablePaths.resolve(tableUri, DIRECTORY + "/" + key + ".lance");
   }
 
   /**

@@ -4,6 +4,7 @@ import com.lancedb.lance.file.LanceFileReader;
 import com.lancedb.lance.file.LanceFileWriter;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import java.util.List;
@@ -22,11 +23,10 @@ final class FragmentAssembler {
    */
   static String concatenate(
       TableLocation table, String column, BackfillTask anyTask, List<TaskResult> parts) {
-    String dataDir = stripSlash(table.uri()) + "/data/";
     String name = "geneva-" + UUID.randomUUID() + ".lance";
     try (LanceFileWriter writer =
         LanceFileWriter.open(
-            dataDir + name,
+            TablePaths.dataFile(table.uri(), name),
             table.allocator(),
             null,
             Optional.of(TaskExecution.fileVersion(anyTask)),
@@ -34,7 +34,9 @@ final class FragmentAssembler {
       for (TaskResult part : parts) {
         try (LanceFileReader reader =
                 LanceFileReader.open(
-                    dataDir + part.dataFile(), table.storageOptions(), table.allocator());
+                    TablePaths.dataFile(table.uri(), part.dataFile()),
+                    table.storageOptions(),
+                    table.allocator());
             ArrowReader batches = reader.readAll(null, null, anyTask.batchSize())) {
           while (batches.loadNextBatch()) {
             writer.write(batches.getVectorSchemaRoot());
@@ -54,9 +56,5 @@ final class FragmentAssembler {
           e);
     }
     return name;
-  }
-
-  private static String stripSlash(String uri) {
-    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 }

@@ -8,6 +8,7 @@ import com.lancedb.lance.file.LanceFileWriter;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.GenevaException;
+import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import dev.geneva.udf.StatefulUdf;
@@ -81,7 +82,7 @@ public final class TaskExecution implements AutoCloseable {
     Field outField =
         new Field(task.column(), new FieldType(true, stored.getType(), null), stored.getChildren());
     String fileName = "geneva-" + UUID.randomUUID() + ".lance";
-    String path = stripSlash(task.tableUri()) + "/data/" + fileName;
+    String path = TablePaths.dataFile(task.tableUri(), fileName);
     long base = ((long) task.fragmentId()) << 32;
     String range =
         "_rowaddr >= " + (base + task.rangeStart()) + " AND _rowaddr < " + (base + task.rangeEnd());
@@ -211,10 +212,6 @@ public final class TaskExecution implements AutoCloseable {
             + "."
             + minor
             + ", which Geneva cannot write: rewrite the table with Lance file format 2.0 or newer");
-  }
-
-  private static String stripSlash(String uri) {
-    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   private Dataset dataset(BackfillTask task) {
