@@ -30,6 +30,16 @@ public final class SampleTables {
 
   /** Creates a table of {@code rows} rows in fragments of {@code rowsPerFragment}. */
   public static Table create(Connection db, String name, int rows, int rowsPerFragment) {
+    return create(
+        db, name, rows, CreateTableOptions.builder().maxRowsPerFile(rowsPerFragment).build());
+  }
+
+  /** Replaces a table with {@code rows} rows. */
+  public static Table createOverwriting(Connection db, String name, int rows) {
+    return create(db, name, rows, CreateTableOptions.builder().overwrite(true).build());
+  }
+
+  private static Table create(Connection db, String name, int rows, CreateTableOptions options) {
     BufferAllocator allocator = db.allocator();
     Schema schema =
         new Schema(
@@ -64,8 +74,7 @@ public final class SampleTables {
     }
     try (ArrowStreamReader reader =
         new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), allocator)) {
-      return db.createTable(
-          name, reader, CreateTableOptions.builder().maxRowsPerFile(rowsPerFragment).build());
+      return db.createTable(name, reader, options);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
