@@ -272,6 +272,16 @@ public final class Table {
   }
 
   /**
+   * Starts computing a UDF column with the default options and returns at once.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @return the running job
+   */
+  public BackfillJob backfillAsync(String column) {
+    return backfillAsync(column, BackfillOptions.defaults());
+  }
+
+  /**
    * Starts computing a UDF column and returns at once. Bad input is reported here, before anything
    * is written.
    *

@@ -19,6 +19,8 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records finished tasks under {@code <table>/_geneva/checkpoints/} as one-row Lance files, so
@@ -26,6 +28,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * options and no extra dependency.
  */
 public final class CheckpointStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   static final String DIRECTORY = "_geneva/checkpoints";
 
   private static final Schema SCHEMA =
@@ -115,7 +118,9 @@ public final class CheckpointStore {
               ((BigIntVector) root.getVector("rows_computed")).get(0),
               ((BigIntVector) root.getVector("rows_failed")).get(0)));
     } catch (Exception e) {
-      throw new GenevaException("cannot read checkpoint " + path(key), e);
+      // A checkpoint that cannot be read is only lost work: recompute the task.
+      LOG.warn("ignoring unreadable checkpoint {}: {}", path(key), e.toString());
+      return Optional.empty();
     }
   }
 }
