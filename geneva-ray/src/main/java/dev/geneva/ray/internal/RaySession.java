@@ -42,6 +42,7 @@ public final class RaySession implements ExecutorSession {
   private final SessionSpec spec;
   private final String name;
   private final Duration closeTimeout;
+  private final boolean local;
   private final Consumer<RaySession> onClose;
   private final Object lock = new Object();
   private final Object closeLock = new Object();
@@ -83,6 +84,7 @@ public final class RaySession implements ExecutorSession {
     this.name = name;
     this.closeTimeout = closeTimeout;
     this.onClose = onClose;
+    this.local = RayRuntimes.isLocal();
   }
 
   @Override
@@ -103,7 +105,7 @@ public final class RaySession implements ExecutorSession {
             dispatch(p, actor);
           }
         } else {
-          TaskCaller<byte[]> call = Ray.task(RayTasks::runTask, task.toBytes());
+          TaskCaller<byte[]> call = Ray.task(RayTasks::runTask, task.toBytes(), name);
           withResources(call, spec.resources());
           p.ref = call.remote();
           pending.put(id(p.ref), p);
@@ -152,7 +154,7 @@ public final class RaySession implements ExecutorSession {
       return -1;
     }
     String workerId = name + "-actor-" + actors.size();
-    ActorCreator<RayTaskActor> creator = Ray.actor(RayTaskActor::create, workerId);
+    ActorCreator<RayTaskActor> creator = Ray.actor(RayTaskActor::create, name, workerId);
     withResources(creator, spec.resources());
     actors.add(creator.remote());
     LOG.debug("created Ray actor {}", workerId);
@@ -320,11 +322,58 @@ public final class RaySession implements ExecutorSession {
         }
       }
       try {
+        stopRunning(cancelled);
         closeActors(toClose);
       } finally {
         onClose.accept(this);
       }
     }
+  }
+
+  /**
+   * In LOCAL mode, interrupts the cancelled tasks still running in this JVM and waits for them (at
+   * most the close timeout), so nothing writes to the table once the session is closed. Ray Java
+   * cannot cancel tasks on a cluster: there they run to the end and their results are dropped.
+   */
+  private void stopRunning(List<Pending> cancelled) {
+    List<ObjectRef<byte[]>> running = new ArrayList<>();
+    for (Pending p : cancelled) {
+      if (p.ref != null) {
+        running.add(p.ref);
+      }
+    }
+    if (!local) {
+      if (!running.isEmpty()) {
+        LOG.info(
+            "session {} closed with {} Ray task(s) running; Ray cannot cancel them, their results"
+                + " are dropped",
+            name,
+            running.size());
+      }
+      return;
+    }
+    int interrupted = LocalCancellation.cancel(name);
+    boolean finished = true;
+    if (!running.isEmpty()) {
+      try {
+        long millis = Math.min(Integer.MAX_VALUE, closeTimeout.toMillis());
+        finished =
+            Ray.wait(running, running.size(), (int) millis).getReady().size() == running.size();
+      } catch (RuntimeException e) {
+        LOG.warn("waiting for the cancelled tasks of session {} failed: {}", name, e.toString());
+        finished = false;
+      }
+    }
+    if (finished) {
+      LocalCancellation.forget(name);
+    } else {
+      LOG.warn(
+          "{} cancelled task(s) of session {} did not stop within {}",
+          running.size(),
+          name,
+          closeTimeout);
+    }
+    LOG.debug("session {}: interrupted {} running task(s)", name, interrupted);
   }
 
   private void closeActors(List<ActorHandle<RayTaskActor>> toClose) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class RayTaskActor {
   private static final Logger LOG = LoggerFactory.getLogger(RayTaskActor.class);
 
+  private final String session;
   private final String workerId;
   private RootAllocator allocator;
   private TaskRunner runner;
@@ -22,20 +23,23 @@ public final class RayTaskActor {
   /**
    * Creates the actor's state; nothing is opened until the first task.
    *
+   * @param session the id of the session that owns the actor
    * @param workerId the worker name passed to the UDF
    */
-  public RayTaskActor(String workerId) {
+  public RayTaskActor(String session, String workerId) {
+    this.session = session;
     this.workerId = workerId;
   }
 
   /**
    * The factory Ray calls to create the actor.
    *
+   * @param session the id of the session that owns the actor
    * @param workerId the worker name passed to the UDF
    * @return the actor
    */
-  public static RayTaskActor create(String workerId) {
-    return new RayTaskActor(workerId);
+  public static RayTaskActor create(String session, String workerId) {
+    return new RayTaskActor(session, workerId);
   }
 
   /**
@@ -53,7 +57,12 @@ public final class RayTaskActor {
       allocator = new RootAllocator();
       runner = new TaskRunner(allocator, workerId);
     }
-    return runner.run(task, rows -> {}).toBytes();
+    LocalCancellation.enter(session);
+    try {
+      return runner.run(task, rows -> {}).toBytes();
+    } finally {
+      LocalCancellation.exit(session);
+    }
   }
 
   /**

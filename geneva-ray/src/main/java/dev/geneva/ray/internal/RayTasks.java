@@ -16,13 +16,17 @@ public final class RayTasks {
    * both closed before returning.
    *
    * @param encodedTask a task encoded with {@link BackfillTask#toBytes()}
+   * @param session the id of the session that submitted it (for cancellation in LOCAL mode)
    * @return the task's result encoded with {@link dev.geneva.spi.TaskResult#toBytes()}
    */
-  public static byte[] runTask(byte[] encodedTask) {
+  public static byte[] runTask(byte[] encodedTask, String session) {
     BackfillTask task = BackfillTask.fromBytes(encodedTask);
+    LocalCancellation.enter(session);
     try (RootAllocator allocator = new RootAllocator();
-        TaskRunner runner = new TaskRunner(allocator, "ray-task-" + task.taskId())) {
+        TaskRunner runner = new TaskRunner(allocator, session + "-task-" + task.taskId())) {
       return runner.run(task, rows -> {}).toBytes();
+    } finally {
+      LocalCancellation.exit(session);
     }
   }
 }
