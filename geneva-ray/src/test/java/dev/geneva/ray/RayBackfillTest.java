@@ -116,6 +116,25 @@ class RayBackfillTest {
   }
 
   @Test
+  void backfill_whenStatefulUdfThrowsOnActor_failsNamingUdfAndClosesEveryOpenedInstance() {
+    CountingStatefulLength.reset();
+    CountingStatefulLength.failOnId = 2_500;
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = SampleTables.create(db, "docs", 3_000, 500);
+      t.addColumns(Map.of("len2", new CountingStatefulLength()));
+
+      assertThatThrownBy(() -> t.backfill("len2", BackfillOptions.builder().concurrency(2).build()))
+          .isInstanceOf(BackfillFailedException.class)
+          .hasMessageContaining(CountingStatefulLength.class.getName())
+          .hasMessageContaining(CountingStatefulLength.FAILURE);
+      assertThat(CountingStatefulLength.OPENS.get()).isBetween(1, 2);
+      assertThat(CountingStatefulLength.CLOSES.get()).isEqualTo(CountingStatefulLength.OPENS.get());
+    } finally {
+      CountingStatefulLength.reset();
+    }
+  }
+
+  @Test
   void backfillAsync_whenCancelledWhileTaskRuns_futureCompletesWithCancellation() throws Exception {
     BlockingUdf.reset();
     try (Connection db = Geneva.connect(dir.toString())) {

@@ -1,5 +1,6 @@
 package dev.geneva.ray.internal;
 
+import dev.geneva.GenevaException;
 import io.ray.api.Ray;
 import io.ray.runtime.RayDevRuntime;
 import java.nio.file.Path;
@@ -86,7 +87,27 @@ public final class RayRuntimes {
       }
       dirsBefore = cluster ? Set.of() : LocalSessionDirs.list(sessionRoot);
       long t0 = System.nanoTime();
-      Ray.init();
+      try {
+        Ray.init();
+      } catch (RuntimeException | LinkageError e) {
+        try {
+          Ray.shutdown();
+        } catch (RuntimeException ignored) {
+          // Ray was not started far enough to shut down.
+        }
+        if (!cluster) {
+          LocalSessionDirs.deleteNew(sessionRoot, dirsBefore);
+        }
+        throw new GenevaException(
+            "cannot start Ray in "
+                + (cluster ? "CLUSTER mode at " + System.getProperty(ADDRESS) : "LOCAL mode")
+                + ": "
+                + e
+                + ". Ray needs the JVM flags --add-opens=java.base/{java.lang,java.util,"
+                + "java.util.concurrent,java.math,java.net,java.text}=ALL-UNNAMED"
+                + (cluster ? ", and a CLUSTER-mode driver must run on a node of the cluster" : ""),
+            e);
+      }
       started = true;
       LOG.info(
           "started Ray in {} mode{} in {} ms",

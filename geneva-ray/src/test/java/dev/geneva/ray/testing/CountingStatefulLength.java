@@ -19,6 +19,10 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
   public static final AtomicInteger CLOSES = new AtomicInteger();
   public static final Set<String> WORKERS = ConcurrentHashMap.newKeySet();
   public static final int OFFSET = 1000;
+  public static final String FAILURE = "stateful UDF fails on purpose";
+
+  /** The id whose row fails, or -1 for none. */
+  public static volatile long failOnId = -1;
 
   private Integer offset;
 
@@ -26,6 +30,7 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
     OPENS.set(0);
     CLOSES.set(0);
     WORKERS.clear();
+    failOnId = -1;
   }
 
   /** The independent computation the tests compare with. */
@@ -36,7 +41,7 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
 
   @Override
   public UdfSpec spec() {
-    return UdfSpec.builder().inputs("text").output(UdfTypes.int32()).build();
+    return UdfSpec.builder().inputs("id", "text").output(UdfTypes.int32()).build();
   }
 
   @Override
@@ -50,6 +55,9 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
   public Integer apply(Row row) {
     if (offset == null) {
       throw new IllegalStateException("apply before open");
+    }
+    if (row.getLong("id") == failOnId) {
+      throw new IllegalStateException(FAILURE);
     }
     String t = row.getString("text");
     return t == null ? null : t.length() + offset;
