@@ -1,0 +1,67 @@
+package dev.geneva.ray.internal;
+
+import dev.geneva.GenevaException;
+import dev.geneva.spi.BackfillTask;
+import io.ray.api.exception.RayException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Turns what Ray throws into the failure the engine reports. Ray wraps a task's exception in a
+ * {@link io.ray.api.exception.RayTaskException} whose own message only names the task id (in LOCAL
+ * mode: {@code "(pid=…, ip=…) Error executing task <id>"}); the UDF's failure is its cause.
+ */
+public final class RayFailures {
+  private RayFailures() {}
+
+  /**
+   * The failure to complete a task's future with: the original exception when Ray carries it (its
+   * message names the UDF and the row), otherwise a {@link GenevaException} naming the task.
+   *
+   * @param failure what Ray threw
+   * @param task the task that failed
+   * @return the failure
+   */
+  public static Throwable map(Throwable failure, BackfillTask task) {
+    Throwable cause = failure;
+    while (isWrapper(cause) && cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    if (!isWrapper(cause)) {
+      return cause;
+    }
+    return new GenevaException(
+        "Ray could not run task "
+            + task.taskId()
+            + " (fragment "
+            + task.fragmentId()
+            + " of "
+            + task.tableUri()
+            + ", column '"
+            + task.column()
+            + "'): "
+            + failure.getMessage(),
+        failure);
+  }
+
+  private static boolean isWrapper(Throwable t) {
+    return t instanceof RayException
+        || t instanceof CompletionException
+        || t instanceof ExecutionException;
+  }
+
+  /**
+   * Whether the failure means the actor itself is gone (rather than one call failing).
+   *
+   * @param failure what Ray threw
+   * @return true for an actor death
+   */
+  public static boolean isActorDeath(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.ray.api.exception.RayActorException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

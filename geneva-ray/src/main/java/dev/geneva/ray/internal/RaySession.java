@@ -1,0 +1,447 @@
+package dev.geneva.ray.internal;
+
+import dev.geneva.GenevaException;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.ExecutorSession;
+import dev.geneva.spi.SessionSpec;
+import dev.geneva.spi.TaskResult;
+import dev.geneva.udf.Resources;
+import io.ray.api.ActorHandle;
+import io.ray.api.ObjectRef;
+import io.ray.api.Ray;
+import io.ray.api.WaitResult;
+import io.ray.api.call.ActorCreator;
+import io.ray.api.call.TaskCaller;
+import io.ray.api.id.ObjectId;
+import io.ray.runtime.object.ObjectRefImpl;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ray workers of one backfill: a Ray task per backfill task for stateless UDFs, or a pool of up
+ * to {@code concurrency} {@link RayTaskActor}s for stateful ones. One waiter thread watches the
+ * outstanding object refs with {@link Ray#wait} and completes the futures.
+ */
+public final class RaySession implements ExecutorSession {
+  private static final Logger LOG = LoggerFactory.getLogger(RaySession.class);
+  private static final int POLL_MILLIS = 100;
+
+  private final SessionSpec spec;
+  private final String name;
+  private final Duration closeTimeout;
+  private final boolean local;
+  private final Consumer<RaySession> onClose;
+  private final Object lock = new Object();
+  private final Object closeLock = new Object();
+
+  // Guarded by lock.
+  private final Map<ObjectId, Pending> pending = new LinkedHashMap<>();
+  private final Deque<Pending> queued = new ArrayDeque<>();
+  private final List<ActorHandle<RayTaskActor>> actors = new ArrayList<>();
+  private final Set<Integer> deadActors = new HashSet<>();
+  private final Deque<Integer> idleActors = new ArrayDeque<>();
+  private Thread waiter;
+  private boolean closed;
+
+  private static final class Pending {
+    final BackfillTask task;
+    final CompletableFuture<TaskResult> future;
+    final LongConsumer rowsDone;
+    ObjectRef<byte[]> ref;
+    int actor = -1;
+
+    Pending(BackfillTask task, CompletableFuture<TaskResult> future, LongConsumer rowsDone) {
+      this.task = task;
+      this.future = future;
+      this.rowsDone = rowsDone;
+    }
+  }
+
+  /**
+   * Opens a session; Ray must be running.
+   *
+   * @param spec what the backfill needs
+   * @param name a name for threads, actors and logs
+   * @param closeTimeout how long {@link #close()} waits for the actors to close their UDFs
+   * @param onClose called once when the session closes
+   */
+  public RaySession(
+      SessionSpec spec, String name, Duration closeTimeout, Consumer<RaySession> onClose) {
+    this.spec = spec;
+    this.name = name;
+    this.closeTimeout = closeTimeout;
+    this.onClose = onClose;
+    this.local = RayRuntimes.isLocal();
+  }
+
+  @Override
+  public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
+    CompletableFuture<TaskResult> future = new CompletableFuture<>();
+    Pending p = new Pending(task, future, rowsDone);
+    synchronized (lock) {
+      if (closed) {
+        future.completeExceptionally(new CancellationException("session " + name + " closed"));
+        return future;
+      }
+      try {
+        if (spec.stateful()) {
+          int actor = idleActor();
+          if (actor < 0) {
+            queued.add(p);
+          } else {
+            dispatch(p, actor);
+          }
+        } else {
+          TaskCaller<byte[]> call = Ray.task(RayTasks::runTask, task.toBytes(), name);
+          withResources(call, spec.resources());
+          p.ref = call.remote();
+          pending.put(id(p.ref), p);
+        }
+      } catch (RuntimeException e) {
+        future.completeExceptionally(RayFailures.map(e, task));
+        return future;
+      }
+      startWaiter();
+      lock.notifyAll();
+    }
+    return future;
+  }
+
+  private static ObjectId id(ObjectRef<?> ref) {
+    return ((ObjectRefImpl<?>) ref).getId();
+  }
+
+  private static void withResources(TaskCaller<byte[]> call, Resources r) {
+    call.setResource("CPU", r.cpus());
+    if (r.gpus() > 0) {
+      call.setResource("GPU", r.gpus());
+    }
+    if (r.memoryBytes() > 0) {
+      call.setResource("memory", (double) r.memoryBytes());
+    }
+  }
+
+  private static void withResources(ActorCreator<RayTaskActor> call, Resources r) {
+    call.setResource("CPU", r.cpus());
+    if (r.gpus() > 0) {
+      call.setResource("GPU", r.gpus());
+    }
+    if (r.memoryBytes() > 0) {
+      call.setResource("memory", (double) r.memoryBytes());
+    }
+  }
+
+  /** An idle live actor, creating one while fewer than {@code concurrency} live; -1 if none. */
+  private int idleActor() {
+    Integer idle = idleActors.poll();
+    if (idle != null) {
+      return idle;
+    }
+    if (actors.size() - deadActors.size() >= spec.concurrency()) {
+      return -1;
+    }
+    String workerId = name + "-actor-" + actors.size();
+    ActorCreator<RayTaskActor> creator = Ray.actor(RayTaskActor::create, name, workerId);
+    withResources(creator, spec.resources());
+    actors.add(creator.remote());
+    LOG.debug("created Ray actor {}", workerId);
+    return actors.size() - 1;
+  }
+
+  private void dispatch(Pending p, int actor) {
+    p.actor = actor;
+    p.ref = actors.get(actor).task(RayTaskActor::run, p.task.toBytes()).remote();
+    pending.put(id(p.ref), p);
+  }
+
+  private void startWaiter() {
+    if (waiter == null) {
+      waiter = new Thread(this::waitLoop, "geneva-ray-waiter-" + name);
+      waiter.setDaemon(true);
+      waiter.start();
+    }
+  }
+
+  private void waitLoop() {
+    while (true) {
+      List<Pending> watching;
+      synchronized (lock) {
+        while (!closed && pending.isEmpty()) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            if (closed) {
+              return;
+            }
+          }
+        }
+        if (closed) {
+          return;
+        }
+        watching = new ArrayList<>(pending.values());
+      }
+      List<ObjectRef<byte[]>> refs = new ArrayList<>(watching.size());
+      watching.forEach(p -> refs.add(p.ref));
+      List<ObjectRef<byte[]>> ready;
+      try {
+        WaitResult<byte[]> result = Ray.wait(refs, 1, POLL_MILLIS);
+        ready = result.getReady();
+      } catch (RuntimeException e) {
+        // Ray itself is gone (shut down underneath us): fail everything outstanding.
+        if (isClosed()) {
+          return;
+        }
+        LOG.warn("Ray.wait failed in session {}: {}", name, e.toString());
+        ready = refs;
+      }
+      for (ObjectRef<byte[]> ref : ready) {
+        Pending p;
+        synchronized (lock) {
+          p = pending.remove(id(ref));
+        }
+        if (p != null) {
+          finish(p);
+        }
+      }
+    }
+  }
+
+  private void finish(Pending p) {
+    TaskResult result = null;
+    Throwable failure = null;
+    try {
+      result = TaskResult.fromBytes(p.ref.get());
+    } catch (Throwable t) {
+      failure = RayFailures.map(t, p.task);
+      if (p.actor >= 0 && RayFailures.isActorDeath(t)) {
+        synchronized (lock) {
+          deadActors.add(p.actor);
+        }
+        LOG.warn("Ray actor {}-actor-{} died: {}", name, p.actor, t.toString());
+      }
+    }
+    if (p.actor >= 0) {
+      releaseActor(p.actor);
+    }
+    if (result != null) {
+      if (!p.future.isDone()) {
+        try {
+          p.rowsDone.accept(result.rowsComputed());
+        } catch (RuntimeException e) {
+          LOG.warn("progress callback threw; ignoring", e);
+        }
+      }
+      p.future.complete(result);
+    } else {
+      p.future.completeExceptionally(failure);
+    }
+  }
+
+  /** Marks the actor idle (before the future completes, so the next submit finds it). */
+  private void releaseActor(int actor) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      if (!deadActors.contains(actor)) {
+        idleActors.add(actor);
+      }
+      while (!queued.isEmpty()) {
+        int next = idleActor();
+        if (next < 0) {
+          break;
+        }
+        Pending q = queued.poll();
+        try {
+          dispatch(q, next);
+        } catch (RuntimeException e) {
+          idleActors.addFirst(next);
+          q.future.completeExceptionally(RayFailures.map(e, q.task));
+        }
+      }
+      lock.notifyAll();
+    }
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /**
+   * Cancels outstanding tasks (their futures complete with {@link CancellationException}; Ray Java
+   * cannot interrupt a running task, so it finishes in the background and its result is dropped),
+   * then closes every actor's UDFs and kills the actors. Safe to call twice and from any thread.
+   */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      List<Pending> cancelled = new ArrayList<>();
+      List<ActorHandle<RayTaskActor>> toClose = new ArrayList<>();
+      Thread waitingThread;
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        cancelled.addAll(pending.values());
+        cancelled.addAll(queued);
+        pending.clear();
+        queued.clear();
+        for (int i = 0; i < actors.size(); i++) {
+          if (!deadActors.contains(i)) {
+            toClose.add(actors.get(i));
+          }
+        }
+        waitingThread = waiter;
+        lock.notifyAll();
+      }
+      for (Pending p : cancelled) {
+        p.future.completeExceptionally(
+            new CancellationException("session " + name + " closed before task finished"));
+      }
+      if (waitingThread != null && waitingThread != Thread.currentThread()) {
+        try {
+          waitingThread.join(POLL_MILLIS * 20L);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      try {
+        stopRunning(cancelled);
+        closeActors(toClose);
+      } finally {
+        onClose.accept(this);
+      }
+    }
+  }
+
+  /**
+   * In LOCAL mode, interrupts the cancelled tasks still running in this JVM and waits for them (at
+   * most the close timeout), so nothing writes to the table once the session is closed. Ray Java
+   * cannot cancel tasks on a cluster: there they run to the end and their results are dropped.
+   */
+  private void stopRunning(List<Pending> cancelled) {
+    List<ObjectRef<byte[]>> running = new ArrayList<>();
+    for (Pending p : cancelled) {
+      if (p.ref != null) {
+        running.add(p.ref);
+      }
+    }
+    if (!local) {
+      if (!running.isEmpty()) {
+        LOG.info(
+            "session {} closed with {} Ray task(s) running; Ray cannot cancel them, their results"
+                + " are dropped",
+            name,
+            running.size());
+      }
+      return;
+    }
+    int interrupted = LocalCancellation.cancel(name);
+    boolean finished = true;
+    if (!running.isEmpty()) {
+      try {
+        long millis = Math.min(Integer.MAX_VALUE, closeTimeout.toMillis());
+        finished =
+            Ray.wait(running, running.size(), (int) millis).getReady().size() == running.size();
+      } catch (RuntimeException e) {
+        LOG.warn("waiting for the cancelled tasks of session {} failed: {}", name, e.toString());
+        finished = false;
+      }
+    }
+    if (finished) {
+      LocalCancellation.forget(name);
+    } else {
+      LOG.warn(
+          "{} cancelled task(s) of session {} did not stop within {}",
+          running.size(),
+          name,
+          closeTimeout);
+    }
+    LOG.debug("session {}: interrupted {} running task(s)", name, interrupted);
+  }
+
+  private void closeActors(List<ActorHandle<RayTaskActor>> toClose) {
+    if (toClose.isEmpty()) {
+      return;
+    }
+    GenevaException failure = null;
+    List<ObjectRef<Boolean>> closing = new ArrayList<>();
+    for (ActorHandle<RayTaskActor> actor : toClose) {
+      try {
+        closing.add(actor.task(RayTaskActor::close).remote());
+      } catch (RuntimeException e) {
+        failure = addFailure(failure, e);
+      }
+    }
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    for (ObjectRef<Boolean> ref : closing) {
+      long leftMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      try {
+        List<ObjectRef<Boolean>> one = List.of(ref);
+        if (Ray.wait(one, 1, (int) Math.min(Integer.MAX_VALUE, leftMillis)).getReady().isEmpty()) {
+          failure =
+              addFailure(
+                  failure,
+                  new GenevaException(
+                      "a Ray actor of session " + name + " did not close within " + closeTimeout));
+          continue;
+        }
+        ref.get();
+      } catch (RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause instanceof io.ray.api.exception.RayException) {
+          cause = cause.getCause();
+        }
+        failure =
+            addFailure(
+                failure,
+                new GenevaException(
+                    "closing a Ray actor of session " + name + " failed: " + cause.getMessage(),
+                    e));
+      }
+    }
+    for (ActorHandle<RayTaskActor> actor : toClose) {
+      try {
+        actor.kill();
+      } catch (UnsupportedOperationException e) {
+        // Ray LOCAL mode cannot kill actors; the closed actor is dropped with Ray's shutdown.
+      } catch (RuntimeException e) {
+        LOG.warn("killing a Ray actor of session {} failed: {}", name, e.toString());
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static GenevaException addFailure(GenevaException failure, RuntimeException e) {
+    if (failure == null) {
+      return e instanceof GenevaException g
+          ? g
+          : new GenevaException("closing Ray actors failed: " + e.getMessage(), e);
+    }
+    failure.addSuppressed(e);
+    return failure;
+  }
+
+  @Override
+  public String toString() {
+    return "RaySession{" + name + ", stateful=" + spec.stateful() + "}";
+  }
+}
