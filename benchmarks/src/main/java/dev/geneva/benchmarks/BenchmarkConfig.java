@@ -44,9 +44,9 @@ public record BenchmarkConfig(
    */
   public static BenchmarkConfig defaults() {
     return new BenchmarkConfig(
-        2_000_000,
+        4_000_000,
         250_000,
-        64_000,
+        128_000,
         8,
         4_000,
         1_000_000,
