@@ -88,16 +88,13 @@ public final class TaskExecution implements AutoCloseable {
     Fragment fragment = dataset.getFragment(task.fragmentId());
     long computed = 0;
     var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
-    ScanOptions.Builder scanBuilder =
+    ScanOptions scan =
         new ScanOptions.Builder()
             .columns(spec.inputs())
             .withRowAddress(true)
-            .batchSize(task.batchSize());
-    String scanFilter = scanFilter(task, fragment, range);
-    if (scanFilter != null) {
-      scanBuilder.filter(scanFilter);
-    }
-    ScanOptions scan = scanBuilder.build();
+            .filter(range + " AND (" + task.filter() + ")")
+            .batchSize(task.batchSize())
+            .build();
     try (LanceFileWriter writer =
             LanceFileWriter.open(
                 path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
@@ -190,24 +187,6 @@ public final class TaskExecution implements AutoCloseable {
         scanner.close();
       }
     }
-  }
-
-  /**
-   * The scan's filter, or null for none. A first backfill with the default filter ({@code <col> IS
-   * NULL} on a fragment with no data file for the column yet) selects every live row, so it needs
-   * no predicate: Lance's filtered scan of the virtual all-null column is about 2.5 times slower
-   * than a plain scan.
-   */
-  static String scanFilter(BackfillTask task, Fragment fragment, String range) {
-    boolean everyRow =
-        !task.carryOverExisting()
-            && task.filter().equals(SqlNames.quote(task.column()) + " IS NULL");
-    if (!everyRow) {
-      return range + " AND (" + task.filter() + ")";
-    }
-    boolean wholeFragment =
-        task.rangeStart() == 0 && task.rangeEnd() >= fragment.metadata().getPhysicalRows();
-    return wholeFragment ? null : range;
   }
 
   static LanceFileVersion fileVersion(BackfillTask task) {
