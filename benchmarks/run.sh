@@ -1,0 +1,15 @@
+#!/usr/bin/env sh
+# Builds and runs the Geneva benchmarks; flags go to BenchmarkMain (try --help).
+# Needs only JDK 17+ and Maven. The jar's manifest carries the --add-opens that Arrow and Lance
+# need, so plain `java -jar` works; the memory benchmark passes the same flags to its child JVMs.
+#   GENEVA_BENCH_SKIP_BUILD=1   reuse benchmarks/target/geneva-benchmarks.jar
+#   GENEVA_BENCH_JAVA_OPTS      JVM options of the main process (default -Xmx2g)
+set -eu
+here="$(cd "$(dirname "$0")" && pwd)"
+jar="$here/target/geneva-benchmarks.jar"
+if [ "${GENEVA_BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+  (cd "$here/.." && mvn -B -q -pl benchmarks -am package -DskipTests)
+fi
+# Lance's native code logs warnings (e.g. "DataReplacement is not stable yet") on stderr.
+export LANCE_LOG="${LANCE_LOG:-error}"
+exec java ${GENEVA_BENCH_JAVA_OPTS:--Xmx2g} -jar "$jar" "$@"
