@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * @param fieldId the output column's Lance field id
  * @param udfClass the UDF's class name
  * @param udfVersion the UDF's declared version
- * @param filter the SQL filter selecting rows to compute
+ * @param filter the SQL predicate selecting the rows to compute within the fragment, row-address
+ *     bounds included; empty for every live row of the fragment
  * @param fragmentId the fragment
  * @param rangeStart first row offset in the fragment (inclusive)
  * @param rangeEnd last row offset in the fragment (exclusive), at most the fragment's physical rows

@@ -79,10 +79,12 @@ final class BackfillPlanner {
                 + field.getType()
                 + ": drop and re-add the column to change its type");
       }
+      boolean defaultFilter = options.where().isEmpty();
       String filter = options.where().orElse(SqlNames.quote(column) + " IS NULL");
       long selected;
       try {
-        selected = ds.countRows(filter);
+        // A user filter is checked (and short-circuits an empty selection) before any planning.
+        selected = defaultFilter ? 1 : ds.countRows(filter);
       } catch (RuntimeException e) {
         throw new InvalidInputException(
             "filter \""
@@ -120,7 +122,11 @@ final class BackfillPlanner {
           long fragmentRows = 0;
           for (long start = 0; start < physical; start += options.rowsPerTask()) {
             long end = Math.min(physical, start + Math.min(options.rowsPerTask(), physical));
-            long rows = countSelected(ds, md.getId(), base, start, end, physical, filter);
+            long rows =
+                defaultFilter && existing == null && start == 0 && end == physical
+                    // The column has no data in this fragment: every live row is null.
+                    ? md.getNumRows()
+                    : countSelected(ds, md.getId(), base, start, end, physical, filter);
             ranges.add(new long[] {start, end, rows});
             fragmentRows += rows;
           }
@@ -130,6 +136,17 @@ final class BackfillPlanner {
           // Every range of a selected fragment gets a task: the fragment's new data file must
           // cover all its rows, so ranges without selected rows still write nulls or carry over.
           for (long[] r : ranges) {
+            boolean whole = r[0] == 0 && r[1] == physical;
+            String scanFilter;
+            if (whole && r[2] == md.getNumRows()) {
+              // Every live row is selected: an unfiltered scan is much faster than re-evaluating
+              // the filter (and gives the same rows).
+              scanFilter = "";
+            } else if (whole) {
+              scanFilter = filter;
+            } else {
+              scanFilter = rangeFilter(base, r[0], r[1]) + " AND (" + filter + ")";
+            }
             String key =
                 checkpointKey(
                     meta.udfClass(),
@@ -153,7 +170,7 @@ final class BackfillPlanner {
                     fieldId,
                     meta.udfClass(),
                     spec.version(),
-                    filter,
+                    scanFilter,
                     md.getId(),
                     r[0],
                     r[1],
@@ -193,13 +210,7 @@ final class BackfillPlanner {
     String where =
         start == 0 && end == physical
             ? filter
-            : "_rowaddr >= "
-                + (base + start)
-                + " AND _rowaddr < "
-                + (base + end)
-                + " AND ("
-                + filter
-                + ")";
+            : rangeFilter(base, start, end) + " AND (" + filter + ")";
     ScanOptions scan =
         new ScanOptions.Builder()
             .fragmentIds(List.of(fragmentId))
@@ -221,6 +232,11 @@ final class BackfillPlanner {
       throw new GenevaException("cannot count the rows of fragment " + fragmentId, e);
     }
     return rows;
+  }
+
+  /** Selects the rows of a fragment's offset range {@code [start, end)}. */
+  static String rangeFilter(long fragmentBase, long start, long end) {
+    return "_rowaddr >= " + (fragmentBase + start) + " AND _rowaddr < " + (fragmentBase + end);
   }
 
   static Field findField(Dataset ds, TableLocation table, String column) {

@@ -28,6 +28,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.slf4j.Logger;
@@ -83,25 +84,23 @@ public final class TaskExecution implements AutoCloseable {
         new Field(task.column(), new FieldType(true, stored.getType(), null), stored.getChildren());
     String fileName = "geneva-" + UUID.randomUUID() + ".lance";
     String path = TablePaths.dataFile(task.tableUri(), fileName);
-    long base = ((long) task.fragmentId()) << 32;
-    String range =
-        "_rowaddr >= " + (base + task.rangeStart()) + " AND _rowaddr < " + (base + task.rangeEnd());
     Fragment fragment = dataset.getFragment(task.fragmentId());
     long computed = 0;
     var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
-    ScanOptions scan =
+    ScanOptions.Builder scan =
         new ScanOptions.Builder()
             .columns(spec.inputs())
             .withRowAddress(true)
-            .filter(range + " AND (" + task.filter() + ")")
-            .batchSize(task.batchSize())
-            .build();
+            .batchSize(task.batchSize());
+    if (!task.filter().isEmpty()) {
+      scan.filter(task.filter());
+    }
     try (LanceFileWriter writer =
             LanceFileWriter.open(
                 path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
-        LanceScanner scanner = fragment.newScan(scan);
+        LanceScanner scanner = fragment.newScan(scan.build());
         ArrowReader input = scanner.scanBatches();
-        CarryOver carry = CarryOver.open(task, fragment, range);
+        CarryOver carry = CarryOver.open(task, fragment);
         AlignedColumnWriter aligned =
             new AlignedColumnWriter(
                 allocator,
@@ -110,7 +109,7 @@ public final class TaskExecution implements AutoCloseable {
                 task.rangeEnd(),
                 writer,
                 carry.cursor(),
-                task.batchSize())) {
+                chunkRows(outField, task.batchSize()))) {
       while (input.loadNextBatch()) {
         if (Thread.currentThread().isInterrupted()) {
           throw new CancellationException("task " + task.taskId() + " cancelled");
@@ -163,16 +162,17 @@ public final class TaskExecution implements AutoCloseable {
   /** The existing values of the column for the task's range, when they must be kept. */
   private record CarryOver(LanceScanner scanner, ArrowReader reader, OffsetCursor cursor)
       implements AutoCloseable {
-    static CarryOver open(BackfillTask task, Fragment fragment, String range) {
+    static CarryOver open(BackfillTask task, Fragment fragment) {
       if (!task.carryOverExisting()) {
         return new CarryOver(null, null, null);
       }
+      long base = ((long) task.fragmentId()) << 32;
       LanceScanner scanner =
           fragment.newScan(
               new ScanOptions.Builder()
                   .columns(List.of(task.column()))
                   .withRowAddress(true)
-                  .filter(range)
+                  .filter(BackfillPlanner.rangeFilter(base, task.rangeStart(), task.rangeEnd()))
                   .batchSize(task.batchSize())
                   .build());
       ArrowReader reader = scanner.scanBatches();
@@ -188,6 +188,36 @@ public final class TaskExecution implements AutoCloseable {
         scanner.close();
       }
     }
+  }
+
+  private static final long CHUNK_BYTES = 8L << 20;
+
+  /**
+   * Rows per write to the data file: about 8 MiB of output (each write crosses JNI and ends a
+   * page), never fewer than a UDF batch.
+   */
+  static int chunkRows(Field field, int batchSize) {
+    long width = estimatedWidth(field);
+    return (int) Math.max(batchSize, Math.min(1 << 20, CHUNK_BYTES / Math.max(1, width)));
+  }
+
+  private static long estimatedWidth(Field field) {
+    ArrowType type = field.getType();
+    if (type instanceof ArrowType.FixedSizeList list) {
+      return list.getListSize() * estimatedWidth(field.getChildren().get(0));
+    }
+    if (type instanceof ArrowType.Int i) {
+      return i.getBitWidth() / 8;
+    }
+    if (type instanceof ArrowType.FloatingPoint f) {
+      return f.getPrecision() == org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE
+          ? 8
+          : 4;
+    }
+    if (type instanceof ArrowType.Bool) {
+      return 1;
+    }
+    return 64;
   }
 
   static LanceFileVersion fileVersion(BackfillTask task) {
