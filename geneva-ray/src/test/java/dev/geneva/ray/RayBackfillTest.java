@@ -86,9 +86,12 @@ class RayBackfillTest {
       BackfillResult r = t.backfill("len2", BackfillOptions.builder().concurrency(2).build());
 
       assertThat(r.tasks()).isEqualTo(8);
-      assertThat(CountingStatefulLength.OPENS.get()).isEqualTo(2);
-      assertThat(CountingStatefulLength.CLOSES.get()).isEqualTo(2);
-      assertThat(CountingStatefulLength.WORKERS).hasSize(2).allMatch(w -> w.contains("actor"));
+      // One open per actor that got work (at most the concurrency; fast tasks may all land on
+      // the first actor), and every opened instance is closed.
+      int opens = CountingStatefulLength.OPENS.get();
+      assertThat(opens).isBetween(1, 2);
+      assertThat(CountingStatefulLength.CLOSES.get()).isEqualTo(opens);
+      assertThat(CountingStatefulLength.WORKERS).hasSize(opens).allMatch(w -> w.contains("actor"));
       Map<Long, Object> values = Columns.byId(t, "len2");
       assertThat(values).hasSize(4_000);
       values.forEach(
