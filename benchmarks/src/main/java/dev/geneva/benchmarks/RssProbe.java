@@ -89,7 +89,11 @@ public final class RssProbe {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOpens());
+    // A heap of fixed size, touched up front: its pages count the same in every run, so what
+    // the ratio shows is whether the rest (Arrow buffers, Lance's native memory) grows with data.
+    cmd.add("-Xms" + xmx);
     cmd.add("-Xmx" + xmx);
+    cmd.add("-XX:+AlwaysPreTouch");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(BenchmarkMain.class.getName());
@@ -101,7 +105,11 @@ public final class RssProbe {
     String output;
     int rc;
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder child = new ProcessBuilder(cmd).redirectErrorStream(true);
+      // Lance reads ahead up to 2 GiB per scan by default, so its buffer, not Geneva, would
+      // grow with fragment size; bound it as a memory-conscious deployment would.
+      child.environment().putIfAbsent("LANCE_DEFAULT_IO_BUFFER_SIZE", Long.toString(64L << 20));
+      Process p = child.start();
       try (InputStream in = p.getInputStream()) {
         output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }

@@ -85,21 +85,11 @@ public final class TaskExecution implements AutoCloseable {
     String fileName = "geneva-" + UUID.randomUUID() + ".lance";
     String path = TablePaths.dataFile(task.tableUri(), fileName);
     Fragment fragment = dataset.getFragment(task.fragmentId());
-    long computed = 0;
     var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
-    ScanOptions.Builder scan =
-        new ScanOptions.Builder()
-            .columns(spec.inputs())
-            .withRowAddress(true)
-            .batchSize(task.batchSize());
-    if (!task.filter().isEmpty()) {
-      scan.filter(task.filter());
-    }
+    long computed = 0;
     try (LanceFileWriter writer =
             LanceFileWriter.open(
                 path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
-        LanceScanner scanner = fragment.newScan(scan.build());
-        ArrowReader input = scanner.scanBatches();
         CarryOver carry = CarryOver.open(task, fragment);
         AlignedColumnWriter aligned =
             new AlignedColumnWriter(
@@ -110,28 +100,21 @@ public final class TaskExecution implements AutoCloseable {
                 writer,
                 carry.cursor(),
                 chunkRows(outField, task.batchSize()))) {
-      while (input.loadNextBatch()) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new CancellationException("task " + task.taskId() + " cancelled");
-        }
-        VectorSchemaRoot batch = input.getVectorSchemaRoot();
-        UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
-        int rows = batch.getRowCount();
-        try (FieldVector out = outField.createVector(allocator)) {
-          invoker.compute(
-              batch,
-              out,
-              i ->
-                  "fragment "
-                      + task.fragmentId()
-                      + " row offset "
-                      + (addresses.get(i) & 0xFFFFFFFFL));
-          for (int i = 0; i < rows; i++) {
-            aligned.put(addresses.get(i) & 0xFFFFFFFFL, out, i);
+      if (task.filter().isEmpty()) {
+        // Unfiltered scans are fast, but Lance reads a whole fragment's column ahead: read it in
+        // windows of live rows so memory does not grow with the fragment.
+        for (long offset = 0; ; offset += SCAN_WINDOW_ROWS) {
+          ScanOptions window =
+              scanOptions(task, spec).offset(offset).limit(SCAN_WINDOW_ROWS).build();
+          long rows = computeScan(task, fragment, window, invoker, outField, aligned, rowsDone);
+          computed += rows;
+          if (rows < SCAN_WINDOW_ROWS) {
+            break;
           }
         }
-        computed += rows;
-        rowsDone.accept(rows);
+      } else {
+        ScanOptions filtered = scanOptions(task, spec).filter(task.filter()).build();
+        computed = computeScan(task, fragment, filtered, invoker, outField, aligned, rowsDone);
       }
       aligned.finish();
     } catch (GenevaException | CancellationException e) {
@@ -157,6 +140,55 @@ public final class TaskExecution implements AutoCloseable {
         .put(task.checkpointKey(), result);
     LOG.debug("worker {} finished {}", workerId, task);
     return result;
+  }
+
+  private static final long SCAN_WINDOW_ROWS = 1L << 18;
+
+  private static ScanOptions.Builder scanOptions(BackfillTask task, UdfSpec spec) {
+    return new ScanOptions.Builder()
+        .columns(spec.inputs())
+        .withRowAddress(true)
+        .batchSize(task.batchSize());
+  }
+
+  /** Computes every row one scan yields into the aligned writer; returns the row count. */
+  private long computeScan(
+      BackfillTask task,
+      Fragment fragment,
+      ScanOptions options,
+      UdfInvoker invoker,
+      Field outField,
+      AlignedColumnWriter aligned,
+      LongConsumer rowsDone)
+      throws Exception {
+    long computed = 0;
+    try (LanceScanner scanner = fragment.newScan(options);
+        ArrowReader input = scanner.scanBatches()) {
+      while (input.loadNextBatch()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new CancellationException("task " + task.taskId() + " cancelled");
+        }
+        VectorSchemaRoot batch = input.getVectorSchemaRoot();
+        UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
+        int rows = batch.getRowCount();
+        try (FieldVector out = outField.createVector(allocator)) {
+          invoker.compute(
+              batch,
+              out,
+              i ->
+                  "fragment "
+                      + task.fragmentId()
+                      + " row offset "
+                      + (addresses.get(i) & 0xFFFFFFFFL));
+          for (int i = 0; i < rows; i++) {
+            aligned.put(addresses.get(i) & 0xFFFFFFFFL, out, i);
+          }
+        }
+        computed += rows;
+        rowsDone.accept(rows);
+      }
+    }
+    return computed;
   }
 
   /** The existing values of the column for the task's range, when they must be kept. */
