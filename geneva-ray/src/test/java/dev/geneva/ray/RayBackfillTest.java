@@ -88,10 +88,12 @@ class RayBackfillTest {
       assertThat(r.tasks()).isEqualTo(8);
       // One open per actor that got work (at most the concurrency; fast tasks may all land on
       // the first actor), and every opened instance is closed.
-      int opens = CountingStatefulLength.OPENS.get();
+      int opens = CountingStatefulLength.opens("len2");
       assertThat(opens).isBetween(1, 2);
-      assertThat(CountingStatefulLength.CLOSES.get()).isEqualTo(opens);
-      assertThat(CountingStatefulLength.WORKERS).hasSize(opens).allMatch(w -> w.contains("actor"));
+      assertThat(CountingStatefulLength.closes("len2")).isEqualTo(opens);
+      assertThat(CountingStatefulLength.workers("len2"))
+          .hasSize(opens)
+          .allMatch(w -> w.contains("actor"));
       Map<Long, Object> values = Columns.byId(t, "len2");
       assertThat(values).hasSize(4_000);
       values.forEach(
@@ -124,14 +126,16 @@ class RayBackfillTest {
     CountingStatefulLength.failOnId = 2_500;
     try (Connection db = Geneva.connect(dir.toString())) {
       Table t = SampleTables.create(db, "docs", 3_000, 500);
-      t.addColumns(Map.of("len2", new CountingStatefulLength()));
+      t.addColumns(Map.of("failing", new CountingStatefulLength()));
 
-      assertThatThrownBy(() -> t.backfill("len2", BackfillOptions.builder().concurrency(2).build()))
+      assertThatThrownBy(
+              () -> t.backfill("failing", BackfillOptions.builder().concurrency(2).build()))
           .isInstanceOf(BackfillFailedException.class)
           .hasMessageContaining(CountingStatefulLength.class.getName())
           .hasMessageContaining(CountingStatefulLength.FAILURE);
-      assertThat(CountingStatefulLength.OPENS.get()).isBetween(1, 2);
-      assertThat(CountingStatefulLength.CLOSES.get()).isEqualTo(CountingStatefulLength.OPENS.get());
+      assertThat(CountingStatefulLength.opens("failing")).isBetween(1, 2);
+      assertThat(CountingStatefulLength.closes("failing"))
+          .isEqualTo(CountingStatefulLength.opens("failing"));
     } finally {
       CountingStatefulLength.reset();
     }

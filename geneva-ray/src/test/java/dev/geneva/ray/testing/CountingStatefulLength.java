@@ -6,6 +6,7 @@ import dev.geneva.udf.StatefulUdf;
 import dev.geneva.udf.UdfContext;
 import dev.geneva.udf.UdfSpec;
 import dev.geneva.udf.UdfTypes;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counters (Ray LOCAL mode runs actors in this JVM).
  */
 public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
-  public static final AtomicInteger OPENS = new AtomicInteger();
-  public static final AtomicInteger CLOSES = new AtomicInteger();
-  public static final Set<String> WORKERS = ConcurrentHashMap.newKeySet();
+  /** Opens and closes per worker id; worker ids start with the column, so tests stay apart. */
+  private static final Map<String, AtomicInteger> OPENS = new ConcurrentHashMap<>();
+
+  private static final Map<String, AtomicInteger> CLOSES = new ConcurrentHashMap<>();
   public static final int OFFSET = 1000;
   public static final String FAILURE = "stateful UDF fails on purpose";
 
@@ -25,11 +27,35 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
   public static volatile long failOnId = -1;
 
   private Integer offset;
+  private String workerId;
+
+  /** Opens by workers of the given column's sessions. */
+  public static int opens(String column) {
+    return count(OPENS, column);
+  }
+
+  /** Closes by workers of the given column's sessions. */
+  public static int closes(String column) {
+    return count(CLOSES, column);
+  }
+
+  /** The workers of the given column's sessions that opened an instance. */
+  public static Set<String> workers(String column) {
+    return OPENS.keySet().stream()
+        .filter(w -> w.startsWith(column + "-"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  private static int count(Map<String, AtomicInteger> counts, String column) {
+    return counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(column + "-"))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
+  }
 
   public static void reset() {
-    OPENS.set(0);
-    CLOSES.set(0);
-    WORKERS.clear();
+    OPENS.clear();
+    CLOSES.clear();
     failOnId = -1;
   }
 
@@ -46,8 +72,8 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
 
   @Override
   public void open(UdfContext context) {
-    OPENS.incrementAndGet();
-    WORKERS.add(context.workerId());
+    workerId = context.workerId();
+    OPENS.computeIfAbsent(workerId, k -> new AtomicInteger()).incrementAndGet();
     offset = OFFSET;
   }
 
@@ -66,7 +92,7 @@ public class CountingStatefulLength implements ScalarUdf<Integer>, StatefulUdf {
   @Override
   public void close() {
     if (offset != null) {
-      CLOSES.incrementAndGet();
+      CLOSES.computeIfAbsent(workerId, k -> new AtomicInteger()).incrementAndGet();
       offset = null;
     }
   }
