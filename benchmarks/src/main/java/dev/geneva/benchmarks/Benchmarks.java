@@ -161,23 +161,29 @@ final class Benchmarks {
     TableData.create(db, "rss-bigger-fragments", 4 * small, 4 * half);
     int concurrency = 2;
     for (int w = 0; w < config.warmups(); w++) {
-      rss("rss-base", concurrency);
+      rss("rss-base", concurrency, "geneva");
     }
     List<Double> base = new ArrayList<>();
     List<Double> more = new ArrayList<>();
     List<Double> bigger = new ArrayList<>();
+    List<Double> loopBase = new ArrayList<>();
+    List<Double> loopBigger = new ArrayList<>();
     for (int run = 0; run < config.repeats(); run++) {
-      base.add((double) rss("rss-base", concurrency));
-      more.add((double) rss("rss-more-fragments", concurrency));
-      bigger.add((double) rss("rss-bigger-fragments", concurrency));
+      base.add((double) rss("rss-base", concurrency, "geneva"));
+      more.add((double) rss("rss-more-fragments", concurrency, "geneva"));
+      bigger.add((double) rss("rss-bigger-fragments", concurrency, "geneva"));
+      loopBase.add((double) rss("rss-base", 1, "baseline"));
+      loopBigger.add((double) rss("rss-bigger-fragments", 1, "baseline"));
     }
     double b = median(base);
     double m = median(more);
     double g = median(bigger);
+    double lb = median(loopBase);
+    double lg = median(loopBigger);
     String common =
         String.format(
             Locale.ROOT,
-            "base %d rows in 2 fragments: %.0f MiB; -Xmx%s, c=%d",
+            "base %d rows in 2 fragments: %.0f MiB; -Xms=-Xmx%s, c=%d",
             small,
             b / 1024,
             config.rssXmx(),
@@ -196,7 +202,15 @@ final class Benchmarks {
             g / b,
             1.25,
             true,
-            String.format(Locale.ROOT, "4x: %.0f MiB; %s", g / 1024, common)));
+            String.format(Locale.ROOT, "4x: %.0f MiB; %s", g / 1024, common)),
+        new Measurement(
+            "c3",
+            "memory: hand-written loop, 4x larger fragments / base (reference for c2)",
+            lg / lb,
+            Double.NaN,
+            true,
+            String.format(
+                Locale.ROOT, "loop base %.0f MiB, 4x %.0f MiB, c=1", lb / 1024, lg / 1024)));
   }
 
   /** (d) Geneva's addColumns+backfill of {@code id * 2} vs Lance's SQL addColumns. */
@@ -304,11 +318,11 @@ final class Benchmarks {
         .build();
   }
 
-  private long rss(String table, int concurrency) throws Exception {
+  private long rss(String table, int concurrency, String mode) throws Exception {
     String copy = "copy-" + copies++;
     TableData.copy(root.resolve(table + ".lance"), root.resolve(copy + ".lance"));
     try {
-      return RssProbe.measure(root, copy, concurrency, config.batchSize(), config.rssXmx());
+      return RssProbe.measure(root, copy, concurrency, config.batchSize(), config.rssXmx(), mode);
     } finally {
       TableData.delete(root.resolve(copy + ".lance"));
     }

@@ -30,17 +30,26 @@ public final class RssProbe {
   private RssProbe() {}
 
   /**
-   * The child side: adds {@link TextLength} as {@code len}, backfills it and prints the peak RSS.
+   * The child side: adds {@link TextLength} as {@code len}, fills it with Geneva's backfill (or,
+   * with mode {@code baseline}, the hand-written loop) and prints the peak RSS.
    *
-   * @param args database directory, table name, concurrency, batch size
+   * @param args database directory, table name, concurrency, batch size, optional mode
+   * @throws Exception when the baseline loop fails
    */
-  public static void child(String[] args) {
-    if (args.length != 4) {
-      throw new IllegalArgumentException("rss needs: <db dir> <table> <concurrency> <batch size>");
+  public static void child(String[] args) throws Exception {
+    if (args.length != 4 && args.length != 5) {
+      throw new IllegalArgumentException(
+          "rss needs: <db dir> <table> <concurrency> <batch size> [geneva|baseline]");
     }
     try (Connection db = Geneva.connect(args[0])) {
       Table t = db.openTable(args[1]);
       t.addColumns(Map.of("len", new TextLength()));
+      if (args.length == 5 && args[4].equals("baseline")) {
+        long rows = BaselineBackfill.run(db.allocator(), t.uri(), "len", Integer.parseInt(args[3]));
+        System.out.println("rows=" + rows);
+        System.out.println(PREFIX + peakRssKiB());
+        return;
+      }
       LocalThreadExecutor executor = new LocalThreadExecutor(db.allocator());
       BackfillResult r =
           t.backfill(
@@ -80,11 +89,13 @@ public final class RssProbe {
    * @param table the table's name
    * @param concurrency backfill concurrency
    * @param batchSize rows per batch
+   * @param mode {@code geneva} or {@code baseline} (the hand-written loop)
    * @param xmx the child's heap limit
    * @return the child's VmHWM in KiB
    * @throws InterruptedException when interrupted while waiting
    */
-  public static long measure(Path dbDir, String table, int concurrency, int batchSize, String xmx)
+  public static long measure(
+      Path dbDir, String table, int concurrency, int batchSize, String xmx, String mode)
       throws InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -102,14 +113,11 @@ public final class RssProbe {
     cmd.add(table);
     cmd.add(Integer.toString(concurrency));
     cmd.add(Integer.toString(batchSize));
+    cmd.add(mode);
     String output;
     int rc;
     try {
-      ProcessBuilder child = new ProcessBuilder(cmd).redirectErrorStream(true);
-      // Lance reads ahead up to 2 GiB per scan by default, so its buffer, not Geneva, would
-      // grow with fragment size; bound it as a memory-conscious deployment would.
-      child.environment().putIfAbsent("LANCE_DEFAULT_IO_BUFFER_SIZE", Long.toString(64L << 20));
-      Process p = child.start();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       try (InputStream in = p.getInputStream()) {
         output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
