@@ -134,7 +134,7 @@ public final class BackfillRun implements BackfillJob {
     List<DataReplacementGroup> pending = new ArrayList<>();
     Map<Integer, List<TaskResult>> finished = new HashMap<>();
     CheckpointStore checkpoints =
-        new CheckpointStore(table.uri(), table.storageOptions(), table.allocator());
+        CheckpointStore.forTable(table.uri(), table.storageOptions(), table.allocator());
     try {
       if (!plan.tasks().isEmpty()) {
         session =

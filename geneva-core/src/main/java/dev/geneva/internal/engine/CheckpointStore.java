@@ -1,65 +1,42 @@
 package dev.geneva.internal.engine;
 
-import com.lancedb.lance.file.LanceFileReader;
-import com.lancedb.lance.file.LanceFileWriter;
-import dev.geneva.GenevaException;
-import dev.geneva.internal.lance.LanceErrors;
-import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.TaskResult;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Records finished tasks under {@code <table>/_geneva/checkpoints/} as one-row Lance files, so
- * checkpoints live wherever the table lives (local disk, S3, GCS) with the table's own storage
- * options and no extra dependency.
+ * Records finished tasks under {@code <table>/_geneva/checkpoints/}, so a rerun reuses them. A
+ * checkpoint is written after its data file, so it never points at a partial file.
  */
-public final class CheckpointStore {
-  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  static final String DIRECTORY = "_geneva/checkpoints";
-
-  private static final Schema SCHEMA =
-      new Schema(
-          List.of(
-              Field.nullable("task_id", new ArrowType.Int(32, true)),
-              Field.nullable("fragment_id", new ArrowType.Int(32, true)),
-              Field.nullable("data_file", ArrowType.Utf8.INSTANCE),
-              Field.nullable("rows_computed", new ArrowType.Int(64, true)),
-              Field.nullable("rows_failed", new ArrowType.Int(64, true))));
-
-  private final String tableUri;
-  private final Map<String, String> storageOptions;
-  private final BufferAllocator allocator;
+public interface CheckpointStore {
+  /** Where checkpoints live, relative to the table's root. */
+  String DIRECTORY = "_geneva/checkpoints";
 
   /**
-   * Creates a store for one table.
+   * The store for a table: plain files on a local disk, one-row Lance files elsewhere.
    *
    * @param tableUri the table's URI
    * @param storageOptions its Lance storage options
-   * @param allocator for the small record batches
+   * @param allocator for the Lance-file store's small batches
+   * @return the store
    */
-  public CheckpointStore(
+  static CheckpointStore forTable(
       String tableUri, Map<String, String> storageOptions, BufferAllocator allocator) {
-    this.tableUri = tableUri;
-    this.storageOptions = storageOptions;
-    this.allocator = allocator;
+    Path local = localPath(tableUri);
+    return local != null
+        ? new LocalFileCheckpoints(local.resolve(DIRECTORY))
+        : new LanceFileCheckpoints(tableUri, storageOptions, allocator);
   }
 
-  String path(String key) {
-    return TablePaths.resolve(tableUri, DIRECTORY + "/" + key + ".lance");
+  private static Path localPath(String uri) {
+    if (uri.startsWith("file:")) {
+      return Paths.get(URI.create(uri));
+    }
+    return uri.contains("://") ? null : Paths.get(uri);
   }
 
   /**
@@ -68,59 +45,13 @@ public final class CheckpointStore {
    * @param key the task's checkpoint key
    * @param result what it produced
    */
-  public void put(String key, TaskResult result) {
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
-      root.allocateNew();
-      ((IntVector) root.getVector(0)).setSafe(0, result.taskId());
-      ((IntVector) root.getVector(1)).setSafe(0, result.fragmentId());
-      ((VarCharVector) root.getVector(2))
-          .setSafe(0, result.dataFile().getBytes(StandardCharsets.UTF_8));
-      ((BigIntVector) root.getVector(3)).setSafe(0, result.rowsComputed());
-      ((BigIntVector) root.getVector(4)).setSafe(0, result.rowsFailed());
-      root.setRowCount(1);
-      try (LanceFileWriter w = LanceFileWriter.open(path(key), allocator, null, storageOptions)) {
-        w.write(root);
-      }
-    } catch (Exception e) {
-      throw new GenevaException(
-          "cannot write checkpoint " + key + " under " + tableUri + "/" + DIRECTORY, e);
-    }
-  }
+  void put(String key, TaskResult result);
 
   /**
    * Looks up a finished task.
    *
    * @param key the task's checkpoint key
-   * @return its result, or empty when it has not finished
+   * @return its result, or empty when it has not finished (or its record is unreadable)
    */
-  public Optional<TaskResult> get(String key) {
-    LanceFileReader reader;
-    try {
-      reader = LanceFileReader.open(path(key), storageOptions, allocator);
-    } catch (Exception e) {
-      if (LanceErrors.isNotFound(e)) {
-        return Optional.empty();
-      }
-      throw new GenevaException("cannot read checkpoint " + path(key), e);
-    }
-    try (LanceFileReader r = reader;
-        ArrowReader batches = r.readAll(null, null, 16)) {
-      if (!batches.loadNextBatch() || batches.getVectorSchemaRoot().getRowCount() != 1) {
-        return Optional.empty();
-      }
-      VectorSchemaRoot root = batches.getVectorSchemaRoot();
-      return Optional.of(
-          new TaskResult(
-              ((IntVector) root.getVector("task_id")).get(0),
-              ((IntVector) root.getVector("fragment_id")).get(0),
-              new String(
-                  ((VarCharVector) root.getVector("data_file")).get(0), StandardCharsets.UTF_8),
-              ((BigIntVector) root.getVector("rows_computed")).get(0),
-              ((BigIntVector) root.getVector("rows_failed")).get(0)));
-    } catch (Exception e) {
-      // A checkpoint that cannot be read is only lost work: recompute the task.
-      LOG.warn("ignoring unreadable checkpoint {}: {}", path(key), e.toString());
-      return Optional.empty();
-    }
-  }
+  Optional<TaskResult> get(String key);
 }

@@ -1,0 +1,56 @@
+package dev.geneva.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.geneva.spi.TaskResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void forTable_whenLocalPathOrFileUri_usesPlainFilesThatRoundTrip() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      CheckpointStore byPath = CheckpointStore.forTable(dir.toString(), Map.of(), allocator);
+      CheckpointStore byUri = CheckpointStore.forTable(dir.toUri().toString(), Map.of(), allocator);
+      TaskResult result = new TaskResult(3, 7, "geneva-x.lance", 120, 2);
+
+      byPath.put("k1", result);
+
+      assertThat(byPath).isInstanceOf(LocalFileCheckpoints.class);
+      assertThat(byUri.get("k1")).contains(result);
+      assertThat(byUri.get("missing")).isEmpty();
+      assertThat(dir.resolve(CheckpointStore.DIRECTORY).resolve("k1.ckpt")).exists();
+    }
+  }
+
+  @Test
+  void get_whenRecordCorrupt_returnsEmptySoTheTaskIsRecomputed() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      CheckpointStore store = CheckpointStore.forTable(dir.toString(), Map.of(), allocator);
+      Path checkpoints = Files.createDirectories(dir.resolve(CheckpointStore.DIRECTORY));
+      Files.write(checkpoints.resolve("bad.ckpt"), new byte[] {1, 2});
+
+      assertThat(store.get("bad")).isEmpty();
+    }
+  }
+
+  @Test
+  void lanceFileCheckpoints_whenPutThenGet_roundTripsAndMissingIsEmpty() {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      var store = new LanceFileCheckpoints(dir.toString(), Map.of(), allocator);
+      TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
+
+      store.put("k2", result);
+
+      assertThat(store.get("k2")).contains(result);
+      assertThat(store.get("nothing")).isEmpty();
+    }
+  }
+}
