@@ -54,6 +54,7 @@ public final class ClusterSession {
   private URI dashboardUrl;
   private URI clientUrl;
   private RuntimeException startFailure;
+  private Waiter waiter;
 
   /**
    * Creates the session of a handle.
@@ -127,11 +128,15 @@ public final class ClusterSession {
       } else {
         try {
           deleteCluster();
+          if (waiter != null) {
+            waiter.awaitGone(Duration.ofSeconds(1));
+          }
         } catch (RuntimeException deleteError) {
           e.addSuppressed(deleteError);
         }
       }
     }
+    closeWaiter();
     closeClient();
     throw e;
   }
@@ -163,7 +168,10 @@ public final class ClusterSession {
       LOG.info("Created RayCluster {}", describe());
     }
     long deadline = System.nanoTime() + cluster.waitTimeout().toNanos();
-    try (Waiter waiter = new Waiter(deadline)) {
+    // Closed after any cleanup delete, so the delete is seen by open watches, not racing their
+    // close.
+    waiter = new Waiter(deadline);
+    {
       for (ReadinessCheck check : cluster.readinessChecks()) {
         check.waitUntilReady(waiter);
       }
@@ -178,6 +186,14 @@ public final class ClusterSession {
         forwards.add(f);
         clientUrl = URI.create("ray://127.0.0.1:" + f.localAddress().getPort());
       }
+    }
+    closeWaiter();
+  }
+
+  private void closeWaiter() {
+    if (waiter != null) {
+      waiter.close();
+      waiter = null;
     }
   }
 
@@ -614,6 +630,21 @@ public final class ClusterSession {
         Thread.currentThread().interrupt();
         throw new RayClusterException(
             "Interrupted while waiting for the head pod of " + describe(), e);
+      }
+    }
+
+    /** Waits briefly until the watch saw the RayCluster deleted, so no event races the close. */
+    void awaitGone(Duration max) {
+      long end = System.nanoTime() + max.toNanos();
+      synchronized (lock) {
+        while (!clusterInformer.getStore().list().isEmpty() && System.nanoTime() < end) {
+          try {
+            lock.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
       }
     }
 

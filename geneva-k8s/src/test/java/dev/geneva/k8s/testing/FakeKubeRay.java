@@ -106,7 +106,7 @@ public final class FakeKubeRay implements AutoCloseable {
                     if (action == Action.ADDED) {
                       seen.add(rc);
                       worker.submit(() -> guard(() -> provision(rc)));
-                    } else if (action == Action.DELETED) {
+                    } else if (action == Action.DELETED && behaviour == Behaviour.HEALTHY) {
                       worker.submit(() -> guard(() -> collectGarbage(rc.getMetadata().getName())));
                     }
                   }
@@ -138,6 +138,10 @@ public final class FakeKubeRay implements AutoCloseable {
   private void guard(Runnable r) {
     try {
       r.run();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        errors.add(e); // 404: the SDK deleted the cluster first, as after a fail-fast start
+      }
     } catch (Throwable t) {
       errors.add(t);
     }
