@@ -1,0 +1,768 @@
+package dev.geneva.k8s;
+
+import dev.geneva.InvalidInputException;
+import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.Checks;
+import dev.geneva.k8s.internal.ClusterSession;
+import dev.geneva.k8s.internal.SdkVersion;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
+ * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
+ * waits until it is ready and port-forwards to the head; {@link #close()} stops the forwards and
+ * applies the {@link ExitMode}.
+ *
+ * <pre>{@code
+ * try (RayCluster cluster = RayCluster.builder()
+ *     .name("my-ray-cluster").namespace("geneva")
+ *     .headGroup(HeadGroupSpec.builder().serviceAccount("geneva-ray-runner").cpus(1).memoryMiB(2048).build())
+ *     .workerGroup(WorkerGroupSpec.builder().name("worker").minReplicas(1).cpus(2).memoryMiB(4096)
+ *         .serviceAccount("geneva-ray-runner").build())
+ *     .start()) {
+ *   URI dashboard = cluster.dashboardUrl();
+ * }
+ * }</pre>
+ *
+ * <p>Defaults: name {@code geneva-<os user>} (sanitised to RFC 1123), namespace {@code geneva},
+ * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
+ * WorkerGroupSpec}, rayVersion from the head image's tag (else {@value #DEFAULT_RAY_VERSION}), exit
+ * mode {@link ExitMode#DELETE}, wait timeout 10 minutes, port forwarding on (dashboard 8265 only),
+ * no reuse of an existing cluster.
+ *
+ * <p>Every RayCluster it creates is labelled {@value #MANAGED_BY_LABEL}={@value #MANAGED_BY_VALUE},
+ * {@value #OWNER_LABEL}, {@value #SESSION_LABEL} and {@value #SDK_VERSION_LABEL} (the pods too), so
+ * {@link RayClusters#list} and {@link RayClusters#reap} find leaked ones. A JVM shutdown hook
+ * closes handles that were never closed.
+ */
+public final class RayCluster implements AutoCloseable {
+  /** The Ray version of {@link GroupSpec#DEFAULT_IMAGE}, matching the Ray Java jars of Geneva. */
+  public static final String DEFAULT_RAY_VERSION = "2.39.0";
+
+  /** Prefix of Geneva's own labels. */
+  public static final String LABEL_PREFIX = "geneva.dev/";
+
+  /** Label: the OS user that created the cluster. */
+  public static final String OWNER_LABEL = "geneva.dev/owner";
+
+  /** Label: the handle's session id. */
+  public static final String SESSION_LABEL = "geneva.dev/session";
+
+  /** Label: the SDK version that created the cluster. */
+  public static final String SDK_VERSION_LABEL = "geneva.dev/sdk-version";
+
+  /** Label marking resources Geneva manages. */
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+
+  /** Value of {@link #MANAGED_BY_LABEL}. */
+  public static final String MANAGED_BY_VALUE = "geneva";
+
+  /** The Ray dashboard's port on the head pod. */
+  public static final int DASHBOARD_PORT = 8265;
+
+  /** The Ray client port on the head pod. */
+  public static final int CLIENT_PORT = 10001;
+
+  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
+  private static final Pattern IMAGE_VERSION =
+      Pattern.compile(":(\\d+\\.\\d+\\.\\d+)(?:[-.+_][^/:@]*)?(?:@.*)?$");
+
+  private final String name;
+  private final String namespace;
+  private final KubeAuth auth;
+  private final HeadGroupSpec headGroup;
+  private final List<WorkerGroupSpec> workerGroups;
+  private final String rayVersion;
+  private final ExitMode exitMode;
+  private final Duration waitTimeout;
+  private final boolean portForwarding;
+  private final boolean forwardClientPort;
+  private final boolean reuseExisting;
+  private final Duration idleTimeout;
+  private final Map<String, String> labels;
+  private final List<ReadinessCheck> readinessChecks;
+  private final PortForwarder portForwarder;
+  private final String owner;
+  private final String sessionId;
+  private final ClusterSession session;
+
+  private RayCluster(Builder b, String rayVersion, List<WorkerGroupSpec> workers) {
+    this.name = b.name != null ? b.name : defaultName(b.osUser);
+    this.namespace = b.namespace;
+    this.auth = b.auth != null ? b.auth : KubeAuth.autoConfigure();
+    this.headGroup = b.headGroup;
+    this.workerGroups = List.copyOf(workers);
+    this.rayVersion = rayVersion;
+    this.exitMode = b.exitMode;
+    this.waitTimeout = b.waitTimeout;
+    this.portForwarding = b.portForwarding;
+    this.forwardClientPort = b.forwardClientPort;
+    this.reuseExisting = b.reuseExisting;
+    this.idleTimeout = b.idleTimeout;
+    this.labels = Map.copyOf(b.labels);
+    this.readinessChecks = List.copyOf(b.readinessChecks);
+    this.portForwarder = b.portForwarder;
+    String user = Checks.sanitize(b.osUser, 63);
+    this.owner = user.isEmpty() ? "unknown" : user;
+    this.sessionId = UUID.randomUUID().toString().substring(0, 8);
+    this.session = new ClusterSession(this);
+  }
+
+  /**
+   * Starts a cluster definition.
+   *
+   * @return a builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Copies this definition (not its state) into a builder.
+   *
+   * @return a builder holding these options
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.namespace = namespace;
+    b.auth = auth;
+    b.headGroup = headGroup;
+    b.workerGroups = new ArrayList<>(workerGroups);
+    b.rayVersion = rayVersion;
+    b.exitMode = exitMode;
+    b.waitTimeout = waitTimeout;
+    b.portForwarding = portForwarding;
+    b.forwardClientPort = forwardClientPort;
+    b.reuseExisting = reuseExisting;
+    b.idleTimeout = idleTimeout;
+    b.labels = new LinkedHashMap<>(labels);
+    b.readinessChecks = new ArrayList<>(readinessChecks);
+    b.portForwarder = portForwarder;
+    return b;
+  }
+
+  /**
+   * The default cluster name for an OS user: {@code geneva-<user>}, sanitised to an RFC 1123 label
+   * of at most 63 characters.
+   *
+   * @param osUser the user name, e.g. {@code System.getProperty("user.name")}
+   * @return the name
+   */
+  public static String defaultName(String osUser) {
+    String user = Checks.sanitize(osUser, 63 - "geneva-".length());
+    return user.isEmpty() ? "geneva" : "geneva-" + user;
+  }
+
+  /**
+   * Validates, runs the preflight, creates (or reuses) the RayCluster, waits until ready and
+   * port-forwards. Calling it again on a started handle returns the same handle; on a closed or
+   * failed one it throws. A failed start deletes what it created (except with {@link
+   * ExitMode#RETAIN_ON_FAILURE}, which keeps it for inspection).
+   *
+   * @return this handle, started
+   * @throws InvalidInputException for bad options, before any API call
+   * @throws PreflightFailedException listing each missing or forbidden prerequisite
+   * @throws RayClusterException when creation or readiness fails
+   */
+  public RayCluster start() {
+    session.start();
+    return this;
+  }
+
+  /**
+   * Runs only the preflight checks and reports, creating nothing.
+   *
+   * @return the report
+   */
+  public PreflightReport preflight() {
+    return session.preflight();
+  }
+
+  /**
+   * Stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
+   * cluster is never deleted). Idempotent; safe after a failed start.
+   */
+  @Override
+  public void close() {
+    session.close();
+  }
+
+  /**
+   * Records that the work on this cluster failed, so {@link ExitMode#RETAIN_ON_FAILURE} keeps it.
+   *
+   * @param cause the failure, for the log
+   */
+  public void markFailed(Throwable cause) {
+    session.markFailed(cause);
+  }
+
+  /**
+   * The Ray dashboard (Jobs API) URL: the forwarded local port, or the head service's in-cluster
+   * DNS name when port forwarding is off.
+   *
+   * @return the URL
+   * @throws IllegalStateException before a successful start
+   */
+  public URI dashboardUrl() {
+    return session.dashboardUrl();
+  }
+
+  /**
+   * The forwarded Ray client port ({@code ray://host:port}), when {@link #forwardClientPort()} is
+   * on.
+   *
+   * @return the address as {@code ray://127.0.0.1:<port>}
+   */
+  public Optional<URI> clientUrl() {
+    return session.clientUrl();
+  }
+
+  /**
+   * The head pod's name.
+   *
+   * @return the name
+   * @throws IllegalStateException before a successful start
+   */
+  public String headPodName() {
+    return session.headPodName();
+  }
+
+  /**
+   * Reads the RayCluster's current status from the API server.
+   *
+   * @return the status
+   * @throws IllegalStateException before a successful start
+   */
+  public ClusterStatus status() {
+    return session.status();
+  }
+
+  /**
+   * Whether {@link #start()} succeeded and {@link #close()} was not called.
+   *
+   * @return true while running
+   */
+  public boolean isRunning() {
+    return session.isRunning();
+  }
+
+  /**
+   * Whether this handle created the RayCluster (false when it reused an existing one).
+   *
+   * @return true if created
+   */
+  public boolean createdCluster() {
+    return session.created();
+  }
+
+  /**
+   * The RayCluster's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The namespace.
+   *
+   * @return the namespace
+   */
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * How the API server is reached.
+   *
+   * @return the auth
+   */
+  public KubeAuth auth() {
+    return auth;
+  }
+
+  /**
+   * The head group.
+   *
+   * @return the head group
+   */
+  public HeadGroupSpec headGroup() {
+    return headGroup;
+  }
+
+  /**
+   * The worker groups, in order.
+   *
+   * @return the groups
+   */
+  public List<WorkerGroupSpec> workerGroups() {
+    return workerGroups;
+  }
+
+  /**
+   * The Ray version ({@code spec.rayVersion}).
+   *
+   * @return e.g. "2.39.0"
+   */
+  public String rayVersion() {
+    return rayVersion;
+  }
+
+  /**
+   * What close does with the cluster.
+   *
+   * @return the exit mode
+   */
+  public ExitMode exitMode() {
+    return exitMode;
+  }
+
+  /**
+   * How long start waits for readiness.
+   *
+   * @return the timeout
+   */
+  public Duration waitTimeout() {
+    return waitTimeout;
+  }
+
+  /**
+   * Whether start port-forwards to the head pod.
+   *
+   * @return true if on
+   */
+  public boolean portForwarding() {
+    return portForwarding;
+  }
+
+  /**
+   * Whether the Ray client port 10001 is forwarded too.
+   *
+   * @return true if on
+   */
+  public boolean forwardClientPort() {
+    return forwardClientPort;
+  }
+
+  /**
+   * Whether start adopts an existing RayCluster of the same name instead of failing.
+   *
+   * @return true if on
+   */
+  public boolean reuseExisting() {
+    return reuseExisting;
+  }
+
+  /**
+   * The autoscaler's idle timeout, when set.
+   *
+   * @return the timeout
+   */
+  public Optional<Duration> idleTimeout() {
+    return Optional.ofNullable(idleTimeout);
+  }
+
+  /**
+   * Extra labels of the RayCluster resource.
+   *
+   * @return the labels
+   */
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  /**
+   * The readiness checks start runs, in order.
+   *
+   * @return the checks
+   */
+  public List<ReadinessCheck> readinessChecks() {
+    return readinessChecks;
+  }
+
+  /**
+   * How ports are forwarded.
+   *
+   * @return the forwarder
+   */
+  public PortForwarder portForwarder() {
+    return portForwarder;
+  }
+
+  /**
+   * The owner label's value (the sanitised OS user).
+   *
+   * @return the owner
+   */
+  public String owner() {
+    return owner;
+  }
+
+  /**
+   * This handle's session id, the value of {@value #SESSION_LABEL}.
+   *
+   * @return the id
+   */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  /**
+   * The labels Geneva puts on every resource it creates.
+   *
+   * @return managed-by, owner, session and SDK version
+   */
+  public Map<String, String> managedLabels() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
+    m.put(OWNER_LABEL, owner);
+    m.put(SESSION_LABEL, sessionId);
+    m.put(SDK_VERSION_LABEL, SdkVersion.labelValue());
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "RayCluster{name="
+        + name
+        + ", namespace="
+        + namespace
+        + ", rayVersion="
+        + rayVersion
+        + ", head="
+        + headGroup
+        + ", workers="
+        + workerGroups
+        + ", exitMode="
+        + exitMode
+        + ", waitTimeout="
+        + waitTimeout
+        + ", portForwarding="
+        + portForwarding
+        + ", reuseExisting="
+        + reuseExisting
+        + ", session="
+        + sessionId
+        + "}";
+  }
+
+  /** Builds a {@link RayCluster}. Setters check their value at once; build checks the whole. */
+  public static final class Builder {
+    private String name;
+    private String namespace = "geneva";
+    private KubeAuth auth;
+    private HeadGroupSpec headGroup = HeadGroupSpec.defaults();
+    private List<WorkerGroupSpec> workerGroups = new ArrayList<>();
+    private String rayVersion;
+    private ExitMode exitMode = ExitMode.DELETE;
+    private Duration waitTimeout = Duration.ofMinutes(10);
+    private boolean portForwarding = true;
+    private boolean forwardClientPort;
+    private boolean reuseExisting;
+    private Duration idleTimeout;
+    private Map<String, String> labels = new LinkedHashMap<>();
+    private List<ReadinessCheck> readinessChecks = new ArrayList<>(ReadinessCheck.defaults());
+    private PortForwarder portForwarder = PortForwarder.fabric8();
+    private String osUser = System.getProperty("user.name", "");
+
+    private Builder() {}
+
+    /**
+     * Sets the RayCluster's name (default {@code geneva-<os user>}).
+     *
+     * @param name an RFC 1123 label of at most 63 characters
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = Checks.dnsLabel("RayCluster.name", name);
+      return this;
+    }
+
+    /**
+     * Sets the namespace (default {@code geneva}).
+     *
+     * @param namespace an existing namespace
+     * @return this builder
+     */
+    public Builder namespace(String namespace) {
+      this.namespace = Checks.dnsLabel("RayCluster.namespace", namespace);
+      return this;
+    }
+
+    /**
+     * Sets how the API server is reached (default {@link KubeAuth#autoConfigure()}).
+     *
+     * @param auth the auth
+     * @return this builder
+     */
+    public Builder auth(KubeAuth auth) {
+      this.auth = Objects.requireNonNull(auth, "RayCluster.auth");
+      return this;
+    }
+
+    /**
+     * Sets the head group (default {@link HeadGroupSpec#defaults()}).
+     *
+     * @param headGroup the head group
+     * @return this builder
+     */
+    public Builder headGroup(HeadGroupSpec headGroup) {
+      this.headGroup = Objects.requireNonNull(headGroup, "RayCluster.headGroup");
+      return this;
+    }
+
+    /**
+     * Adds a worker group (repeatable; none added means one default group).
+     *
+     * @param workerGroup the group; names must be unique
+     * @return this builder
+     */
+    public Builder workerGroup(WorkerGroupSpec workerGroup) {
+      this.workerGroups.add(Objects.requireNonNull(workerGroup, "RayCluster.workerGroup"));
+      return this;
+    }
+
+    /**
+     * Sets {@code spec.rayVersion} (default: the head image tag's version, else {@value
+     * #DEFAULT_RAY_VERSION}); it must equal the Ray version of every image with a versioned tag.
+     *
+     * @param rayVersion e.g. "2.39.0"
+     * @return this builder
+     */
+    public Builder rayVersion(String rayVersion) {
+      if (rayVersion == null || !VERSION.matcher(rayVersion).matches()) {
+        throw new InvalidInputException(
+            "RayCluster.rayVersion \""
+                + rayVersion
+                + "\" is not a Ray version: use e.g. \"2.39.0\"");
+      }
+      this.rayVersion = rayVersion;
+      return this;
+    }
+
+    /**
+     * Sets what close does (default {@link ExitMode#DELETE}).
+     *
+     * @param exitMode the mode
+     * @return this builder
+     */
+    public Builder exitMode(ExitMode exitMode) {
+      this.exitMode = Objects.requireNonNull(exitMode, "RayCluster.exitMode");
+      return this;
+    }
+
+    /**
+     * Sets what close does, by name ({@code "delete"}, {@code "retain"}, {@code
+     * "retain_on_failure"}), as read from configuration.
+     *
+     * @param exitMode the mode's name
+     * @return this builder
+     */
+    public Builder exitMode(String exitMode) {
+      this.exitMode = ExitMode.parse(exitMode);
+      return this;
+    }
+
+    /**
+     * Sets how long start waits for readiness (default 10 minutes).
+     *
+     * @param waitTimeout more than zero
+     * @return this builder
+     */
+    public Builder waitTimeout(Duration waitTimeout) {
+      if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
+        throw new InvalidInputException(
+            "RayCluster.waitTimeout must be more than zero, got " + waitTimeout + ": e.g. PT10M");
+      }
+      this.waitTimeout = waitTimeout;
+      return this;
+    }
+
+    /**
+     * Turns port forwarding to the head pod on or off (default on). Off suits a JVM inside the
+     * Kubernetes cluster, which reaches the head service directly.
+     *
+     * @param portForwarding true to forward
+     * @return this builder
+     */
+    public Builder portForwarding(boolean portForwarding) {
+      this.portForwarding = portForwarding;
+      return this;
+    }
+
+    /**
+     * Also forwards the Ray client port 10001 (default off).
+     *
+     * @param forwardClientPort true to forward it
+     * @return this builder
+     */
+    public Builder forwardClientPort(boolean forwardClientPort) {
+      this.forwardClientPort = forwardClientPort;
+      return this;
+    }
+
+    /**
+     * Adopts an existing RayCluster of the same name instead of failing (default off). A reused
+     * cluster is never deleted on close.
+     *
+     * @param reuseExisting true to reuse
+     * @return this builder
+     */
+    public Builder reuseExisting(boolean reuseExisting) {
+      this.reuseExisting = reuseExisting;
+      return this;
+    }
+
+    /**
+     * Sets the autoscaler's idle timeout; needs a worker group with minReplicas below maxReplicas.
+     *
+     * @param idleTimeout at least one second
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      if (idleTimeout == null || idleTimeout.getSeconds() < 1) {
+        throw new InvalidInputException(
+            "RayCluster.idleTimeout must be at least 1 second, got " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * Adds labels to the RayCluster resource.
+     *
+     * @param labels the labels; {@code geneva.dev/} keys are reserved
+     * @return this builder
+     */
+    public Builder labels(Map<String, String> labels) {
+      Checks.labels("RayCluster.labels", labels);
+      for (String k : labels.keySet()) {
+        if (k.startsWith(LABEL_PREFIX) || k.equals(MANAGED_BY_LABEL) || k.startsWith("ray.io/")) {
+          throw new InvalidInputException(
+              "RayCluster.labels key \""
+                  + k
+                  + "\" is reserved for Geneva or KubeRay: use your own prefix");
+        }
+      }
+      this.labels.putAll(labels);
+      return this;
+    }
+
+    /**
+     * Replaces the readiness checks (default {@link ReadinessCheck#defaults()}).
+     *
+     * @param checks the checks, run in order
+     * @return this builder
+     */
+    public Builder readinessChecks(List<ReadinessCheck> checks) {
+      Objects.requireNonNull(checks, "RayCluster.readinessChecks");
+      checks.forEach(c -> Objects.requireNonNull(c, "RayCluster.readinessChecks element"));
+      this.readinessChecks = new ArrayList<>(checks);
+      return this;
+    }
+
+    /**
+     * Sets how ports are forwarded (default {@link PortForwarder#fabric8()}).
+     *
+     * @param portForwarder the forwarder
+     * @return this builder
+     */
+    public Builder portForwarder(PortForwarder portForwarder) {
+      this.portForwarder = Objects.requireNonNull(portForwarder, "RayCluster.portForwarder");
+      return this;
+    }
+
+    Builder osUser(String osUser) {
+      this.osUser = osUser;
+      return this;
+    }
+
+    /**
+     * Checks the options against each other and builds the (not yet started) cluster.
+     *
+     * @return the cluster handle
+     * @throws InvalidInputException naming the option and the fix
+     */
+    public RayCluster build() {
+      List<WorkerGroupSpec> workers =
+          workerGroups.isEmpty() ? List.of(WorkerGroupSpec.builder().build()) : workerGroups;
+      Set<String> names = new HashSet<>();
+      for (WorkerGroupSpec w : workers) {
+        if (!names.add(w.name())) {
+          throw new InvalidInputException(
+              "RayCluster.workerGroup name \""
+                  + w.name()
+                  + "\" is used by more than one worker group: give each group a unique name");
+        }
+      }
+      String version = rayVersion;
+      Optional<String> headImageVersion = imageRayVersion(headGroup.image());
+      if (version == null) {
+        version = headImageVersion.orElse(DEFAULT_RAY_VERSION);
+      }
+      List<GroupSpec> groups = new ArrayList<>();
+      groups.add(headGroup);
+      groups.addAll(workers);
+      for (GroupSpec g : groups) {
+        Optional<String> v = imageRayVersion(g.image());
+        if (v.isPresent() && !v.get().equals(version)) {
+          throw new InvalidInputException(
+              (g.isHead() ? "HeadGroupSpec" : "WorkerGroupSpec \"" + g.name() + "\"")
+                  + ".image "
+                  + g.image()
+                  + " runs Ray "
+                  + v.get()
+                  + " but the cluster's rayVersion is "
+                  + version
+                  + ": every pod of a Ray cluster must run the same Ray version, and KubeRay"
+                  + " configures the cluster from rayVersion; use images of one Ray version and"
+                  + " set rayVersion to it (Geneva's Java driver needs "
+                  + DEFAULT_RAY_VERSION
+                  + ")");
+        }
+      }
+      boolean autoscaling = workers.stream().anyMatch(w -> w.minReplicas() < w.maxReplicas());
+      if (idleTimeout != null && !autoscaling) {
+        throw new InvalidInputException(
+            "RayCluster.idleTimeout is set but no worker group can scale (minReplicas equals"
+                + " maxReplicas everywhere): give a group minReplicas below maxReplicas, or drop"
+                + " idleTimeout");
+      }
+      return new RayCluster(this, version, workers);
+    }
+
+    /**
+     * Builds and starts the cluster: {@code build().start()}.
+     *
+     * @return the started cluster; close it
+     */
+    public RayCluster start() {
+      return build().start();
+    }
+  }
+
+  /**
+   * The Ray version in an image tag such as {@code rayproject/ray:2.39.0-py310-gpu}.
+   *
+   * @param image the image
+   * @return the version, when the tag carries one
+   */
+  static Optional<String> imageRayVersion(String image) {
+    Matcher m = IMAGE_VERSION.matcher(image);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+}

@@ -1,0 +1,412 @@
+package dev.geneva.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.geneva.InvalidInputException;
+import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.crd.RayClusterResource;
+import dev.geneva.k8s.testing.FakeDashboard;
+import dev.geneva.k8s.testing.FakeKubeRay;
+import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
+import dev.geneva.k8s.testing.FakeKubeRay.Version;
+import dev.geneva.k8s.testing.KubeRayCrds;
+import dev.geneva.k8s.testing.ProxyForwarder;
+import dev.geneva.k8s.testing.Rbac;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@EnableKubernetesMockClient(crud = true)
+class RayClusterLifecycleTest {
+  private static final String NS = "geneva";
+  private static final String SA = "geneva-ray-runner";
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private FakeDashboard dashboard;
+  private ProxyForwarder forwarder;
+  private FakeKubeRay operator;
+
+  @BeforeEach
+  void setUp() {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(KubeRayCrds.crd("1.3.2"))
+        .create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(SA)
+                .addToAnnotations("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/geneva")
+                .endMetadata()
+                .build())
+        .create();
+    dashboard = new FakeDashboard("2.39.0").failFirst(2);
+    forwarder = new ProxyForwarder(port -> dashboard.address());
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    if (operator != null) {
+      operator.close();
+      assertThat(operator.errors()).isEmpty();
+    }
+    dashboard.close();
+  }
+
+  private void operator(Version version, Behaviour behaviour) {
+    operator = new FakeKubeRay(client, NS, version, behaviour).start();
+  }
+
+  private RayCluster.Builder cluster() {
+    return RayCluster.builder()
+        .name("test-cluster")
+        .namespace(NS)
+        .auth(KubeAuth.of(client.getConfiguration()))
+        .waitTimeout(Duration.ofSeconds(5))
+        .portForwarder(forwarder)
+        .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
+        .workerGroup(
+            WorkerGroupSpec.builder().name("worker").replicas(2).serviceAccount(SA).build());
+  }
+
+  private List<RayClusterResource> rayClusters() {
+    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void start_whenOperatorBecomesReady_expectForwardedDashboardAndDeletedOnClose(Version version)
+      throws Exception {
+    Rbac.allowAllExcept(server);
+    operator(version, Behaviour.HEALTHY);
+
+    try (RayCluster cluster = cluster().start()) {
+      assertThat(cluster.isRunning()).isTrue();
+      assertThat(cluster.createdCluster()).isTrue();
+      assertThat(cluster.headPodName()).isEqualTo("test-cluster-head-x7k2p");
+      assertThat(forwarder.opened())
+          .containsExactly(new ProxyForwarder.Opened(NS, "test-cluster-head-x7k2p", 8265));
+      assertThat(dashboard.versionCalls()).isGreaterThanOrEqualTo(3);
+
+      HttpResponse<String> version1 =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(cluster.dashboardUrl().resolve("/api/version")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(version1.body()).contains("\"ray_version\":\"2.39.0\"");
+
+      ClusterStatus status = cluster.status();
+      assertThat(status.provisioned()).isTrue();
+      assertThat(status.desiredWorkers()).isEqualTo(2);
+      assertThat(rayClusters()).hasSize(1);
+    }
+    assertThat(forwarder.stillOpen()).isZero();
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void start_whenClientPortRequested_expectBothPortsForwarded() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().forwardClientPort(true).start()) {
+      assertThat(cluster.clientUrl()).isPresent();
+      assertThat(cluster.clientUrl().get().getScheme()).isEqualTo("ray");
+      assertThat(forwarder.opened())
+          .extracting(ProxyForwarder.Opened::remotePort)
+          .containsExactly(8265, 10001);
+    }
+    assertThat(forwarder.stillOpen()).isZero();
+  }
+
+  @Test
+  void start_whenCreated_expectOwnershipLabelsOnClusterAndPods() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_2, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN).start()) {
+      RayClusterResource rc = rayClusters().get(0);
+      assertThat(rc.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/managed-by", "geneva")
+          .containsEntry(RayCluster.OWNER_LABEL, cluster.owner())
+          .containsEntry(RayCluster.SESSION_LABEL, cluster.sessionId())
+          .containsKey(RayCluster.SDK_VERSION_LABEL);
+      assertThat(rc.getSpec().getHeadGroupSpec().getTemplate().getMetadata().getLabels())
+          .containsEntry(RayCluster.SESSION_LABEL, cluster.sessionId());
+      assertThat(rc.getSpec().getWorkerGroupSpecs().get(0).getTemplate().getMetadata().getLabels())
+          .containsEntry(RayCluster.SESSION_LABEL, cluster.sessionId());
+    }
+    KubeAuth auth = KubeAuth.of(client.getConfiguration());
+    List<RayClusters.ManagedCluster> managed = RayClusters.list(auth, NS);
+    assertThat(managed)
+        .extracting(RayClusters.ManagedCluster::name)
+        .containsExactly("test-cluster");
+    assertThat(RayClusters.reap(auth, NS, Duration.ofHours(1))).isEmpty();
+    assertThat(RayClusters.reapCreatedBefore(auth, NS, Instant.now().plusSeconds(60)))
+        .containsExactly("test-cluster");
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void close_whenExitModeRetain_expectClusterKept() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().exitMode("retain").start()) {
+      assertThat(cluster.exitMode()).isEqualTo(ExitMode.RETAIN);
+    }
+    assertThat(rayClusters()).hasSize(1);
+    assertThat(forwarder.stillOpen()).isZero();
+  }
+
+  @Test
+  void close_whenRetainOnFailureAndWorkFailed_expectClusterKept() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).start()) {
+      cluster.markFailed(new IllegalStateException("backfill failed"));
+    }
+    assertThat(rayClusters()).hasSize(1);
+  }
+
+  @Test
+  void close_whenRetainOnFailureAndWorkSucceeded_expectClusterDeleted() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).start()) {
+      assertThat(cluster.isRunning()).isTrue();
+    }
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void start_whenCalledTwice_expectSameHandleAndOneCluster() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    RayCluster cluster = cluster().start();
+    try {
+      assertThat(cluster.start()).isSameAs(cluster);
+      assertThat(rayClusters()).hasSize(1);
+      assertThat(forwarder.opened()).hasSize(1);
+    } finally {
+      cluster.close();
+      cluster.close();
+    }
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(cluster::dashboardUrl).isInstanceOf(IllegalStateException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Behaviour.class,
+      names = {"CRASH_LOOP", "IMAGE_PULL", "UNSCHEDULABLE"})
+  void start_whenHeadPodCannotRun_expectFailFastWithReasonEventsAndCleanup(Behaviour behaviour) {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, behaviour);
+    RayCluster cluster = cluster().waitTimeout(Duration.ofSeconds(30)).build();
+    long t0 = System.nanoTime();
+
+    String expectedReason =
+        switch (behaviour) {
+          case CRASH_LOOP -> "CrashLoopBackOff";
+          case IMAGE_PULL -> "ImagePullBackOff";
+          default -> "Unschedulable";
+        };
+    String expectedEvent =
+        switch (behaviour) {
+          case CRASH_LOOP -> "Back-off restarting failed container";
+          case IMAGE_PULL -> "Failed to pull image";
+          default -> "FailedScheduling";
+        };
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("test-cluster-head-x7k2p")
+        .hasMessageContaining(expectedReason)
+        .hasMessageContaining(expectedEvent)
+        .hasMessageContaining("Fix:");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(rayClusters()).isEmpty();
+    assertThat(forwarder.stillOpen()).isZero();
+    cluster.close();
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void start_whenFailedTwice_expectClearErrorWithoutRetrying() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.CRASH_LOOP);
+    RayCluster cluster = cluster().build();
+    assertThatThrownBy(cluster::start).isInstanceOf(RayClusterException.class);
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("failed to start before")
+        .hasMessageContaining("toBuilder().start()");
+    cluster.close();
+  }
+
+  @Test
+  void start_whenFailsWithRetainOnFailure_expectClusterKeptForInspection() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.CRASH_LOOP);
+    RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).build();
+    assertThatThrownBy(cluster::start).hasMessageContaining("CrashLoopBackOff");
+    cluster.close();
+    assertThat(rayClusters()).hasSize(1);
+  }
+
+  @Test
+  void start_whenNeverReady_expectTimeoutWithDiagnosticSummaryAndCleanup() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.NEVER_READY);
+    RayCluster cluster = cluster().waitTimeout(Duration.ofMillis(1500)).build();
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("was not ready within PT1.5S")
+        .hasMessageContaining("still waiting for RayCluster provisioned")
+        .hasMessageContaining("RayClusterProvisioned=False")
+        .hasMessageContaining("test-cluster-head-x7k2p phase=Pending")
+        .hasMessageContaining("Raise waitTimeout");
+    assertThat(rayClusters()).isEmpty();
+    cluster.close();
+  }
+
+  @Test
+  void start_whenVerbForbidden_expectVerbNamedAndNothingCreated() {
+    List<String> asked = Rbac.allowAllExcept(server, "create rayclusters", "watch rayclusters");
+    assertThatThrownBy(() -> cluster().start())
+        .isInstanceOf(PreflightFailedException.class)
+        .hasMessageContaining("can-i create rayclusters.ray.io in namespace geneva")
+        .hasMessageContaining("can-i watch rayclusters.ray.io")
+        .hasMessageContaining("only grants get/patch/delete on rayclusters")
+        .hasMessageContaining("also needs create, list and watch")
+        .satisfies(
+            e ->
+                assertThat(((PreflightFailedException) e).report().failures())
+                    .extracting(PreflightReport.Item::status)
+                    .containsOnly(PreflightReport.Status.FORBIDDEN));
+    assertThat(asked)
+        .contains(
+            "create rayclusters",
+            "get rayclusters",
+            "list rayclusters",
+            "watch rayclusters",
+            "delete rayclusters",
+            "patch rayclusters",
+            "get pods",
+            "list pods",
+            "watch pods",
+            "get services",
+            "list services",
+            "create pods/portforward",
+            "list events");
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void start_whenServiceAccountMissing_expectItemAndFix() {
+    Rbac.allowAllExcept(server);
+    RayCluster cluster =
+        cluster()
+            .workerGroup(
+                WorkerGroupSpec.builder().name("other").serviceAccount("missing-sa").build())
+            .build();
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(PreflightFailedException.class)
+        .hasMessageContaining("service account missing-sa missing in namespace geneva")
+        .hasMessageContaining("kubectl create serviceaccount missing-sa -n geneva")
+        .hasMessageContaining("RayClusterManifests / the deployment guide")
+        .hasMessageNotContaining("service account geneva-ray-runner:");
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void preflight_whenAllPresent_expectEveryItemOkIncludingCloudAnnotation() {
+    Rbac.allowAllExcept(server);
+    PreflightReport report = cluster().build().preflight();
+    assertThat(report.ok()).isTrue();
+    assertThat(report.items())
+        .extracting(PreflightReport.Item::check)
+        .contains(
+            "namespace geneva", "service account geneva-ray-runner", "CRD rayclusters.ray.io");
+    assertThat(report.toString()).contains("bound to IAM role arn:aws:iam::1:role/geneva");
+  }
+
+  @Test
+  void start_whenCrdAbsent_expectInstallHintAndNothingCreated() {
+    Rbac.allowAllExcept(server);
+    client.apiextensions().v1().customResourceDefinitions().withName("rayclusters.ray.io").delete();
+    assertThatThrownBy(() -> cluster().start())
+        .isInstanceOf(PreflightFailedException.class)
+        .hasMessageContaining("CRD rayclusters.ray.io")
+        .hasMessageContaining("not installed")
+        .hasMessageContaining("install the KubeRay operator");
+  }
+
+  @Test
+  void start_whenNamespaceMissing_expectCreateNamespaceFix() {
+    Rbac.allowAllExcept(server);
+    assertThatThrownBy(() -> cluster().namespace("elsewhere").start())
+        .isInstanceOf(PreflightFailedException.class)
+        .hasMessageContaining("namespace elsewhere does not exist")
+        .hasMessageContaining("kubectl create namespace elsewhere");
+  }
+
+  @Test
+  void start_whenClusterExistsWithoutReuse_expectClearErrorAndExistingKept() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster first = cluster().start()) {
+      assertThatThrownBy(() -> cluster().start())
+          .isInstanceOf(RayClusterException.class)
+          .hasMessageContaining("already exists in namespace geneva")
+          .hasMessageContaining("reuseExisting(true)");
+      assertThat(rayClusters()).hasSize(1);
+
+      try (RayCluster reused = cluster().reuseExisting(true).start()) {
+        assertThat(reused.createdCluster()).isFalse();
+        assertThat(reused.headPodName()).isEqualTo(first.headPodName());
+      }
+      assertThat(rayClusters()).hasSize(1);
+    }
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void start_whenOverrideBreaksTemplate_expectInvalidInputBeforeAnyRequest() {
+    int before = server.getRequestCount();
+    RayCluster cluster =
+        cluster().headGroup(HeadGroupSpec.builder().podTemplateOverride(t -> null).build()).build();
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("HeadGroupSpec.podTemplateOverride");
+    assertThat(server.getRequestCount()).isEqualTo(before);
+    assertThat(rayClusters()).isEmpty();
+    cluster.close();
+  }
+}
