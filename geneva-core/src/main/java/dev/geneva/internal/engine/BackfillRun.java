@@ -215,15 +215,19 @@ public final class BackfillRun implements BackfillJob {
       }
     }
     reportProgress(true);
-    if (cancelled && failure == null) {
-      future.completeExceptionally(
+    if (cancelled) {
+      CancellationException stopped =
           new CancellationException(
               "backfill of '"
                   + plan.column()
                   + "' on "
                   + table.uri()
                   + " was cancelled; finished fragments are committed and finished tasks are"
-                  + " checkpointed, so running it again resumes"));
+                  + " checkpointed, so running it again resumes");
+      if (failure != null) {
+        stopped.addSuppressed(failure);
+      }
+      future.completeExceptionally(stopped);
     } else if (failure != null) {
       future.completeExceptionally(wrap(failure));
     } else {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
@@ -78,16 +79,22 @@ public final class LocalThreadExecutor implements BackfillExecutor {
         return result;
       }
       open.add(result);
-      threads.execute(
-          () -> {
-            try {
-              result.complete(runner().run(task, rowsDone));
-            } catch (Throwable t) {
-              result.completeExceptionally(t);
-            } finally {
-              open.remove(result);
-            }
-          });
+      try {
+        threads.execute(
+            () -> {
+              try {
+                result.complete(runner().run(task, rowsDone));
+              } catch (Throwable t) {
+                result.completeExceptionally(t);
+              } finally {
+                open.remove(result);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        // close() won the race with this submit.
+        open.remove(result);
+        result.completeExceptionally(new CancellationException("session closed"));
+      }
       return result;
     }
 
