@@ -1,6 +1,7 @@
 package dev.geneva.ray.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.geneva.BackfillJob;
 import dev.geneva.BackfillListener;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillProgress;
@@ -8,6 +9,7 @@ import dev.geneva.BackfillResult;
 import dev.geneva.ConnectOptions;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
+import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.ray.RayExecutor;
 import dev.geneva.ray.jobs.internal.DriverLines;
@@ -20,7 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -43,7 +49,9 @@ import org.apache.arrow.memory.BufferAllocator;
  *
  * <p>Output: {@code GENEVA_PROGRESS {json}} lines while running, then exactly one {@code
  * GENEVA_RESULT {json}} (exit code 0) or {@code GENEVA_ERROR {json}} (exit code 1 for a failed
- * backfill, 2 for bad arguments).
+ * backfill, 2 for bad arguments, 143 when stopped). When Ray stops the job (SIGTERM), a shutdown
+ * hook interrupts the driver, which cancels the backfill: finished fragments are committed, the
+ * rest stays checkpointed.
  */
 public final class BackfillDriver {
   /** Environment variable holding Lance storage options as a JSON object. */
@@ -57,6 +65,11 @@ public final class BackfillDriver {
 
   /** Exit code for arguments that cannot work. */
   public static final int EXIT_USAGE = 2;
+
+  /** Exit code after the job was stopped (SIGTERM, as {@code 128 + 15}). */
+  public static final int EXIT_STOPPED = 143;
+
+  private static final long CANCEL_WAIT_SECONDS = 60;
 
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -89,7 +102,25 @@ public final class BackfillDriver {
    */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    System.exit(run(args, System.getenv(), out, RAY));
+    Thread mainThread = Thread.currentThread();
+    AtomicBoolean finished = new AtomicBoolean();
+    Thread onTerm =
+        new Thread(
+            () -> {
+              if (!finished.get()) {
+                mainThread.interrupt();
+                try {
+                  mainThread.join(TimeUnit.SECONDS.toMillis(CANCEL_WAIT_SECONDS));
+                } catch (InterruptedException ignored) {
+                  // Exiting anyway.
+                }
+              }
+            },
+            "geneva-driver-stop");
+    Runtime.getRuntime().addShutdownHook(onTerm);
+    int code = run(args, System.getenv(), out, RAY);
+    finished.set(true);
+    System.exit(code);
   }
 
   /**
@@ -135,7 +166,37 @@ public final class BackfillDriver {
       try (BackfillExecutor executor = executors.create(address, db.allocator())) {
         BackfillOptions options =
             parsed.options().toBuilder().executor(executor).listener(new Printer(out)).build();
-        BackfillResult result = db.openTable(parsed.tableName()).backfill(parsed.column(), options);
+        BackfillJob job = db.openTable(parsed.tableName()).backfillAsync(parsed.column(), options);
+        BackfillResult result;
+        try {
+          result = job.future().get();
+        } catch (InterruptedException e) {
+          // Ray stops a job with SIGTERM; main's shutdown hook interrupts this thread.
+          job.cancel();
+          try {
+            job.future().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException
+              | ExecutionException
+              | TimeoutException
+              | CancellationException ignored) {
+            // Stopping: whatever finished is committed or checkpointed.
+          }
+          out.println(
+              DriverLines.error(
+                  CancellationException.class.getName(),
+                  "the backfill of '" + parsed.column() + "' was stopped; rerunning resumes"));
+          out.flush();
+          return EXIT_STOPPED;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException r) {
+            throw r;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new GenevaException(String.valueOf(cause), cause);
+        }
         out.println(DriverLines.result(result));
         out.flush();
         return 0;
