@@ -42,7 +42,8 @@ final class FakeRayDashboard implements AutoCloseable {
     final String id;
     final JsonNode request;
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    final PrintStream logs = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+    final PrintStream logs =
+        new PrintStream(new TeeToStderr(logBytes), true, StandardCharsets.UTF_8);
     volatile String status = "PENDING";
     volatile String message = "Job has not started yet.";
     volatile Long endTime;
@@ -59,6 +60,31 @@ final class FakeRayDashboard implements AutoCloseable {
       synchronized (logBytes) {
         return logBytes.toString(StandardCharsets.UTF_8);
       }
+    }
+  }
+
+  /** Job logs also go to the test's output, so a failing run can be read in surefire reports. */
+  private static final class TeeToStderr extends OutputStream {
+    private final ByteArrayOutputStream bytes;
+
+    TeeToStderr(ByteArrayOutputStream bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void write(int b) {
+      synchronized (bytes) {
+        bytes.write(b);
+      }
+      System.err.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      synchronized (bytes) {
+        bytes.write(b, off, len);
+      }
+      System.err.write(b, off, len);
     }
   }
 
