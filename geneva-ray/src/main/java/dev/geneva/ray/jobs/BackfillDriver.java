@@ -11,6 +11,7 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
 import dev.geneva.ray.RayExecutor;
 import dev.geneva.ray.jobs.internal.DriverLines;
 import dev.geneva.ray.jobs.internal.Json;
@@ -163,10 +164,11 @@ public final class BackfillDriver {
         Geneva.connect(
             parsed.databaseUri(),
             ConnectOptions.builder().storageOptions(storageOptions).build())) {
+      Table table = db.openTable(parsed.tableName()); // fails fast, before Ray starts
       try (BackfillExecutor executor = executors.create(address, db.allocator())) {
         BackfillOptions options =
             parsed.options().toBuilder().executor(executor).listener(new Printer(out)).build();
-        BackfillJob job = db.openTable(parsed.tableName()).backfillAsync(parsed.column(), options);
+        BackfillJob job = table.backfillAsync(parsed.column(), options);
         BackfillResult result;
         try {
           result = job.future().get();

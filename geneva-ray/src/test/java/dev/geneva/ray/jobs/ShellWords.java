@@ -46,6 +46,9 @@ final class ShellWords {
         w.append(inner);
         i = end;
         inWord = true;
+      } else if (c == '\\' && i + 1 < cmd.length()) {
+        w.append(cmd.charAt(++i));
+        inWord = true;
       } else if (c == ' ') {
         if (inWord) {
           words.add(w.toString());
