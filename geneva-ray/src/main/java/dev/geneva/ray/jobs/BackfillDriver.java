@@ -1,0 +1,286 @@
+package dev.geneva.ray.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillListener;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillProgress;
+import dev.geneva.BackfillResult;
+import dev.geneva.ConnectOptions;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.GenevaException;
+import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
+import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.jobs.internal.DriverLines;
+import dev.geneva.ray.jobs.internal.Json;
+import dev.geneva.spi.BackfillExecutor;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * The main class of a backfill Ray job: runs inside the job's entrypoint on a Ray node, connects to
+ * the cluster in CLUSTER mode, and runs the same engine as a local backfill with Ray tasks.
+ *
+ * <pre>
+ * java --add-opens=... -cp '*:$RAY_DIST_JAR' -Dray.address=$RAY_ADDRESS \
+ *     dev.geneva.ray.jobs.BackfillDriver &lt;table uri&gt; &lt;column&gt; [--where SQL]
+ *     [--concurrency N] [--batch-size N] [--rows-per-task N] [--commit-every N]
+ *     [--max-commit-attempts N]
+ * </pre>
+ *
+ * <p>The table URI is the table's own directory ({@code <database>/<name>.lance}), as {@link
+ * dev.geneva.Table#uri()} returns it. The UDF is found from the column's metadata, as in {@link
+ * dev.geneva.Table#backfill}. Lance storage options never travel on the command line: they are read
+ * as a JSON object from the environment variable {@value #STORAGE_OPTIONS_ENV} or from the file
+ * named by {@value #STORAGE_OPTIONS_FILE_ENV}. The Ray address comes from {@code -Dray.address} or
+ * the {@code RAY_ADDRESS} variable Ray sets for job entrypoints.
+ *
+ * <p>Output: {@code GENEVA_PROGRESS {json}} lines while running, then exactly one {@code
+ * GENEVA_RESULT {json}} (exit code 0) or {@code GENEVA_ERROR {json}} (exit code 1 for a failed
+ * backfill, 2 for bad arguments, 143 when stopped). When Ray stops the job (SIGTERM), a shutdown
+ * hook interrupts the driver, which cancels the backfill: finished fragments are committed, the
+ * rest stays checkpointed.
+ */
+public final class BackfillDriver {
+  /** Environment variable holding Lance storage options as a JSON object. */
+  public static final String STORAGE_OPTIONS_ENV = "GENEVA_STORAGE_OPTIONS";
+
+  /** Environment variable naming a file that holds Lance storage options as a JSON object. */
+  public static final String STORAGE_OPTIONS_FILE_ENV = "GENEVA_STORAGE_OPTIONS_FILE";
+
+  /** Exit code for a backfill that failed. */
+  public static final int EXIT_FAILED = 1;
+
+  /** Exit code for arguments that cannot work. */
+  public static final int EXIT_USAGE = 2;
+
+  /** Exit code after the job was stopped (SIGTERM, as {@code 128 + 15}). */
+  public static final int EXIT_STOPPED = 143;
+
+  private static final long CANCEL_WAIT_SECONDS = 60;
+
+  private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Creates the executor the driver runs its tasks on. */
+  @FunctionalInterface
+  public interface ExecutorFactory {
+    /**
+     * Creates an executor.
+     *
+     * @param rayAddress the cluster address, or null when none is known
+     * @param allocator the connection's allocator
+     * @return the executor; the driver closes it
+     */
+    BackfillExecutor create(String rayAddress, BufferAllocator allocator);
+  }
+
+  /** Ray in CLUSTER mode at the given address (LOCAL mode when there is none, for local tries). */
+  public static final ExecutorFactory RAY =
+      (address, allocator) ->
+          address == null
+              ? RayExecutor.local(allocator)
+              : RayExecutor.builder().allocator(allocator).address(address).build();
+
+  private BackfillDriver() {}
+
+  /**
+   * Runs the backfill and exits with its code.
+   *
+   * @param args table URI, column, options
+   */
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    Thread mainThread = Thread.currentThread();
+    AtomicBoolean finished = new AtomicBoolean();
+    Thread onTerm =
+        new Thread(
+            () -> {
+              if (!finished.get()) {
+                mainThread.interrupt();
+                try {
+                  mainThread.join(TimeUnit.SECONDS.toMillis(CANCEL_WAIT_SECONDS));
+                } catch (InterruptedException ignored) {
+                  // Exiting anyway.
+                }
+              }
+            },
+            "geneva-driver-stop");
+    Runtime.getRuntime().addShutdownHook(onTerm);
+    int code = run(args, System.getenv(), out, RAY);
+    finished.set(true);
+    System.exit(code);
+  }
+
+  /**
+   * Runs the backfill: what {@link #main} does, without exiting.
+   *
+   * @param args table URI, column, options
+   * @param env the environment ({@code RAY_ADDRESS}, storage options)
+   * @param out where progress and the result line go
+   * @param executors creates the Ray executor
+   * @return the exit code: 0, {@link #EXIT_FAILED} or {@link #EXIT_USAGE}
+   */
+  public static int run(
+      String[] args, Map<String, String> env, PrintStream out, ExecutorFactory executors) {
+    DriverArgs parsed;
+    Map<String, String> storageOptions;
+    try {
+      parsed = DriverArgs.parse(args);
+      storageOptions = storageOptions(env);
+    } catch (RuntimeException e) {
+      printError(out, e);
+      return EXIT_USAGE;
+    }
+    String address = System.getProperty("ray.address");
+    if (address == null || address.isBlank()) {
+      address = env.get("RAY_ADDRESS");
+    }
+    if (address != null && address.isBlank()) {
+      address = null;
+    }
+    out.println(
+        "Geneva backfill driver: table "
+            + parsed.tableUri()
+            + ", column '"
+            + parsed.column()
+            + "', Ray "
+            + (address == null ? "LOCAL mode" : "cluster at " + address)
+            + ", storage options "
+            + storageOptions.keySet());
+    try (Connection db =
+        Geneva.connect(
+            parsed.databaseUri(),
+            ConnectOptions.builder().storageOptions(storageOptions).build())) {
+      Table table = db.openTable(parsed.tableName()); // fails fast, before Ray starts
+      try (BackfillExecutor executor = executors.create(address, db.allocator())) {
+        BackfillOptions options =
+            parsed.options().toBuilder().executor(executor).listener(new Printer(out)).build();
+        BackfillJob job = table.backfillAsync(parsed.column(), options);
+        BackfillResult result;
+        try {
+          result = job.future().get();
+        } catch (InterruptedException e) {
+          // Ray stops a job with SIGTERM; main's shutdown hook interrupts this thread.
+          job.cancel();
+          try {
+            job.future().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException
+              | ExecutionException
+              | TimeoutException
+              | CancellationException ignored) {
+            // Stopping: whatever finished is committed or checkpointed.
+          }
+          out.println(
+              DriverLines.error(
+                  CancellationException.class.getName(),
+                  "the backfill of '" + parsed.column() + "' was stopped; rerunning resumes"));
+          out.flush();
+          return EXIT_STOPPED;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException r) {
+            throw r;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new GenevaException(String.valueOf(cause), cause);
+        }
+        out.println(DriverLines.result(result));
+        out.flush();
+        return 0;
+      }
+    } catch (RuntimeException | Error e) {
+      printError(out, e);
+      return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
+    }
+  }
+
+  private static void printError(PrintStream out, Throwable e) {
+    StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c.getMessage() != null && !message.toString().contains(c.getMessage())) {
+        message.append("; caused by ").append(c.getClass().getName()).append(": ");
+        message.append(c.getMessage());
+      }
+    }
+    e.printStackTrace(out);
+    out.println(DriverLines.error(e.getClass().getName(), message.toString()));
+    out.flush();
+  }
+
+  private static Map<String, String> storageOptions(Map<String, String> env) {
+    String json = env.get(STORAGE_OPTIONS_ENV);
+    String source = STORAGE_OPTIONS_ENV;
+    String file = env.get(STORAGE_OPTIONS_FILE_ENV);
+    if ((json == null || json.isBlank()) && file != null && !file.isBlank()) {
+      try {
+        json = Files.readString(Path.of(file));
+        source = STORAGE_OPTIONS_FILE_ENV + " (" + file + ")";
+      } catch (IOException e) {
+        throw new InvalidInputException(
+            "cannot read the storage options file "
+                + file
+                + " named by "
+                + STORAGE_OPTIONS_FILE_ENV,
+            e);
+      }
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    if (json == null || json.isBlank()) {
+      return options;
+    }
+    JsonNode n;
+    try {
+      n = Json.MAPPER.readTree(json);
+    } catch (IOException e) {
+      // Never echo the text: it may hold credentials.
+      throw new InvalidInputException("storage options in " + source + " are not valid JSON");
+    }
+    if (n == null || !n.isObject()) {
+      throw new InvalidInputException(
+          "storage options in " + source + " must be a JSON object of strings");
+    }
+    n.fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+    return options;
+  }
+
+  /** Prints progress at most once a second, and the last snapshot of each task. */
+  private static final class Printer implements BackfillListener {
+    private final PrintStream out;
+    private long lastNanos;
+    private int lastTasksDone = -1;
+
+    Printer(PrintStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void onProgress(BackfillProgress progress) {
+      long now = System.nanoTime();
+      if (progress.tasksDone() != lastTasksDone || now - lastNanos >= PROGRESS_EVERY_NANOS) {
+        lastNanos = now;
+        lastTasksDone = progress.tasksDone();
+        out.println(DriverLines.progress(progress));
+      }
+    }
+
+    @Override
+    public void onCommit(long version, int fragments) {
+      out.println("committed version " + version + " (" + fragments + " fragments)");
+    }
+  }
+}

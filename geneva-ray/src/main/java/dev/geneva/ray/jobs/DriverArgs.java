@@ -1,0 +1,117 @@
+package dev.geneva.ray.jobs;
+
+import dev.geneva.BackfillOptions;
+import dev.geneva.InvalidInputException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command-line arguments of {@link BackfillDriver}: the table URI, the column and the options
+ * that travel (where, concurrency, batch size, rows per task, commit batching). Listeners and
+ * executors stay in the client; storage options never go on the command line.
+ *
+ * @param tableUri the table's URI ({@code <database>/<name>.lance})
+ * @param column the column to backfill
+ * @param options the options
+ */
+public record DriverArgs(String tableUri, String column, BackfillOptions options) {
+  private static final String SUFFIX = ".lance";
+
+  /** Checks the values. */
+  public DriverArgs {
+    if (tableUri == null || !tableUri.endsWith(SUFFIX) || tableUri.lastIndexOf('/') < 1) {
+      throw new InvalidInputException(
+          "the backfill driver needs a table URI such as s3://bucket/db/docs.lance, got "
+              + tableUri);
+    }
+    if (column == null || column.isBlank()) {
+      throw new InvalidInputException("the backfill driver needs a column name");
+    }
+    if (options == null) {
+      options = BackfillOptions.defaults();
+    }
+  }
+
+  /**
+   * The database the table lives in: the table URI without its last segment.
+   *
+   * @return the database URI
+   */
+  public String databaseUri() {
+    return tableUri.substring(0, tableUri.lastIndexOf('/'));
+  }
+
+  /**
+   * The table's name: the last segment of its URI without {@code .lance}.
+   *
+   * @return the name
+   */
+  public String tableName() {
+    String last = tableUri.substring(tableUri.lastIndexOf('/') + 1);
+    return last.substring(0, last.length() - SUFFIX.length());
+  }
+
+  /**
+   * The arguments, in the order {@link #parse} reads them.
+   *
+   * @return the arguments
+   */
+  public List<String> toArgs() {
+    List<String> a = new ArrayList<>(List.of(tableUri, column));
+    options.where().ifPresent(w -> a.addAll(List.of("--where", w)));
+    a.addAll(List.of("--concurrency", Integer.toString(options.concurrency())));
+    a.addAll(List.of("--batch-size", Integer.toString(options.batchSize())));
+    if (options.rowsPerTask() != Long.MAX_VALUE) {
+      a.addAll(List.of("--rows-per-task", Long.toString(options.rowsPerTask())));
+    }
+    a.addAll(List.of("--commit-every", Integer.toString(options.commitEvery())));
+    a.addAll(List.of("--max-commit-attempts", Integer.toString(options.maxCommitAttempts())));
+    return a;
+  }
+
+  /**
+   * Reads the driver's arguments.
+   *
+   * @param args table URI, column, then {@code --name value} options
+   * @return the parsed arguments
+   * @throws InvalidInputException naming the bad argument
+   */
+  public static DriverArgs parse(String[] args) {
+    if (args == null || args.length < 2) {
+      throw new InvalidInputException(
+          "usage: BackfillDriver <table uri> <column> [--where SQL] [--concurrency N]"
+              + " [--batch-size N] [--rows-per-task N] [--commit-every N]"
+              + " [--max-commit-attempts N]");
+    }
+    BackfillOptions.Builder b = BackfillOptions.builder();
+    for (int i = 2; i < args.length; i += 2) {
+      String name = args[i];
+      if (i + 1 >= args.length) {
+        throw new InvalidInputException("option " + name + " needs a value");
+      }
+      String value = args[i + 1];
+      switch (name) {
+        case "--where" -> b.where(value);
+        case "--concurrency" -> b.concurrency(integer(name, value));
+        case "--batch-size" -> b.batchSize(integer(name, value));
+        case "--rows-per-task" -> b.rowsPerTask(longValue(name, value));
+        case "--commit-every" -> b.commitEvery(integer(name, value));
+        case "--max-commit-attempts" -> b.maxCommitAttempts(integer(name, value));
+        default -> throw new InvalidInputException("unknown option " + name);
+      }
+    }
+    return new DriverArgs(args[0], args[1], b.build());
+  }
+
+  private static int integer(String name, String value) {
+    return (int) Math.min(Integer.MAX_VALUE, longValue(name, value));
+  }
+
+  private static long longValue(String name, String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(name + " needs a number, got '" + value + "'");
+    }
+  }
+}

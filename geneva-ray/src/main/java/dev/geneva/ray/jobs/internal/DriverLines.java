@@ -1,0 +1,155 @@
+package dev.geneva.ray.jobs.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.geneva.BackfillProgress;
+import dev.geneva.BackfillResult;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The lines the job driver prints for the client to parse from the job's logs: {@code
+ * GENEVA_PROGRESS {json}} while running, then exactly one {@code GENEVA_RESULT {json}} or {@code
+ * GENEVA_ERROR {json}}. A marker may follow a prefix on its line (log decorations), never a line
+ * break.
+ */
+public final class DriverLines {
+  /** Marker of a progress line. */
+  public static final String PROGRESS = "GENEVA_PROGRESS ";
+
+  /** Marker of the result line. */
+  public static final String RESULT = "GENEVA_RESULT ";
+
+  /** Marker of the error line. */
+  public static final String ERROR = "GENEVA_ERROR ";
+
+  private DriverLines() {}
+
+  /**
+   * The result line.
+   *
+   * @param r the result
+   * @return the line
+   */
+  public static String result(BackfillResult r) {
+    ObjectNode o = Json.object();
+    o.put("table", r.table());
+    o.put("column", r.column());
+    o.put("executor", r.executor());
+    o.put("rows_processed", r.rowsProcessed());
+    o.put("rows_skipped", r.rowsSkipped());
+    o.put("rows_failed", r.rowsFailed());
+    o.put("fragments", r.fragments());
+    o.put("tasks", r.tasks());
+    o.put("read_version", r.readVersion());
+    o.put("committed_version", r.committedVersion());
+    o.put("commits", r.commits());
+    o.put("duration_ms", r.duration().toMillis());
+    return RESULT + Json.write(o);
+  }
+
+  /**
+   * The progress line.
+   *
+   * @param p the progress
+   * @return the line
+   */
+  public static String progress(BackfillProgress p) {
+    ObjectNode o = Json.object();
+    o.put("column", p.column());
+    o.put("tasks_total", p.tasksTotal());
+    o.put("tasks_done", p.tasksDone());
+    o.put("rows_total", p.rowsTotal());
+    o.put("rows_done", p.rowsDone());
+    o.put("fragments_committed", p.fragmentsCommitted());
+    o.put("elapsed_ms", p.elapsed().toMillis());
+    return PROGRESS + Json.write(o);
+  }
+
+  /**
+   * The error line.
+   *
+   * @param type the exception's class name
+   * @param message the message
+   * @return the line
+   */
+  public static String error(String type, String message) {
+    ObjectNode o = Json.object();
+    o.put("type", type);
+    o.put("message", message);
+    return ERROR + Json.write(o);
+  }
+
+  /**
+   * The result in the logs, if the driver printed one.
+   *
+   * @param logs the job's logs
+   * @return the result
+   */
+  public static Optional<BackfillResult> findResult(String logs) {
+    return last(logs, RESULT)
+        .map(
+            n ->
+                new BackfillResult(
+                    n.path("table").asText(),
+                    n.path("column").asText(),
+                    n.path("executor").asText(),
+                    n.path("rows_processed").asLong(),
+                    n.path("rows_skipped").asLong(),
+                    n.path("rows_failed").asLong(),
+                    n.path("fragments").asInt(),
+                    n.path("tasks").asInt(),
+                    n.path("read_version").asLong(),
+                    n.path("committed_version").asLong(),
+                    n.path("commits").asInt(),
+                    Duration.ofMillis(n.path("duration_ms").asLong())));
+  }
+
+  /**
+   * The last progress in the logs.
+   *
+   * @param logs the job's logs
+   * @return the progress
+   */
+  public static Optional<BackfillProgress> findProgress(String logs) {
+    return last(logs, PROGRESS)
+        .map(
+            n ->
+                new BackfillProgress(
+                    n.path("column").asText(),
+                    n.path("tasks_total").asInt(),
+                    n.path("tasks_done").asInt(),
+                    n.path("rows_total").asLong(),
+                    n.path("rows_done").asLong(),
+                    n.path("fragments_committed").asInt(),
+                    Duration.ofMillis(n.path("elapsed_ms").asLong())));
+  }
+
+  /**
+   * The driver's error message in the logs, if it printed one.
+   *
+   * @param logs the job's logs
+   * @return {@code type: message}
+   */
+  public static Optional<String> findError(String logs) {
+    return last(logs, ERROR).map(n -> n.path("type").asText() + ": " + n.path("message").asText());
+  }
+
+  private static Optional<JsonNode> last(String logs, String marker) {
+    int at = logs.lastIndexOf(marker);
+    while (at >= 0) {
+      int end = logs.indexOf('\n', at);
+      String json = logs.substring(at + marker.length(), end < 0 ? logs.length() : end).trim();
+      try {
+        JsonNode n = Json.MAPPER.readTree(json);
+        if (n != null && n.isObject()) {
+          return Optional.of(n);
+        }
+      } catch (java.io.IOException e) {
+        // A torn line (logs read while being written): try the one before.
+      }
+      at = at == 0 ? -1 : logs.lastIndexOf(marker, at - 1);
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,324 @@
+package dev.geneva.ray.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A Ray dashboard's Jobs REST API on a JDK HTTP server, with Ray 2.39's JSON shapes (and extra
+ * fields a newer Ray would add, to check they are tolerated). Its job runner is pluggable: tests
+ * run the submitted entrypoint's driver in-process on embedded Ray.
+ */
+final class FakeRayDashboard implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a job runner gets: the submission and a sink for the job's logs. */
+  record JobRun(
+      String submissionId, JsonNode request, PrintStream logs, FakeRayDashboard dashboard) {}
+
+  /** A job: status, message, logs and its thread. */
+  static final class Job {
+    final String id;
+    final JsonNode request;
+    final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    final PrintStream logs =
+        new PrintStream(new TeeToStderr(logBytes), true, StandardCharsets.UTF_8);
+    volatile String status = "PENDING";
+    volatile String message = "Job has not started yet.";
+    volatile Long endTime;
+    volatile Integer exitCode;
+    volatile Thread thread;
+    final long startTime = System.currentTimeMillis();
+
+    Job(String id, JsonNode request) {
+      this.id = id;
+      this.request = request;
+    }
+
+    String logText() {
+      synchronized (logBytes) {
+        return logBytes.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  /** Job logs also go to the test's output, so a failing run can be read in surefire reports. */
+  private static final class TeeToStderr extends OutputStream {
+    private final ByteArrayOutputStream bytes;
+
+    TeeToStderr(ByteArrayOutputStream bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void write(int b) {
+      synchronized (bytes) {
+        bytes.write(b);
+      }
+      System.err.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      synchronized (bytes) {
+        bytes.write(b, off, len);
+      }
+      System.err.write(b, off, len);
+    }
+  }
+
+  final HttpServer server;
+  final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  final Map<String, byte[]> packages = new ConcurrentHashMap<>();
+  final List<String> requests = new CopyOnWriteArrayList<>();
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
+  final AtomicInteger uploads = new AtomicInteger();
+  final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
+
+  /** Requests (method + path) whose connection is dropped without an answer, once each. */
+  final Map<String, AtomicInteger> dropNext = new ConcurrentHashMap<>();
+
+  volatile Function<JobRun, Integer> runner = run -> 0;
+
+  FakeRayDashboard() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** The names of the jars in a stored package. */
+  List<String> packageEntries(String uri) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(packages.get(uri)))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        names.add(e.getName());
+      }
+    }
+    return names;
+  }
+
+  /** Whether a class file is inside one of the jars of a stored package. */
+  boolean packageHasClass(String uri, String className) throws IOException {
+    String entry = className.replace('.', '/') + ".class";
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(packages.get(uri)))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        ZipInputStream jar = new ZipInputStream(new ByteArrayInputStream(zip.readAllBytes()));
+        for (ZipEntry j; (j = jar.getNextEntry()) != null; ) {
+          if (j.getName().equals(entry)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getRawPath();
+    String key = method + " " + path;
+    requests.add(key);
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null) {
+      authorizations.add(auth);
+    }
+    byte[] body = ex.getRequestBody().readAllBytes();
+    AtomicInteger drops = dropNext.get(key);
+    if (drops != null && drops.getAndDecrement() > 0) {
+      ex.close(); // the connection drops without a response
+      return;
+    }
+    try {
+      route(ex, method, path, body);
+    } catch (RuntimeException e) {
+      send(ex, 500, "{\"error\":\"" + e + "\"}");
+    }
+  }
+
+  private void route(HttpExchange ex, String method, String path, byte[] body) throws IOException {
+    if (method.equals("GET") && path.equals("/api/version")) {
+      send(
+          ex,
+          200,
+          "{\"version\":\"3\",\"ray_version\":\"2.39.0\",\"ray_commit\":\"abc123\","
+              + "\"session_name\":\"session_x\",\"future_field\":{\"a\":1}}");
+      return;
+    }
+    if (path.startsWith("/api/packages/")) {
+      String[] parts = path.substring("/api/packages/".length()).split("/", 2);
+      String uri = decode(parts[0]) + "://" + decode(parts[1]);
+      if (method.equals("GET")) {
+        send(
+            ex,
+            packages.containsKey(uri) ? 200 : 404,
+            packages.containsKey(uri) ? "" : "Package not found");
+      } else if (method.equals("PUT")) {
+        packages.put(uri, body);
+        uploads.incrementAndGet();
+        send(ex, 200, "");
+      }
+      return;
+    }
+    if (method.equals("POST") && path.equals("/api/jobs/")) {
+      JsonNode req = JSON.readTree(body);
+      String id =
+          req.hasNonNull("submission_id")
+              ? req.get("submission_id").asText()
+              : "raysubmit_" + jobs.size();
+      if (jobs.containsKey(id)) {
+        send(ex, 400, "Job with submission_id " + id + " already exists.");
+        return;
+      }
+      Job job = new Job(id, req);
+      jobs.put(id, job);
+      job.thread = new Thread(() -> runJob(job), "fake-ray-job-" + id);
+      job.thread.setDaemon(true);
+      job.thread.start();
+      send(ex, 200, "{\"job_id\":\"" + id + "\",\"submission_id\":\"" + id + "\"}");
+      return;
+    }
+    if (path.startsWith("/api/jobs/")) {
+      String rest = path.substring("/api/jobs/".length());
+      String id = decode(rest.split("/")[0]);
+      Job job = jobs.get(id);
+      if (job == null) {
+        send(ex, 404, "Job " + id + " does not exist");
+        return;
+      }
+      if (method.equals("GET") && rest.endsWith("/logs")) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("logs", job.logText());
+        send(ex, 200, JSON.writeValueAsString(o));
+      } else if (method.equals("POST") && rest.endsWith("/stop")) {
+        stopRequests.add(id);
+        boolean running = !isTerminal(job.status);
+        if (running) {
+          job.thread.interrupt();
+        }
+        send(ex, 200, "{\"stopped\":" + running + "}");
+      } else if (method.equals("DELETE")) {
+        jobs.remove(id);
+        send(ex, 200, "{\"deleted\":true}");
+      } else if (method.equals("GET")) {
+        send(ex, 200, details(job));
+      } else {
+        send(ex, 405, "");
+      }
+      return;
+    }
+    send(ex, 404, "not found");
+  }
+
+  private String details(Job job) throws IOException {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("type", "SUBMISSION");
+    o.putNull("job_id");
+    o.put("submission_id", job.id);
+    o.putNull("driver_info");
+    o.put("status", job.status);
+    o.put("entrypoint", job.request.path("entrypoint").asText());
+    o.put("message", job.message);
+    o.putNull("error_type");
+    o.put("start_time", job.startTime);
+    if (job.endTime == null) {
+      o.putNull("end_time");
+    } else {
+      o.put("end_time", job.endTime);
+    }
+    o.set("metadata", job.request.path("metadata"));
+    o.set("runtime_env", job.request.path("runtime_env"));
+    o.put("driver_agent_http_address", "http://127.0.0.1:52365");
+    o.put("driver_node_id", "node-1");
+    if (job.exitCode == null) {
+      o.putNull("driver_exit_code");
+    } else {
+      o.put("driver_exit_code", job.exitCode);
+    }
+    o.put("field_from_the_future", true);
+    return JSON.writeValueAsString(o);
+  }
+
+  private void runJob(Job job) {
+    job.status = "RUNNING";
+    job.message = "Job is currently running.";
+    int code;
+    try {
+      code = runner.apply(new JobRun(job.id, job.request, job.logs, this));
+    } catch (RuntimeException e) {
+      e.printStackTrace(job.logs);
+      code = 1;
+    }
+    job.exitCode = code;
+    job.endTime = System.currentTimeMillis();
+    if (stopRequests.contains(job.id)) {
+      job.status = "STOPPED";
+      job.message = "Job was intentionally stopped.";
+    } else if (code == 0) {
+      job.status = "SUCCEEDED";
+      job.message = "Job finished successfully.";
+    } else {
+      job.status = "FAILED";
+      job.message =
+          "Job entrypoint command failed with exit code "
+              + code
+              + ", last available logs (truncated to 20,000 chars):\n"
+              + tail(job.logText());
+    }
+  }
+
+  private static String tail(String logs) {
+    return logs.length() <= 20_000 ? logs : logs.substring(logs.length() - 20_000);
+  }
+
+  static boolean isTerminal(String status) {
+    return status.equals("STOPPED") || status.equals("SUCCEEDED") || status.equals("FAILED");
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    ex.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
