@@ -8,13 +8,16 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * fabric8's token hook for EKS. fabric8's {@code TokenRefreshInterceptor} calls {@link #getToken()}
  * before every request, once a minute to refresh, and again after a 401 to retry the request once.
  * This provider returns a cached token until it is {@link #REFRESH_AFTER} old (EKS accepts a token
- * for 15 minutes), and mints a new one, with freshly assumed role credentials, when called while
- * fabric8 handles a 401 ({@code Interceptor.afterFailure} is on the stack). Not API.
+ * for 15 minutes) or the credentials provider hands out new credentials (an assumed-role session is
+ * renewed before it expires, and a token dies with the session that signed it), and mints a new
+ * one, with freshly assumed role credentials, when called while fabric8 handles a 401 ({@code
+ * Interceptor.afterFailure} is on the stack). Not API.
  */
 public final class EksTokenProvider implements OAuthTokenProvider {
   /** Tokens are re-minted once this old, well inside their 15-minute life. */
@@ -30,6 +33,7 @@ public final class EksTokenProvider implements OAuthTokenProvider {
   private final String principal;
   private String token;
   private Instant mintedAt;
+  private AwsCredentialsIdentity signedWith;
   private long minted;
 
   /**
@@ -70,8 +74,10 @@ public final class EksTokenProvider implements OAuthTokenProvider {
       invalidate();
     }
     Instant now = clock.instant();
-    if (token == null || !now.isBefore(mintedAt.plus(REFRESH_AFTER))) {
-      token = generator.token(credentials.resolveCredentials(), now);
+    AwsCredentialsIdentity identity = credentials.resolveCredentials();
+    if (token == null || !identity.equals(signedWith) || !now.isBefore(mintedAt.plus(REFRESH_AFTER))) {
+      token = generator.token(identity, now);
+      signedWith = identity;
       mintedAt = now;
       minted++;
       LOG.debug("Minted EKS token #{} for cluster {} as {}", minted, clusterName, principal);
@@ -82,6 +88,7 @@ public final class EksTokenProvider implements OAuthTokenProvider {
   /** Drops the cached token and assumed-role credentials, so the next request gets new ones. */
   public synchronized void invalidate() {
     token = null;
+    signedWith = null;
     if (credentials instanceof AssumedRoleCredentials assumed) {
       assumed.invalidate();
     }
