@@ -75,7 +75,9 @@ public final class EksTokenProvider implements OAuthTokenProvider {
     }
     Instant now = clock.instant();
     AwsCredentialsIdentity identity = credentials.resolveCredentials();
-    if (token == null || !identity.equals(signedWith) || !now.isBefore(mintedAt.plus(REFRESH_AFTER))) {
+    if (token == null
+        || !identity.equals(signedWith)
+        || !now.isBefore(mintedAt.plus(REFRESH_AFTER))) {
       token = generator.token(identity, now);
       signedWith = identity;
       mintedAt = now;
