@@ -1,0 +1,155 @@
+package dev.geneva.cloud.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.geneva.BackfillResult;
+import dev.geneva.ConnectOptions;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+
+class S3StorageOptionsTest {
+  private static final String ACCESS_KEY = "aws-test-access";
+  private static final String SECRET_KEY = "aws-test-secret-key";
+  private static BlobStoreContext blobs;
+  private static S3Proxy proxy;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    blobs =
+        ContextBuilder.newBuilder("transient")
+            .credentials("unused", "unused")
+            .build(BlobStoreContext.class);
+    proxy =
+        S3Proxy.builder()
+            .blobStore(blobs.getBlobStore())
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .build();
+    proxy.start();
+    while (!proxy.getState().equals("STARTED")) {
+      Thread.sleep(10);
+    }
+    blobs.getBlobStore().createContainerInLocation(null, "lake");
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    if (proxy != null) {
+      proxy.stop();
+    }
+    if (blobs != null) {
+      blobs.close();
+    }
+  }
+
+  private static S3StorageOptions.Builder options() {
+    return S3StorageOptions.builder()
+        .credentials(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))
+        .region("us-east-1")
+        .endpoint(URI.create("http://127.0.0.1:" + proxy.getPort()))
+        .pathStyle(true);
+  }
+
+  private static Table createTable(Connection db, int rows) throws Exception {
+    Schema schema = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true))));
+    ByteArrayOutputStream ipc = new ByteArrayOutputStream();
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, db.allocator());
+        ArrowStreamWriter writer = new ArrowStreamWriter(root, null, ipc)) {
+      writer.start();
+      BigIntVector id = (BigIntVector) root.getVector("id");
+      root.allocateNew();
+      for (int i = 0; i < rows; i++) {
+        id.setSafe(i, i);
+      }
+      root.setRowCount(rows);
+      writer.writeBatch();
+      writer.end();
+    }
+    try (ArrowStreamReader reader =
+        new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), db.allocator())) {
+      return db.createTable("numbers", reader);
+    }
+  }
+
+  @Test
+  void toMap_whenBackfillingTableInS3_valuesSurviveReopen() throws Exception {
+    ConnectOptions connect =
+        ConnectOptions.builder().storageOptions(options().build().toMap()).build();
+    try (Connection db = Geneva.connect("s3://lake/db", connect)) {
+      Table t = createTable(db, 500);
+      t.addColumns(Map.of("twice", new DoubleId()));
+      BackfillResult r = t.backfill("twice");
+      assertThat(r.rowsProcessed()).isEqualTo(500);
+    }
+
+    try (Connection db = Geneva.connect("s3://lake/db", connect)) {
+      List<Map<String, Object>> rows = db.openTable("numbers").head(500, "id", "twice");
+      assertThat(rows).hasSize(500);
+      rows.forEach(row -> assertThat(row.get("twice")).isEqualTo(2 * (Long) row.get("id")));
+    }
+  }
+
+  @Test
+  void toMap_whenPathStyleHttpEndpoint_setsLanceOptions() {
+    Map<String, String> m = options().build().toMap();
+
+    assertThat(m)
+        .containsEntry("aws_access_key_id", ACCESS_KEY)
+        .containsEntry("aws_secret_access_key", SECRET_KEY)
+        .containsEntry("aws_region", "us-east-1")
+        .containsEntry("aws_endpoint", "http://127.0.0.1:" + proxy.getPort())
+        .containsEntry("allow_http", "true")
+        .containsEntry("aws_virtual_hosted_style_request", "false")
+        .doesNotContainKey("aws_session_token");
+  }
+
+  @Test
+  void toMap_whenSessionCredentialsAndAwsS3_addsTokenAndNoEndpointOptions() {
+    Map<String, String> m =
+        S3StorageOptions.builder()
+            .credentials(AwsSessionCredentials.create("ASIAX", "sess-secret", "sess-token"))
+            .region("eu-west-2")
+            .build()
+            .toMap();
+
+    assertThat(m)
+        .containsOnlyKeys(
+            "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region")
+        .containsEntry("aws_session_token", "sess-token");
+    assertThat(m.toString()).doesNotContain("sess-secret", "sess-token", "ASIAX").contains("***");
+  }
+
+  @Test
+  void build_whenRegionOrCredentialsMissing_namesSetting() {
+    assertThatThrownBy(() -> options().region(null).build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("S3StorageOptions region is not set");
+    assertThatThrownBy(() -> options().credentialsProvider(null).build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("S3StorageOptions credentials are not set");
+  }
+}
