@@ -1,0 +1,444 @@
+package dev.geneva.cloud.gcp;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import dev.geneva.InvalidInputException;
+import dev.geneva.cloud.gcp.internal.GkeClusterApi;
+import dev.geneva.cloud.gcp.internal.GoogleAccessTokens;
+import dev.geneva.k8s.auth.KubeAuth;
+import io.fabric8.kubernetes.client.Config;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reaches a GKE cluster with Google credentials and no gcloud binary. The API server's endpoint and
+ * CA come from the GKE API ({@code GET
+ * https://container.googleapis.com/v1/projects/{project}/locations/{location}/clusters/{name}}), or
+ * from a kubeconfig context; every Kubernetes request carries a Google OAuth access token, fetched
+ * again before it expires.
+ *
+ * <pre>{@code
+ * KubeAuth auth = GkeAuth.builder()
+ *     .project("my-project").location("us-central1").clusterName("geneva")
+ *     .build();                                   // application-default credentials
+ * KubeAuth fromKey = GkeAuth.builder()
+ *     .project("my-project").location("us-central1-a").clusterName("geneva")
+ *     .serviceAccountKeyFile(Path.of("/secrets/sa.json"))
+ *     .build();
+ * KubeAuth fromKubeconfig = GkeAuth.builder()
+ *     .kubeconfig(null, "gke_my-project_us-central1_geneva") // server and CA from kubeconfig
+ *     .build();
+ * }</pre>
+ *
+ * <p>Credentials, by default Google's application-default credentials (workload identity on GKE,
+ * {@code GOOGLE_APPLICATION_CREDENTIALS}, or gcloud's application-default login), need {@code
+ * container.clusters.get} on the project ({@code roles/container.developer} grants it together with
+ * the Kubernetes access Geneva needs). They are loaded on {@link #resolve()}, not on {@link
+ * Builder#build()}.
+ *
+ * <p>fabric8 asks the token provider for a token before every request and again after a 401; the
+ * provider returns its cached token until the {@linkplain Builder#clock clock} reaches {@linkplain
+ * Builder#tokenRefreshMargin the margin} before expiry, then fetches a new one. A token revoked
+ * before its expiry is therefore not replaced on a 401.
+ *
+ * <p>Immutable. {@link #toString()} names the cluster and the credentials' source, never a token.
+ */
+public final class GkeAuth implements KubeAuth {
+  /** The public GKE API root. */
+  public static final URI DEFAULT_CONTAINER_API_ROOT =
+      URI.create("https://container.googleapis.com/");
+
+  /** Default for {@link Builder#tokenRefreshMargin(Duration)}: five minutes. */
+  public static final Duration DEFAULT_TOKEN_REFRESH_MARGIN = Duration.ofMinutes(5);
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]*");
+
+  private final String project;
+  private final String location;
+  private final String clusterName;
+  private final Path kubeconfigFile;
+  private final String kubeconfigContext;
+  private final boolean fromKubeconfig;
+  private final GoogleCredentialsSource credentials;
+  private final URI containerApiRoot;
+  private final Clock clock;
+  private final Duration tokenRefreshMargin;
+
+  private GkeAuth(Builder b) {
+    this.project = b.project;
+    this.location = b.location;
+    this.clusterName = b.clusterName;
+    this.kubeconfigFile = b.kubeconfigFile;
+    this.kubeconfigContext = b.kubeconfigContext;
+    this.fromKubeconfig = b.fromKubeconfig;
+    this.credentials = b.credentials;
+    this.containerApiRoot = b.containerApiRoot;
+    this.clock = b.clock;
+    this.tokenRefreshMargin = b.tokenRefreshMargin;
+  }
+
+  /**
+   * Starts a GKE auth.
+   *
+   * @return a builder with application-default credentials and the public GKE API
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Copies this auth into a builder.
+   *
+   * @return a builder holding these values
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.project = project;
+    b.location = location;
+    b.clusterName = clusterName;
+    b.kubeconfigFile = kubeconfigFile;
+    b.kubeconfigContext = kubeconfigContext;
+    b.fromKubeconfig = fromKubeconfig;
+    b.credentials = credentials;
+    b.containerApiRoot = containerApiRoot;
+    b.clock = clock;
+    b.tokenRefreshMargin = tokenRefreshMargin;
+    return b;
+  }
+
+  /**
+   * The Google Cloud project id of the cluster.
+   *
+   * @return the project, empty when the endpoint comes from kubeconfig and none was given
+   */
+  public Optional<String> project() {
+    return Optional.ofNullable(project);
+  }
+
+  /**
+   * The cluster's region or zone.
+   *
+   * @return the location, empty when the endpoint comes from kubeconfig and none was given
+   */
+  public Optional<String> location() {
+    return Optional.ofNullable(location);
+  }
+
+  /**
+   * The cluster's name in GKE.
+   *
+   * @return the name, empty when the endpoint comes from kubeconfig and none was given
+   */
+  public Optional<String> clusterName() {
+    return Optional.ofNullable(clusterName);
+  }
+
+  /**
+   * Whether the endpoint and CA come from a kubeconfig context rather than the GKE API.
+   *
+   * @return true for {@link Builder#kubeconfig(Path, String)}
+   */
+  public boolean fromKubeconfig() {
+    return fromKubeconfig;
+  }
+
+  /**
+   * Looks up the cluster's endpoint and CA (GKE API or kubeconfig) and returns a configuration
+   * whose token provider supplies Google access tokens. Fetches the first token now, so missing or
+   * rejected credentials fail here rather than on the first Kubernetes call.
+   *
+   * @return the fabric8 configuration
+   * @throws dev.geneva.GenevaException naming the cluster and the fix when there are no
+   *     credentials, the cluster is not found (404), access is denied (403) or the GKE API cannot
+   *     be reached
+   */
+  @Override
+  public Config resolve() {
+    String subject = describe();
+    GoogleAccessTokens tokens =
+        new GoogleAccessTokens(credentials, clock, tokenRefreshMargin, subject);
+    Config config;
+    if (fromKubeconfig) {
+      config = KubeAuth.kubeconfig(kubeconfigFile, kubeconfigContext).resolve();
+      tokens.getToken();
+      // The Google token replaces whatever user the context names (gke-gcloud-auth-plugin needs
+      // gcloud, which Geneva does not assume).
+      config.setUsername(null);
+      config.setPassword(null);
+      config.setOauthToken(null);
+    } else {
+      GkeClusterApi.Endpoint endpoint =
+          new GkeClusterApi(containerApiRoot)
+              .fetch(project, location, clusterName, tokens, subject);
+      config = Config.empty();
+      config.setMasterUrl(endpoint.masterUrl());
+      config.setCaCertData(endpoint.caCertData());
+    }
+    config.setOauthTokenProvider(tokens);
+    return config;
+  }
+
+  private String describe() {
+    if (fromKubeconfig) {
+      return "GKE kubeconfig "
+          + (kubeconfigFile == null ? "(KUBECONFIG or ~/.kube/config)" : kubeconfigFile.toString())
+          + (kubeconfigContext == null
+              ? " at its current context"
+              : " context '" + kubeconfigContext + "'");
+    }
+    return "GKE cluster '"
+        + clusterName
+        + "' (project '"
+        + project
+        + "', location '"
+        + location
+        + "')";
+  }
+
+  @Override
+  public String toString() {
+    return "GkeAuth{"
+        + (fromKubeconfig
+            ? "kubeconfig="
+                + (kubeconfigFile == null ? "default" : kubeconfigFile)
+                + ", context="
+                + kubeconfigContext
+            : "project=" + project + ", location=" + location + ", clusterName=" + clusterName)
+        + ", credentials="
+        + credentials
+        + (fromKubeconfig || containerApiRoot.equals(DEFAULT_CONTAINER_API_ROOT)
+            ? ""
+            : ", containerApiRoot=" + containerApiRoot)
+        + "}";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GkeAuth g
+        && Objects.equals(project, g.project)
+        && Objects.equals(location, g.location)
+        && Objects.equals(clusterName, g.clusterName)
+        && Objects.equals(kubeconfigFile, g.kubeconfigFile)
+        && Objects.equals(kubeconfigContext, g.kubeconfigContext)
+        && fromKubeconfig == g.fromKubeconfig
+        && credentials.equals(g.credentials)
+        && containerApiRoot.equals(g.containerApiRoot)
+        && clock.equals(g.clock)
+        && tokenRefreshMargin.equals(g.tokenRefreshMargin);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        project, location, clusterName, kubeconfigFile, kubeconfigContext, fromKubeconfig);
+  }
+
+  /** Builds {@link GkeAuth}. */
+  public static final class Builder {
+    private String project;
+    private String location;
+    private String clusterName;
+    private Path kubeconfigFile;
+    private String kubeconfigContext;
+    private boolean fromKubeconfig;
+    private GoogleCredentialsSource credentials = GoogleCredentialsSource.applicationDefault();
+    private URI containerApiRoot = DEFAULT_CONTAINER_API_ROOT;
+    private Clock clock = Clock.systemUTC();
+    private Duration tokenRefreshMargin = DEFAULT_TOKEN_REFRESH_MARGIN;
+
+    private Builder() {}
+
+    /**
+     * The Google Cloud project id of the cluster, e.g. {@code my-project}.
+     *
+     * @param project the project id
+     * @return this builder
+     */
+    public Builder project(String project) {
+      this.project = project;
+      return this;
+    }
+
+    /**
+     * The cluster's location: a region ({@code us-central1}) for a regional cluster or a zone
+     * ({@code us-central1-a}) for a zonal one.
+     *
+     * @param location the region or zone
+     * @return this builder
+     */
+    public Builder location(String location) {
+      this.location = location;
+      return this;
+    }
+
+    /**
+     * The cluster's name in GKE.
+     *
+     * @param clusterName the name
+     * @return this builder
+     */
+    public Builder clusterName(String clusterName) {
+      this.clusterName = clusterName;
+      return this;
+    }
+
+    /**
+     * Takes the API server and CA from a kubeconfig context instead of the GKE API (which then
+     * needs no project, location or name), keeping the Google credentials for the token: the
+     * context's own user (often {@code gke-gcloud-auth-plugin}) is replaced.
+     *
+     * @param file the kubeconfig file, or null for {@code KUBECONFIG} / {@code ~/.kube/config}
+     * @param context the context, or null for the file's current context
+     * @return this builder
+     */
+    public Builder kubeconfig(Path file, String context) {
+      this.kubeconfigFile = file;
+      this.kubeconfigContext = context;
+      this.fromKubeconfig = true;
+      return this;
+    }
+
+    /**
+     * Where the Google credentials come from; default {@link
+     * GoogleCredentialsSource#applicationDefault()}.
+     *
+     * @param source the source
+     * @return this builder
+     */
+    public Builder credentialsSource(GoogleCredentialsSource source) {
+      this.credentials = Objects.requireNonNull(source, "credentialsSource");
+      return this;
+    }
+
+    /**
+     * Uses these credentials (a service account, impersonated or user credentials). Unscoped
+     * credentials are scoped to {@code cloud-platform}.
+     *
+     * @param credentials the credentials
+     * @return this builder
+     */
+    public Builder credentials(GoogleCredentials credentials) {
+      return credentialsSource(GoogleCredentialsSource.of(credentials));
+    }
+
+    /**
+     * Uses a service-account key file (JSON).
+     *
+     * @param keyFile the key file
+     * @return this builder
+     */
+    public Builder serviceAccountKeyFile(Path keyFile) {
+      return credentialsSource(GoogleCredentialsSource.serviceAccountKeyFile(keyFile));
+    }
+
+    /**
+     * The GKE API root; default {@link #DEFAULT_CONTAINER_API_ROOT}. For tests and private service
+     * endpoints. (The OAuth token URL belongs to the credentials: see {@code
+     * ServiceAccountCredentials.Builder#setTokenServerUri}.)
+     *
+     * @param root an http(s) URI
+     * @return this builder
+     */
+    public Builder containerApiRoot(URI root) {
+      this.containerApiRoot = Objects.requireNonNull(root, "containerApiRoot");
+      return this;
+    }
+
+    /**
+     * The clock that decides when a token is due for refresh; default the system UTC clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long before expiry a token is replaced; default {@link #DEFAULT_TOKEN_REFRESH_MARGIN}.
+     *
+     * @param margin zero or more, less than an hour (Google tokens live one hour)
+     * @return this builder
+     */
+    public Builder tokenRefreshMargin(Duration margin) {
+      this.tokenRefreshMargin = margin;
+      return this;
+    }
+
+    /**
+     * Checks the values and builds the auth; contacts nothing.
+     *
+     * @return the auth
+     * @throws InvalidInputException naming the missing or malformed field and how to fix it
+     */
+    public GkeAuth build() {
+      if (!fromKubeconfig) {
+        require(
+            project,
+            "project",
+            ".project(\"my-project\"): the Google Cloud project id of the cluster");
+        require(
+            location,
+            "location",
+            ".location(\"us-central1\"): the cluster's region, or zone for a zonal cluster");
+        require(clusterName, "clusterName", ".clusterName(\"geneva\"): the cluster's name in GKE");
+      }
+      check(project, "project");
+      check(location, "location");
+      check(clusterName, "clusterName");
+      if (kubeconfigContext != null && kubeconfigContext.isBlank()) {
+        throw new InvalidInputException(
+            "GkeAuth kubeconfig context is blank: pass a context name from `kubectl config"
+                + " get-contexts`, or null for the kubeconfig's current-context");
+      }
+      String scheme = containerApiRoot.getScheme();
+      if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)
+          || containerApiRoot.getHost() == null) {
+        throw new InvalidInputException(
+            "GkeAuth containerApiRoot '"
+                + containerApiRoot
+                + "' is not an http(s) URL: pass e.g. "
+                + DEFAULT_CONTAINER_API_ROOT);
+      }
+      if (tokenRefreshMargin == null
+          || tokenRefreshMargin.isNegative()
+          || tokenRefreshMargin.compareTo(Duration.ofMinutes(59)) > 0) {
+        throw new InvalidInputException(
+            "GkeAuth tokenRefreshMargin "
+                + tokenRefreshMargin
+                + " is out of range: pass a duration from zero to 59 minutes (default "
+                + DEFAULT_TOKEN_REFRESH_MARGIN
+                + "); Google access tokens live one hour");
+      }
+      return new GkeAuth(this);
+    }
+
+    private static void require(String value, String field, String fix) {
+      if (value == null || value.isBlank()) {
+        throw new InvalidInputException(
+            "GkeAuth "
+                + field
+                + " is missing: pass "
+                + fix
+                + ", or use .kubeconfig(file, context)");
+      }
+    }
+
+    private static void check(String value, String field) {
+      if (value != null && !NAME.matcher(value).matches()) {
+        throw new InvalidInputException(
+            "GkeAuth "
+                + field
+                + " '"
+                + value
+                + "' is malformed: use the id as shown in the Google Cloud console (letters,"
+                + " digits, '-', '_', '.', ':'), without slashes or spaces");
+      }
+    }
+  }
+}

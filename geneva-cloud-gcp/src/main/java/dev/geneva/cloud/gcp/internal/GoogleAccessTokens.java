@@ -1,0 +1,194 @@
+package dev.geneva.cloud.gcp.internal;
+
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.ComputeEngineCredentials;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.auth.oauth2.ImpersonatedCredentials;
+import com.google.auth.oauth2.ServiceAccountCredentials;
+import com.google.auth.oauth2.UserCredentials;
+import dev.geneva.GenevaException;
+import dev.geneva.cloud.gcp.GoogleCredentialsSource;
+import io.fabric8.kubernetes.client.OAuthTokenProvider;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Google OAuth access tokens for the Kubernetes API and the GKE API: loads the credentials once,
+ * fetches a token, and fetches a new one when the injected clock says the current one expires
+ * within the margin. fabric8 calls {@link #getToken()} before every request (and again after a
+ * 401). Thread-safe. Never shows a token in {@code toString()}, a log line or an exception. Not
+ * API.
+ */
+public final class GoogleAccessTokens implements OAuthTokenProvider {
+  /** The scope GKE and the Kubernetes API accept. */
+  public static final String CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
+
+  private static final Logger LOG = LoggerFactory.getLogger(GoogleAccessTokens.class);
+  private static final Duration UNKNOWN_LIFETIME = Duration.ofMinutes(10);
+
+  private final GoogleCredentialsSource source;
+  private final Clock clock;
+  private final Duration margin;
+  private final String subject;
+
+  private GoogleCredentials credentials;
+  private String token;
+  private Instant expiresAt;
+
+  /**
+   * Creates the provider.
+   *
+   * @param source where the credentials come from
+   * @param clock decides when a token is due for refresh
+   * @param margin refresh this long before the token expires
+   * @param subject what the tokens are for, for messages (e.g. the cluster); no secret
+   */
+  public GoogleAccessTokens(
+      GoogleCredentialsSource source, Clock clock, Duration margin, String subject) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.margin = Objects.requireNonNull(margin, "margin");
+    this.subject = Objects.requireNonNull(subject, "subject");
+  }
+
+  @Override
+  public synchronized String getToken() {
+    Instant now = clock.instant();
+    if (token == null || !now.isBefore(expiresAt.minus(margin))) {
+      refresh(now);
+    }
+    return token;
+  }
+
+  /**
+   * The Google identity the tokens belong to, when the credentials tell it without a network call:
+   * a service account's email (key file or impersonation).
+   *
+   * @return the principal, e.g. {@code geneva@my-project.iam.gserviceaccount.com}
+   */
+  public synchronized Optional<String> principal() {
+    return principalOf(loadCredentials());
+  }
+
+  /**
+   * The principal of given credentials, when known without a network call.
+   *
+   * @param credentials the credentials
+   * @return the principal
+   */
+  public static Optional<String> principalOf(GoogleCredentials credentials) {
+    if (credentials instanceof ServiceAccountCredentials sa) {
+      return Optional.ofNullable(sa.getClientEmail());
+    }
+    if (credentials instanceof ImpersonatedCredentials ic) {
+      return Optional.ofNullable(ic.getAccount());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Describes the principal for messages: the email when known, else what kind of identity.
+   *
+   * @param credentials the credentials, or null when they could not be loaded
+   * @return e.g. {@code serviceAccount:geneva@p.iam.gserviceaccount.com} or {@code the GKE workload
+   *     identity (metadata server) of this pod}
+   */
+  public static String describePrincipal(GoogleCredentials credentials) {
+    Optional<String> email = credentials == null ? Optional.empty() : principalOf(credentials);
+    if (email.isPresent()) {
+      return "serviceAccount:" + email.get();
+    }
+    if (credentials instanceof ComputeEngineCredentials) {
+      return "the metadata server's Google service account (on GKE: the GSA bound to this pod's"
+          + " Kubernetes service account by workload identity)";
+    }
+    if (credentials instanceof UserCredentials) {
+      return "the gcloud user of the application-default credentials";
+    }
+    return "the caller's Google identity";
+  }
+
+  /**
+   * The loaded credentials, scoped for Google Cloud when they need scopes.
+   *
+   * @return the credentials
+   */
+  public synchronized GoogleCredentials loadCredentials() {
+    if (credentials == null) {
+      GoogleCredentials loaded;
+      try {
+        loaded = source.load();
+      } catch (IOException | RuntimeException e) {
+        throw new GenevaException(
+            subject
+                + ": no Google credentials from "
+                + source
+                + " ("
+                + Redact.describe(e)
+                + "). On GKE, run as a Kubernetes service account bound to a Google service"
+                + " account by workload identity (annotate the KSA with"
+                + " iam.gke.io/gcp-service-account=<GSA email> and grant the KSA"
+                + " roles/iam.workloadIdentityUser on the GSA); elsewhere set"
+                + " GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or pass"
+                + " credentials(...) or serviceAccountKeyFile(...) to the builder",
+            null);
+      }
+      if (loaded == null) {
+        throw new GenevaException(subject + ": " + source + " returned no credentials");
+      }
+      credentials =
+          loaded.createScopedRequired() ? loaded.createScoped(List.of(CLOUD_PLATFORM)) : loaded;
+    }
+    return credentials;
+  }
+
+  private void refresh(Instant now) {
+    GoogleCredentials creds = loadCredentials();
+    AccessToken fresh;
+    try {
+      fresh = creds.refreshAccessToken();
+    } catch (IOException | RuntimeException e) {
+      throw new GenevaException(
+          subject
+              + ": could not get a Google access token for "
+              + describePrincipal(creds)
+              + " ("
+              + Redact.describe(e)
+              + "). Check that the service account and its key are enabled and not revoked, that"
+              + " the machine's clock is right, and on GKE that the Kubernetes service account is"
+              + " bound to the Google service account with roles/iam.workloadIdentityUser",
+          null);
+    }
+    if (fresh == null || fresh.getTokenValue() == null || fresh.getTokenValue().isBlank()) {
+      throw new GenevaException(
+          subject
+              + ": the Google token endpoint returned no access token for "
+              + describePrincipal(creds));
+    }
+    token = fresh.getTokenValue();
+    // The library stamps expiry with the system clock; carry the token's lifetime over to the
+    // injected clock so tests (and callers with their own time source) see consistent refreshes.
+    Duration lifetime =
+        fresh.getExpirationTime() == null
+            ? UNKNOWN_LIFETIME.plus(margin)
+            : Duration.between(Instant.now(), fresh.getExpirationTime().toInstant());
+    expiresAt = now.plus(lifetime);
+    LOG.debug(
+        "{}: new Google access token for {}, expires at {}",
+        subject,
+        describePrincipal(creds),
+        expiresAt);
+  }
+
+  @Override
+  public String toString() {
+    return "Google access tokens from " + source + " for " + subject;
+  }
+}

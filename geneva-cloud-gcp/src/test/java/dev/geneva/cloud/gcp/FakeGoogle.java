@@ -1,0 +1,215 @@
+package dev.geneva.cloud.gcp;
+
+import com.google.auth.oauth2.ServiceAccountCredentials;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * JDK {@link HttpServer} fakes of Google's OAuth token endpoint ({@code POST /token}, JWT-bearer
+ * grant) and the GKE API ({@code GET /v1/projects/{p}/locations/{l}/clusters/{c}}), with a test
+ * service-account key generated at runtime.
+ */
+final class FakeGoogle implements AutoCloseable {
+  static final String SA_EMAIL = "geneva-test@p.iam.gserviceaccount.com";
+  private static final KeyPair KEY = generateKey();
+
+  private final HttpServer server;
+
+  /** Every access token the fake token endpoint issued, in order. */
+  final List<String> issuedTokens = new CopyOnWriteArrayList<>();
+
+  /** Every assertion (signed JWT) the token endpoint received. */
+  final List<String> assertions = new CopyOnWriteArrayList<>();
+
+  /** Authorization headers the GKE API received. */
+  final List<String> gkeAuthorizations = new CopyOnWriteArrayList<>();
+
+  /** Paths the GKE API received. */
+  final List<String> gkePaths = new CopyOnWriteArrayList<>();
+
+  /** Cluster path ("p/l/c") to JSON resource. */
+  final Map<String, String> clusters = new ConcurrentHashMap<>();
+
+  /** Project ids whose callers get 403 PERMISSION_DENIED. */
+  final List<String> deniedProjects = new CopyOnWriteArrayList<>();
+
+  /** When set, the token endpoint answers 400 invalid_grant. */
+  volatile boolean rejectGrant;
+
+  private final AtomicInteger counter = new AtomicInteger();
+
+  FakeGoogle() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/token", this::token);
+    server.createContext("/v1/", this::gke);
+    server.start();
+  }
+
+  URI root() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  URI tokenUri() {
+    return root().resolve("/token");
+  }
+
+  /** Service-account credentials whose token URL is this fake; unscoped, like a key file. */
+  ServiceAccountCredentials credentials() {
+    return ServiceAccountCredentials.newBuilder()
+        .setClientEmail(SA_EMAIL)
+        .setClientId("1234567890")
+        .setPrivateKey(KEY.getPrivate())
+        .setPrivateKeyId("test-key-1")
+        .setProjectId("p")
+        .setTokenServerUri(tokenUri())
+        .build();
+  }
+
+  /** The private key's encoded bytes in base64, to check they never leak. */
+  static String privateKeyBase64() {
+    return java.util.Base64.getEncoder().encodeToString(KEY.getPrivate().getEncoded());
+  }
+
+  void addCluster(String project, String location, String name, String endpoint, String caPem) {
+    String ca =
+        java.util.Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
+    clusters.put(
+        project + "/" + location + "/" + name,
+        "{\"name\":\""
+            + name
+            + "\",\"status\":\"RUNNING\",\"endpoint\":\""
+            + endpoint
+            + "\",\"masterAuth\":{\"clusterCaCertificate\":\""
+            + ca
+            + "\"}}");
+  }
+
+  int tokenRequests() {
+    return issuedTokens.size();
+  }
+
+  private void token(HttpExchange ex) throws IOException {
+    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> form = new ConcurrentHashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        form.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    if (!"POST".equals(ex.getRequestMethod())
+        || !"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))
+        || form.get("assertion") == null) {
+      send(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+      return;
+    }
+    assertions.add(form.get("assertion"));
+    if (rejectGrant) {
+      send(
+          ex,
+          400,
+          "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT Signature.\"}");
+      return;
+    }
+    String token = "ya29.fake-access-token-" + counter.incrementAndGet() + "-s3cr3t";
+    issuedTokens.add(token);
+    send(
+        ex,
+        200,
+        "{\"access_token\":\"" + token + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+  }
+
+  private void gke(HttpExchange ex) throws IOException {
+    gkeAuthorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+    String path = ex.getRequestURI().getPath();
+    gkePaths.add(path);
+    String[] parts = path.split("/");
+    // /v1/projects/{p}/locations/{l}/clusters/{c}
+    if (parts.length != 8 || !"projects".equals(parts[2]) || !"clusters".equals(parts[6])) {
+      send(
+          ex,
+          400,
+          "{\"error\":{\"code\":400,\"message\":\"bad path\",\"status\":\"INVALID_ARGUMENT\"}}");
+      return;
+    }
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth == null || !issuedTokens.contains(auth.substring("Bearer ".length()))) {
+      send(
+          ex,
+          401,
+          "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials.\",\"status\":\"UNAUTHENTICATED\"}}");
+      return;
+    }
+    String project = parts[3];
+    String key = project + "/" + parts[5] + "/" + parts[7];
+    if (deniedProjects.contains(project)) {
+      send(
+          ex,
+          403,
+          "{\"error\":{\"code\":403,\"message\":\"Required \\\"container.clusters.get\\\" permission(s)"
+              + " for \\\"projects/"
+              + project
+              + "/locations/"
+              + parts[5]
+              + "/clusters/"
+              + parts[7]
+              + "\\\".\",\"status\":\"PERMISSION_DENIED\"}}");
+      return;
+    }
+    String cluster = clusters.get(key);
+    if (cluster == null) {
+      send(
+          ex,
+          404,
+          "{\"error\":{\"code\":404,\"message\":\"Not found: projects/"
+              + project
+              + "/locations/"
+              + parts[5]
+              + "/clusters/"
+              + parts[7]
+              + ".\",\"status\":\"NOT_FOUND\"}}");
+      return;
+    }
+    send(ex, 200, cluster);
+  }
+
+  private static void send(HttpExchange ex, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static KeyPair generateKey() {
+    try {
+      KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+      gen.initialize(2048);
+      return gen.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
