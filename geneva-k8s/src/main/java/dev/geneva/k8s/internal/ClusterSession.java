@@ -109,36 +109,51 @@ public final class ClusterSession {
               e));
     } catch (RuntimeException e) {
       fail(e);
+    } catch (Error e) {
+      startFailure = new RayClusterException("RayCluster " + describe() + " failed: " + e, e);
+      cleanUpFailedStart(e);
+      throw e;
     }
   }
 
   private void fail(RuntimeException e) {
+    startFailure = e;
+    cleanUpFailedStart(e);
+    throw e;
+  }
+
+  /**
+   * Leaves nothing open after a failed start: forwards, informers and the client are closed here,
+   * whatever else fails, so a later {@link #close()} has nothing left to release.
+   */
+  private void cleanUpFailedStart(Throwable e) {
     state = State.FAILED;
     failed = true;
-    startFailure = e;
-    closeForwards();
-    if (created) {
-      if (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE) {
-        LOG.warn(
-            "RayCluster {} failed to start and is retained (RETAIN_ON_FAILURE); delete it with:"
-                + " kubectl delete raycluster {} -n {}",
-            describe(),
-            cluster.name(),
-            cluster.namespace());
-      } else {
-        try {
-          deleteCluster();
-          if (waiter != null) {
-            waiter.awaitGone(Duration.ofSeconds(1));
+    try {
+      closeForwards();
+      if (created) {
+        if (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE) {
+          LOG.warn(
+              "RayCluster {} failed to start and is retained (RETAIN_ON_FAILURE); delete it with:"
+                  + " kubectl delete raycluster {} -n {}",
+              describe(),
+              cluster.name(),
+              cluster.namespace());
+        } else {
+          try {
+            deleteCluster();
+            if (waiter != null) {
+              waiter.awaitGone(Duration.ofSeconds(1));
+            }
+          } catch (RuntimeException deleteError) {
+            e.addSuppressed(deleteError);
           }
-        } catch (RuntimeException deleteError) {
-          e.addSuppressed(deleteError);
         }
       }
+    } finally {
+      closeWaiter();
+      closeClient();
     }
-    closeWaiter();
-    closeClient();
-    throw e;
   }
 
   private void doStart() throws InterruptedException {
@@ -192,8 +207,9 @@ public final class ClusterSession {
 
   private void closeWaiter() {
     if (waiter != null) {
-      waiter.close();
+      Waiter w = waiter;
       waiter = null;
+      w.close();
     }
   }
 
@@ -321,8 +337,9 @@ public final class ClusterSession {
 
   private void closeClient() {
     if (client != null) {
-      client.close();
+      KubernetesClient c = client;
       client = null;
+      c.close();
     }
   }
 
@@ -395,10 +412,18 @@ public final class ClusterSession {
     return created;
   }
 
-  /** Watches the RayCluster and its pods; the {@link ReadinessContext} of one start. */
+  /**
+   * Watches the RayCluster and its pods; the {@link ReadinessContext} of one start.
+   *
+   * <p>The informers' handlers run on fabric8's threads and only bump {@link #generation} and
+   * notify: they never wait for anything but that short lock. Everything that may block (the
+   * fail-fast checks, which read events from the API server, and the callers' conditions) runs on
+   * the starting thread outside the lock.
+   */
   private final class Waiter implements ReadinessContext, AutoCloseable {
     private final long deadline;
     private final Object lock = new Object();
+    private long generation; // guarded by lock: informer events seen so far
     private final SharedIndexInformer<RayClusterResource> clusterInformer;
     private final SharedIndexInformer<Pod> podInformer;
 
@@ -422,12 +447,17 @@ public final class ClusterSession {
             }
           };
       this.clusterInformer = rayClusters().withName(cluster.name()).inform(cast(wake));
-      this.podInformer =
-          client
-              .pods()
-              .inNamespace(cluster.namespace())
-              .withLabel("ray.io/cluster", cluster.name())
-              .inform(cast(wake));
+      try {
+        this.podInformer =
+            client
+                .pods()
+                .inNamespace(cluster.namespace())
+                .withLabel("ray.io/cluster", cluster.name())
+                .inform(cast(wake));
+      } catch (RuntimeException | Error e) {
+        clusterInformer.close();
+        throw e;
+      }
     }
 
     @SuppressWarnings("unchecked")
@@ -437,6 +467,7 @@ public final class ClusterSession {
 
     private void signal() {
       synchronized (lock) {
+        generation++;
         lock.notifyAll();
       }
     }
@@ -477,19 +508,25 @@ public final class ClusterSession {
     public ClusterState awaitState(String description, Predicate<ClusterState> condition)
         throws InterruptedException {
       while (true) {
-        ClusterState s;
+        long seen;
         synchronized (lock) {
-          s = snapshot();
-          failFast(s);
-          if (condition.test(s)) {
-            return s;
+          seen = generation;
+        }
+        ClusterState s = snapshot();
+        failFast(s);
+        if (condition.test(s)) {
+          return s;
+        }
+        long waitMs = remaining().toMillis();
+        if (waitMs <= 0) {
+          throw timeout(description, s);
+        }
+        synchronized (lock) {
+          // Woken by watch events (none lost: an event since the snapshot skips the wait); the
+          // cap only re-reads the local cache, it makes no API call.
+          if (generation == seen) {
+            lock.wait(Math.min(waitMs, 1000));
           }
-          long waitMs = remaining().toMillis();
-          if (waitMs <= 0) {
-            throw timeout(description, s);
-          }
-          // Woken by watch events; the cap only re-reads the local cache, it makes no API call.
-          lock.wait(Math.min(waitMs, 1000));
         }
       }
     }
@@ -650,8 +687,11 @@ public final class ClusterSession {
 
     @Override
     public void close() {
-      clusterInformer.close();
-      podInformer.close();
+      try {
+        podInformer.close();
+      } finally {
+        clusterInformer.close();
+      }
     }
   }
 }
