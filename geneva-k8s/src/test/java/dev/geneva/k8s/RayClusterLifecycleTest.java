@@ -11,12 +11,12 @@ import dev.geneva.k8s.testing.FakeKubeRay;
 import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
 import dev.geneva.k8s.testing.FakeKubeRay.Version;
 import dev.geneva.k8s.testing.KubeRayCrds;
+import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,13 +30,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-@EnableKubernetesMockClient(crud = true)
+/**
+ * The lifecycle against fabric8's mock API server in CRUD mode and a fake KubeRay operator. The
+ * server is {@link MockKubernetes}, not {@code @EnableKubernetesMockClient}: the stock server can
+ * freeze its event loop for 30 s when a watch closes while an event for it is being written (see
+ * {@link MockKubernetes}), and its tear-down closes the server before the client. Here each test
+ * gets its own server, closed last, after checking that every watch was closed.
+ */
 class RayClusterLifecycleTest {
   private static final String NS = "geneva";
   private static final String SA = "geneva-ray-runner";
 
-  KubernetesMockServer server;
-  KubernetesClient client;
+  private MockKubernetes mock;
+  private KubernetesMockServer server;
+  private KubernetesClient client;
 
   private FakeDashboard dashboard;
   private ProxyForwarder forwarder;
@@ -44,6 +51,9 @@ class RayClusterLifecycleTest {
 
   @BeforeEach
   void setUp() {
+    mock = new MockKubernetes();
+    server = mock.server();
+    client = mock.client();
     client
         .apiextensions()
         .v1()
@@ -71,11 +81,17 @@ class RayClusterLifecycleTest {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    if (operator != null) {
-      operator.close();
-      assertThat(operator.errors()).isEmpty();
+    try {
+      if (operator != null) {
+        operator.close();
+        assertThat(operator.errors()).isEmpty();
+      }
+    } finally {
+      if (dashboard != null) {
+        dashboard.close();
+      }
+      mock.close(); // last: fails if a watch or informer of the test or the SDK is still open
     }
-    dashboard.close();
   }
 
   private void operator(Version version, Behaviour behaviour) {

@@ -103,6 +103,8 @@ public final class FakeKubeRay implements AutoCloseable {
                 new Watcher<>() {
                   @Override
                   public void eventReceived(Action action, GenericKubernetesResource rc) {
+                    // Runs on the HTTP client's thread: only hand the work to the operator's
+                    // own thread, never call the API from here.
                     if (action == Action.ADDED) {
                       seen.add(rc);
                       worker.submit(() -> guard(() -> provision(rc)));
@@ -417,6 +419,9 @@ public final class FakeKubeRay implements AutoCloseable {
       watch.close();
     }
     worker.shutdown();
-    worker.awaitTermination(5, TimeUnit.SECONDS);
+    if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+      worker.shutdownNow();
+      errors.add(new IllegalStateException("the fake operator was still working 10 s after close"));
+    }
   }
 }
