@@ -22,13 +22,13 @@ class BenchmarkMainTest {
       results = BenchmarkMain.run(BenchmarkConfig.tiny(dir), out);
     }
 
-    assertThat(results).extracting(Measurement::id).containsExactly("a", "b", "c1", "c2", "d");
+    assertThat(results).extracting(Measurement::id).containsExactly("a", "b", "c1", "c2", "c3", "d");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
         .filteredOn(m -> !m.id().equals("d"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
     String report = text.toString(StandardCharsets.UTF_8);
-    assertThat(report).contains("(a)", "(b)", "(c1)", "(c2)", "(d)");
+    assertThat(report).contains("(a)", "(b)", "(c1)", "(c2)", "(c3)", "(d)");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temporary tables are deleted").isEmpty();
     }
