@@ -22,10 +22,12 @@ class BenchmarkMainTest {
       results = BenchmarkMain.run(BenchmarkConfig.tiny(dir), out);
     }
 
-    assertThat(results).extracting(Measurement::id).containsExactly("a", "b", "c1", "c2", "c3", "d");
+    assertThat(results)
+        .extracting(Measurement::id)
+        .containsExactly("a", "b", "c1", "c2", "c3", "d");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
-        .filteredOn(m -> !m.id().equals("d"))
+        .filteredOn(m -> !m.id().equals("d") && !m.id().equals("c3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
     String report = text.toString(StandardCharsets.UTF_8);
     assertThat(report).contains("(a)", "(b)", "(c1)", "(c2)", "(c3)", "(d)");
