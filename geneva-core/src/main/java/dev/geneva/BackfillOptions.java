@@ -1,6 +1,7 @@
 package dev.geneva;
 
 import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTarget;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,6 +24,7 @@ public final class BackfillOptions {
   private final int maxCommitAttempts;
   private final BackfillListener listener;
   private final BackfillExecutor executor;
+  private final BackfillTarget target;
 
   private BackfillOptions(Builder b) {
     this.where = b.where;
@@ -33,6 +35,7 @@ public final class BackfillOptions {
     this.maxCommitAttempts = b.maxCommitAttempts;
     this.listener = b.listener;
     this.executor = b.executor;
+    this.target = b.target;
   }
 
   /**
@@ -68,6 +71,7 @@ public final class BackfillOptions {
     b.maxCommitAttempts = maxCommitAttempts;
     b.listener = listener;
     b.executor = executor;
+    b.target = target;
     return b;
   }
 
@@ -145,6 +149,16 @@ public final class BackfillOptions {
     return Optional.ofNullable(executor);
   }
 
+  /**
+   * Where the whole backfill runs, for example a Ray cluster; empty means the thread's {@linkplain
+   * dev.geneva.spi.BackfillTargets#current() current target}, or this JVM when there is none.
+   *
+   * @return the target
+   */
+  public Optional<BackfillTarget> target() {
+    return Optional.ofNullable(target);
+  }
+
   @Override
   public String toString() {
     return "BackfillOptions{where="
@@ -161,6 +175,8 @@ public final class BackfillOptions {
         + maxCommitAttempts
         + ", executor="
         + (executor == null ? "connection default" : executor.name())
+        + ", target="
+        + (target == null ? "current" : target.name())
         + "}";
   }
 
@@ -174,6 +190,7 @@ public final class BackfillOptions {
     private int maxCommitAttempts = 10;
     private BackfillListener listener;
     private BackfillExecutor executor;
+    private BackfillTarget target;
 
     private Builder() {}
 
@@ -274,6 +291,17 @@ public final class BackfillOptions {
       return this;
     }
 
+    /**
+     * Runs the backfill on this target (a Ray cluster, say) instead of the current one.
+     *
+     * @param target the target, or null for the thread's current target
+     * @return this builder
+     */
+    public Builder target(BackfillTarget target) {
+      this.target = target;
+      return this;
+    }
+
     private static int positive(String name, int value) {
       if (value < 1) {
         throw new InvalidInputException(
@@ -302,7 +330,8 @@ public final class BackfillOptions {
         && commitEvery == b.commitEvery
         && maxCommitAttempts == b.maxCommitAttempts
         && Objects.equals(listener, b.listener)
-        && Objects.equals(executor, b.executor);
+        && Objects.equals(executor, b.executor)
+        && Objects.equals(target, b.target);
   }
 
   @Override

@@ -2,11 +2,14 @@ package dev.geneva;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillTarget;
+import dev.geneva.spi.BackfillTargets;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfSpec;
@@ -293,7 +296,23 @@ public final class Table {
     if (column == null || column.isBlank()) {
       throw new InvalidInputException("backfill needs a column name");
     }
+    BackfillTarget target =
+        options.target().orElseGet(() -> BackfillTargets.current().orElse(null));
+    if (target != null) {
+      BackfillPlanner.validate(location, column, options);
+      return target.start(this, column, options.toBuilder().target(null).build());
+    }
     return BackfillRun.start(location, column, options, connection.executor(options));
+  }
+
+  /**
+   * The Lance storage options this table was opened with, for code that opens it elsewhere (a
+   * cluster job). They may hold credentials: never log them.
+   *
+   * @return the options
+   */
+  public Map<String, String> storageOptions() {
+    return location.storageOptions();
   }
 
   @Override

@@ -32,70 +32,108 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /** Validates a backfill request and splits it into tasks at the table's current version. */
-final class BackfillPlanner {
+public final class BackfillPlanner {
   private BackfillPlanner() {}
+
+  /** What the checks established about a backfill request. */
+  private record Checked(
+      Field field,
+      UdfMetadata meta,
+      Udf udf,
+      UdfSpec spec,
+      String filter,
+      boolean defaultFilter,
+      long selected) {}
+
+  /**
+   * Checks a backfill request against the table's current version without planning it: the column,
+   * its UDF (found and instantiated by class name), the inputs, the output type and the filter.
+   * Throws {@link InvalidInputException} naming what to fix.
+   *
+   * @param table the table
+   * @param column the column
+   * @param options the options
+   */
+  public static void validate(TableLocation table, String column, BackfillOptions options) {
+    try (Dataset ds = table.openLatest()) {
+      check(ds, table, column, options);
+    }
+  }
+
+  private static Checked check(
+      Dataset ds, TableLocation table, String column, BackfillOptions options) {
+    Field field = findField(ds, table, column);
+    UdfMetadata meta =
+        UdfMetadata.from(field.getMetadata())
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "column '"
+                            + column
+                            + "' of table '"
+                            + table.name()
+                            + "' has no UDF: backfill only works on columns added with"
+                            + " table.addColumns(Map.of(\""
+                            + column
+                            + "\", new YourUdf()))"));
+    Udf udf = Udfs.instantiate(meta.udfClass(), column);
+    UdfSpec spec = udf.spec();
+    if (!spec.inputs().equals(meta.inputs())) {
+      throw new InvalidInputException(
+          "UDF "
+              + meta.udfClass()
+              + " now declares inputs "
+              + spec.inputs()
+              + " but column '"
+              + column
+              + "' was added with inputs "
+              + meta.inputs()
+              + ": drop and re-add the column to change its inputs");
+    }
+    ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
+    if (!ColumnChecks.sameType(field, spec.output())) {
+      throw new InvalidInputException(
+          "UDF "
+              + meta.udfClass()
+              + " now declares output "
+              + spec.output().getType()
+              + " but column '"
+              + column
+              + "' holds "
+              + field.getType()
+              + ": drop and re-add the column to change its type");
+    }
+    boolean defaultFilter = options.where().isEmpty();
+    String filter = options.where().orElse(SqlNames.quote(column) + " IS NULL");
+    long selected;
+    try {
+      // A user filter is checked (and short-circuits an empty selection) before any planning.
+      selected = defaultFilter ? 1 : ds.countRows(filter);
+    } catch (RuntimeException e) {
+      throw new InvalidInputException(
+          "filter \""
+              + filter
+              + "\" is not valid for table '"
+              + table.name()
+              + "': "
+              + e.getMessage()
+              + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
+          e);
+    }
+    return new Checked(field, meta, udf, spec, filter, defaultFilter, selected);
+  }
 
   static BackfillPlan plan(TableLocation table, String column, BackfillOptions options) {
     try (Dataset ds = table.openLatest()) {
       long readVersion = ds.version();
-      Field field = findField(ds, table, column);
-      UdfMetadata meta =
-          UdfMetadata.from(field.getMetadata())
-              .orElseThrow(
-                  () ->
-                      new InvalidInputException(
-                          "column '"
-                              + column
-                              + "' of table '"
-                              + table.name()
-                              + "' has no UDF: backfill only works on columns added with"
-                              + " table.addColumns(Map.of(\""
-                              + column
-                              + "\", new YourUdf()))"));
-      Udf udf = Udfs.instantiate(meta.udfClass(), column);
-      UdfSpec spec = udf.spec();
-      if (!spec.inputs().equals(meta.inputs())) {
-        throw new InvalidInputException(
-            "UDF "
-                + meta.udfClass()
-                + " now declares inputs "
-                + spec.inputs()
-                + " but column '"
-                + column
-                + "' was added with inputs "
-                + meta.inputs()
-                + ": drop and re-add the column to change its inputs");
-      }
-      ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
-      if (!ColumnChecks.sameType(field, spec.output())) {
-        throw new InvalidInputException(
-            "UDF "
-                + meta.udfClass()
-                + " now declares output "
-                + spec.output().getType()
-                + " but column '"
-                + column
-                + "' holds "
-                + field.getType()
-                + ": drop and re-add the column to change its type");
-      }
-      boolean defaultFilter = options.where().isEmpty();
-      String filter = options.where().orElse(SqlNames.quote(column) + " IS NULL");
-      long selected;
-      try {
-        // A user filter is checked (and short-circuits an empty selection) before any planning.
-        selected = defaultFilter ? 1 : ds.countRows(filter);
-      } catch (RuntimeException e) {
-        throw new InvalidInputException(
-            "filter \""
-                + filter
-                + "\" is not valid for table '"
-                + table.name()
-                + "': "
-                + e.getMessage()
-                + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
-            e);
-      }
+      Checked c = check(ds, table, column, options);
+      Field field = c.field();
+      UdfMetadata meta = c.meta();
+      Udf udf = c.udf();
+      UdfSpec spec = c.spec();
+      String filter = c.filter();
+      boolean defaultFilter = c.defaultFilter();
+      long selected = c.selected();
       Map<String, Integer> ids = new LinkedHashMap<>();
       collectIds(ds.getLanceSchema().fields(), ids, "");
       int fieldId = ids.get(column);

@@ -51,6 +51,7 @@ public final class RaySession implements ExecutorSession {
   private final Map<ObjectId, Pending> pending = new LinkedHashMap<>();
   private final Deque<Pending> queued = new ArrayDeque<>();
   private final List<ActorHandle<RayTaskActor>> actors = new ArrayList<>();
+  private final List<String> workerIds = new ArrayList<>();
   private final Set<Integer> deadActors = new HashSet<>();
   private final Deque<Integer> idleActors = new ArrayDeque<>();
   private Thread waiter;
@@ -157,13 +158,20 @@ public final class RaySession implements ExecutorSession {
     ActorCreator<RayTaskActor> creator = Ray.actor(RayTaskActor::create, name, workerId);
     withResources(creator, spec.resources());
     actors.add(creator.remote());
+    workerIds.add(workerId);
     LOG.debug("created Ray actor {}", workerId);
     return actors.size() - 1;
   }
 
   private void dispatch(Pending p, int actor) {
     p.actor = actor;
-    p.ref = actors.get(actor).task(RayTaskActor::run, p.task.toBytes()).remote();
+    // The worker id travels with every call: in LOCAL mode Ray may invoke it on another actor's
+    // instance (see RayTaskActor).
+    p.ref =
+        actors
+            .get(actor)
+            .task(RayTaskActor::run, name, workerIds.get(actor), p.task.toBytes())
+            .remote();
     pending.put(id(p.ref), p);
   }
 
@@ -291,7 +299,7 @@ public final class RaySession implements ExecutorSession {
   public void close() {
     synchronized (closeLock) {
       List<Pending> cancelled = new ArrayList<>();
-      List<ActorHandle<RayTaskActor>> toClose = new ArrayList<>();
+      Map<String, ActorHandle<RayTaskActor>> toClose = new LinkedHashMap<>();
       Thread waitingThread;
       synchronized (lock) {
         if (closed) {
@@ -304,7 +312,7 @@ public final class RaySession implements ExecutorSession {
         queued.clear();
         for (int i = 0; i < actors.size(); i++) {
           if (!deadActors.contains(i)) {
-            toClose.add(actors.get(i));
+            toClose.put(workerIds.get(i), actors.get(i));
           }
         }
         waitingThread = waiter;
@@ -322,8 +330,8 @@ public final class RaySession implements ExecutorSession {
         }
       }
       try {
-        stopRunning(cancelled);
-        closeActors(toClose);
+        boolean stopped = stopRunning(cancelled);
+        closeActors(toClose, stopped);
       } finally {
         onClose.accept(this);
       }
@@ -335,7 +343,7 @@ public final class RaySession implements ExecutorSession {
    * most the close timeout), so nothing writes to the table once the session is closed. Ray Java
    * cannot cancel tasks on a cluster: there they run to the end and their results are dropped.
    */
-  private void stopRunning(List<Pending> cancelled) {
+  private boolean stopRunning(List<Pending> cancelled) {
     List<ObjectRef<byte[]>> running = new ArrayList<>();
     for (Pending p : cancelled) {
       if (p.ref != null) {
@@ -350,7 +358,7 @@ public final class RaySession implements ExecutorSession {
             name,
             running.size());
       }
-      return;
+      return running.isEmpty();
     }
     int interrupted = LocalCancellation.cancel(name);
     boolean finished = true;
@@ -374,17 +382,23 @@ public final class RaySession implements ExecutorSession {
           closeTimeout);
     }
     LOG.debug("session {}: interrupted {} running task(s)", name, interrupted);
+    return finished;
   }
 
-  private void closeActors(List<ActorHandle<RayTaskActor>> toClose) {
+  /**
+   * Closes every live actor's worker and waits for it (at most the close timeout), then kills the
+   * actors. {@code stopped} says whether every task of the session has ended, so that in LOCAL mode
+   * the closed workers can be forgotten.
+   */
+  private void closeActors(Map<String, ActorHandle<RayTaskActor>> toClose, boolean stopped) {
     if (toClose.isEmpty()) {
       return;
     }
     GenevaException failure = null;
     List<ObjectRef<Boolean>> closing = new ArrayList<>();
-    for (ActorHandle<RayTaskActor> actor : toClose) {
+    for (Map.Entry<String, ActorHandle<RayTaskActor>> actor : toClose.entrySet()) {
       try {
-        closing.add(actor.task(RayTaskActor::close).remote());
+        closing.add(actor.getValue().task(RayTaskActor::close, actor.getKey()).remote());
       } catch (RuntimeException e) {
         failure = addFailure(failure, e);
       }
@@ -416,7 +430,11 @@ public final class RaySession implements ExecutorSession {
                     e));
       }
     }
-    for (ActorHandle<RayTaskActor> actor : toClose) {
+    if (local && stopped && failure == null) {
+      // Every call for these workers has run: drop their tombstones from this JVM.
+      toClose.keySet().forEach(RayTaskActor::forget);
+    }
+    for (ActorHandle<RayTaskActor> actor : toClose.values()) {
       try {
         actor.kill();
       } catch (UnsupportedOperationException e) {

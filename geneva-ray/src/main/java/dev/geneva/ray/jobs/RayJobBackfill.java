@@ -7,6 +7,7 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
 import dev.geneva.ray.jobs.internal.Json;
 import dev.geneva.ray.jobs.internal.RemoteBackfillJob;
+import dev.geneva.spi.BackfillTarget;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * at the same path). Options travel on the driver's command line except the listener (kept here)
  * and the executor (the cluster's Ray is the executor).
  */
-public final class RayJobBackfill {
+public final class RayJobBackfill implements BackfillTarget {
   private static final Logger LOG = LoggerFactory.getLogger(RayJobBackfill.class);
 
   private final RayJobsClient client;
@@ -156,8 +157,19 @@ public final class RayJobBackfill {
    * @param options the options
    * @return the running job
    */
+  @Override
   public BackfillJob start(Table table, String column, BackfillOptions options) {
     return start(table.uri(), column, options);
+  }
+
+  /**
+   * Names the target after the dashboard it submits to.
+   *
+   * @return {@code ray-job:<dashboard URL>}
+   */
+  @Override
+  public String name() {
+    return "ray-job:" + client.dashboardUrl();
   }
 
   /**
