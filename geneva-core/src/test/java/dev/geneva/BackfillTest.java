@@ -79,6 +79,47 @@ class BackfillTest {
   }
 
   @Test
+  void backfill_whenClosingWorkersFails_reportsItAndTheCommittedVersion() {
+    Table t = SampleTables.create(db, "docs", 500, 250);
+    t.addColumns(Map.of("len", new TextLength()));
+    var threads = new dev.geneva.internal.engine.LocalThreadExecutor(db.allocator());
+    dev.geneva.spi.BackfillExecutor failingClose =
+        new dev.geneva.spi.BackfillExecutor() {
+          @Override
+          public String name() {
+            return "failing-close";
+          }
+
+          @Override
+          public dev.geneva.spi.ExecutorSession openSession(dev.geneva.spi.SessionSpec spec) {
+            dev.geneva.spi.ExecutorSession inner = threads.openSession(spec);
+            return new dev.geneva.spi.ExecutorSession() {
+              @Override
+              public java.util.concurrent.CompletableFuture<dev.geneva.spi.TaskResult> submit(
+                  dev.geneva.spi.BackfillTask task, java.util.function.LongConsumer rowsDone) {
+                return inner.submit(task, rowsDone);
+              }
+
+              @Override
+              public void close() {
+                inner.close();
+                throw new IllegalStateException("worker 3 did not stop");
+              }
+            };
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    assertThatThrownBy(() -> t.backfill("len", options().executor(failingClose).build()))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining("every fragment was committed")
+        .hasMessageContaining("worker 3 did not stop");
+    Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  @Test
   void backfill_whenRowsDeletedAfterBackfill_remainingRowsStillCorrect() {
     Table t = SampleTables.create(db, "docs", 3_000, 1_000);
     t.addColumns(Map.of("len", new TextLength()));

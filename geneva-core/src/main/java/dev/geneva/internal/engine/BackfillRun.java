@@ -210,7 +210,19 @@ public final class BackfillRun implements BackfillJob {
         try {
           s.close();
         } catch (RuntimeException e) {
-          LOG.warn("closing the executor session failed", e);
+          if (failure != null) {
+            failure.addSuppressed(e);
+          } else {
+            // The column is committed, but workers (and stateful UDF instances) may still hold
+            // resources: the caller must hear about it.
+            failure =
+                new GenevaException(
+                    "every fragment was committed (version "
+                        + committedVersion
+                        + "), but closing the workers failed, so UDF instances may still be open: "
+                        + e.getMessage(),
+                    e);
+          }
         }
       }
     }
