@@ -15,6 +15,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -22,7 +23,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * fabric8's mock API server in CRUD mode (what {@code @EnableKubernetesMockClient(crud = true)}
@@ -47,6 +51,13 @@ import java.util.concurrent.TimeUnit;
  * own, so the event loop stays free to finish the pending write and the listener then shuts down in
  * milliseconds. Everything else (CRUD, expectations, event order) is the stock server.
  *
+ * <p>One more race of the stock listener gets wider off the event loop, so it is closed too: {@code
+ * onClosed} shuts the send executor down first and leaves the dispatcher's set of watches only
+ * after it terminated; a create, update or delete in between schedules an event on the dead
+ * executor, and the {@code RejectedExecutionException} aborts that request without an answer (the
+ * client then waits for ever). Here the closing watch leaves the set first, while no write is being
+ * dispatched (the {@code writes} lock), and only then runs the stock {@code onClosed}.
+ *
  * <p>{@link #close()} also checks the test left no watch open: it closes its own client, waits
  * until the server saw every watch closed, fails if one is still open (a leaked watch or informer),
  * and only then shuts the server down.
@@ -60,6 +71,10 @@ public final class MockKubernetes implements AutoCloseable {
             return t;
           });
   private final Set<String> openWatches = ConcurrentHashMap.newKeySet();
+
+  /** Shared by every dispatched write (they send the watch events); exclusive to leave the set. */
+  private final ReadWriteLock writes = new ReentrantReadWriteLock();
+
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
 
@@ -148,7 +163,17 @@ public final class MockKubernetes implements AutoCloseable {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-      MockResponse response = delegate.dispatch(request);
+      MockResponse response;
+      if (request.getMethod() == null || "GET".equalsIgnoreCase(request.getMethod())) {
+        response = delegate.dispatch(request);
+      } else {
+        writes.readLock().lock();
+        try {
+          response = delegate.dispatch(request);
+        } finally {
+          writes.readLock().unlock();
+        }
+      }
       WebSocketListener listener = response.getWebSocketListener();
       String path = request.getPath();
       if (listener != null && path != null && path.contains("watch=true")) {
@@ -224,10 +249,32 @@ public final class MockKubernetes implements AutoCloseable {
       offLoop(() -> delegate.onFailure(webSocket, t, response));
     }
 
+    /** Takes the stock listener out of the dispatcher's set of watches, between two writes. */
+    private void leaveWatchSet() {
+      Set<?> watches;
+      try {
+        Field f = delegate.getClass().getDeclaredField("watchEventListenerList");
+        f.setAccessible(true);
+        watches = (Set<?>) f.get(delegate);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        throw new IllegalStateException(
+            "fabric8's WatchEventsListener changed (no watchEventListenerList): re-check"
+                + " MockKubernetes against this kubernetes-server-mock version",
+            e);
+      }
+      writes.writeLock().lock();
+      try {
+        watches.remove(delegate);
+      } finally {
+        writes.writeLock().unlock();
+      }
+    }
+
     private void offLoop(Runnable r) {
       Runnable task =
           () -> {
             try {
+              leaveWatchSet();
               r.run();
             } finally {
               openWatches.remove(key);
@@ -235,7 +282,7 @@ public final class MockKubernetes implements AutoCloseable {
           };
       try {
         closer.execute(task);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         task.run(); // the server is shutting down: nothing left to wait for
       }
     }
