@@ -103,7 +103,9 @@ class RayClusterLifecycleTest {
         .name("test-cluster")
         .namespace(NS)
         .auth(KubeAuth.of(client.getConfiguration()))
-        .waitTimeout(Duration.ofSeconds(5))
+        // A deadline, not a delay: a healthy start returns as soon as it is ready. Tests of the
+        // timeout set their own; 5 s was too little on a 2-core CI machine under parallel builds.
+        .waitTimeout(Duration.ofSeconds(30))
         .portForwarder(forwarder)
         .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
         .workerGroup(
