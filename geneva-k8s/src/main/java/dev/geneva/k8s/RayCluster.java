@@ -1,7 +1,9 @@
 package dev.geneva.k8s;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.auth.KubeAuthProvider;
 import dev.geneva.k8s.internal.Checks;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.SdkVersion;
@@ -82,6 +84,9 @@ public final class RayCluster implements AutoCloseable {
   private final String name;
   private final String namespace;
   private final KubeAuth auth;
+  private final boolean explicitAuth;
+  private final ConfigMethod configMethod;
+  private final Map<String, String> authParams;
   private final HeadGroupSpec headGroup;
   private final List<WorkerGroupSpec> workerGroups;
   private final String rayVersion;
@@ -98,10 +103,14 @@ public final class RayCluster implements AutoCloseable {
   private final String sessionId;
   private final ClusterSession session;
 
-  private RayCluster(Builder b, String rayVersion, List<WorkerGroupSpec> workers) {
+  private RayCluster(
+      Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
     this.name = b.name != null ? b.name : defaultName(b.osUser);
     this.namespace = b.namespace;
-    this.auth = b.auth != null ? b.auth : KubeAuth.autoConfigure();
+    this.auth = resolvedAuth;
+    this.explicitAuth = b.auth != null;
+    this.configMethod = b.configMethod;
+    this.authParams = Map.copyOf(b.authParams);
     this.headGroup = b.headGroup;
     this.workerGroups = List.copyOf(workers);
     this.rayVersion = rayVersion;
@@ -138,7 +147,9 @@ public final class RayCluster implements AutoCloseable {
     Builder b = new Builder();
     b.name = name;
     b.namespace = namespace;
-    b.auth = auth;
+    b.auth = explicitAuth ? auth : null;
+    b.configMethod = configMethod;
+    b.authParams = new LinkedHashMap<>(authParams);
     b.headGroup = headGroup;
     b.workerGroups = new ArrayList<>(workerGroups);
     b.rayVersion = rayVersion;
@@ -293,6 +304,26 @@ public final class RayCluster implements AutoCloseable {
    */
   public KubeAuth auth() {
     return auth;
+  }
+
+  /**
+   * The {@link ConfigMethod} the auth was made from, when the builder was given one (as in Python's
+   * {@code ray_cluster(config_method=...)}).
+   *
+   * @return the method, or empty when {@code auth(...)} or the default was used
+   */
+  public Optional<ConfigMethod> configMethod() {
+    return Optional.ofNullable(configMethod);
+  }
+
+  /**
+   * The parameters given to {@link KubeAuth#forMethod} with {@link #configMethod()}, keyed by the
+   * {@link KubeAuthProvider} {@code PARAM_*} names ({@code cluster_name}, {@code region}, ...).
+   *
+   * @return the parameters, empty without a config method
+   */
+  public Map<String, String> authParams() {
+    return authParams;
   }
 
   /**
@@ -465,6 +496,8 @@ public final class RayCluster implements AutoCloseable {
     private String name;
     private String namespace = "geneva";
     private KubeAuth auth;
+    private ConfigMethod configMethod;
+    private Map<String, String> authParams = new LinkedHashMap<>();
     private HeadGroupSpec headGroup = HeadGroupSpec.defaults();
     private List<WorkerGroupSpec> workerGroups = new ArrayList<>();
     private String rayVersion;
@@ -511,6 +544,88 @@ public final class RayCluster implements AutoCloseable {
      */
     public Builder auth(KubeAuth auth) {
       this.auth = Objects.requireNonNull(auth, "RayCluster.auth");
+      return this;
+    }
+
+    /**
+     * Sets how the API server is reached by method, as Python's {@code
+     * ray_cluster(config_method=...)} does: resolved at {@link #build()} into {@link
+     * KubeAuth#forMethod(ConfigMethod, Map)} with the parameters set by {@link #clusterName},
+     * {@link #region}, {@link #roleName}, {@link #project} and {@link #location}. Cannot be
+     * combined with {@link #auth(KubeAuth)}. {@link ConfigMethod#EKS_AUTH} needs geneva-cloud-aws
+     * and {@link ConfigMethod#GKE} geneva-cloud-gcp on the classpath.
+     *
+     * @param configMethod the method
+     * @return this builder
+     */
+    public Builder configMethod(ConfigMethod configMethod) {
+      this.configMethod = Objects.requireNonNull(configMethod, "RayCluster.configMethod");
+      return this;
+    }
+
+    /**
+     * Sets the Kubernetes cluster's name in its cloud (the EKS or GKE cluster, e.g. {@code
+     * "geneva"}), for {@link #configMethod(ConfigMethod)}. Not the RayCluster's {@link
+     * #name(String)}.
+     *
+     * @param clusterName the EKS or GKE cluster name
+     * @return this builder
+     */
+    public Builder clusterName(String clusterName) {
+      return authParam("clusterName", KubeAuthProvider.PARAM_CLUSTER_NAME, clusterName);
+    }
+
+    /**
+     * Sets the AWS region of the EKS cluster (e.g. {@code "us-east-1"}), for {@link
+     * ConfigMethod#EKS_AUTH}.
+     *
+     * @param region the region
+     * @return this builder
+     */
+    public Builder region(String region) {
+      return authParam("region", KubeAuthProvider.PARAM_REGION, region);
+    }
+
+    /**
+     * Sets the IAM role (name or ARN) assumed before calling EKS, for {@link
+     * ConfigMethod#EKS_AUTH}.
+     *
+     * @param roleName the role name or ARN
+     * @return this builder
+     */
+    public Builder roleName(String roleName) {
+      return authParam("roleName", KubeAuthProvider.PARAM_ROLE_NAME, roleName);
+    }
+
+    /**
+     * Sets the Google Cloud project of the GKE cluster, for {@link ConfigMethod#GKE}.
+     *
+     * @param project the project id
+     * @return this builder
+     */
+    public Builder project(String project) {
+      return authParam("project", KubeAuthProvider.PARAM_PROJECT, project);
+    }
+
+    /**
+     * Sets the GKE cluster's location (region or zone), for {@link ConfigMethod#GKE}.
+     *
+     * @param location e.g. {@code "us-central1"}
+     * @return this builder
+     */
+    public Builder location(String location) {
+      return authParam("location", KubeAuthProvider.PARAM_LOCATION, location);
+    }
+
+    private Builder authParam(String option, String param, String value) {
+      if (value == null || value.isBlank()) {
+        throw new InvalidInputException(
+            "RayCluster."
+                + option
+                + " must not be blank, got "
+                + (value == null ? "null" : "\"\""));
+      }
+      authParams.put(param, value);
       return this;
     }
 
@@ -742,7 +857,27 @@ public final class RayCluster implements AutoCloseable {
                 + " maxReplicas everywhere): give a group minReplicas below maxReplicas, or drop"
                 + " idleTimeout");
       }
-      return new RayCluster(this, version, workers);
+      return new RayCluster(this, version, workers, resolveAuth());
+    }
+
+    private KubeAuth resolveAuth() {
+      if (auth != null && configMethod != null) {
+        throw new InvalidInputException(
+            "RayCluster.auth and RayCluster.configMethod are both set: give one of them (auth for"
+                + " a KubeAuth you built, configMethod with clusterName/region/roleName/project/"
+                + "location for Python-style config)");
+      }
+      if (configMethod == null) {
+        if (!authParams.isEmpty()) {
+          throw new InvalidInputException(
+              "RayCluster "
+                  + authParams.keySet()
+                  + " are set but RayCluster.configMethod is not: add"
+                  + " configMethod(ConfigMethod.EKS_AUTH) or configMethod(ConfigMethod.GKE)");
+        }
+        return auth != null ? auth : KubeAuth.autoConfigure();
+      }
+      return KubeAuth.forMethod(configMethod, authParams);
     }
 
     /**
