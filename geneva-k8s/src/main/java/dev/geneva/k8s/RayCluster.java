@@ -5,8 +5,15 @@ import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
 import dev.geneva.k8s.internal.Checks;
+import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.SdkVersion;
+import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackager;
+import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.ray.jobs.RayJobsClient;
+import dev.geneva.spi.BackfillTarget;
+import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +27,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
@@ -77,6 +86,8 @@ public final class RayCluster implements AutoCloseable {
   /** The Ray client port on the head pod. */
   public static final int CLIENT_PORT = 10001;
 
+  private static final Logger LOG = LoggerFactory.getLogger(RayCluster.class);
+
   private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
   private static final Pattern IMAGE_VERSION =
       Pattern.compile(":(\\d+\\.\\d+\\.\\d+)(?:[-.+_][^/:@]*)?(?:@.*)?$");
@@ -102,6 +113,17 @@ public final class RayCluster implements AutoCloseable {
   private final String owner;
   private final String sessionId;
   private final ClusterSession session;
+  private final JobPackage jobPackage;
+  private final JobPackager jobPackager;
+  private final List<String> jobJvmOptions;
+  private final Map<String, String> jobStorageOptions;
+  private final String dashboardBearerToken;
+  private final Duration jobStopTimeout;
+  private final Duration jobPollInterval;
+
+  private ClusterBackfillTarget target; // guarded by this
+  private BackfillTargets.Scope targetScope; // guarded by this
+  private Thread targetThread; // guarded by this
 
   private RayCluster(
       Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
@@ -126,6 +148,13 @@ public final class RayCluster implements AutoCloseable {
     String user = Checks.sanitize(b.osUser, 63);
     this.owner = user.isEmpty() ? "unknown" : user;
     this.sessionId = UUID.randomUUID().toString().substring(0, 8);
+    this.jobPackage = b.jobPackage;
+    this.jobPackager = b.jobPackager;
+    this.jobJvmOptions = List.copyOf(b.jobJvmOptions);
+    this.jobStorageOptions = Map.copyOf(b.jobStorageOptions);
+    this.dashboardBearerToken = b.dashboardBearerToken;
+    this.jobStopTimeout = b.jobStopTimeout;
+    this.jobPollInterval = b.jobPollInterval;
     this.session = new ClusterSession(this);
   }
 
@@ -162,6 +191,13 @@ public final class RayCluster implements AutoCloseable {
     b.labels = new LinkedHashMap<>(labels);
     b.readinessChecks = new ArrayList<>(readinessChecks);
     b.portForwarder = portForwarder;
+    b.jobPackage = jobPackage;
+    b.jobPackager = jobPackager;
+    b.jobJvmOptions = new ArrayList<>(jobJvmOptions);
+    b.jobStorageOptions = new LinkedHashMap<>(jobStorageOptions);
+    b.dashboardBearerToken = dashboardBearerToken;
+    b.jobStopTimeout = jobStopTimeout;
+    b.jobPollInterval = jobPollInterval;
     return b;
   }
 
@@ -190,7 +226,85 @@ public final class RayCluster implements AutoCloseable {
    */
   public RayCluster start() {
     session.start();
+    synchronized (this) {
+      if (target == null) {
+        target = newTarget();
+        session.beforeClose(() -> target.close(jobStopTimeout));
+        targetScope = BackfillTargets.enter(target);
+        targetThread = Thread.currentThread();
+        LOG.info(
+            "RayCluster {}/{} is the backfill target of thread {}: backfills there run as Ray jobs"
+                + " through {}",
+            namespace,
+            name,
+            targetThread.getName(),
+            session.dashboardUrl());
+      }
+    }
     return this;
+  }
+
+  private ClusterBackfillTarget newTarget() {
+    RayJobsClient.Builder client =
+        RayJobsClient.builder()
+            .dashboardUrl(session.dashboardUrl())
+            .unreachableHint(
+                portForwarding
+                    ? "the port-forward to head pod "
+                        + session.headPodName()
+                        + " of RayCluster "
+                        + namespace
+                        + "/"
+                        + name
+                        + " may have dropped; check the pod with kubectl get pod -n "
+                        + namespace
+                        + " "
+                        + session.headPodName()
+                    : "this JVM must run inside the Kubernetes cluster to reach the head service"
+                        + " without port forwarding");
+    if (dashboardBearerToken != null) {
+      client.bearerToken(dashboardBearerToken);
+    }
+    if (jobPollInterval != null) {
+      client.pollInterval(jobPollInterval);
+    }
+    RayJobBackfill.Builder jobs = RayJobBackfill.builder(client.build());
+    if (jobPackage != null) {
+      jobs.jobPackage(jobPackage);
+    } else if (jobPackager != null) {
+      jobs.packager(jobPackager);
+    }
+    jobs.jvmOptions(jobJvmOptions.toArray(String[]::new));
+    jobs.storageOptions(jobStorageOptions);
+    jobs.metadata("geneva.raycluster", namespace + "/" + name);
+    jobs.metadata("geneva.session", sessionId);
+    return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
+  }
+
+  /**
+   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)} on
+   * threads other than the one that started it (which has it as its current target already). Each
+   * backfill runs as a Ray job submitted through the dashboard; jobs still running when the cluster
+   * closes are stopped.
+   *
+   * @return the target; it refuses new backfills once the cluster is closed
+   * @throws IllegalStateException before a successful start
+   */
+  public synchronized BackfillTarget backfillTarget() {
+    if (target == null) {
+      throw new IllegalStateException(
+          "RayCluster " + namespace + "/" + name + " is not started: call start()");
+    }
+    return target;
+  }
+
+  /**
+   * The backfills this handle submitted that are still running.
+   *
+   * @return a snapshot, empty before start
+   */
+  public synchronized List<dev.geneva.BackfillJob> runningBackfills() {
+    return target == null ? List.of() : target.runningJobs();
   }
 
   /**
@@ -203,12 +317,43 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
+   * Stops the Ray jobs this handle started that are still running (waiting up to {@link
+   * #jobStopTimeout()} for them to end), stops being the backfill target of the thread that started
+   * it (when called on that thread; called elsewhere, the target just refuses new backfills), then
+   * stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
    * cluster is never deleted). Idempotent; safe after a failed start.
    */
   @Override
   public void close() {
-    session.close();
+    ClusterBackfillTarget t;
+    BackfillTargets.Scope scope;
+    Thread thread;
+    synchronized (this) {
+      t = target;
+      scope = targetScope;
+      thread = targetThread;
+      targetScope = null;
+    }
+    try {
+      if (t != null) {
+        t.close(jobStopTimeout);
+      }
+    } finally {
+      if (scope != null) {
+        if (Thread.currentThread() == thread) {
+          scope.close();
+        } else {
+          LOG.debug(
+              "RayCluster {}/{} closed on thread {}, not on {} that started it: its target there"
+                  + " now refuses backfills",
+              namespace,
+              name,
+              Thread.currentThread().getName(),
+              thread.getName());
+        }
+      }
+      session.close();
+    }
   }
 
   /**
@@ -435,6 +580,52 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
+   * The package Ray jobs ship, when one was given to the builder.
+   *
+   * @return the package; empty means {@link #jobPackager()} or this JVM's classpath
+   */
+  public Optional<JobPackage> jobPackage() {
+    return Optional.ofNullable(jobPackage);
+  }
+
+  /**
+   * The packager Ray jobs' package is built with, when one was given to the builder.
+   *
+   * @return the packager; empty with {@link #jobPackage()} or the default ({@link
+   *     JobPackager#fromClasspath()})
+   */
+  public Optional<JobPackager> jobPackager() {
+    return Optional.ofNullable(jobPackager);
+  }
+
+  /**
+   * Extra JVM options of the Ray job drivers.
+   *
+   * @return the options
+   */
+  public List<String> jobJvmOptions() {
+    return jobJvmOptions;
+  }
+
+  /**
+   * Lance storage options sent to the Ray job drivers (they may hold credentials: never log them).
+   *
+   * @return the options
+   */
+  public Map<String, String> jobStorageOptions() {
+    return jobStorageOptions;
+  }
+
+  /**
+   * How long {@link #close()} waits for the Ray jobs it stops.
+   *
+   * @return the timeout
+   */
+  public Duration jobStopTimeout() {
+    return jobStopTimeout;
+  }
+
+  /**
    * The owner label's value (the sanitised OS user).
    *
    * @return the owner
@@ -511,8 +702,103 @@ public final class RayCluster implements AutoCloseable {
     private List<ReadinessCheck> readinessChecks = new ArrayList<>(ReadinessCheck.defaults());
     private PortForwarder portForwarder = PortForwarder.fabric8();
     private String osUser = System.getProperty("user.name", "");
+    private JobPackage jobPackage;
+    private JobPackager jobPackager;
+    private List<String> jobJvmOptions = new ArrayList<>();
+    private Map<String, String> jobStorageOptions = new LinkedHashMap<>();
+    private String dashboardBearerToken;
+    private Duration jobStopTimeout = Duration.ofSeconds(30);
+    private Duration jobPollInterval;
 
     private Builder() {}
+
+    /**
+     * Ships this package with every backfill's Ray job instead of this JVM's classpath: e.g. {@link
+     * JobPackage#remote(String)} (jars in a bucket) or {@link JobPackage#baked(String)} (jars in
+     * the Ray image). Replaces {@link #jobPackager(JobPackager)}.
+     *
+     * @param jobPackage the package
+     * @return this builder
+     */
+    public Builder jobPackage(JobPackage jobPackage) {
+      this.jobPackage = Objects.requireNonNull(jobPackage, "RayCluster.jobPackage");
+      this.jobPackager = null;
+      return this;
+    }
+
+    /**
+     * Builds the Ray jobs' package (once per cluster, on the first backfill) with this packager
+     * instead of {@link JobPackager#fromClasspath()}. Replaces {@link #jobPackage(JobPackage)}.
+     *
+     * @param jobPackager the packager
+     * @return this builder
+     */
+    public Builder jobPackager(JobPackager jobPackager) {
+      this.jobPackager = Objects.requireNonNull(jobPackager, "RayCluster.jobPackager");
+      this.jobPackage = null;
+      return this;
+    }
+
+    /**
+     * Adds JVM options of the Ray job drivers, such as {@code -Xmx4g}.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder jobJvmOptions(String... options) {
+      for (String o : options) {
+        if (o == null || o.isBlank()) {
+          throw new InvalidInputException("RayCluster.jobJvmOptions must not hold blank options");
+        }
+        jobJvmOptions.add(o);
+      }
+      return this;
+    }
+
+    /**
+     * Adds Lance storage options for the Ray job drivers, sent in the jobs' environment (never on
+     * the command line). Anyone who can read the dashboard sees them: prefer workload identity on
+     * the Ray pods to credentials here.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder jobStorageOptions(Map<String, String> options) {
+      Objects.requireNonNull(options, "RayCluster.jobStorageOptions");
+      jobStorageOptions.putAll(options);
+      return this;
+    }
+
+    /**
+     * Sends {@code Authorization: Bearer <token>} to the Ray dashboard (when it sits behind an
+     * authenticating proxy). Never logged.
+     *
+     * @param token the token
+     * @return this builder
+     */
+    public Builder dashboardBearerToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new InvalidInputException("RayCluster.dashboardBearerToken must not be blank");
+      }
+      this.dashboardBearerToken = token;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link RayCluster#close()} waits for the Ray jobs it stops (default 30
+     * seconds).
+     *
+     * @param timeout zero or more
+     * @return this builder
+     */
+    public Builder jobStopTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new InvalidInputException(
+            "RayCluster.jobStopTimeout must be zero or more, got " + timeout);
+      }
+      this.jobStopTimeout = timeout;
+      return this;
+    }
 
     /**
      * Sets the RayCluster's name (default {@code geneva-<os user>}).
@@ -798,6 +1084,11 @@ public final class RayCluster implements AutoCloseable {
      */
     public Builder portForwarder(PortForwarder portForwarder) {
       this.portForwarder = Objects.requireNonNull(portForwarder, "RayCluster.portForwarder");
+      return this;
+    }
+
+    Builder jobPollInterval(Duration interval) {
+      this.jobPollInterval = interval;
       return this;
     }
 
