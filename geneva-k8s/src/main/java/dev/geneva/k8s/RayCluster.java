@@ -33,19 +33,28 @@ import org.slf4j.LoggerFactory;
 /**
  * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
  * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
- * waits until it is ready and port-forwards to the head; {@link #close()} stops the forwards and
- * applies the {@link ExitMode}.
+ * waits until it is ready, port-forwards to the head and becomes the {@linkplain
+ * dev.geneva.spi.BackfillTargets#current() backfill target} of the starting thread, so {@code
+ * table.backfill(...)} in the block runs as a Ray job on the cluster; {@link #close()} stops the
+ * jobs still running, stops the forwards and applies the {@link ExitMode}.
  *
  * <pre>{@code
  * try (RayCluster cluster = RayCluster.builder()
  *     .name("my-ray-cluster").namespace("geneva")
+ *     .configMethod(ConfigMethod.EKS_AUTH).clusterName("geneva").region("us-east-1")
+ *     .roleName("geneva-client-role")
  *     .headGroup(HeadGroupSpec.builder().serviceAccount("geneva-ray-runner").cpus(1).memoryMiB(2048).build())
  *     .workerGroup(WorkerGroupSpec.builder().name("worker").minReplicas(1).cpus(2).memoryMiB(4096)
  *         .serviceAccount("geneva-ray-runner").build())
  *     .start()) {
- *   URI dashboard = cluster.dashboardUrl();
+ *   table.backfill("embedding"); // a Ray job on the cluster
  * }
  * }</pre>
+ *
+ * <p>Other threads route to it with {@code
+ * BackfillOptions.builder().target(cluster.backfillTarget())}. The jobs ship this JVM's classpath
+ * by default ({@link Builder#jobPackage} and {@link Builder#jobPackager} choose otherwise),
+ * uploaded once per cluster handle.
  *
  * <p>Defaults: name {@code geneva-<os user>} (sanitised to RFC 1123), namespace {@code geneva},
  * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
