@@ -236,7 +236,7 @@ public final class RayCluster implements AutoCloseable {
   public RayCluster start() {
     session.start();
     synchronized (this) {
-      if (target == null) {
+      if (target == null && session.isRunning()) {
         target = newTarget();
         session.beforeClose(() -> target.close(jobStopTimeout));
         targetScope = BackfillTargets.enter(target);
@@ -716,7 +716,7 @@ public final class RayCluster implements AutoCloseable {
     private List<String> jobJvmOptions = new ArrayList<>();
     private Map<String, String> jobStorageOptions = new LinkedHashMap<>();
     private String dashboardBearerToken;
-    private Duration jobStopTimeout = Duration.ofSeconds(30);
+    private Duration jobStopTimeout = Duration.ofSeconds(10);
     private Duration jobPollInterval;
 
     private Builder() {}
@@ -794,7 +794,7 @@ public final class RayCluster implements AutoCloseable {
     }
 
     /**
-     * Sets how long {@link RayCluster#close()} waits for the Ray jobs it stops (default 30
+     * Sets how long {@link RayCluster#close()} waits for the Ray jobs it stops (default 10
      * seconds).
      *
      * @param timeout zero or more

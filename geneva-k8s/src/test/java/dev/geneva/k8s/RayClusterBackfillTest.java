@@ -170,7 +170,7 @@ class RayClusterBackfillTest {
       Table t = table(db, "len", new TextLength(), 1_200);
       BackfillResult first;
       BackfillResult second;
-      try (RayCluster cluster = cluster().start()) {
+      try (RayCluster cluster = cluster().dashboardBearerToken("tok-123").start()) {
         assertThat(BackfillTargets.current()).contains(cluster.backfillTarget());
 
         first = t.backfill("len");
@@ -203,6 +203,7 @@ class RayClusterBackfillTest {
     assertThat(dashboard.jobs).hasSize(2);
     assertThat(dashboard.requests.stream().filter(r -> r.equals("POST /api/jobs/"))).hasSize(2);
     assertThat(dashboard.uploads.get()).isEqualTo(1);
+    assertThat(dashboard.authorizations).isNotEmpty().allMatch("Bearer tok-123"::equals);
     assertThat(dashboard.jobs.values())
         .allSatisfy(
             j ->
