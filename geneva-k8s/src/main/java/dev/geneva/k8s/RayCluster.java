@@ -1,10 +1,19 @@
 package dev.geneva.k8s;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.auth.KubeAuthProvider;
 import dev.geneva.k8s.internal.Checks;
+import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.SdkVersion;
+import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackager;
+import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.ray.jobs.RayJobsClient;
+import dev.geneva.spi.BackfillTarget;
+import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,23 +27,34 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
  * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
- * waits until it is ready and port-forwards to the head; {@link #close()} stops the forwards and
- * applies the {@link ExitMode}.
+ * waits until it is ready, port-forwards to the head and becomes the {@linkplain
+ * dev.geneva.spi.BackfillTargets#current() backfill target} of the starting thread, so {@code
+ * table.backfill(...)} in the block runs as a Ray job on the cluster; {@link #close()} stops the
+ * jobs still running, stops the forwards and applies the {@link ExitMode}.
  *
  * <pre>{@code
  * try (RayCluster cluster = RayCluster.builder()
  *     .name("my-ray-cluster").namespace("geneva")
+ *     .configMethod(ConfigMethod.EKS_AUTH).clusterName("geneva").region("us-east-1")
+ *     .roleName("geneva-client-role")
  *     .headGroup(HeadGroupSpec.builder().serviceAccount("geneva-ray-runner").cpus(1).memoryMiB(2048).build())
  *     .workerGroup(WorkerGroupSpec.builder().name("worker").minReplicas(1).cpus(2).memoryMiB(4096)
  *         .serviceAccount("geneva-ray-runner").build())
  *     .start()) {
- *   URI dashboard = cluster.dashboardUrl();
+ *   table.backfill("embedding"); // a Ray job on the cluster
  * }
  * }</pre>
+ *
+ * <p>Other threads route to it with {@code
+ * BackfillOptions.builder().target(cluster.backfillTarget())}. The jobs ship this JVM's classpath
+ * by default ({@link Builder#jobPackage} and {@link Builder#jobPackager} choose otherwise),
+ * uploaded once per cluster handle.
  *
  * <p>Defaults: name {@code geneva-<os user>} (sanitised to RFC 1123), namespace {@code geneva},
  * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
@@ -75,6 +95,8 @@ public final class RayCluster implements AutoCloseable {
   /** The Ray client port on the head pod. */
   public static final int CLIENT_PORT = 10001;
 
+  private static final Logger LOG = LoggerFactory.getLogger(RayCluster.class);
+
   private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
   private static final Pattern IMAGE_VERSION =
       Pattern.compile(":(\\d+\\.\\d+\\.\\d+)(?:[-.+_][^/:@]*)?(?:@.*)?$");
@@ -82,6 +104,9 @@ public final class RayCluster implements AutoCloseable {
   private final String name;
   private final String namespace;
   private final KubeAuth auth;
+  private final boolean explicitAuth;
+  private final ConfigMethod configMethod;
+  private final Map<String, String> authParams;
   private final HeadGroupSpec headGroup;
   private final List<WorkerGroupSpec> workerGroups;
   private final String rayVersion;
@@ -97,11 +122,26 @@ public final class RayCluster implements AutoCloseable {
   private final String owner;
   private final String sessionId;
   private final ClusterSession session;
+  private final JobPackage jobPackage;
+  private final JobPackager jobPackager;
+  private final List<String> jobJvmOptions;
+  private final Map<String, String> jobStorageOptions;
+  private final String dashboardBearerToken;
+  private final Duration jobStopTimeout;
+  private final Duration jobPollInterval;
 
-  private RayCluster(Builder b, String rayVersion, List<WorkerGroupSpec> workers) {
+  private ClusterBackfillTarget target; // guarded by this
+  private BackfillTargets.Scope targetScope; // guarded by this
+  private Thread targetThread; // guarded by this
+
+  private RayCluster(
+      Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
     this.name = b.name != null ? b.name : defaultName(b.osUser);
     this.namespace = b.namespace;
-    this.auth = b.auth != null ? b.auth : KubeAuth.autoConfigure();
+    this.auth = resolvedAuth;
+    this.explicitAuth = b.auth != null;
+    this.configMethod = b.configMethod;
+    this.authParams = Map.copyOf(b.authParams);
     this.headGroup = b.headGroup;
     this.workerGroups = List.copyOf(workers);
     this.rayVersion = rayVersion;
@@ -117,6 +157,13 @@ public final class RayCluster implements AutoCloseable {
     String user = Checks.sanitize(b.osUser, 63);
     this.owner = user.isEmpty() ? "unknown" : user;
     this.sessionId = UUID.randomUUID().toString().substring(0, 8);
+    this.jobPackage = b.jobPackage;
+    this.jobPackager = b.jobPackager;
+    this.jobJvmOptions = List.copyOf(b.jobJvmOptions);
+    this.jobStorageOptions = Map.copyOf(b.jobStorageOptions);
+    this.dashboardBearerToken = b.dashboardBearerToken;
+    this.jobStopTimeout = b.jobStopTimeout;
+    this.jobPollInterval = b.jobPollInterval;
     this.session = new ClusterSession(this);
   }
 
@@ -138,7 +185,9 @@ public final class RayCluster implements AutoCloseable {
     Builder b = new Builder();
     b.name = name;
     b.namespace = namespace;
-    b.auth = auth;
+    b.auth = explicitAuth ? auth : null;
+    b.configMethod = configMethod;
+    b.authParams = new LinkedHashMap<>(authParams);
     b.headGroup = headGroup;
     b.workerGroups = new ArrayList<>(workerGroups);
     b.rayVersion = rayVersion;
@@ -151,6 +200,13 @@ public final class RayCluster implements AutoCloseable {
     b.labels = new LinkedHashMap<>(labels);
     b.readinessChecks = new ArrayList<>(readinessChecks);
     b.portForwarder = portForwarder;
+    b.jobPackage = jobPackage;
+    b.jobPackager = jobPackager;
+    b.jobJvmOptions = new ArrayList<>(jobJvmOptions);
+    b.jobStorageOptions = new LinkedHashMap<>(jobStorageOptions);
+    b.dashboardBearerToken = dashboardBearerToken;
+    b.jobStopTimeout = jobStopTimeout;
+    b.jobPollInterval = jobPollInterval;
     return b;
   }
 
@@ -179,7 +235,85 @@ public final class RayCluster implements AutoCloseable {
    */
   public RayCluster start() {
     session.start();
+    synchronized (this) {
+      if (target == null && session.isRunning()) {
+        target = newTarget();
+        session.beforeClose(() -> target.close(jobStopTimeout));
+        targetScope = BackfillTargets.enter(target);
+        targetThread = Thread.currentThread();
+        LOG.info(
+            "RayCluster {}/{} is the backfill target of thread {}: backfills there run as Ray jobs"
+                + " through {}",
+            namespace,
+            name,
+            targetThread.getName(),
+            session.dashboardUrl());
+      }
+    }
     return this;
+  }
+
+  private ClusterBackfillTarget newTarget() {
+    RayJobsClient.Builder client =
+        RayJobsClient.builder()
+            .dashboardUrl(session.dashboardUrl())
+            .unreachableHint(
+                portForwarding
+                    ? "the port-forward to head pod "
+                        + session.headPodName()
+                        + " of RayCluster "
+                        + namespace
+                        + "/"
+                        + name
+                        + " may have dropped; check the pod with kubectl get pod -n "
+                        + namespace
+                        + " "
+                        + session.headPodName()
+                    : "this JVM must run inside the Kubernetes cluster to reach the head service"
+                        + " without port forwarding");
+    if (dashboardBearerToken != null) {
+      client.bearerToken(dashboardBearerToken);
+    }
+    if (jobPollInterval != null) {
+      client.pollInterval(jobPollInterval);
+    }
+    RayJobBackfill.Builder jobs = RayJobBackfill.builder(client.build());
+    if (jobPackage != null) {
+      jobs.jobPackage(jobPackage);
+    } else if (jobPackager != null) {
+      jobs.packager(jobPackager);
+    }
+    jobs.jvmOptions(jobJvmOptions.toArray(String[]::new));
+    jobs.storageOptions(jobStorageOptions);
+    jobs.metadata("geneva.raycluster", namespace + "/" + name);
+    jobs.metadata("geneva.session", sessionId);
+    return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
+  }
+
+  /**
+   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)} on
+   * threads other than the one that started it (which has it as its current target already). Each
+   * backfill runs as a Ray job submitted through the dashboard; jobs still running when the cluster
+   * closes are stopped.
+   *
+   * @return the target; it refuses new backfills once the cluster is closed
+   * @throws IllegalStateException before a successful start
+   */
+  public synchronized BackfillTarget backfillTarget() {
+    if (target == null) {
+      throw new IllegalStateException(
+          "RayCluster " + namespace + "/" + name + " is not started: call start()");
+    }
+    return target;
+  }
+
+  /**
+   * The backfills this handle submitted that are still running.
+   *
+   * @return a snapshot, empty before start
+   */
+  public synchronized List<dev.geneva.BackfillJob> runningBackfills() {
+    return target == null ? List.of() : target.runningJobs();
   }
 
   /**
@@ -192,12 +326,43 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
+   * Stops the Ray jobs this handle started that are still running (waiting up to {@link
+   * #jobStopTimeout()} for them to end), stops being the backfill target of the thread that started
+   * it (when called on that thread; called elsewhere, the target just refuses new backfills), then
+   * stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
    * cluster is never deleted). Idempotent; safe after a failed start.
    */
   @Override
   public void close() {
-    session.close();
+    ClusterBackfillTarget t;
+    BackfillTargets.Scope scope;
+    Thread thread;
+    synchronized (this) {
+      t = target;
+      scope = targetScope;
+      thread = targetThread;
+      targetScope = null;
+    }
+    try {
+      if (t != null) {
+        t.close(jobStopTimeout);
+      }
+    } finally {
+      if (scope != null) {
+        if (Thread.currentThread() == thread) {
+          scope.close();
+        } else {
+          LOG.debug(
+              "RayCluster {}/{} closed on thread {}, not on {} that started it: its target there"
+                  + " now refuses backfills",
+              namespace,
+              name,
+              Thread.currentThread().getName(),
+              thread.getName());
+        }
+      }
+      session.close();
+    }
   }
 
   /**
@@ -293,6 +458,26 @@ public final class RayCluster implements AutoCloseable {
    */
   public KubeAuth auth() {
     return auth;
+  }
+
+  /**
+   * The {@link ConfigMethod} the auth was made from, when the builder was given one (as in Python's
+   * {@code ray_cluster(config_method=...)}).
+   *
+   * @return the method, or empty when {@code auth(...)} or the default was used
+   */
+  public Optional<ConfigMethod> configMethod() {
+    return Optional.ofNullable(configMethod);
+  }
+
+  /**
+   * The parameters given to {@link KubeAuth#forMethod} with {@link #configMethod()}, keyed by the
+   * {@link KubeAuthProvider} {@code PARAM_*} names ({@code cluster_name}, {@code region}, ...).
+   *
+   * @return the parameters, empty without a config method
+   */
+  public Map<String, String> authParams() {
+    return authParams;
   }
 
   /**
@@ -404,6 +589,52 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
+   * The package Ray jobs ship, when one was given to the builder.
+   *
+   * @return the package; empty means {@link #jobPackager()} or this JVM's classpath
+   */
+  public Optional<JobPackage> jobPackage() {
+    return Optional.ofNullable(jobPackage);
+  }
+
+  /**
+   * The packager Ray jobs' package is built with, when one was given to the builder.
+   *
+   * @return the packager; empty with {@link #jobPackage()} or the default ({@link
+   *     JobPackager#fromClasspath()})
+   */
+  public Optional<JobPackager> jobPackager() {
+    return Optional.ofNullable(jobPackager);
+  }
+
+  /**
+   * Extra JVM options of the Ray job drivers.
+   *
+   * @return the options
+   */
+  public List<String> jobJvmOptions() {
+    return jobJvmOptions;
+  }
+
+  /**
+   * Lance storage options sent to the Ray job drivers (they may hold credentials: never log them).
+   *
+   * @return the options
+   */
+  public Map<String, String> jobStorageOptions() {
+    return jobStorageOptions;
+  }
+
+  /**
+   * How long {@link #close()} waits for the Ray jobs it stops.
+   *
+   * @return the timeout
+   */
+  public Duration jobStopTimeout() {
+    return jobStopTimeout;
+  }
+
+  /**
    * The owner label's value (the sanitised OS user).
    *
    * @return the owner
@@ -465,6 +696,8 @@ public final class RayCluster implements AutoCloseable {
     private String name;
     private String namespace = "geneva";
     private KubeAuth auth;
+    private ConfigMethod configMethod;
+    private Map<String, String> authParams = new LinkedHashMap<>();
     private HeadGroupSpec headGroup = HeadGroupSpec.defaults();
     private List<WorkerGroupSpec> workerGroups = new ArrayList<>();
     private String rayVersion;
@@ -478,8 +711,103 @@ public final class RayCluster implements AutoCloseable {
     private List<ReadinessCheck> readinessChecks = new ArrayList<>(ReadinessCheck.defaults());
     private PortForwarder portForwarder = PortForwarder.fabric8();
     private String osUser = System.getProperty("user.name", "");
+    private JobPackage jobPackage;
+    private JobPackager jobPackager;
+    private List<String> jobJvmOptions = new ArrayList<>();
+    private Map<String, String> jobStorageOptions = new LinkedHashMap<>();
+    private String dashboardBearerToken;
+    private Duration jobStopTimeout = Duration.ofSeconds(10);
+    private Duration jobPollInterval;
 
     private Builder() {}
+
+    /**
+     * Ships this package with every backfill's Ray job instead of this JVM's classpath: e.g. {@link
+     * JobPackage#remote(String)} (jars in a bucket) or {@link JobPackage#baked(String)} (jars in
+     * the Ray image). Replaces {@link #jobPackager(JobPackager)}.
+     *
+     * @param jobPackage the package
+     * @return this builder
+     */
+    public Builder jobPackage(JobPackage jobPackage) {
+      this.jobPackage = Objects.requireNonNull(jobPackage, "RayCluster.jobPackage");
+      this.jobPackager = null;
+      return this;
+    }
+
+    /**
+     * Builds the Ray jobs' package (once per cluster, on the first backfill) with this packager
+     * instead of {@link JobPackager#fromClasspath()}. Replaces {@link #jobPackage(JobPackage)}.
+     *
+     * @param jobPackager the packager
+     * @return this builder
+     */
+    public Builder jobPackager(JobPackager jobPackager) {
+      this.jobPackager = Objects.requireNonNull(jobPackager, "RayCluster.jobPackager");
+      this.jobPackage = null;
+      return this;
+    }
+
+    /**
+     * Adds JVM options of the Ray job drivers, such as {@code -Xmx4g}.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder jobJvmOptions(String... options) {
+      for (String o : options) {
+        if (o == null || o.isBlank()) {
+          throw new InvalidInputException("RayCluster.jobJvmOptions must not hold blank options");
+        }
+        jobJvmOptions.add(o);
+      }
+      return this;
+    }
+
+    /**
+     * Adds Lance storage options for the Ray job drivers, sent in the jobs' environment (never on
+     * the command line). Anyone who can read the dashboard sees them: prefer workload identity on
+     * the Ray pods to credentials here.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder jobStorageOptions(Map<String, String> options) {
+      Objects.requireNonNull(options, "RayCluster.jobStorageOptions");
+      jobStorageOptions.putAll(options);
+      return this;
+    }
+
+    /**
+     * Sends {@code Authorization: Bearer <token>} to the Ray dashboard (when it sits behind an
+     * authenticating proxy). Never logged.
+     *
+     * @param token the token
+     * @return this builder
+     */
+    public Builder dashboardBearerToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new InvalidInputException("RayCluster.dashboardBearerToken must not be blank");
+      }
+      this.dashboardBearerToken = token;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link RayCluster#close()} waits for the Ray jobs it stops (default 10
+     * seconds).
+     *
+     * @param timeout zero or more
+     * @return this builder
+     */
+    public Builder jobStopTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new InvalidInputException(
+            "RayCluster.jobStopTimeout must be zero or more, got " + timeout);
+      }
+      this.jobStopTimeout = timeout;
+      return this;
+    }
 
     /**
      * Sets the RayCluster's name (default {@code geneva-<os user>}).
@@ -511,6 +839,88 @@ public final class RayCluster implements AutoCloseable {
      */
     public Builder auth(KubeAuth auth) {
       this.auth = Objects.requireNonNull(auth, "RayCluster.auth");
+      return this;
+    }
+
+    /**
+     * Sets how the API server is reached by method, as Python's {@code
+     * ray_cluster(config_method=...)} does: resolved at {@link #build()} into {@link
+     * KubeAuth#forMethod(ConfigMethod, Map)} with the parameters set by {@link #clusterName},
+     * {@link #region}, {@link #roleName}, {@link #project} and {@link #location}. Cannot be
+     * combined with {@link #auth(KubeAuth)}. {@link ConfigMethod#EKS_AUTH} needs geneva-cloud-aws
+     * and {@link ConfigMethod#GKE} geneva-cloud-gcp on the classpath.
+     *
+     * @param configMethod the method
+     * @return this builder
+     */
+    public Builder configMethod(ConfigMethod configMethod) {
+      this.configMethod = Objects.requireNonNull(configMethod, "RayCluster.configMethod");
+      return this;
+    }
+
+    /**
+     * Sets the Kubernetes cluster's name in its cloud (the EKS or GKE cluster, e.g. {@code
+     * "geneva"}), for {@link #configMethod(ConfigMethod)}. Not the RayCluster's {@link
+     * #name(String)}.
+     *
+     * @param clusterName the EKS or GKE cluster name
+     * @return this builder
+     */
+    public Builder clusterName(String clusterName) {
+      return authParam("clusterName", KubeAuthProvider.PARAM_CLUSTER_NAME, clusterName);
+    }
+
+    /**
+     * Sets the AWS region of the EKS cluster (e.g. {@code "us-east-1"}), for {@link
+     * ConfigMethod#EKS_AUTH}.
+     *
+     * @param region the region
+     * @return this builder
+     */
+    public Builder region(String region) {
+      return authParam("region", KubeAuthProvider.PARAM_REGION, region);
+    }
+
+    /**
+     * Sets the IAM role (name or ARN) assumed before calling EKS, for {@link
+     * ConfigMethod#EKS_AUTH}.
+     *
+     * @param roleName the role name or ARN
+     * @return this builder
+     */
+    public Builder roleName(String roleName) {
+      return authParam("roleName", KubeAuthProvider.PARAM_ROLE_NAME, roleName);
+    }
+
+    /**
+     * Sets the Google Cloud project of the GKE cluster, for {@link ConfigMethod#GKE}.
+     *
+     * @param project the project id
+     * @return this builder
+     */
+    public Builder project(String project) {
+      return authParam("project", KubeAuthProvider.PARAM_PROJECT, project);
+    }
+
+    /**
+     * Sets the GKE cluster's location (region or zone), for {@link ConfigMethod#GKE}.
+     *
+     * @param location e.g. {@code "us-central1"}
+     * @return this builder
+     */
+    public Builder location(String location) {
+      return authParam("location", KubeAuthProvider.PARAM_LOCATION, location);
+    }
+
+    private Builder authParam(String option, String param, String value) {
+      if (value == null || value.isBlank()) {
+        throw new InvalidInputException(
+            "RayCluster."
+                + option
+                + " must not be blank, got "
+                + (value == null ? "null" : "\"\""));
+      }
+      authParams.put(param, value);
       return this;
     }
 
@@ -686,6 +1096,11 @@ public final class RayCluster implements AutoCloseable {
       return this;
     }
 
+    Builder jobPollInterval(Duration interval) {
+      this.jobPollInterval = interval;
+      return this;
+    }
+
     Builder osUser(String osUser) {
       this.osUser = osUser;
       return this;
@@ -742,7 +1157,27 @@ public final class RayCluster implements AutoCloseable {
                 + " maxReplicas everywhere): give a group minReplicas below maxReplicas, or drop"
                 + " idleTimeout");
       }
-      return new RayCluster(this, version, workers);
+      return new RayCluster(this, version, workers, resolveAuth());
+    }
+
+    private KubeAuth resolveAuth() {
+      if (auth != null && configMethod != null) {
+        throw new InvalidInputException(
+            "RayCluster.auth and RayCluster.configMethod are both set: give one of them (auth for"
+                + " a KubeAuth you built, configMethod with clusterName/region/roleName/project/"
+                + "location for Python-style config)");
+      }
+      if (configMethod == null) {
+        if (!authParams.isEmpty()) {
+          throw new InvalidInputException(
+              "RayCluster "
+                  + authParams.keySet()
+                  + " are set but RayCluster.configMethod is not: add"
+                  + " configMethod(ConfigMethod.EKS_AUTH) or configMethod(ConfigMethod.GKE)");
+        }
+        return auth != null ? auth : KubeAuth.autoConfigure();
+      }
+      return KubeAuth.forMethod(configMethod, authParams);
     }
 
     /**

@@ -14,13 +14,17 @@ import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
+import dev.geneva.spi.BackfillTargets;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -220,18 +224,39 @@ class RayClusterLifecycleTest {
   }
 
   @Test
+  void start_whenDashboardRunsOtherRayVersion_expectWarningNamingBoth() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+    dashboard.close();
+    dashboard = new FakeDashboard("2.40.0");
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try (RayCluster cluster = cluster().start()) {
+      assertThat(cluster.rayVersion()).isEqualTo("2.39.0");
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains(
+            "RayCluster test-cluster runs Ray 2.40.0 but was declared with rayVersion 2.39.0");
+  }
+
+  @Test
   void start_whenCalledTwice_expectSameHandleAndOneCluster() {
     Rbac.allowAllExcept(server);
     operator(Version.V1_3, Behaviour.HEALTHY);
     RayCluster cluster = cluster().start();
     try {
       assertThat(cluster.start()).isSameAs(cluster);
+      assertThat(BackfillTargets.current()).contains(cluster.backfillTarget());
       assertThat(rayClusters()).hasSize(1);
       assertThat(forwarder.opened()).hasSize(1);
     } finally {
       cluster.close();
       cluster.close();
     }
+    assertThat(BackfillTargets.current()).isEmpty();
     assertThatThrownBy(cluster::start)
         .isInstanceOf(RayClusterException.class)
         .hasMessageContaining("closed");

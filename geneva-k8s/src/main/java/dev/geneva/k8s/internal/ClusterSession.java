@@ -55,6 +55,7 @@ public final class ClusterSession {
   private URI clientUrl;
   private RuntimeException startFailure;
   private Waiter waiter;
+  private volatile Runnable beforeClose;
 
   /**
    * Creates the session of a handle.
@@ -268,6 +269,16 @@ public final class ClusterSession {
     }
   }
 
+  /**
+   * Sets what a close of a running session does first, before forwards and the exit mode: stopping
+   * the Ray jobs the handle started (also when the JVM shutdown hook closes it).
+   *
+   * @param hook run once, at the first close of a running session
+   */
+  public void beforeClose(Runnable hook) {
+    this.beforeClose = hook;
+  }
+
   /** See {@link RayCluster#close()}. */
   public synchronized void close() {
     if (state == State.CLOSED) {
@@ -276,6 +287,14 @@ public final class ClusterSession {
     State previous = state;
     state = State.CLOSED;
     ShutdownHooks.unregister(this);
+    Runnable hook = beforeClose;
+    if (previous == State.RUNNING && hook != null) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Stopping the jobs of RayCluster {} failed: {}", describe(), e.toString());
+      }
+    }
     closeForwards();
     try {
       if (previous == State.RUNNING && created) {

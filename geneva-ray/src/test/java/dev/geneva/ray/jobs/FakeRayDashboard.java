@@ -30,22 +30,22 @@ import java.util.zip.ZipInputStream;
  * fields a newer Ray would add, to check they are tolerated). Its job runner is pluggable: tests
  * run the submitted entrypoint's driver in-process on embedded Ray.
  */
-final class FakeRayDashboard implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class FakeRayDashboard implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a job runner gets: the submission and a sink for the job's logs. */
-  record JobRun(
+  public record JobRun(
       String submissionId, JsonNode request, PrintStream logs, FakeRayDashboard dashboard) {}
 
   /** A job: status, message, logs and its thread. */
-  static final class Job {
-    final String id;
-    final JsonNode request;
+  public static final class Job {
+    public final String id;
+    public final JsonNode request;
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     final PrintStream logs =
         new PrintStream(new TeeToStderr(logBytes), true, StandardCharsets.UTF_8);
-    volatile String status = "PENDING";
-    volatile String message = "Job has not started yet.";
+    public volatile String status = "PENDING";
+    public volatile String message = "Job has not started yet.";
     volatile Long endTime;
     volatile Integer exitCode;
     volatile Thread thread;
@@ -56,7 +56,7 @@ final class FakeRayDashboard implements AutoCloseable {
       this.request = request;
     }
 
-    String logText() {
+    public String logText() {
       synchronized (logBytes) {
         return logBytes.toString(StandardCharsets.UTF_8);
       }
@@ -88,32 +88,42 @@ final class FakeRayDashboard implements AutoCloseable {
     }
   }
 
-  final HttpServer server;
-  final Map<String, Job> jobs = new ConcurrentHashMap<>();
-  final Map<String, byte[]> packages = new ConcurrentHashMap<>();
-  final List<String> requests = new CopyOnWriteArrayList<>();
-  final List<String> authorizations = new CopyOnWriteArrayList<>();
-  final AtomicInteger uploads = new AtomicInteger();
-  final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
+  public final HttpServer server;
+  public final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  public final Map<String, byte[]> packages = new ConcurrentHashMap<>();
+  public final List<String> requests = new CopyOnWriteArrayList<>();
+  public final List<String> authorizations = new CopyOnWriteArrayList<>();
+  public final AtomicInteger uploads = new AtomicInteger();
+  public final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
 
   /** Requests (method + path) whose connection is dropped without an answer, once each. */
-  final Map<String, AtomicInteger> dropNext = new ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> dropNext = new ConcurrentHashMap<>();
 
-  volatile Function<JobRun, Integer> runner = run -> 0;
+  public volatile Function<JobRun, Integer> runner = run -> 0;
 
-  FakeRayDashboard() throws IOException {
+  /**
+   * Starts it on a free loopback port.
+   *
+   * @throws IOException when no port can be bound
+   */
+  public FakeRayDashboard() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
 
-  URI url() {
+  /**
+   * Where it listens.
+   *
+   * @return the base URL
+   */
+  public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** The names of the jars in a stored package. */
-  List<String> packageEntries(String uri) throws IOException {
+  public List<String> packageEntries(String uri) throws IOException {
     List<String> names = new ArrayList<>();
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(packages.get(uri)))) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
@@ -124,7 +134,7 @@ final class FakeRayDashboard implements AutoCloseable {
   }
 
   /** Whether a class file is inside one of the jars of a stored package. */
-  boolean packageHasClass(String uri, String className) throws IOException {
+  public boolean packageHasClass(String uri, String className) throws IOException {
     String entry = className.replace('.', '/') + ".class";
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(packages.get(uri)))) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {

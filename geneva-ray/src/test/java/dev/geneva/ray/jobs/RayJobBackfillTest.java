@@ -16,24 +16,18 @@ import dev.geneva.ray.testing.FailingUdf;
 import dev.geneva.ray.testing.RayTestSupport;
 import dev.geneva.ray.testing.SampleTables;
 import dev.geneva.ray.testing.TextLength;
-import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +48,7 @@ class RayJobBackfillTest {
   @TempDir Path dir;
   private FakeRayDashboard dashboard;
   private RayJobsClient client;
-  private final List<List<String>> javaCommands = new CopyOnWriteArrayList<>();
+  private final InProcessDriver driver = new InProcessDriver();
 
   @BeforeAll
   static void startRay() {
@@ -73,7 +67,7 @@ class RayJobBackfillTest {
   @BeforeEach
   void startDashboard() throws IOException {
     dashboard = new FakeRayDashboard();
-    dashboard.runner = this::runDriver;
+    dashboard.runner = driver;
     client =
         RayJobsClient.builder()
             .dashboardUrl(dashboard.url())
@@ -86,29 +80,6 @@ class RayJobBackfillTest {
   void stopDashboard() {
     BlockingUdf.release.countDown();
     dashboard.close();
-  }
-
-  /** The fake's job runner: what a Ray node would do with the entrypoint, in this JVM. */
-  private int runDriver(FakeRayDashboard.JobRun run) {
-    String entrypoint = run.request().path("entrypoint").asText();
-    List<String> words =
-        ShellWords.split(
-            entrypoint, Map.of("RAY_ADDRESS", "10.0.0.1:6379", "RAY_DIST_JAR", "/ray_dist.jar"));
-    List<String> java = words.subList(words.indexOf("exec") + 1, words.size());
-    javaCommands.add(List.copyOf(java));
-    int main = java.indexOf(EntrypointBuilder.DRIVER_CLASS);
-    String[] args = java.subList(main + 1, java.size()).toArray(String[]::new);
-    String pkg = run.request().path("runtime_env").path("working_dir").asText();
-    Set<String> shipped = classesIn(dashboard.packages.get(pkg));
-    Thread t = Thread.currentThread();
-    ClassLoader before = t.getContextClassLoader();
-    t.setContextClassLoader(new PackageClassLoader(before, shipped));
-    try {
-      return BackfillDriver.run(
-          args, Map.of(), run.logs(), (address, alloc) -> RayExecutor.local(alloc));
-    } finally {
-      t.setContextClassLoader(before);
-    }
   }
 
   private Table table(Connection db, String column, dev.geneva.udf.Udf udf, int rows) {
@@ -160,7 +131,7 @@ class RayJobBackfillTest {
       assertThat(seen).isNotEmpty();
       assertThat(seen.get(seen.size() - 1).column()).isEqualTo("len");
     }
-    List<String> java = javaCommands.get(0);
+    List<String> java = driver.javaCommands().get(0);
     assertThat(java.get(0)).isEqualTo("java");
     assertThat(java).containsAll(EntrypointBuilder.jvmOpens());
     assertThat(java.get(java.indexOf("-cp") + 1)).isEqualTo("/ray_dist.jar:*");
@@ -279,43 +250,6 @@ class RayJobBackfillTest {
   private static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  /** Class names inside the jars of a package zip. */
-  private static Set<String> classesIn(byte[] zip) {
-    Set<String> names = new HashSet<>();
-    try (ZipInputStream outer = new ZipInputStream(new ByteArrayInputStream(zip))) {
-      for (ZipEntry e; (e = outer.getNextEntry()) != null; ) {
-        ZipInputStream jar = new ZipInputStream(new ByteArrayInputStream(outer.readAllBytes()));
-        for (ZipEntry j; (j = jar.getNextEntry()) != null; ) {
-          if (j.getName().endsWith(".class")) {
-            String n = j.getName();
-            names.add(n.substring(0, n.length() - 6).replace('/', '.'));
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return names;
-  }
-
-  /** Hides test UDF classes that the shipped package does not hold. */
-  private static final class PackageClassLoader extends ClassLoader {
-    private final Set<String> shipped;
-
-    PackageClassLoader(ClassLoader parent, Set<String> shipped) {
-      super(parent);
-      this.shipped = shipped;
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (name.startsWith("dev.geneva.ray.testing.") && !shipped.contains(name)) {
-        throw new ClassNotFoundException(name + " is not in the shipped package");
-      }
-      return super.loadClass(name, resolve);
     }
   }
 }

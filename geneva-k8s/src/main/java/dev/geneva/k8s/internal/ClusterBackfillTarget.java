@@ -1,0 +1,176 @@
+package dev.geneva.k8s.internal;
+
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillOptions;
+import dev.geneva.Table;
+import dev.geneva.k8s.RayClusterException;
+import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.spi.BackfillTarget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started RayCluster as a {@link BackfillTarget}: submits each backfill as a Ray job through the
+ * cluster's dashboard, remembers the jobs still running, and on {@link #close(Duration)} stops them
+ * and refuses new ones.
+ */
+public final class ClusterBackfillTarget implements BackfillTarget {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterBackfillTarget.class);
+
+  private final String cluster;
+  private final RayJobBackfill backfill;
+  private final Consumer<Throwable> onFailure;
+  private final Set<BackfillJob> running = ConcurrentHashMap.newKeySet();
+  private boolean closed; // guarded by this
+
+  /**
+   * Creates it.
+   *
+   * @param cluster {@code namespace/name}, for names and messages
+   * @param backfill submits the jobs
+   * @param onFailure told when a job fails (not when it is cancelled)
+   */
+  public ClusterBackfillTarget(
+      String cluster, RayJobBackfill backfill, Consumer<Throwable> onFailure) {
+    this.cluster = cluster;
+    this.backfill = backfill;
+    this.onFailure = onFailure;
+  }
+
+  @Override
+  public String name() {
+    return "ray-cluster:" + cluster;
+  }
+
+  /**
+   * The Ray jobs runner behind this target.
+   *
+   * @return the runner
+   */
+  public RayJobBackfill jobs() {
+    return backfill;
+  }
+
+  /**
+   * Submits the backfill as a Ray job on the cluster.
+   *
+   * @throws RayClusterException once the cluster is closed
+   */
+  @Override
+  public BackfillJob start(Table table, String column, BackfillOptions options) {
+    BackfillJob job;
+    synchronized (this) {
+      if (closed) {
+        throw new RayClusterException(
+            "RayCluster "
+                + cluster
+                + " is closed, so it cannot run the backfill of column '"
+                + column
+                + "' (it stays the thread's backfill target when close() ran on another thread):"
+                + " start another cluster, or pass BackfillOptions.target(...) explicitly");
+      }
+      job = backfill.start(table, column, options);
+      running.add(job);
+    }
+    job.future()
+        .whenComplete(
+            (r, e) -> {
+              running.remove(job);
+              if (e != null && !(unwrap(e) instanceof CancellationException)) {
+                onFailure.accept(unwrap(e));
+              }
+            });
+    return job;
+  }
+
+  /**
+   * The jobs submitted here that have not finished.
+   *
+   * @return a snapshot
+   */
+  public List<BackfillJob> runningJobs() {
+    return List.copyOf(running);
+  }
+
+  /**
+   * Whether {@link #close(Duration)} was called.
+   *
+   * @return true once closed
+   */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Refuses new backfills, stops ({@code POST /api/jobs/{id}/stop}) every job still running and
+   * waits up to {@code wait} for them to end. Idempotent.
+   *
+   * @param wait how long to wait for the stopped jobs, in all
+   */
+  public void close(Duration wait) {
+    List<BackfillJob> jobs;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      jobs = new ArrayList<>(running);
+    }
+    for (BackfillJob job : jobs) {
+      try {
+        if (job.cancel()) {
+          LOG.warn("Stopping {} on RayCluster {}: the cluster is closing", job, cluster);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "Could not stop {} on RayCluster {} ({}); it ends when the cluster is deleted, or stop"
+                + " it with: ray job stop",
+            job,
+            cluster,
+            e.getMessage());
+      }
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (BackfillJob job : jobs) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      try {
+        job.future().get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        LOG.warn(
+            "{} on RayCluster {} did not stop within {}; it ends when the cluster is deleted",
+            job,
+            cluster,
+            wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | CancellationException e) {
+        // ended: cancelled or failed
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterBackfillTarget{" + cluster + "}";
+  }
+}

@@ -1,0 +1,296 @@
+package dev.geneva.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
+import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.crd.RayClusterResource;
+import dev.geneva.k8s.testing.FakeKubeRay;
+import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
+import dev.geneva.k8s.testing.FakeKubeRay.Version;
+import dev.geneva.k8s.testing.KubeRayCrds;
+import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.ProxyForwarder;
+import dev.geneva.k8s.testing.Rbac;
+import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.jobs.FakeRayDashboard;
+import dev.geneva.ray.jobs.InProcessDriver;
+import dev.geneva.ray.jobs.JobPackager;
+import dev.geneva.ray.jobs.JobStatus;
+import dev.geneva.ray.jobs.RayJobFailedException;
+import dev.geneva.ray.testing.BlockingUdf;
+import dev.geneva.ray.testing.Columns;
+import dev.geneva.ray.testing.FailingUdf;
+import dev.geneva.ray.testing.RayTestSupport;
+import dev.geneva.ray.testing.SampleTables;
+import dev.geneva.ray.testing.TextLength;
+import dev.geneva.spi.BackfillTargets;
+import dev.geneva.udf.Udf;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's end-to-end test: {@code try (RayCluster c = ...start()) { table.backfill(col); }}
+ * against fabric8's mock API server and the fake KubeRay operator, with the dashboard port
+ * forwarded (through {@link ProxyForwarder}) to geneva-ray's {@link FakeRayDashboard}, whose jobs
+ * run the real driver on embedded Ray over a real Lance table.
+ */
+class RayClusterBackfillTest {
+  private static final String NS = "geneva";
+  private static final String SA = "geneva-ray-runner";
+
+  private static RootAllocator allocator;
+  private static RayExecutor keepAlive;
+
+  @TempDir Path dir;
+  private MockKubernetes mock;
+  private KubernetesClient client;
+  private FakeKubeRay operator;
+  private FakeRayDashboard dashboard;
+  private ProxyForwarder forwarder;
+  private final InProcessDriver driver = new InProcessDriver();
+
+  @BeforeAll
+  static void startRay() {
+    RayTestSupport.init();
+    allocator = new RootAllocator();
+    keepAlive = RayExecutor.local(allocator); // one Ray for every job of the class
+  }
+
+  @AfterAll
+  static void stopRay() {
+    keepAlive.close();
+    allocator.close();
+    RayTestSupport.assertRayShutDownAndCleanedUp();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    mock = new MockKubernetes();
+    client = mock.client();
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(KubeRayCrds.crd("1.3.2"))
+        .create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(new ServiceAccountBuilder().withNewMetadata().withName(SA).endMetadata().build())
+        .create();
+    Rbac.allowAllExcept(mock.server());
+    operator = new FakeKubeRay(client, NS, Version.V1_3, Behaviour.HEALTHY).start();
+    dashboard = new FakeRayDashboard();
+    dashboard.runner = driver;
+    forwarder = new ProxyForwarder(port -> dashboard.server.getAddress());
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    BlockingUdf.release.countDown();
+    try {
+      operator.close();
+      assertThat(operator.errors()).isEmpty();
+    } finally {
+      dashboard.close();
+      mock.close();
+    }
+  }
+
+  /** Geneva's own classes and test classes only: a small package, quick to zip. */
+  private static JobPackager genevaClasses() {
+    List<Path> entries = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(e);
+      if (p.toFile().isDirectory() || p.getFileName().toString().startsWith("geneva-")) {
+        entries.add(p);
+      }
+    }
+    return JobPackager.of(entries);
+  }
+
+  private RayCluster.Builder cluster() {
+    return RayCluster.builder()
+        .name("test-cluster")
+        .namespace(NS)
+        .auth(KubeAuth.of(client.getConfiguration()))
+        .waitTimeout(Duration.ofSeconds(10))
+        .portForwarder(forwarder)
+        .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
+        .workerGroup(
+            WorkerGroupSpec.builder().name("worker").replicas(1).serviceAccount(SA).build())
+        .jobPackager(genevaClasses())
+        .jobPollInterval(Duration.ofMillis(50));
+  }
+
+  private Table table(Connection db, String column, Udf udf, int rows) {
+    Table t = SampleTables.create(db, "docs", rows, 500);
+    t.addColumns(Map.of(column, udf));
+    return t;
+  }
+
+  private List<RayClusterResource> rayClusters() {
+    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+  }
+
+  @Test
+  void backfill_insideTryBlock_runsAsRayJobsUploadsOnceAndDeletesCluster() throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new TextLength(), 1_200);
+      BackfillResult first;
+      BackfillResult second;
+      try (RayCluster cluster = cluster().dashboardBearerToken("tok-123").start()) {
+        assertThat(BackfillTargets.current()).contains(cluster.backfillTarget());
+
+        first = t.backfill("len");
+
+        // Another thread names the cluster's target explicitly; same package, no new upload.
+        second =
+            CompletableFuture.supplyAsync(
+                    () ->
+                        t.backfill(
+                            "len",
+                            BackfillOptions.builder()
+                                .where("id < 100")
+                                .target(cluster.backfillTarget())
+                                .build()),
+                    other)
+                .get(60, TimeUnit.SECONDS);
+        assertThat(rayClusters()).hasSize(1);
+      }
+
+      assertThat(first.executor()).isEqualTo("ray-local"); // the driver's Ray, not this JVM's
+      assertThat(first.rowsProcessed()).isEqualTo(1_200);
+      assertThat(second.rowsProcessed()).isEqualTo(100);
+      Map<Long, Object> len = Columns.byId(t, "len");
+      assertThat(len).hasSize(1_200);
+      len.forEach(
+          (id, v) -> assertThat(v).as("len of id %d", id).isEqualTo(TextLength.expected(id)));
+    } finally {
+      other.shutdownNow();
+    }
+    assertThat(dashboard.jobs).hasSize(2);
+    assertThat(dashboard.requests.stream().filter(r -> r.equals("POST /api/jobs/"))).hasSize(2);
+    assertThat(dashboard.uploads.get()).isEqualTo(1);
+    assertThat(dashboard.authorizations).isNotEmpty().allMatch("Bearer tok-123"::equals);
+    assertThat(dashboard.jobs.values())
+        .allSatisfy(
+            j ->
+                assertThat(j.request.path("metadata").path("geneva.raycluster").asText())
+                    .isEqualTo(NS + "/test-cluster"));
+    assertThat(forwarder.opened()).extracting(ProxyForwarder.Opened::remotePort).contains(8265);
+    assertThat(forwarder.stillOpen()).isZero();
+    assertThat(rayClusters()).isEmpty();
+    assertThat(BackfillTargets.current()).isEmpty();
+  }
+
+  @Test
+  void backfill_whenJobFails_throwsWithRayStatusAndLogTailAndMarksClusterFailed() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "twice", new FailingUdf(), 1_500);
+      try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).start()) {
+        assertThatThrownBy(() -> t.backfill("twice"))
+            .isInstanceOfSatisfying(
+                RayJobFailedException.class,
+                e -> {
+                  assertThat(e.status()).isEqualTo(JobStatus.FAILED);
+                  assertThat(e.rayMessage())
+                      .startsWith("Job entrypoint command failed with exit code 1");
+                  assertThat(e.logTail()).isNotEmpty();
+                })
+            .hasMessageContaining("status FAILED")
+            .hasMessageContaining(FailingUdf.MESSAGE)
+            .hasMessageContaining("Last log lines");
+      }
+    }
+    // The failed job marked the cluster failed, so RETAIN_ON_FAILURE kept it.
+    assertThat(rayClusters()).hasSize(1);
+    assertThat(forwarder.stillOpen()).isZero();
+  }
+
+  @Test
+  void close_whenBackfillAsyncStillRunning_stopsRayJobBeforeDeletingCluster() throws Exception {
+    BlockingUdf.reset();
+    BackfillJob job;
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "slow", new BlockingUdf(), 400);
+      try (RayCluster cluster = cluster().start()) {
+        job = t.backfillAsync("slow");
+        assertThat(BlockingUdf.started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.runningBackfills()).containsExactly(job);
+      }
+      assertThatThrownBy(() -> job.join(30, TimeUnit.SECONDS))
+          .isInstanceOf(CancellationException.class);
+    }
+    assertThat(dashboard.stopRequests).hasSize(1);
+    assertThat(dashboard.requests).anyMatch(r -> r.matches("POST /api/jobs/.+/stop"));
+    assertThat(dashboard.jobs.values()).allSatisfy(j -> assertThat(j.status).isEqualTo("STOPPED"));
+    assertThat(rayClusters()).isEmpty();
+    assertThat(forwarder.stillOpen()).isZero();
+  }
+
+  @Test
+  void close_onAnotherThread_targetLeftOnStartingThreadRefusesBackfills() throws Exception {
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new TextLength(), 100);
+      RayCluster cluster = starter.submit(() -> cluster().start()).get(30, TimeUnit.SECONDS);
+
+      cluster.close(); // on this thread, not the starter
+
+      assertThat(BackfillTargets.current()).isEmpty();
+      Throwable refused =
+          starter
+              .submit(
+                  () -> {
+                    try {
+                      t.backfillAsync("len");
+                      return null;
+                    } catch (RuntimeException e) {
+                      return e;
+                    }
+                  })
+              .get(30, TimeUnit.SECONDS);
+      assertThat(refused)
+          .isInstanceOf(RayClusterException.class)
+          .hasMessageContaining("RayCluster geneva/test-cluster is closed");
+      assertThatThrownBy(() -> cluster.backfillTarget().start(t, "len", BackfillOptions.defaults()))
+          .isInstanceOf(RayClusterException.class);
+    } finally {
+      starter.shutdownNow();
+    }
+    assertThat(dashboard.jobs).isEmpty();
+    assertThat(rayClusters()).isEmpty();
+  }
+}
