@@ -1,0 +1,15 @@
+package dev.geneva.cli;
+
+/** The {@code geneva} command's entry point: runs {@link GenevaCli} and exits with its code. */
+public final class Main {
+  private Main() {}
+
+  /**
+   * Runs the command line and exits the JVM with the command's exit code.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(GenevaCli.run(args));
+  }
+}
