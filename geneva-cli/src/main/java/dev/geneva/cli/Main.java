@@ -10,6 +10,10 @@ public final class Main {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    // Ray configures log4j programmatically; keep log4j's own status chatter off the terminal.
+    if (System.getProperty("log4j2.statusLoggerLevel") == null) {
+      System.setProperty("log4j2.statusLoggerLevel", "OFF");
+    }
     System.exit(GenevaCli.run(args));
   }
 }
