@@ -140,7 +140,26 @@ public final class RayJobsClient {
    */
   public JobDetails status(String id) {
     String path = "/api/jobs/" + encode(id);
-    JsonNode n = json(call("GET", path, null, true), "GET " + path);
+    return details(json(call("GET", path, null, true), "GET " + path), id);
+  }
+
+  /**
+   * {@code GET /api/jobs/}: every job the dashboard knows, in the order it lists them.
+   *
+   * @return the jobs' details
+   * @throws RayDashboardException when the dashboard is unreachable or answers an error
+   */
+  public List<JobDetails> list() {
+    JsonNode n = json(call("GET", "/api/jobs/", null, true), "GET /api/jobs/");
+    List<JobDetails> jobs = new ArrayList<>();
+    for (JsonNode job : n) {
+      String id = Json.text(job, "submission_id");
+      jobs.add(details(job, id == null ? Json.text(job, "job_id") : id));
+    }
+    return List.copyOf(jobs);
+  }
+
+  private JobDetails details(JsonNode n, String id) {
     String status = Json.text(n, "status");
     JobStatus parsed;
     try {

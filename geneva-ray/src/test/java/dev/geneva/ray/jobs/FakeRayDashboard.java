@@ -195,6 +195,14 @@ public final class FakeRayDashboard implements AutoCloseable {
       }
       return;
     }
+    if (method.equals("GET") && path.equals("/api/jobs/")) {
+      StringBuilder list = new StringBuilder("[");
+      for (Job job : jobs.values()) {
+        list.append(list.length() > 1 ? "," : "").append(details(job));
+      }
+      send(ex, 200, list.append(']').toString());
+      return;
+    }
     if (method.equals("POST") && path.equals("/api/jobs/")) {
       JsonNode req = JSON.readTree(body);
       String id =

@@ -128,6 +128,18 @@ class RayJobsClientTest {
   }
 
   @Test
+  void list_whenJobsSubmitted_returnsEachWithItsStatus() {
+    String a = client.submit(JobSubmission.builder("true").build()).submissionId();
+    String b = client.submit(JobSubmission.builder("echo b").build()).submissionId();
+
+    List<JobDetails> jobs = client.list();
+
+    assertThat(jobs).extracting(JobDetails::submissionId).containsExactlyInAnyOrder(a, b);
+    assertThat(jobs).extracting(JobDetails::entrypoint).contains("true", "echo b");
+    assertThat(dashboard.requests).contains("GET /api/jobs/");
+  }
+
+  @Test
   void packages_whenUploaded_existsAfterwardsAndPathSplitsProtocol() {
     String uri = "gcs://_ray_pkg_0123abcd.zip";
 

@@ -1,0 +1,154 @@
+package dev.geneva.cli;
+
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code geneva backfill DB TABLE COLUMN}: computes a UDF column locally, on Ray embedded in this
+ * JVM, with a progress bar. The UDF's class (stored in the column's metadata by {@code addColumns})
+ * must be on the classpath: add its jar with {@code GENEVA_CLASSPATH} (the launcher) or {@code java
+ * -cp}.
+ */
+@Command(
+    name = "backfill",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Backfills a UDF column of a Lance table on embedded Ray (this JVM), resumably: rows already"
+          + " computed are skipped unless --where says otherwise.",
+      "The UDF's class must be on the classpath (GENEVA_CLASSPATH=my-udfs.jar geneva backfill ...)."
+    })
+public final class BackfillCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "DB",
+      description = "Database URI: a directory, s3://... or gs://...")
+  String db;
+
+  @Parameters(index = "1", paramLabel = "TABLE", description = "Table name.")
+  String table;
+
+  @Parameters(index = "2", paramLabel = "COLUMN", description = "The UDF column to compute.")
+  String column;
+
+  @Option(names = "--where", description = "Rows to compute (default: \"<column> IS NULL\").")
+  String where;
+
+  @Option(names = "--concurrency", description = "Tasks at once (default: the number of cores).")
+  Integer concurrency;
+
+  @Option(names = "--batch-size", description = "Rows per batch handed to the UDF.")
+  Integer batchSize;
+
+  @Option(
+      names = "--storage-option",
+      paramLabel = "KEY=VALUE",
+      description = "Lance storage option (repeatable), e.g. aws_region=us-east-1.")
+  Map<String, String> storageOptions = new LinkedHashMap<>();
+
+  @Option(names = "--json", description = "Print the BackfillResult as JSON.")
+  boolean json;
+
+  @Option(
+      names = "--progress",
+      description =
+          "Progress display: auto (bar on a terminal, lines otherwise), bar, lines or none (default: ${DEFAULT-VALUE}).",
+      defaultValue = "auto")
+  Progress progress;
+
+  /** How progress is shown. */
+  enum Progress {
+    auto,
+    bar,
+    lines,
+    none
+  }
+
+  /** Creates the command (picocli instantiates it). */
+  public BackfillCommand() {}
+
+  @Override
+  public Integer call() {
+    if (concurrency != null && concurrency < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--concurrency must be at least 1, got " + concurrency);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ProgressBar bar = null;
+    if (progress != Progress.none) {
+      boolean terminal =
+          progress == Progress.bar || (progress == Progress.auto && System.console() != null);
+      bar = new ProgressBar(err, terminal);
+    }
+    BackfillOptions.Builder options = BackfillOptions.builder();
+    if (where != null) {
+      options.where(where);
+    }
+    if (concurrency != null) {
+      options.concurrency(concurrency);
+    }
+    if (batchSize != null) {
+      options.batchSize(batchSize);
+    }
+    if (bar != null) {
+      options.listener(bar);
+    }
+    BackfillResult r;
+    try (Connection conn = Geneva.connect(db, storageOptions)) {
+      Table t = conn.openTable(table);
+      try {
+        r = t.backfill(column, options.build());
+      } finally {
+        if (bar != null) {
+          bar.finish();
+        }
+      }
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("table", r.table());
+      m.put("column", r.column());
+      m.put("executor", r.executor());
+      m.put("rowsProcessed", r.rowsProcessed());
+      m.put("rowsSkipped", r.rowsSkipped());
+      m.put("rowsFailed", r.rowsFailed());
+      m.put("fragments", r.fragments());
+      m.put("tasks", r.tasks());
+      m.put("readVersion", r.readVersion());
+      m.put("committedVersion", r.committedVersion());
+      m.put("commits", r.commits());
+      m.put("durationMillis", r.duration().toMillis());
+      out.println(Json.write(m));
+    } else {
+      out.printf(
+          "backfilled %s.%s: %d rows computed, %d skipped (checkpointed), %d failed; %d fragments,"
+              + " version %d -> %d, %d commits, %.1f s on %s%n",
+          table,
+          column,
+          r.rowsProcessed(),
+          r.rowsSkipped(),
+          r.rowsFailed(),
+          r.fragments(),
+          r.readVersion(),
+          r.committedVersion(),
+          r.commits(),
+          r.duration().toMillis() / 1000.0,
+          r.executor());
+    }
+    out.flush();
+    return r.rowsFailed() > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.geneva.cli;
+
+import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusters;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code geneva clusters list|delete|reap}: the RayClusters Geneva created. */
+@Command(
+    name = "clusters",
+    mixinStandardHelpOptions = true,
+    description =
+        "Lists, deletes and reaps the RayClusters Geneva created (label"
+            + " app.kubernetes.io/managed-by=geneva).",
+    subcommands = {
+      ClustersCommand.ListClusters.class,
+      ClustersCommand.DeleteCluster.class,
+      ClustersCommand.ReapClusters.class
+    })
+public final class ClustersCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Creates the command (picocli instantiates it). */
+  public ClustersCommand() {}
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a subcommand: list, delete or reap");
+  }
+
+  /** {@code geneva clusters list}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists Geneva's RayClusters in the namespace.")
+  public static final class ListClusters implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin KubeOptions kube;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** Creates the command (picocli instantiates it). */
+    public ListClusters() {}
+
+    @Override
+    public Integer call() {
+      List<RayClusters.ManagedCluster> clusters = RayClusters.list(kube.auth(), kube.namespace);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(
+            Json.write(
+                clusters.stream()
+                    .map(
+                        c -> {
+                          Map<String, Object> m = new LinkedHashMap<>();
+                          m.put("name", c.name());
+                          m.put("namespace", c.namespace());
+                          m.put("owner", c.owner());
+                          m.put("session", c.session());
+                          m.put("sdkVersion", c.sdkVersion());
+                          m.put("created", c.created().map(Instant::toString).orElse(null));
+                          m.put("state", String.valueOf(c.status().state()));
+                          return m;
+                        })
+                    .toList()));
+      } else {
+        out.printf("%-40s %-12s %-16s %s%n", "NAME", "STATE", "OWNER", "CREATED");
+        for (RayClusters.ManagedCluster c : clusters) {
+          out.printf(
+              "%-40s %-12s %-16s %s%n",
+              c.name(),
+              c.status().state().isEmpty() ? "-" : c.status().state(),
+              c.owner(),
+              c.created().map(Instant::toString).orElse("-"));
+        }
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code geneva clusters delete NAME}. */
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Deletes one of Geneva's RayClusters (exit 1 when there is none of that name).")
+  public static final class DeleteCluster implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin KubeOptions kube;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The RayCluster's name.")
+    String name;
+
+    @Option(
+        names = "--force",
+        description = "Delete it even if Geneva did not create it (no managed-by=geneva label).")
+    boolean force;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** Creates the command (picocli instantiates it). */
+    public DeleteCluster() {}
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (KubernetesClient client =
+          new KubernetesClientBuilder().withConfig(kube.auth().resolve()).build()) {
+        var resource =
+            client
+                .genericKubernetesResources("ray.io/v1", "RayCluster")
+                .inNamespace(kube.namespace)
+                .withName(name);
+        GenericKubernetesResource rc = resource.get();
+        if (rc == null) {
+          err.println("geneva: no RayCluster " + name + " in namespace " + kube.namespace);
+          err.flush();
+          return result(out, false, "not found");
+        }
+        Map<String, String> labels = rc.getMetadata().getLabels();
+        boolean managed =
+            labels != null
+                && RayCluster.MANAGED_BY_VALUE.equals(labels.get(RayCluster.MANAGED_BY_LABEL));
+        if (!managed && !force) {
+          err.println(
+              "geneva: RayCluster "
+                  + name
+                  + " was not created by Geneva (no "
+                  + RayCluster.MANAGED_BY_LABEL
+                  + "="
+                  + RayCluster.MANAGED_BY_VALUE
+                  + " label); add --force to delete it anyway");
+          err.flush();
+          return result(out, false, "not managed by geneva");
+        }
+        resource.delete();
+        return result(out, true, "deleted");
+      }
+    }
+
+    private int result(PrintWriter out, boolean deleted, String what) {
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("namespace", kube.namespace);
+        m.put("deleted", deleted);
+        m.put("result", what);
+        out.println(Json.write(m));
+      } else if (deleted) {
+        out.println("deleted RayCluster " + kube.namespace + "/" + name);
+      }
+      out.flush();
+      return deleted ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+  }
+
+  /** {@code geneva clusters reap --older-than DURATION}. */
+  @Command(
+      name = "reap",
+      mixinStandardHelpOptions = true,
+      description =
+          "Deletes Geneva's RayClusters created more than --older-than ago (leaked by a"
+              + " killed JVM, for instance).")
+  public static final class ReapClusters implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin KubeOptions kube;
+
+    @Option(
+        names = "--older-than",
+        required = true,
+        converter = Durations.class,
+        description = "Minimum age: 90s, 30m, 2h, 7d or PT2H.")
+    Duration olderThan;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    /** Creates the command (picocli instantiates it). */
+    public ReapClusters() {}
+
+    @Override
+    public Integer call() {
+      List<String> deleted = RayClusters.reap(kube.auth(), kube.namespace, olderThan);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(Json.write(Map.of("deleted", deleted)));
+      } else {
+        for (String d : deleted) {
+          out.println("deleted RayCluster " + kube.namespace + "/" + d);
+        }
+        out.println(deleted.size() + " RayCluster(s) older than " + olderThan + " deleted");
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,386 @@
+package dev.geneva.cli;
+
+import dev.geneva.cloud.gcp.GcsCheckReport;
+import dev.geneva.cloud.gcp.GcsWriteCheck;
+import dev.geneva.k8s.HeadGroupSpec;
+import dev.geneva.k8s.PreflightReport;
+import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.WorkerGroupSpec;
+import dev.geneva.k8s.auth.KubeAuth;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code geneva doctor}: the preflight report, item by item, with the fix for each problem. Exit 1
+ * when an item is MISSING, FORBIDDEN or ERROR; WARN items do not fail.
+ */
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Checks that this identity can run Geneva on the cluster: auth, namespace, service account"
+          + " and its cloud annotation, RBAC (can-i per verb), the KubeRay CRD and operator,"
+          + " node labels, the GPU device plugin and (with --bucket) bucket access.",
+      "Each item is OK, MISSING, FORBIDDEN, WARN or ERROR, with the fix."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every check passed (WARN allowed)",
+      "1:a check failed",
+      "2:bad usage",
+      "3:unexpected error"
+    })
+public final class DoctorCommand implements Callable<Integer> {
+  /** Node label that the default head group selects. */
+  public static final String HEAD_LABEL = "geneva.lancedb.com/ray-head";
+
+  /** Node label that the default CPU worker groups select. */
+  public static final String CPU_LABEL = "geneva.lancedb.com/ray-worker-cpu";
+
+  /** Node label that the default GPU worker groups select. */
+  public static final String GPU_LABEL = "geneva.lancedb.com/ray-worker-gpu";
+
+  /** The extended resource NVIDIA's device plugin advertises. */
+  public static final String GPU_RESOURCE = "nvidia.com/gpu";
+
+  static final String SEE = "(geneva manifests generates the objects; see the deployment guide)";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin KubeOptions kube;
+
+  @Option(
+      names = "--service-account",
+      defaultValue = "geneva-ray-runner",
+      description = "The service account Ray's pods run as (default: ${DEFAULT-VALUE}).")
+  String serviceAccount;
+
+  @Option(
+      names = "--port-forwarding",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Check pods/portforward too (default: true; --no-port-forwarding inside the cluster).")
+  boolean portForwarding;
+
+  @Option(
+      names = "--bucket",
+      description =
+          "Check read/write on a bucket: gs://bucket[/path] (s3:// is reported, not checked).")
+  String bucket;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  /** Creates the command (picocli instantiates it). */
+  public DoctorCommand() {}
+
+  /**
+   * One line of the report.
+   *
+   * @param check what was checked
+   * @param status OK, MISSING, FORBIDDEN, WARN or ERROR
+   * @param detail what was found
+   * @param fix how to fix it; empty when OK
+   */
+  public record Item(String check, String status, String detail, String fix) {
+    boolean fatal() {
+      return status.equals("MISSING") || status.equals("FORBIDDEN") || status.equals("ERROR");
+    }
+  }
+
+  @Override
+  public Integer call() {
+    if (bucket != null && !bucket.startsWith("gs://") && !bucket.startsWith("s3://")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--bucket must be gs://bucket[/path] or s3://bucket[/path], got " + bucket);
+    }
+    KubeAuth auth = kube.auth();
+    List<Item> items = new ArrayList<>();
+    Config config = null;
+    try {
+      config = auth.resolve();
+      items.add(
+          new Item("auth", "OK", kube.describe() + " -> API server " + config.getMasterUrl(), ""));
+    } catch (RuntimeException e) {
+      items.add(
+          new Item(
+              "auth",
+              "ERROR",
+              kube.describe() + ": " + e.getMessage(),
+              "fix the kubeconfig/context or the --config-method options; the other checks need"
+                  + " the API server"));
+    }
+    if (config != null) {
+      items.addAll(kubernetesChecks(config));
+    }
+    if (bucket != null) {
+      items.add(bucketCheck());
+    }
+    print(items);
+    return items.stream().anyMatch(Item::fatal) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+  }
+
+  private List<Item> kubernetesChecks(Config config) {
+    List<Item> items = new ArrayList<>();
+    RayCluster cluster =
+        RayCluster.builder()
+            .namespace(kube.namespace)
+            .auth(KubeAuth.of(config))
+            .portForwarding(portForwarding)
+            .headGroup(HeadGroupSpec.builder().serviceAccount(serviceAccount).build())
+            .workerGroup(WorkerGroupSpec.builder().serviceAccount(serviceAccount).build())
+            .build();
+    PreflightReport report = cluster.preflight();
+    boolean saExists = false;
+    for (PreflightReport.Item i : report.items()) {
+      String status = i.status() == PreflightReport.Status.UNVERIFIED ? "WARN" : i.status().name();
+      items.add(new Item(i.check(), status, i.detail(), i.fix()));
+      if (i.check().equals("service account " + serviceAccount)
+          && i.status() == PreflightReport.Status.OK) {
+        saExists = true;
+      }
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      if (saExists) {
+        items.add(1 + indexOf(items, "service account " + serviceAccount), cloudIdentity(client));
+      }
+      items.add(kuberayOperator(client));
+      items.addAll(nodes(client));
+    }
+    return items;
+  }
+
+  private static int indexOf(List<Item> items, String check) {
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i).check().equals(check)) {
+        return i;
+      }
+    }
+    return items.size() - 1;
+  }
+
+  private Item cloudIdentity(KubernetesClient client) {
+    String check = "service account " + serviceAccount + " cloud identity";
+    try {
+      ServiceAccount sa =
+          client.serviceAccounts().inNamespace(kube.namespace).withName(serviceAccount).get();
+      Map<String, String> ann =
+          sa == null || sa.getMetadata().getAnnotations() == null
+              ? Map.of()
+              : sa.getMetadata().getAnnotations();
+      String eks = ann.get("eks.amazonaws.com/role-arn");
+      String gke = ann.get("iam.gke.io/gcp-service-account");
+      if (eks != null) {
+        return new Item(check, "OK", "eks.amazonaws.com/role-arn=" + eks, "");
+      }
+      if (gke != null) {
+        return new Item(check, "OK", "iam.gke.io/gcp-service-account=" + gke, "");
+      }
+      return new Item(
+          check,
+          "WARN",
+          "no eks.amazonaws.com/role-arn or iam.gke.io/gcp-service-account annotation: Ray's pods"
+              + " get no cloud storage credentials from it",
+          "kubectl annotate serviceaccount "
+              + serviceAccount
+              + " -n "
+              + kube.namespace
+              + " eks.amazonaws.com/role-arn=<role ARN> (EKS) or"
+              + " iam.gke.io/gcp-service-account=<email> (GKE) "
+              + SEE);
+    } catch (KubernetesClientException e) {
+      return new Item(check, "WARN", "could not read it: HTTP " + e.getCode(), "");
+    }
+  }
+
+  private static Item kuberayOperator(KubernetesClient client) {
+    String check = "KubeRay operator";
+    try {
+      List<Deployment> found =
+          client
+              .apps()
+              .deployments()
+              .inAnyNamespace()
+              .withLabel("app.kubernetes.io/name", "kuberay-operator")
+              .list()
+              .getItems();
+      if (found.isEmpty()) {
+        return new Item(
+            check,
+            "WARN",
+            "no Deployment labelled app.kubernetes.io/name=kuberay-operator found",
+            "install it: helm install kuberay-operator kuberay/kuberay-operator --version 1.3.2 "
+                + SEE);
+      }
+      String versions =
+          found.stream()
+              .map(
+                  d -> {
+                    String image =
+                        d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+                    int colon = image.lastIndexOf(':');
+                    String version = colon < 0 ? "unknown" : image.substring(colon + 1);
+                    return "version "
+                        + version
+                        + " ("
+                        + d.getMetadata().getNamespace()
+                        + "/"
+                        + d.getMetadata().getName()
+                        + ")";
+                  })
+              .collect(Collectors.joining(", "));
+      return new Item(check, "OK", versions, "");
+    } catch (KubernetesClientException | NullPointerException | IndexOutOfBoundsException e) {
+      return new Item(
+          check,
+          "WARN",
+          "could not list Deployments in all namespaces"
+              + (e instanceof KubernetesClientException k ? " (HTTP " + k.getCode() + ")" : ""),
+          "");
+    }
+  }
+
+  private static List<Item> nodes(KubernetesClient client) {
+    List<Node> nodes;
+    try {
+      nodes = client.nodes().list().getItems();
+    } catch (KubernetesClientException e) {
+      return List.of(
+          new Item(
+              "node labels",
+              "WARN",
+              "could not list nodes (HTTP " + e.getCode() + "); node labels and GPUs not checked",
+              ""));
+    }
+    List<Item> items = new ArrayList<>();
+    Map<String, Boolean> required = new LinkedHashMap<>();
+    required.put(HEAD_LABEL, true);
+    required.put(CPU_LABEL, true);
+    required.put(GPU_LABEL, false);
+    for (Map.Entry<String, Boolean> e : required.entrySet()) {
+      String label = e.getKey();
+      List<String> with =
+          nodes.stream()
+              .filter(
+                  n ->
+                      n.getMetadata().getLabels() != null
+                          && n.getMetadata().getLabels().containsKey(label))
+              .map(n -> n.getMetadata().getName())
+              .toList();
+      String check = "node label " + label;
+      if (!with.isEmpty()) {
+        items.add(new Item(check, "OK", with.size() + " node(s): " + String.join(", ", with), ""));
+      } else {
+        items.add(
+            new Item(
+                check,
+                e.getValue() ? "MISSING" : "WARN",
+                "no node has it (of "
+                    + nodes.size()
+                    + "); pods of groups with the default node selector stay Pending"
+                    + (e.getValue() ? "" : " (needed only for GPU worker groups)"),
+                "kubectl label node <node> "
+                    + label
+                    + "=true, or give the group another nodeSelector"));
+      }
+    }
+    List<String> gpuNodes =
+        nodes.stream()
+            .filter(
+                n -> {
+                  Map<String, Quantity> alloc =
+                      n.getStatus() == null ? null : n.getStatus().getAllocatable();
+                  Quantity q = alloc == null ? null : alloc.get(GPU_RESOURCE);
+                  return q != null && q.getNumericalAmount().signum() > 0;
+                })
+            .map(n -> n.getMetadata().getName())
+            .toList();
+    items.add(
+        gpuNodes.isEmpty()
+            ? new Item(
+                "GPU device plugin",
+                "WARN",
+                "no node advertises allocatable " + GPU_RESOURCE,
+                "only GPU worker groups need it: install NVIDIA's device plugin (GKE installs"
+                    + " drivers on GPU node pools; EKS: the nvidia-device-plugin DaemonSet)")
+            : new Item(
+                "GPU device plugin",
+                "OK",
+                GPU_RESOURCE + " allocatable on " + String.join(", ", gpuNodes),
+                ""));
+    return items;
+  }
+
+  private Item bucketCheck() {
+    String check = "bucket " + bucket;
+    if (bucket.startsWith("s3://")) {
+      return new Item(
+          check,
+          "WARN",
+          "not checked (S3 read/write is not probed by the CLI yet)",
+          "check with: aws s3 cp - " + bucket.replaceAll("/+$", "") + "/geneva-probe < /dev/null");
+    }
+    try {
+      GcsCheckReport r = GcsWriteCheck.builder().tableUri(bucket).build().run();
+      if (r.ok()) {
+        return new Item(check, "OK", "read/write as " + r.principal(), "");
+      }
+      int http = r.httpStatus();
+      return new Item(
+          check,
+          http == 403 || http == 401 ? "FORBIDDEN" : http == 404 ? "MISSING" : "ERROR",
+          r.message(),
+          r.missingRole()
+              .map(role -> "grant " + role + " on gs://" + r.bucket() + " to " + r.principal())
+              .orElse("see the message"));
+    } catch (RuntimeException e) {
+      return new Item(
+          check, "ERROR", e.getMessage(), "check Google credentials (application default)");
+    }
+  }
+
+  private void print(List<Item> items) {
+    PrintWriter out = spec.commandLine().getOut();
+    long failed = items.stream().filter(Item::fatal).count();
+    long warned = items.stream().filter(i -> i.status().equals("WARN")).count();
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("namespace", kube.namespace);
+      doc.put("ok", failed == 0);
+      doc.put("items", items);
+      out.println(Json.write(doc));
+    } else {
+      for (Item i : items) {
+        out.printf(
+            "%-9s %s%s%n", i.status(), i.check(), i.detail().isEmpty() ? "" : ": " + i.detail());
+        if (!i.status().equals("OK") && !i.fix().isEmpty()) {
+          out.printf("          fix: %s%n", i.fix());
+        }
+      }
+      out.printf(
+          "%s: %d checks, %d failed, %d warnings%n",
+          failed == 0 ? "OK" : "FAILED", items.size(), failed, warned);
+    }
+    out.flush();
+  }
+}

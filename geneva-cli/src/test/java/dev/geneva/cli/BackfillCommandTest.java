@@ -1,0 +1,94 @@
+package dev.geneva.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
+import dev.geneva.cli.testing.Cli;
+import dev.geneva.cli.testing.Cli.Result;
+import dev.geneva.cli.testing.SampleTables;
+import dev.geneva.cli.testing.TextLength;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code geneva backfill} on a real Lance table, on embedded Ray (LOCAL mode) in this JVM. */
+class BackfillCommandTest {
+  private static final int ROWS = 3_000;
+
+  @TempDir Path dir;
+
+  @Test
+  void backfill_whenJson_computesEveryRowAndPrintsTheResult() throws Exception {
+    String db = dir.resolve("db").toString();
+    try (Connection conn = Geneva.connect(db)) {
+      Table t = SampleTables.create(conn, "docs", ROWS, 1_000);
+      t.addColumns(Map.of("len", new TextLength()));
+    }
+
+    Result r =
+        Cli.run(
+            "backfill", db, "docs", "len", "--concurrency", "2", "--json", "--progress", "lines");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(r.out());
+    assertThat(doc.get("column").asText()).isEqualTo("len");
+    assertThat(doc.get("rowsProcessed").asLong()).isEqualTo(ROWS);
+    assertThat(doc.get("rowsFailed").asLong()).isZero();
+    assertThat(doc.get("fragments").asInt()).isEqualTo(3);
+    assertThat(doc.get("committedVersion").asLong()).isGreaterThan(doc.get("readVersion").asLong());
+    assertThat(r.err()).contains("progress: len 100.0% 3000/3000 rows");
+
+    try (Connection conn = Geneva.connect(db)) {
+      List<Map<String, Object>> rows = conn.openTable("docs").head(ROWS + 1, "id", "len");
+      assertThat(rows).hasSize(ROWS);
+      for (Map<String, Object> row : rows) {
+        long id = (Long) row.get("id");
+        String text = SampleTables.text(id);
+        assertThat(row.get("len"))
+            .as("len of row %d", id)
+            .isEqualTo(text == null ? null : text.length());
+      }
+    }
+
+    // A rerun selects "len IS NULL" again: only the rows whose text (and so len) is null.
+    long nullTexts =
+        java.util.stream.LongStream.range(0, ROWS)
+            .filter(id -> SampleTables.text(id) == null)
+            .count();
+    Result again = Cli.run("backfill", db, "docs", "len", "--progress", "none");
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).startsWith("backfilled docs.len: " + nullTexts + " rows computed");
+    assertThat(again.err()).doesNotContain("progress:");
+  }
+
+  @Test
+  void backfill_whenTableMissing_exitsNonZeroWithMessage() {
+    Result r = Cli.run("backfill", dir.resolve("db").toString(), "nope", "len");
+    assertThat(r.exit()).as(r.toString()).isIn(ExitCodes.USAGE, ExitCodes.ERROR);
+    assertThat(r.err()).contains("nope");
+  }
+
+  @Test
+  void progressBar_whenTerminal_redrawsOneLine() {
+    StringWriter s = new StringWriter();
+    ProgressBar bar = new ProgressBar(new PrintWriter(s), true);
+    bar.onProgress(new dev.geneva.BackfillProgress("len", 4, 1, 100, 25, 0, Duration.ofSeconds(1)));
+    bar.onProgress(
+        new dev.geneva.BackfillProgress("len", 4, 4, 100, 100, 4, Duration.ofSeconds(2)));
+    bar.finish();
+    assertThat(s.toString())
+        .startsWith("\r[########                      ] len  25.0%")
+        .contains("\r[##############################] len 100.0% 100/100 rows, 4/4 tasks")
+        .endsWith(System.lineSeparator())
+        .doesNotContain("\n[");
+  }
+}

@@ -1,0 +1,156 @@
+package dev.geneva.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.geneva.cli.testing.Cli;
+import dev.geneva.cli.testing.Cli.Result;
+import dev.geneva.cli.testing.Kubeconfigs;
+import dev.geneva.cli.testing.MockKubernetes;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+class ManifestsCommandTest {
+  private static final String[] EKS = {
+    "--eks-bucket", "my-lance-bucket",
+    "--eks-cluster-arn", "arn:aws:eks:us-east-1:123456789012:cluster/geneva",
+    "--eks-oidc-provider", "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+  };
+
+  @TempDir Path dir;
+
+  private static List<Map<String, Object>> yamlDocuments(String yaml) {
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Object o : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
+      if (o != null) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) o;
+        docs.add(m);
+      }
+    }
+    return docs;
+  }
+
+  @Test
+  void manifests_whenDefaults_printsYamlWithTheAdminObjects() {
+    Result r = Cli.run("manifests", "--eks-role-arn", "arn:aws:iam::123456789012:role/runner");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<Map<String, Object>> docs = yamlDocuments(r.out());
+    assertThat(docs)
+        .extracting(d -> d.get("kind"))
+        .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> meta = (Map<String, Object>) docs.get(1).get("metadata");
+    assertThat(meta.get("name")).isEqualTo("geneva-ray-runner");
+    assertThat(meta.get("annotations"))
+        .isEqualTo(Map.of("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/runner"));
+  }
+
+  @Test
+  void manifests_whenClientSubjectsGiven_addsClientRbac() {
+    Result r =
+        Cli.run(
+            "manifests",
+            "-n",
+            "ml",
+            "--no-create-namespace",
+            "--client-user",
+            "alice",
+            "--client-service-account",
+            "ci:deployer");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<Object> kinds = yamlDocuments(r.out()).stream().map(d -> d.get("kind")).toList();
+    assertThat(kinds)
+        .doesNotContain("Namespace")
+        .contains("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
+    assertThat(r.out()).contains("alice").contains("deployer").contains("namespace: \"ml\"");
+  }
+
+  @Test
+  void manifests_whenEksOptionsGiven_appendsIamDocumentsThatParse() throws Exception {
+    List<String> args = new ArrayList<>(List.of("manifests"));
+    args.addAll(List.of(EKS));
+    args.addAll(List.of("--eks-client-principal", "arn:aws:iam::123456789012:user/alice"));
+    Result r = Cli.run(args.toArray(String[]::new));
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<Map<String, Object>> docs = yamlDocuments(r.out());
+    assertThat(docs.subList(0, 4)).extracting(d -> d.get("kind")).doesNotContainNull();
+    List<Map<String, Object>> iam = docs.subList(4, docs.size());
+    assertThat(iam)
+        .hasSize(4)
+        .allSatisfy(d -> assertThat(d).containsEntry("Version", "2012-10-17"));
+    assertThat(r.out())
+        .contains("# IAM client-role-policy")
+        .contains("arn:aws:s3:::my-lance-bucket")
+        .contains("system:serviceaccount:geneva:geneva-ray-runner");
+
+    args.addAll(List.of("--only", "iam", "--json"));
+    Result json = Cli.run(args.toArray(String[]::new));
+    assertThat(json.exit()).as(json.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(json.out());
+    assertThat(doc.has("kubernetes")).isFalse();
+    assertThat(
+            doc.get("iam")
+                .get("client-role-trust-policy")
+                .get("Statement")
+                .get(0)
+                .get("Principal")
+                .get("AWS")
+                .asText())
+        .isEqualTo("arn:aws:iam::123456789012:user/alice");
+  }
+
+  @Test
+  void manifests_whenJson_printsObjects() throws Exception {
+    Result r = Cli.run("manifests", "--json", "--only", "kubernetes");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(r.out());
+    List<String> kinds = new ArrayList<>();
+    doc.get("kubernetes").forEach(o -> kinds.add(o.get("kind").asText()));
+    assertThat(kinds)
+        .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding");
+  }
+
+  @Test
+  void manifests_whenApply_createsTheObjectsAndIsIdempotent() {
+    try (MockKubernetes mock = new MockKubernetes()) {
+      Path kubeconfig = Kubeconfigs.write(dir, mock);
+      String[] args = {
+        "manifests",
+        "--apply",
+        "--kubeconfig",
+        kubeconfig.toString(),
+        "--gcp-service-account",
+        "ray@proj.iam.gserviceaccount.com"
+      };
+
+      Result r = Cli.run(args);
+
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.out())
+          .contains("CREATED   Namespace geneva")
+          .contains("CREATED   ServiceAccount geneva/geneva-ray-runner")
+          .contains("CREATED   ClusterRole ")
+          .contains("CREATED   ClusterRoleBinding ");
+      ServiceAccount sa =
+          mock.client().serviceAccounts().inNamespace("geneva").withName("geneva-ray-runner").get();
+      assertThat(sa.getMetadata().getAnnotations())
+          .containsEntry("iam.gke.io/gcp-service-account", "ray@proj.iam.gserviceaccount.com");
+
+      Result again = Cli.run(args);
+      assertThat(again.exit()).as(again.toString()).isZero();
+      assertThat(again.out()).doesNotContain("CREATED").doesNotContain("UPDATED");
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.geneva.cli.testing;
+
+// Copied from geneva-ray/src/test/java/dev/geneva/ray/testing (test jars are not shared).
+
+import dev.geneva.Connection;
+import dev.geneva.CreateTableOptions;
+import dev.geneva.Table;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Builds small tables with known contents: {@code id} 0..n-1 and {@code text}. */
+public final class SampleTables {
+  private SampleTables() {}
+
+  /** The text of row {@code id}; null for every 7th row. */
+  public static String text(long id) {
+    return id % 7 == 3 ? null : "row-" + id + "-" + "x".repeat((int) (id % 13));
+  }
+
+  /** Creates a table of {@code rows} rows in fragments of {@code rowsPerFragment}. */
+  public static Table create(Connection db, String name, int rows, int rowsPerFragment) {
+    BufferAllocator allocator = db.allocator();
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("text", ArrowType.Utf8.INSTANCE)));
+    ByteArrayOutputStream ipc = new ByteArrayOutputStream();
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        ArrowStreamWriter writer = new ArrowStreamWriter(root, null, ipc)) {
+      writer.start();
+      int batch = 10_000;
+      for (int from = 0; from < rows; from += batch) {
+        int n = Math.min(batch, rows - from);
+        root.allocateNew();
+        BigIntVector id = (BigIntVector) root.getVector("id");
+        VarCharVector text = (VarCharVector) root.getVector("text");
+        for (int i = 0; i < n; i++) {
+          id.setSafe(i, from + i);
+          String t = text(from + i);
+          if (t == null) {
+            text.setNull(i);
+          } else {
+            text.setSafe(i, t.getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        root.setRowCount(n);
+        writer.writeBatch();
+      }
+      writer.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try (ArrowStreamReader reader =
+        new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), allocator)) {
+      return db.createTable(
+          name, reader, CreateTableOptions.builder().maxRowsPerFile(rowsPerFragment).build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
