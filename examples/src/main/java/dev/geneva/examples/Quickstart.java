@@ -98,7 +98,16 @@ public final class Quickstart {
     return Math.max(1, rows / 8);
   }
 
-  private static Table createDocs(Connection db, int rows) throws IOException {
+  /**
+   * Creates the table {@code docs} ({@code id} int64, {@code text} utf8 with every 50th text null)
+   * of {@code rows} rows, in about 8 fragments, streaming it batch by batch.
+   *
+   * @param db the connection
+   * @param rows how many rows
+   * @return the new table
+   * @throws IOException when the data cannot be written
+   */
+  public static Table createDocs(Connection db, int rows) throws IOException {
     Schema schema =
         new Schema(
             List.of(
@@ -177,7 +186,13 @@ public final class Quickstart {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  /**
+   * Deletes a directory tree, if it exists.
+   *
+   * @param dir the directory
+   * @throws IOException when a file cannot be deleted
+   */
+  public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -54,7 +54,29 @@ public record BackfillTask(
     int batchSize,
     String checkpointKey) {
 
-  /** Copies the storage options and checks the ranges. */
+  /**
+   * Copies the storage options and checks the ranges.
+   *
+   * @param taskId the task's number within its backfill
+   * @param tableUri the table's URI
+   * @param storageOptions Lance storage options (may hold credentials; never printed)
+   * @param readVersion the table version the task reads
+   * @param column the output column
+   * @param fieldId the output column's Lance field id
+   * @param udfClass the UDF's class name
+   * @param udfVersion the UDF's declared version
+   * @param filter the SQL predicate selecting the rows to compute within the fragment, row-address
+   *     bounds included; empty for every live row of the fragment
+   * @param fragmentId the fragment
+   * @param rangeStart first row offset in the fragment (inclusive)
+   * @param rangeEnd last row offset in the fragment (exclusive), at most the fragment's physical
+   *     rows
+   * @param fileMajorVersion the fragment's data-file format major version
+   * @param fileMinorVersion the fragment's data-file format minor version
+   * @param carryOverExisting whether rows outside the filter keep the column's existing values
+   * @param batchSize rows per UDF batch
+   * @param checkpointKey where the task's result is recorded
+   */
   public BackfillTask {
     Objects.requireNonNull(tableUri, "tableUri");
     storageOptions = Map.copyOf(storageOptions);

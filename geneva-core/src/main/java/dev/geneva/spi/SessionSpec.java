@@ -21,7 +21,17 @@ public record SessionSpec(
     boolean stateful,
     int concurrency,
     Resources resources) {
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param tableUri the table being backfilled
+   * @param column the column being computed
+   * @param udfClass the UDF's class name
+   * @param stateful whether the UDF is a {@link dev.geneva.udf.StatefulUdf} (one instance per
+   *     worker, opened once)
+   * @param concurrency how many tasks may run at once
+   * @param resources what one UDF instance needs
+   */
   public SessionSpec {
     Objects.requireNonNull(tableUri, "tableUri");
     Objects.requireNonNull(column, "column");

@@ -20,7 +20,15 @@ import java.util.Objects;
 public record TaskResult(
     int taskId, int fragmentId, String dataFile, long rowsComputed, long rowsFailed) {
 
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param taskId the task's number
+   * @param fragmentId the fragment
+   * @param dataFile the written data file, relative to the table's {@code data/} directory
+   * @param rowsComputed rows the UDF computed (including those it returned null for)
+   * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+   */
   public TaskResult {
     Objects.requireNonNull(dataFile, "dataFile");
   }

@@ -13,7 +13,13 @@ public record Resources(double cpus, double gpus, long memoryBytes) {
   /** One CPU, no GPU, memory not declared. */
   public static final Resources DEFAULT = new Resources(1, 0, 0);
 
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param cpus CPU cores, more than 0
+   * @param gpus GPUs, 0 or more
+   * @param memoryBytes memory in bytes, 0 for "not declared"
+   */
   public Resources {
     if (!(cpus > 0)) {
       throw new IllegalArgumentException("Resources.cpus must be more than 0, got " + cpus);

@@ -10,7 +10,13 @@ import java.util.Objects;
  * @param workerId a name for the worker (thread or Ray actor) that owns this instance
  */
 public record UdfContext(String tableUri, String column, String workerId) {
-  /** Checks that no component is null. */
+  /**
+   * Checks that no component is null.
+   *
+   * @param tableUri the table being backfilled
+   * @param column the column being computed
+   * @param workerId a name for the worker (thread or Ray actor) that owns this instance
+   */
   public UdfContext {
     Objects.requireNonNull(tableUri, "tableUri");
     Objects.requireNonNull(column, "column");

@@ -6,6 +6,7 @@ import dev.geneva.udf.UdfSpec;
 import dev.geneva.udf.UdfTypes;
 
 /** Counts the words of {@code text}; null text gives null. */
+// docs:begin readme-wordcount
 public class WordCount implements ScalarUdf<Integer> {
   @Override
   public UdfSpec spec() {
@@ -22,3 +23,4 @@ public class WordCount implements ScalarUdf<Integer> {
     return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
   }
 }
+// docs:end readme-wordcount

@@ -17,7 +17,13 @@ import java.util.List;
 public record DriverArgs(String tableUri, String column, BackfillOptions options) {
   private static final String SUFFIX = ".lance";
 
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param tableUri the table's URI ({@code <database>/<name>.lance})
+   * @param column the column to backfill
+   * @param options the options
+   */
   public DriverArgs {
     if (tableUri == null || !tableUri.endsWith(SUFFIX) || tableUri.lastIndexOf('/') < 1) {
       throw new InvalidInputException(

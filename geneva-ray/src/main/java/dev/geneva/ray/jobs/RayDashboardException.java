@@ -14,8 +14,13 @@ public class RayDashboardException extends GenevaException {
   /** {@link #statusCode()} when no HTTP response arrived. */
   public static final int UNREACHABLE = -1;
 
+  /** The dashboard called. */
   private final URI dashboardUrl;
+
+  /** The HTTP status, or {@link #UNREACHABLE}. */
   private final int statusCode;
+
+  /** The response body, possibly shortened. */
   private final String responseBody;
 
   /**

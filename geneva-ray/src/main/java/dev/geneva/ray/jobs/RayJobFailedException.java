@@ -12,10 +12,19 @@ import java.util.List;
 public class RayJobFailedException extends BackfillFailedException {
   private static final long serialVersionUID = 1L;
 
+  /** The Ray job's submission id. */
   private final String submissionId;
+
+  /** The job's final status. */
   private final JobStatus status;
+
+  /** Ray's message about the job, may be null. */
   private final String rayMessage;
+
+  /** The driver's error line, may be null. */
   private final String driverError;
+
+  /** The last lines of the job's log. */
   private final List<String> logTail;
 
   /**

@@ -1,0 +1,42 @@
+package dev.geneva.examples.docs;
+
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
+import dev.geneva.ConnectOptions;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
+import dev.geneva.examples.ConsoleProgress;
+
+/** Code of {@code docs/configuration.md}. */
+public final class ConfigurationDocs {
+  private ConfigurationDocs() {}
+
+  /**
+   * Connect and backfill options.
+   *
+   * @return the result
+   */
+  public static BackfillResult options() {
+    // docs:begin configuration-options
+    ConnectOptions connect =
+        ConnectOptions.builder()
+            .storageOption("aws_region", "us-east-1") // Lance storage options
+            .build();
+    try (Connection db = Geneva.connect("s3://my-bucket/db", connect)) {
+      Table table = db.openTable("docs");
+      BackfillOptions options =
+          BackfillOptions.builder()
+              .where("id < 1000") // default: embedding IS NULL
+              .concurrency(8) // default: available processors
+              .batchSize(1024) // default 4096
+              .rowsPerTask(100_000) // default: one task per fragment
+              .commitEvery(4) // default 16 fragments per commit
+              .maxCommitAttempts(20) // default 10
+              .listener(new ConsoleProgress(System.out))
+              .build();
+      return table.backfill("embedding", options);
+    }
+    // docs:end configuration-options
+  }
+}

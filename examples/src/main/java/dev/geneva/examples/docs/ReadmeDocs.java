@@ -1,0 +1,25 @@
+package dev.geneva.examples.docs;
+
+import dev.geneva.BackfillResult;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
+import dev.geneva.examples.udf.HashingEmbedding;
+import java.util.Map;
+
+/** Code of {@code README.md}. */
+public final class ReadmeDocs {
+  private ReadmeDocs() {}
+
+  /** The README's first example. */
+  public static void intro() {
+    // docs:begin readme-intro
+    try (Connection db = Geneva.connect("/data/db")) { // or s3://bucket/db, gs://bucket/db
+      Table docs = db.openTable("docs");
+      docs.addColumns(Map.of("embedding", new HashingEmbedding())); // all null, UDF in the schema
+      BackfillResult r = docs.backfill("embedding"); // computes every null row
+      System.out.println(r.rowsProcessed() + " rows computed");
+    }
+    // docs:end readme-intro
+  }
+}
