@@ -11,8 +11,6 @@ import dev.geneva.cloud.aws.S3StorageOptions;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
-import dev.geneva.ray.jobs.RayJobBackfill;
-import dev.geneva.ray.jobs.RayJobsClient;
 import java.util.Map;
 
 /**
@@ -83,17 +81,11 @@ public final class EksBackfill {
                         .build())
                 .start()) {
       Table table = db.openTable(s.get("GENEVA_TABLE", "docs"));
-      RayJobBackfill onCluster =
-          RayJobBackfill.builder(
-                  RayJobsClient.builder().dashboardUrl(cluster.dashboardUrl()).build())
-              .build();
+      // The started cluster is this thread's backfill target: this runs as a Ray job there.
       BackfillResult r =
           table.backfill(
               s.get("GENEVA_COLUMN", "embedding"),
-              BackfillOptions.builder()
-                  .target(onCluster)
-                  .listener(new ConsoleProgress(System.out))
-                  .build());
+              BackfillOptions.builder().listener(new ConsoleProgress(System.out)).build());
       System.out.println(r);
     }
   }

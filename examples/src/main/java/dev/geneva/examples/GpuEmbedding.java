@@ -9,8 +9,6 @@ import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.KubeAuth;
-import dev.geneva.ray.jobs.RayJobBackfill;
-import dev.geneva.ray.jobs.RayJobsClient;
 import java.util.Map;
 
 /**
@@ -64,17 +62,11 @@ public final class GpuEmbedding {
       if (table.schema().getFields().stream().noneMatch(f -> f.getName().equals("embedding_gpu"))) {
         table.addColumns(Map.of("embedding_gpu", new GpuHashingEmbedding()));
       }
-      RayJobBackfill onCluster =
-          RayJobBackfill.builder(
-                  RayJobsClient.builder().dashboardUrl(cluster.dashboardUrl()).build())
-              .build();
+      // The started cluster is this thread's backfill target: this runs as a Ray job there.
       System.out.println(
           table.backfill(
               "embedding_gpu",
-              BackfillOptions.builder()
-                  .target(onCluster)
-                  .listener(new ConsoleProgress(System.out))
-                  .build()));
+              BackfillOptions.builder().listener(new ConsoleProgress(System.out)).build()));
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.geneva.examples.docs;
 
 import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
 import dev.geneva.Table;
 import dev.geneva.cloud.aws.EksAuth;
 import dev.geneva.k8s.HeadGroupSpec;
@@ -8,9 +9,6 @@ import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
-import dev.geneva.ray.jobs.RayJobBackfill;
-import dev.geneva.ray.jobs.RayJobsClient;
-import dev.geneva.spi.BackfillTargets;
 import java.util.Map;
 
 /** Code of {@code docs/ray-cluster.md}. */
@@ -48,40 +46,67 @@ public final class RayClusterDocs {
         RayCluster.builder()
             .name("my-ray-cluster")
             .namespace("geneva")
+            .clusterName("geneva")
+            .configMethod(ConfigMethod.EKS_AUTH)
+            .region("us-east-1")
+            .portForwarding(true)
+            .headGroup(headSpec)
+            .workerGroup(workerSpec)
+            .roleName("geneva-client-role")
+            .start()) {
+      table.backfill("embedding"); // runs as a Ray job on this cluster
+    }
+    // docs:end ray-cluster-eks
+
+    // docs:begin ray-cluster-eks-typed
+    try (RayCluster cluster =
+        RayCluster.builder()
+            .name("my-ray-cluster")
+            .namespace("geneva")
             .auth(
                 EksAuth.builder()
                     .clusterName("geneva")
                     .region("us-east-1")
                     .roleName("geneva-client-role")
                     .build())
-            .portForwarding(true)
             .headGroup(headSpec)
             .workerGroup(workerSpec)
             .start()) {
-      RayJobBackfill onCluster =
-          RayJobBackfill.builder(
-                  RayJobsClient.builder().dashboardUrl(cluster.dashboardUrl()).build())
-              .build();
-      table.backfill("embedding", BackfillOptions.builder().target(onCluster).build());
+      table.backfill("embedding");
     }
-    // docs:end ray-cluster-eks
+    // docs:end ray-cluster-eks-typed
+
+    // docs:begin ray-cluster-gke
+    try (RayCluster cluster =
+        RayCluster.builder()
+            .name("my-ray-cluster")
+            .namespace("geneva")
+            .configMethod(ConfigMethod.GKE)
+            .project("my-project")
+            .location("us-central1")
+            .clusterName("geneva")
+            .headGroup(headSpec)
+            .workerGroup(workerSpec)
+            .start()) {
+      table.backfill("embedding");
+    }
+    // docs:end ray-cluster-gke
   }
 
   /**
-   * The same with the backfill target entered for the thread.
+   * A backfill from another thread, naming the cluster as its target.
    *
    * @param table the table
    * @param cluster a started cluster
+   * @return the result
    */
-  public static void scoped(Table table, RayCluster cluster) {
-    // docs:begin ray-cluster-scope
-    RayJobBackfill onCluster =
-        RayJobBackfill.builder(RayJobsClient.builder().dashboardUrl(cluster.dashboardUrl()).build())
-            .build();
-    try (BackfillTargets.Scope scope = BackfillTargets.enter(onCluster)) {
-      table.backfill("embedding"); // runs as a Ray job on the cluster
-    }
-    // docs:end ray-cluster-scope
+  public static BackfillResult otherThread(Table table, RayCluster cluster) {
+    // docs:begin ray-cluster-other-thread
+    BackfillResult result =
+        table.backfill(
+            "embedding", BackfillOptions.builder().target(cluster.backfillTarget()).build());
+    // docs:end ray-cluster-other-thread
+    return result;
   }
 
   /**
