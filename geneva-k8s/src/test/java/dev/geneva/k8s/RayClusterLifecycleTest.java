@@ -120,6 +120,28 @@ class RayClusterLifecycleTest {
     return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
   }
 
+  @Test
+  void start_whenPortForwardingOff_expectInClusterServiceUrlAndNoForward() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
+
+    // In a pod of the same cluster the dashboard is reached through the head service; this test
+    // runs outside, so readiness stops short of calling the dashboard.
+    try (RayCluster cluster =
+        cluster()
+            .portForwarding(false)
+            .readinessChecks(
+                List.of(ReadinessCheck.clusterProvisioned(), ReadinessCheck.headPodReady()))
+            .start()) {
+      assertThat(cluster.dashboardUrl().toString())
+          .startsWith("http://")
+          .endsWith("." + NS + ".svc.cluster.local:8265");
+      assertThat(forwarder.opened()).isEmpty();
+    }
+
+    assertThat(rayClusters()).isEmpty();
+  }
+
   @ParameterizedTest
   @EnumSource(Version.class)
   void start_whenOperatorBecomesReady_expectForwardedDashboardAndDeletedOnClose(Version version)
