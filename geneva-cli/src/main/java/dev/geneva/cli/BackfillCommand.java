@@ -5,8 +5,15 @@ import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
+import dev.geneva.ray.jobs.JobPackager;
+import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.ray.jobs.RayJobsClient;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -16,16 +23,17 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code geneva backfill DB TABLE COLUMN}: computes a UDF column locally, on Ray embedded in this
- * JVM, with a progress bar. The UDF's class (stored in the column's metadata by {@code addColumns})
- * must be on the classpath: add its jar with {@code GENEVA_CLASSPATH} (the launcher) or {@code java
- * -cp}.
+ * JVM, or with {@code --dashboard} as a Ray job on a cluster, with a progress bar. The UDF's class
+ * (stored in the column's metadata by {@code addColumns}) must be on the classpath: add its jar
+ * with {@code GENEVA_CLASSPATH} (the launcher) or {@code java -cp}.
  */
 @Command(
     name = "backfill",
     mixinStandardHelpOptions = true,
     description = {
-      "Backfills a UDF column of a Lance table on embedded Ray (this JVM), resumably: rows already"
-          + " computed are skipped unless --where says otherwise.",
+      "Backfills a UDF column of a Lance table on embedded Ray (this JVM), or on a Ray cluster with"
+          + " --dashboard, resumably: rows already computed are skipped unless --where says"
+          + " otherwise.",
       "The UDF's class must be on the classpath (GENEVA_CLASSPATH=my-udfs.jar geneva backfill ...)."
     })
 public final class BackfillCommand implements Callable<Integer> {
@@ -58,6 +66,23 @@ public final class BackfillCommand implements Callable<Integer> {
       description = "Lance storage option (repeatable), e.g. aws_region=us-east-1.")
   Map<String, String> storageOptions = new LinkedHashMap<>();
 
+  @Option(
+      names = "--dashboard",
+      paramLabel = "URL",
+      description =
+          "Run on a Ray cluster instead of this JVM: the URL of its dashboard, e.g. a port-forward"
+              + " to the head pod's 8265 (kubectl port-forward -n geneva svc/<cluster>-head-svc"
+              + " 8265). The backfill runs as a Ray job there.")
+  URI dashboard;
+
+  @Option(
+      names = "--ship",
+      paramLabel = "PATH",
+      description =
+          "With --dashboard: a jar or class directory to send to the cluster (repeatable; default:"
+              + " this JVM's classpath, Ray's own jars excepted).")
+  List<Path> ship = new ArrayList<>();
+
   @Option(names = "--json", description = "Print the BackfillResult as JSON.")
   boolean json;
 
@@ -78,6 +103,22 @@ public final class BackfillCommand implements Callable<Integer> {
 
   /** Creates the command (picocli instantiates it). */
   public BackfillCommand() {}
+
+  private RayJobBackfill onCluster() {
+    String scheme = dashboard.getScheme();
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--dashboard must be an http(s) URL, got " + dashboard);
+    }
+    RayJobsClient jobs =
+        RayJobsClient.builder()
+            .dashboardUrl(dashboard)
+            .unreachableHint("is a port-forward to the head pod's dashboard (port 8265) running?")
+            .build();
+    return RayJobBackfill.builder(jobs)
+        .packager(ship.isEmpty() ? JobPackager.fromClasspath() : JobPackager.of(ship))
+        .build();
+  }
 
   @Override
   public Integer call() {
@@ -105,6 +146,12 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     if (bar != null) {
       options.listener(bar);
+    }
+    if (dashboard != null) {
+      options.target(onCluster());
+    } else if (!ship.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--ship only applies with --dashboard (a backfill on a cluster)");
     }
     BackfillResult r;
     try (Connection conn = Geneva.connect(db, storageOptions)) {
