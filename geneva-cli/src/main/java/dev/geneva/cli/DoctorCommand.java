@@ -84,8 +84,16 @@ public final class DoctorCommand implements Callable<Integer> {
   @Option(
       names = "--bucket",
       description =
-          "Check read/write on a bucket: gs://bucket[/path] (s3:// is reported, not checked).")
+          "Check read/write/delete under a database URI: gs://bucket[/path] (Google credentials) or"
+              + " s3://bucket[/path] (through Lance, with --storage-option).")
   String bucket;
+
+  @Option(
+      names = "--storage-option",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Lance storage option for the s3:// bucket check (repeatable), e.g. aws_region=us-east-1.")
+  Map<String, String> storageOptions = new LinkedHashMap<>();
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
@@ -334,11 +342,25 @@ public final class DoctorCommand implements Callable<Integer> {
   private Item bucketCheck() {
     String check = "bucket " + bucket;
     if (bucket.startsWith("s3://")) {
+      LanceStorageProbe.Outcome o = LanceStorageProbe.run(bucket, storageOptions);
+      if (o.ok()) {
+        return new Item(check, "OK", o.message(), "");
+      }
+      if (o.failedStep().equals("delete")) {
+        // Backfills write and read; deleting is only needed to clean up (Lance's cleanup).
+        return new Item(
+            check,
+            "WARN",
+            "wrote and read a probe table, but deleting it failed: " + o.message(),
+            "grant s3:DeleteObject on the bucket so Lance can clean up old versions");
+      }
       return new Item(
           check,
-          "WARN",
-          "not checked (S3 read/write is not probed by the CLI yet)",
-          "check with: aws s3 cp - " + bucket.replaceAll("/+$", "") + "/geneva-probe < /dev/null");
+          "FORBIDDEN",
+          o.failedStep() + " failed: " + o.message(),
+          "the client (and the workers' IAM role) need s3:PutObject, s3:GetObject, s3:DeleteObject"
+              + " and s3:ListBucket on the bucket; see docs/eks.md (client and service-account"
+              + " role policies) and pass credentials or aws_region with --storage-option");
     }
     try {
       GcsCheckReport r = GcsWriteCheck.builder().tableUri(bucket).build().run();
