@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
-import dev.geneva.cli.testing.MockKubernetes;
+import dev.geneva.k8s.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.nio.file.Path;
 import java.util.ArrayList;

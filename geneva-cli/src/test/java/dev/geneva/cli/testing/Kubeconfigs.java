@@ -1,5 +1,6 @@
 package dev.geneva.cli.testing;
 
+import dev.geneva.k8s.testing.MockKubernetes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
