@@ -42,8 +42,9 @@ import java.util.regex.Pattern;
  *
  * <p>fabric8 asks the token provider for a token before every request and again after a 401; the
  * provider returns its cached token until the {@linkplain Builder#clock clock} reaches {@linkplain
- * Builder#tokenRefreshMargin the margin} before expiry, then fetches a new one. A token revoked
- * before its expiry is therefore not replaced on a 401.
+ * Builder#tokenRefreshMargin the margin} before expiry, then fetches a new one. When the API server
+ * answers 401 (a token revoked before its expiry, say), the provider fetches a new token once and
+ * fabric8 retries the request once with it; a second 401 fails the request.
  *
  * <p>Immutable. {@link #toString()} names the cluster and the credentials' source, never a token.
  */

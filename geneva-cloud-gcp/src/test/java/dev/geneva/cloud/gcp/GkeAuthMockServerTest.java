@@ -7,12 +7,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,42 @@ class GkeAuthMockServerTest {
     assertThat(google.issuedTokens).hasSize(1);
     assertThat(server.getLastRequest().getHeader("Authorization"))
         .isEqualTo("Bearer " + google.issuedTokens.get(0));
+  }
+
+  @Test
+  void request_whenApiServerAnswers401Once_fetchesNewTokenOnceAndRetriesWithIt() throws Exception {
+    // Requests are observed without takeRequest(): the other tests' getLastRequest() would wait
+    // forever for requests taken here.
+    List<RecordedRequest> rejected = new ArrayList<>();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/geneva")
+        .andReply(
+            401,
+            r -> {
+              rejected.add(r);
+              return "{\"kind\":\"Status\",\"code\":401,\"reason\":\"Unauthorized\"}";
+            })
+        .once();
+
+    try (KubernetesClient gke =
+        new KubernetesClientBuilder().withConfig(auth().build().resolve()).build()) {
+      assertThat(google.issuedTokens).hasSize(1);
+      int before = server.getRequestCount();
+      assertThat(gke.namespaces().withName("geneva").get().getMetadata().getName())
+          .isEqualTo("geneva");
+      assertThat(server.getRequestCount() - before).isEqualTo(2);
+    }
+
+    assertThat(google.tokenRequests()).isEqualTo(2);
+    assertThat(google.issuedTokens.get(1)).isNotEqualTo(google.issuedTokens.get(0));
+    assertThat(rejected).hasSize(1);
+    assertThat(rejected.get(0).getHeader("Authorization"))
+        .isEqualTo("Bearer " + google.issuedTokens.get(0));
+    RecordedRequest retry = server.getLastRequest();
+    assertThat(retry.getPath()).isEqualTo("/api/v1/namespaces/geneva");
+    assertThat(retry.getHeader("Authorization")).isEqualTo("Bearer " + google.issuedTokens.get(1));
   }
 
   @Test

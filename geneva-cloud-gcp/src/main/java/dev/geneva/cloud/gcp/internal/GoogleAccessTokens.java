@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Google OAuth access tokens for the Kubernetes API and the GKE API: loads the credentials once,
  * fetches a token, and fetches a new one when the injected clock says the current one expires
- * within the margin. fabric8 calls {@link #getToken()} before every request (and again after a
- * 401). Thread-safe. Never shows a token in {@code toString()}, a log line or an exception. Not
- * API.
+ * within the margin, or when fabric8 asks again after the API server answered 401 (the token may
+ * have been revoked before its expiry). fabric8 calls {@link #getToken()} before every request,
+ * once a minute to refresh, and from {@code Interceptor.afterFailure} after a 401, retrying the
+ * request once with the token returned there. Thread-safe. Never shows a token in {@code
+ * toString()}, a log line or an exception. Not API.
  */
 public final class GoogleAccessTokens implements OAuthTokenProvider {
   /** The scope GKE and the Kubernetes API accept. */
@@ -32,6 +34,7 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(GoogleAccessTokens.class);
   private static final Duration UNKNOWN_LIFETIME = Duration.ofMinutes(10);
+  private static final StackWalker WALKER = StackWalker.getInstance();
 
   private final GoogleCredentialsSource source;
   private final Clock clock;
@@ -61,10 +64,38 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
   @Override
   public synchronized String getToken() {
     Instant now = clock.instant();
-    if (token == null || !now.isBefore(expiresAt.minus(margin))) {
+    if (token != null && calledFromFabric8FailureHandling()) {
+      LOG.warn(
+          "{}: the API server rejected the Google access token of {} (401); fetching a new one. If"
+              + " this repeats, grant the principal Kubernetes access (e.g."
+              + " roles/container.developer on the project)",
+          subject,
+          describePrincipal(credentials));
+      refresh(now);
+    } else if (token == null || !now.isBefore(expiresAt.minus(margin))) {
       refresh(now);
     }
     return token;
+  }
+
+  /**
+   * Whether fabric8 is asking for a token because the API server answered 401: its token-refresh
+   * interceptor calls {@link #getToken()} synchronously from {@code Interceptor.afterFailure} and
+   * retries the request once with the answer, so a new token fetched here is used exactly once and
+   * a revoked token is replaced. {@link OAuthTokenProvider} tells the provider nothing about why it
+   * is called, hence the look at the stack. Mirrors {@code EksTokenProvider.handlingUnauthorized}
+   * in geneva-cloud-aws (the modules do not depend on each other, and this is too small for a
+   * shared module); keep the two in step when fabric8 changes its interceptor.
+   */
+  private static boolean calledFromFabric8FailureHandling() {
+    return WALKER.walk(
+        frames ->
+            frames
+                .limit(64)
+                .anyMatch(
+                    f ->
+                        f.getMethodName().equals("afterFailure")
+                            && f.getClassName().startsWith("io.fabric8.")));
   }
 
   /**
