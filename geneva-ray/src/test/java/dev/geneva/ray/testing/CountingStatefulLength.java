@@ -1,5 +1,6 @@
 package dev.geneva.ray.testing;
 
+import dev.geneva.testing.TextLength;
 import dev.geneva.udf.Row;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.StatefulUdf;
