@@ -92,7 +92,10 @@ class RayJobBackfillTest {
     List<Path> dirs = new ArrayList<>();
     for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path p = Path.of(e);
-      if (Files.isDirectory(p) && (withTestClasses || !p.endsWith("test-classes"))) {
+      // Test classes arrive as directories, or as geneva-core's test-jar in a reactor build.
+      boolean tests =
+          p.endsWith("test-classes") || p.getFileName().toString().endsWith("-tests.jar");
+      if ((Files.isDirectory(p) || tests) && (withTestClasses || !tests)) {
         dirs.add(p);
       }
     }
