@@ -87,7 +87,9 @@ public final class InProcessDriver implements Function<FakeRayDashboard.JobRun, 
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (name.startsWith("dev.geneva.ray.testing.") && !shipped.contains(name)) {
+      boolean testUdf =
+          name.startsWith("dev.geneva.ray.testing.") || name.startsWith("dev.geneva.testing.");
+      if (testUdf && !shipped.contains(name)) {
         throw new ClassNotFoundException(name + " is not in the shipped package");
       }
       return super.loadClass(name, resolve);
