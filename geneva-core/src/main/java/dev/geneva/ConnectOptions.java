@@ -14,10 +14,12 @@ public final class ConnectOptions {
   private static final ConnectOptions DEFAULTS = builder().build();
 
   private final Map<String, String> storageOptions;
+  private final StorageOptionsProvider storageOptionsProvider;
   private final BackfillExecutor executor;
 
   private ConnectOptions(Builder b) {
     this.storageOptions = Map.copyOf(b.storageOptions);
+    this.storageOptionsProvider = b.storageOptionsProvider;
     this.executor = b.executor;
   }
 
@@ -45,17 +47,77 @@ public final class ConnectOptions {
    * @return a builder holding these values
    */
   public Builder toBuilder() {
-    return new Builder().storageOptions(storageOptions).executor(executor);
+    return new Builder()
+        .storageOptions(storageOptions)
+        .storageOptionsProvider(storageOptionsProvider)
+        .executor(executor);
   }
 
   /**
-   * Options passed to Lance for every table, such as {@code aws_region}, {@code aws_endpoint} or
-   * {@code google_service_account}.
+   * The fixed options passed to Lance for every table, such as {@code aws_region}, {@code
+   * aws_endpoint} or {@code google_service_account}.
    *
    * @return the options
    */
   public Map<String, String> storageOptions() {
     return storageOptions;
+  }
+
+  /**
+   * Where options that change over time (short-lived credentials) come from.
+   *
+   * @return the provider, empty when every option is fixed
+   */
+  public Optional<StorageOptionsProvider> storageOptionsProvider() {
+    return Optional.ofNullable(storageOptionsProvider);
+  }
+
+  /**
+   * The options to use now: the fixed {@link #storageOptions()} with the {@link
+   * #storageOptionsProvider()}'s current ones layered over them.
+   *
+   * @return an immutable map; its values may be secrets
+   * @throws GenevaException when the provider fails; the message names it
+   */
+  public Map<String, String> resolveStorageOptions() {
+    if (storageOptionsProvider == null) {
+      return storageOptions;
+    }
+    Map<String, String> current;
+    try {
+      current = storageOptionsProvider.resolveStorageOptions();
+    } catch (GenevaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new GenevaException(
+          "storage options provider "
+              + storageOptionsProvider
+              + " failed: "
+              + e.getMessage()
+              + "; check the credentials it reads, or pass fixed options with"
+              + " ConnectOptions.builder().storageOptions(..)",
+          e);
+    }
+    if (current == null) {
+      throw new GenevaException(
+          "storage options provider "
+              + storageOptionsProvider
+              + " returned null: it must return a map (empty when it has nothing to add)");
+    }
+    Map<String, String> merged = new LinkedHashMap<>(storageOptions);
+    current.forEach(
+        (k, v) -> {
+          if (k == null || v == null) {
+            throw new GenevaException(
+                "storage options provider "
+                    + storageOptionsProvider
+                    + " returned a null key or value for option '"
+                    + k
+                    + "'");
+          }
+          merged.put(k, v);
+        });
+    return Map.copyOf(merged);
   }
 
   /**
@@ -73,6 +135,7 @@ public final class ConnectOptions {
   public String toString() {
     return "ConnectOptions{storageOptions="
         + storageOptions.keySet()
+        + (storageOptionsProvider == null ? "" : ", provider=" + storageOptionsProvider)
         + ", executor="
         + (executor == null ? "default" : executor.name())
         + "}";
@@ -82,17 +145,19 @@ public final class ConnectOptions {
   public boolean equals(Object o) {
     return o instanceof ConnectOptions c
         && storageOptions.equals(c.storageOptions)
+        && Objects.equals(storageOptionsProvider, c.storageOptionsProvider)
         && Objects.equals(executor, c.executor);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(storageOptions, executor);
+    return Objects.hash(storageOptions, storageOptionsProvider, executor);
   }
 
   /** Builds {@link ConnectOptions}. */
   public static final class Builder {
     private final Map<String, String> storageOptions = new LinkedHashMap<>();
+    private StorageOptionsProvider storageOptionsProvider;
     private BackfillExecutor executor;
 
     private Builder() {}
@@ -121,6 +186,19 @@ public final class ConnectOptions {
             "storage option " + key + " needs a non-blank key and a non-null value");
       }
       storageOptions.put(key, value);
+      return this;
+    }
+
+    /**
+     * Asks this provider for options each time Lance is used, for credentials that expire during a
+     * long backfill (for example {@code S3StorageOptions} of geneva-cloud-aws). Its options are
+     * layered over the fixed ones.
+     *
+     * @param provider the provider, or null for fixed options only
+     * @return this builder
+     */
+    public Builder storageOptionsProvider(StorageOptionsProvider provider) {
+      this.storageOptionsProvider = provider;
       return this;
     }
 

@@ -138,7 +138,7 @@ public final class Connection implements AutoCloseable {
     }
     WriteParams.Builder params =
         new WriteParams.Builder()
-            .withStorageOptions(options.storageOptions())
+            .withStorageOptions(options.resolveStorageOptions())
             .withMode(
                 createOptions.overwrite()
                     ? WriteParams.WriteMode.OVERWRITE
@@ -192,7 +192,7 @@ public final class Connection implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    return RemoteListing.tableNames(uri, options.storageOptions(), allocator);
+    return RemoteListing.tableNames(uri, options.resolveStorageOptions(), allocator);
   }
 
   /**
@@ -210,7 +210,7 @@ public final class Connection implements AutoCloseable {
     if (localRoot != null) {
       deleteTree(localRoot.resolve(name + SUFFIX));
     } else {
-      Dataset.drop(tableUri, options.storageOptions());
+      Dataset.drop(tableUri, options.resolveStorageOptions());
     }
   }
 
@@ -225,7 +225,7 @@ public final class Connection implements AutoCloseable {
   }
 
   TableLocation location(String name) {
-    return new TableLocation(name, tableUri(name), options.storageOptions(), allocator);
+    return new TableLocation(name, tableUri(name), options::resolveStorageOptions, allocator);
   }
 
   private String tableUri(String name) {
@@ -238,7 +238,7 @@ public final class Connection implements AutoCloseable {
             allocator,
             tableUri,
             new com.lancedb.lance.ReadOptions.Builder()
-                .setStorageOptions(options.storageOptions())
+                .setStorageOptions(options.resolveStorageOptions())
                 .build())) {
       return ds.version() > 0;
     } catch (RuntimeException e) {

@@ -306,10 +306,12 @@ public final class Table {
   }
 
   /**
-   * The Lance storage options this table was opened with, for code that opens it elsewhere (a
-   * cluster job). They may hold credentials: never log them.
+   * The Lance storage options to open this table with now, for code that opens it elsewhere (a
+   * cluster job): the connection's fixed options with its {@link StorageOptionsProvider}'s current
+   * ones over them. They may hold credentials: never log them.
    *
    * @return the options
+   * @throws GenevaException when the connection's storage options provider fails
    */
   public Map<String, String> storageOptions() {
     return location.storageOptions();

@@ -3,14 +3,10 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.InProcessS3;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
-import java.net.URI;
 import java.util.Map;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,52 +15,22 @@ import org.junit.jupiter.api.Test;
 class S3RoundTripTest {
   private static final String ACCESS_KEY = "geneva-test-access";
   private static final String SECRET_KEY = "geneva-test-secret-key";
-  private static BlobStoreContext blobs;
-  private static S3Proxy proxy;
+  private static InProcessS3 s3;
 
   @BeforeAll
   static void startS3() throws Exception {
-    blobs =
-        ContextBuilder.newBuilder("transient")
-            .credentials("unused", "unused")
-            .build(BlobStoreContext.class);
-    proxy =
-        S3Proxy.builder()
-            .blobStore(blobs.getBlobStore())
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .build();
-    proxy.start();
-    while (!proxy.getState().equals("STARTED")) {
-      Thread.sleep(10);
-    }
-    blobs.getBlobStore().createContainerInLocation(null, "lake");
+    s3 = InProcessS3.start(ACCESS_KEY, SECRET_KEY, "lake");
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    if (proxy != null) {
-      proxy.stop();
-    }
-    if (blobs != null) {
-      blobs.close();
+    if (s3 != null) {
+      s3.close();
     }
   }
 
   private static Map<String, String> storageOptions() {
-    return Map.of(
-        "aws_access_key_id",
-        ACCESS_KEY,
-        "aws_secret_access_key",
-        SECRET_KEY,
-        "aws_region",
-        "us-east-1",
-        "aws_endpoint",
-        "http://127.0.0.1:" + proxy.getPort(),
-        "allow_http",
-        "true",
-        "aws_virtual_hosted_style_request",
-        "false");
+    return s3.storageOptions(ACCESS_KEY, SECRET_KEY);
   }
 
   @Test

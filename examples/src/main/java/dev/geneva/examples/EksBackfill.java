@@ -11,7 +11,6 @@ import dev.geneva.cloud.aws.S3StorageOptions;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
-import java.util.Map;
 
 /**
  * Starts a Ray cluster on Amazon EKS (the deployment guide's "Initialize the Ray Cluster"), runs a
@@ -44,19 +43,19 @@ public final class EksBackfill {
             .region(region)
             .roleName(s.get("GENEVA_CLIENT_ROLE", "geneva-client-role"))
             .build();
-    // This JVM opens the table with the client role's credentials; the Ray pods use their
-    // service account's role (IRSA).
-    Map<String, String> s3 =
+    // This JVM opens the table with the client role's credentials, renewed as the role session
+    // ends (the options are a provider, asked again on every use); the Ray pods use their service
+    // account's role (IRSA).
+    S3StorageOptions s3 =
         S3StorageOptions.builder()
             .credentialsProvider(auth.credentialsProvider())
             .region(region)
-            .build()
-            .toMap();
+            .build();
 
     try (Connection db =
             Geneva.connect(
                 s.get("GENEVA_DB", "s3://my-bucket/db"),
-                ConnectOptions.builder().storageOptions(s3).build());
+                ConnectOptions.builder().storageOptionsProvider(s3).build());
         RayCluster cluster =
             RayCluster.builder()
                 .name(s.get("GENEVA_RAY_CLUSTER", "my-ray-cluster"))

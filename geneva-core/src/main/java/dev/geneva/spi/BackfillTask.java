@@ -102,6 +102,33 @@ public record BackfillTask(
   }
 
   /**
+   * The same task with other storage options, such as freshly resolved credentials.
+   *
+   * @param options the options
+   * @return a copy of this task
+   */
+  public BackfillTask withStorageOptions(Map<String, String> options) {
+    return new BackfillTask(
+        taskId,
+        tableUri,
+        options,
+        readVersion,
+        column,
+        fieldId,
+        udfClass,
+        udfVersion,
+        filter,
+        fragmentId,
+        rangeStart,
+        rangeEnd,
+        fileMajorVersion,
+        fileMinorVersion,
+        carryOverExisting,
+        batchSize,
+        checkpointKey);
+  }
+
+  /**
    * Encodes the task for another process.
    *
    * @return the bytes

@@ -2,6 +2,7 @@ package dev.geneva.cloud.aws;
 
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.StorageOptionsProvider;
 import dev.geneva.cloud.aws.internal.AwsErrors;
 import java.net.URI;
 import java.util.AbstractMap;
@@ -27,11 +28,21 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
  *     ConnectOptions.builder().storageOptions(s3).build());
  * }</pre>
  *
- * <p>The credentials are read when {@link #toMap()} is called: session credentials expire (an
- * assumed role's after its session duration), so build the map again for each connection of a long
- * run. {@link #toString()} and the returned map's {@code toString()} show keys, never secrets.
+ * <p>{@link #toMap()} reads the credentials once, and session credentials expire (an assumed role's
+ * after its session duration). For runs longer than that, hand the options themselves to the
+ * connection as a {@link StorageOptionsProvider}: Geneva then resolves them again for every table
+ * open, commit and backfill task, and the credentials provider renews the session in time.
+ *
+ * <pre>{@code
+ * Connection db = Geneva.connect("s3://bucket/db", ConnectOptions.builder()
+ *     .storageOptionsProvider(S3StorageOptions.builder()
+ *         .credentialsProvider(auth.credentialsProvider()).region("us-east-1").build())
+ *     .build());
+ * }</pre>
+ *
+ * <p>{@link #toString()} and the returned maps' {@code toString()} show keys, never secrets.
  */
-public final class S3StorageOptions {
+public final class S3StorageOptions implements StorageOptionsProvider {
   private static final Set<String> SECRET_KEYS =
       Set.of("aws_access_key_id", "aws_secret_access_key", "aws_session_token");
 
@@ -100,6 +111,19 @@ public final class S3StorageOptions {
       m.put("aws_virtual_hosted_style_request", "false");
     }
     return new Redacted(Map.copyOf(m));
+  }
+
+  /**
+   * The options with the credentials current now; the same as {@link #toMap()}. Called by Geneva
+   * each time it uses the table when these options are a connection's {@link
+   * StorageOptionsProvider}.
+   *
+   * @return an immutable map whose {@code toString()} hides the credential values
+   * @throws GenevaException when the credentials cannot be resolved; the message says how to fix it
+   */
+  @Override
+  public Map<String, String> resolveStorageOptions() {
+    return toMap();
   }
 
   @Override

@@ -9,9 +9,11 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
+import dev.geneva.testing.InProcessS3;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.BigIntVector;
@@ -21,48 +23,27 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 class S3StorageOptionsTest {
   private static final String ACCESS_KEY = "aws-test-access";
   private static final String SECRET_KEY = "aws-test-secret-key";
-  private static BlobStoreContext blobs;
-  private static S3Proxy proxy;
+  private static InProcessS3 s3;
 
   @BeforeAll
   static void startS3() throws Exception {
-    blobs =
-        ContextBuilder.newBuilder("transient")
-            .credentials("unused", "unused")
-            .build(BlobStoreContext.class);
-    proxy =
-        S3Proxy.builder()
-            .blobStore(blobs.getBlobStore())
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .build();
-    proxy.start();
-    while (!proxy.getState().equals("STARTED")) {
-      Thread.sleep(10);
-    }
-    blobs.getBlobStore().createContainerInLocation(null, "lake");
+    s3 = InProcessS3.start(ACCESS_KEY, SECRET_KEY, "lake");
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    if (proxy != null) {
-      proxy.stop();
-    }
-    if (blobs != null) {
-      blobs.close();
+    if (s3 != null) {
+      s3.close();
     }
   }
 
@@ -70,7 +51,7 @@ class S3StorageOptionsTest {
     return S3StorageOptions.builder()
         .credentials(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))
         .region("us-east-1")
-        .endpoint(URI.create("http://127.0.0.1:" + proxy.getPort()))
+        .endpoint(s3.endpoint())
         .pathStyle(true);
   }
 
@@ -114,6 +95,51 @@ class S3StorageOptionsTest {
   }
 
   @Test
+  void resolveStorageOptions_whenAssumedRoleSessionExpiresBetweenBackfills_usesRenewedSession()
+      throws Exception {
+    try (FakeAws aws = new FakeAws()) {
+      MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+      aws.clock = clock;
+      EksAuth auth =
+          EksAuth.builder()
+              .clusterName("geneva")
+              .region("us-east-1")
+              .roleName("geneva-client-role")
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create("AKIABASE", "base-secret")))
+              .stsEndpoint(aws.stsUri())
+              .clock(clock)
+              .build();
+      // The bucket accepts the role's sessions only, as a bucket policy for the role would.
+      s3.allowKey("ASIAFAKEKEY1", "fake-secret-1");
+      S3StorageOptions provider = options().credentialsProvider(auth.credentialsProvider()).build();
+      ConnectOptions connect = ConnectOptions.builder().storageOptionsProvider(provider).build();
+
+      try (Connection db = Geneva.connect("s3://lake/renewed", connect)) {
+        Table t = createTable(db, 300);
+        t.addColumns(Map.of("twice", new DoubleId()));
+        assertThat(t.backfill("twice").rowsProcessed()).isEqualTo(300);
+
+        // An hour later the first session has expired; STS issues the second one.
+        clock.advance(Duration.ofMinutes(61));
+        s3.revokeKey("ASIAFAKEKEY1");
+        s3.allowKey("ASIAFAKEKEY2", "fake-secret-2");
+        t.addColumns(Map.of("twice_again", new DoubleId()));
+        assertThat(db.openTable("numbers").backfill("twice_again").rowsProcessed()).isEqualTo(300);
+      } finally {
+        s3.revokeKey("ASIAFAKEKEY2");
+      }
+
+      assertThat(aws.count("AssumeRole")).isEqualTo(2);
+      assertThat(provider.resolveStorageOptions())
+          .containsEntry("aws_access_key_id", "ASIAFAKEKEY2")
+          .containsEntry("aws_session_token", "fake-session-token-2");
+      assertThat(s3.rejectedRequests()).isZero();
+    }
+  }
+
+  @Test
   void toMap_whenPathStyleHttpEndpoint_setsLanceOptions() {
     Map<String, String> m = options().build().toMap();
 
@@ -121,7 +147,7 @@ class S3StorageOptionsTest {
         .containsEntry("aws_access_key_id", ACCESS_KEY)
         .containsEntry("aws_secret_access_key", SECRET_KEY)
         .containsEntry("aws_region", "us-east-1")
-        .containsEntry("aws_endpoint", "http://127.0.0.1:" + proxy.getPort())
+        .containsEntry("aws_endpoint", s3.endpoint().toString())
         .containsEntry("allow_http", "true")
         .containsEntry("aws_virtual_hosted_style_request", "false")
         .doesNotContainKey("aws_session_token");

@@ -144,6 +144,8 @@ public final class BackfillPlanner {
         }
       }
       int batchSize = spec.batchSize() > 0 ? spec.batchSize() : options.batchSize();
+      // Replaced at dispatch by the options current then (credentials may rotate meanwhile).
+      Map<String, String> storageOptions = table.storageOptions();
       List<BackfillTask> tasks = new ArrayList<>();
       Map<Integer, Integer> perFragment = new LinkedHashMap<>();
       Map<Integer, String> fingerprints = new LinkedHashMap<>();
@@ -202,7 +204,7 @@ public final class BackfillPlanner {
                 new BackfillTask(
                     id,
                     table.uri(),
-                    table.storageOptions(),
+                    storageOptions,
                     readVersion,
                     column,
                     fieldId,

@@ -134,7 +134,7 @@ public final class BackfillRun implements BackfillJob {
     List<DataReplacementGroup> pending = new ArrayList<>();
     Map<Integer, List<TaskResult>> finished = new HashMap<>();
     CheckpointStore checkpoints =
-        CheckpointStore.forTable(table.uri(), table.storageOptions(), table.allocator());
+        CheckpointStore.forTable(table.uri(), table::storageOptions, table.allocator());
     try {
       if (!plan.tasks().isEmpty()) {
         session =
@@ -164,8 +164,9 @@ public final class BackfillRun implements BackfillJob {
             continue;
           }
           inFlight++;
+          // Options resolved now, not at planning: credentials may have rotated since.
           session
-              .submit(task, rowsDone::addAndGet)
+              .submit(task.withStorageOptions(table.storageOptions()), rowsDone::addAndGet)
               .whenComplete((r, e) -> outcomes.add(new Outcome(task, r, e)));
         }
         if (inFlight == 0) {

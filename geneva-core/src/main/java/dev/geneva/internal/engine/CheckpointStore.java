@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -20,12 +21,12 @@ public interface CheckpointStore {
    * The store for a table: plain files on a local disk, one-row Lance files elsewhere.
    *
    * @param tableUri the table's URI
-   * @param storageOptions its Lance storage options
+   * @param storageOptions resolves its Lance storage options, once per read or write
    * @param allocator for the Lance-file store's small batches
    * @return the store
    */
   static CheckpointStore forTable(
-      String tableUri, Map<String, String> storageOptions, BufferAllocator allocator) {
+      String tableUri, Supplier<Map<String, String>> storageOptions, BufferAllocator allocator) {
     Path local = localPath(tableUri);
     return local != null
         ? new LocalFileCheckpoints(local.resolve(DIRECTORY))

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
@@ -39,11 +40,11 @@ final class LanceFileCheckpoints implements CheckpointStore {
               Field.nullable("rows_failed", new ArrowType.Int(64, true))));
 
   private final String tableUri;
-  private final Map<String, String> storageOptions;
+  private final Supplier<Map<String, String>> storageOptions;
   private final BufferAllocator allocator;
 
   LanceFileCheckpoints(
-      String tableUri, Map<String, String> storageOptions, BufferAllocator allocator) {
+      String tableUri, Supplier<Map<String, String>> storageOptions, BufferAllocator allocator) {
     this.tableUri = tableUri;
     this.storageOptions = storageOptions;
     this.allocator = allocator;
@@ -64,7 +65,8 @@ final class LanceFileCheckpoints implements CheckpointStore {
       ((BigIntVector) root.getVector(3)).setSafe(0, result.rowsComputed());
       ((BigIntVector) root.getVector(4)).setSafe(0, result.rowsFailed());
       root.setRowCount(1);
-      try (LanceFileWriter w = LanceFileWriter.open(path(key), allocator, null, storageOptions)) {
+      try (LanceFileWriter w =
+          LanceFileWriter.open(path(key), allocator, null, storageOptions.get())) {
         w.write(root);
       }
     } catch (Exception e) {
@@ -77,7 +79,7 @@ final class LanceFileCheckpoints implements CheckpointStore {
   public Optional<TaskResult> get(String key) {
     LanceFileReader reader;
     try {
-      reader = LanceFileReader.open(path(key), storageOptions, allocator);
+      reader = LanceFileReader.open(path(key), storageOptions.get(), allocator);
     } catch (Exception e) {
       if (LanceErrors.isNotFound(e)) {
         return Optional.empty();

@@ -40,7 +40,7 @@ public final class TaskExecution implements AutoCloseable {
 
   private final BufferAllocator allocator;
   private final String workerId;
-  private final Map<String, Dataset> datasets = new HashMap<>();
+  private final Map<String, OpenDataset> datasets = new HashMap<>();
   private final Map<String, Udf> udfs = new HashMap<>();
   private boolean closed;
 
@@ -136,7 +136,7 @@ public final class TaskExecution implements AutoCloseable {
     }
     TaskResult result =
         new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
-    CheckpointStore.forTable(task.tableUri(), task.storageOptions(), allocator)
+    CheckpointStore.forTable(task.tableUri(), task::storageOptions, allocator)
         .put(task.checkpointKey(), result);
     LOG.debug("worker {} finished {}", workerId, task);
     return result;
@@ -276,19 +276,29 @@ public final class TaskExecution implements AutoCloseable {
             + ", which Geneva cannot write: rewrite the table with Lance file format 2.0 or newer");
   }
 
+  /** A dataset this worker keeps open between tasks, and the storage options it was opened with. */
+  private record OpenDataset(Dataset dataset, Map<String, String> storageOptions) {}
+
   private Dataset dataset(BackfillTask task) {
     String key = task.tableUri() + "@" + task.readVersion();
-    Dataset ds = datasets.get(key);
-    if (ds == null) {
+    OpenDataset open = datasets.get(key);
+    if (open != null && !open.storageOptions().equals(task.storageOptions())) {
+      // New credentials: the dataset keeps the ones it was opened with, which may be expiring.
+      datasets.remove(key);
+      open.dataset().close();
+      open = null;
+    }
+    if (open == null) {
       ReadOptions options =
           new ReadOptions.Builder()
               .setVersion(Math.toIntExact(task.readVersion()))
               .setStorageOptions(task.storageOptions())
               .build();
-      ds = Dataset.open(allocator, task.tableUri(), options);
-      datasets.put(key, ds);
+      open =
+          new OpenDataset(Dataset.open(allocator, task.tableUri(), options), task.storageOptions());
+      datasets.put(key, open);
     }
-    return ds;
+    return open.dataset();
   }
 
   private Udf udf(BackfillTask task) {
@@ -325,9 +335,9 @@ public final class TaskExecution implements AutoCloseable {
         }
       }
     }
-    for (Dataset ds : datasets.values()) {
+    for (OpenDataset open : datasets.values()) {
       try {
-        ds.close();
+        open.dataset().close();
       } catch (RuntimeException e) {
         errors.add(e);
       }

@@ -4,21 +4,37 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Where a table lives and how to open it: name, URI, storage options (kept out of {@link
- * #toString()}, they may hold credentials) and the allocator datasets are opened with.
+ * Where a table lives and how to open it: name, URI, where its storage options come from (they may
+ * hold credentials, so they stay out of {@link #toString()}) and the allocator datasets are opened
+ * with.
+ *
+ * @param name the table's name
+ * @param uri the table's URI
+ * @param storage resolves the storage options current now (credentials may rotate)
+ * @param allocator the allocator datasets are opened with
  */
 public record TableLocation(
-    String name, String uri, Map<String, String> storageOptions, BufferAllocator allocator) {
+    String name, String uri, Supplier<Map<String, String>> storage, BufferAllocator allocator) {
 
-  /** Copies the options. */
+  /** Checks the components. */
   public TableLocation {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uri, "uri");
-    storageOptions = Map.copyOf(storageOptions);
+    Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(allocator, "allocator");
+  }
+
+  /**
+   * The storage options to use now.
+   *
+   * @return the options
+   */
+  public Map<String, String> storageOptions() {
+    return storage.get();
   }
 
   /**
@@ -28,7 +44,7 @@ public record TableLocation(
    */
   public Dataset openLatest() {
     return Dataset.open(
-        allocator, uri, new ReadOptions.Builder().setStorageOptions(storageOptions).build());
+        allocator, uri, new ReadOptions.Builder().setStorageOptions(storageOptions()).build());
   }
 
   /**
@@ -44,7 +60,7 @@ public record TableLocation(
         uri,
         new ReadOptions.Builder()
             .setVersion(Math.toIntExact(version))
-            .setStorageOptions(storageOptions)
+            .setStorageOptions(storageOptions())
             .build());
   }
 

@@ -17,8 +17,8 @@ class CheckpointStoreTest {
   @Test
   void forTable_whenLocalPathOrFileUri_usesPlainFilesThatRoundTrip() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
-      CheckpointStore byPath = CheckpointStore.forTable(dir.toString(), Map.of(), allocator);
-      CheckpointStore byUri = CheckpointStore.forTable(dir.toUri().toString(), Map.of(), allocator);
+      CheckpointStore byPath = CheckpointStore.forTable(dir.toString(), Map::of, allocator);
+      CheckpointStore byUri = CheckpointStore.forTable(dir.toUri().toString(), Map::of, allocator);
       TaskResult result = new TaskResult(3, 7, "geneva-x.lance", 120, 2);
 
       byPath.put("k1", result);
@@ -33,7 +33,7 @@ class CheckpointStoreTest {
   @Test
   void get_whenRecordCorrupt_returnsEmptySoTheTaskIsRecomputed() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
-      CheckpointStore store = CheckpointStore.forTable(dir.toString(), Map.of(), allocator);
+      CheckpointStore store = CheckpointStore.forTable(dir.toString(), Map::of, allocator);
       Path checkpoints = Files.createDirectories(dir.resolve(CheckpointStore.DIRECTORY));
       Files.write(checkpoints.resolve("bad.ckpt"), new byte[] {1, 2});
 
@@ -44,7 +44,7 @@ class CheckpointStoreTest {
   @Test
   void lanceFileCheckpoints_whenPutThenGet_roundTripsAndMissingIsEmpty() {
     try (BufferAllocator allocator = new RootAllocator()) {
-      var store = new LanceFileCheckpoints(dir.toString(), Map.of(), allocator);
+      var store = new LanceFileCheckpoints(dir.toString(), Map::of, allocator);
       TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
 
       store.put("k2", result);
