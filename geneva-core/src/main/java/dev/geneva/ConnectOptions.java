@@ -1,5 +1,6 @@
 package dev.geneva;
 
+import dev.geneva.internal.lance.StorageOptionsMap;
 import dev.geneva.spi.BackfillExecutor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ public final class ConnectOptions {
   private final BackfillExecutor executor;
 
   private ConnectOptions(Builder b) {
-    this.storageOptions = Map.copyOf(b.storageOptions);
+    this.storageOptions = StorageOptionsMap.copyOf(b.storageOptions);
     this.storageOptionsProvider = b.storageOptionsProvider;
     this.executor = b.executor;
   }
@@ -76,7 +77,7 @@ public final class ConnectOptions {
    * The options to use now: the fixed {@link #storageOptions()} with the {@link
    * #storageOptionsProvider()}'s current ones layered over them.
    *
-   * @return an immutable map; its values may be secrets
+   * @return an immutable map; its values may be secrets, so its {@code toString()} hides them
    * @throws GenevaException when the provider fails; the message names it
    */
   public Map<String, String> resolveStorageOptions() {
@@ -117,7 +118,7 @@ public final class ConnectOptions {
           }
           merged.put(k, v);
         });
-    return Map.copyOf(merged);
+    return StorageOptionsMap.copyOf(merged);
   }
 
   /**

@@ -135,6 +135,8 @@ class StorageOptionsProviderTest {
     assertThat(options.storageOptions()).containsEntry("aws_access_key_id", "fixed");
     assertThat(options.toBuilder().build()).isEqualTo(options);
     assertThat(options.toString()).doesNotContain("fresh", "fixed");
+    assertThat(options.resolveStorageOptions().toString())
+        .isEqualTo("{aws_access_key_id=***, aws_region=***}");
   }
 
   @Test

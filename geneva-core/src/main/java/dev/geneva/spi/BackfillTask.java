@@ -1,5 +1,6 @@
 package dev.geneva.spi;
 
+import dev.geneva.internal.lance.StorageOptionsMap;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -79,7 +80,7 @@ public record BackfillTask(
    */
   public BackfillTask {
     Objects.requireNonNull(tableUri, "tableUri");
-    storageOptions = Map.copyOf(storageOptions);
+    storageOptions = StorageOptionsMap.copyOf(storageOptions);
     Objects.requireNonNull(column, "column");
     Objects.requireNonNull(udfClass, "udfClass");
     Objects.requireNonNull(filter, "filter");

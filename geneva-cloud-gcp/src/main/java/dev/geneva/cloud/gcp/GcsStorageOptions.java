@@ -2,7 +2,9 @@ package dev.geneva.cloud.gcp;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.geneva.InvalidInputException;
+import dev.geneva.StorageOptionsProvider;
 import dev.geneva.cloud.gcp.internal.GoogleAccessTokens;
+import dev.geneva.internal.lance.StorageOptionsMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -116,8 +118,50 @@ public final class GcsStorageOptions {
   }
 
   /**
+   * How long before a token expires {@link #accessTokenProvider} fetches the next one: every task
+   * is handed a token that lives at least this long.
+   */
+  public static final Duration TOKEN_REFRESH_MARGIN = Duration.ofMinutes(15);
+
+  /**
+   * Access tokens from the credentials, fetched again {@link #TOKEN_REFRESH_MARGIN} before each
+   * expires, for {@code ConnectOptions.builder().storageOptionsProvider(..)}: Geneva asks for the
+   * options on every table open, commit and task, so a run longer than a token's life (about an
+   * hour) keeps working. Use it where Lance cannot find the credentials itself (a JVM without
+   * application-default credentials that was given impersonated or user credentials).
+   *
+   * @param credentials the credentials (unscoped ones are scoped to {@code cloud-platform})
+   * @return a provider of {@code {google_storage_token: <token>}}; its {@code toString()} and its
+   *     maps' hide the token
+   */
+  public static StorageOptionsProvider accessTokenProvider(GoogleCredentials credentials) {
+    return accessTokenProvider(credentials, Clock.systemUTC());
+  }
+
+  static StorageOptionsProvider accessTokenProvider(GoogleCredentials credentials, Clock clock) {
+    GoogleAccessTokens tokens =
+        new GoogleAccessTokens(
+            GoogleCredentialsSource.of(credentials),
+            clock,
+            TOKEN_REFRESH_MARGIN,
+            "GCS storage token");
+    return new StorageOptionsProvider() {
+      @Override
+      public Map<String, String> resolveStorageOptions() {
+        return StorageOptionsMap.copyOf(Map.of(STORAGE_TOKEN, tokens.getToken()));
+      }
+
+      @Override
+      public String toString() {
+        return "GcsStorageOptions.accessTokenProvider";
+      }
+    };
+  }
+
+  /**
    * A static access token fetched now from the credentials. It is not refreshed, so it suits only
-   * runs shorter than the token's life (about an hour); prefer the other factories.
+   * runs shorter than the token's life (about an hour); prefer the other factories, or {@link
+   * #accessTokenProvider} for a token that is.
    *
    * @param credentials the credentials (unscoped ones are scoped to {@code cloud-platform})
    * @return {@code {google_storage_token: <token>}}

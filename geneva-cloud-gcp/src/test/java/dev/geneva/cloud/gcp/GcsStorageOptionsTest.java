@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.ConnectOptions;
 import dev.geneva.InvalidInputException;
+import dev.geneva.StorageOptionsProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +77,29 @@ class GcsStorageOptionsTest {
 
       assertThat(options)
           .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(0)));
+    }
+  }
+
+  @Test
+  void accessTokenProvider_whenTokenNearsExpiry_resolvesNextTokenAndHidesIt() throws Exception {
+    try (FakeGoogle google = new FakeGoogle()) {
+      MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+      StorageOptionsProvider provider =
+          GcsStorageOptions.accessTokenProvider(google.credentials(), clock);
+
+      Map<String, String> first = provider.resolveStorageOptions();
+      clock.advance(Duration.ofMinutes(44));
+      Map<String, String> stillFirst = provider.resolveStorageOptions();
+      clock.advance(Duration.ofMinutes(2));
+      Map<String, String> second = provider.resolveStorageOptions();
+
+      assertThat(first)
+          .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(0)));
+      assertThat(stillFirst).isEqualTo(first);
+      assertThat(second)
+          .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(1)));
+      assertThat(google.tokenRequests()).isEqualTo(2);
+      assertThat(second.toString() + provider).doesNotContain(google.issuedTokens.get(1));
     }
   }
 }
