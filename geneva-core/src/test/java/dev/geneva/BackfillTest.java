@@ -10,6 +10,9 @@ import dev.geneva.testing.FlakyLength;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextEmbedding;
 import dev.geneva.testing.TextLength;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -199,10 +203,12 @@ class BackfillTest {
     // Fragment 0 finished and was committed; fragment 1 finished one of its four tasks.
     assertThat(t.countRows("id < 2000 AND text IS NOT NULL AND len IS NULL")).isZero();
     assertThat(t.countRows("id >= 2000 AND len IS NOT NULL")).isZero();
+    assertThat(checkpointFiles("docs")).as("kept for the rerun").isEqualTo(5);
 
     Faults.reset();
     FlakyLength.CALLS.set(0);
     BackfillResult r = t.backfill("len", sequential);
+    assertThat(checkpointFiles("docs")).as("deleted once everything is committed").isZero();
 
     long nullTextInFragment0 = 286;
     assertThat(r.rowsSkipped())
@@ -211,6 +217,18 @@ class BackfillTest {
     assertThat(FlakyLength.CALLS.get()).isEqualTo(1_500 + nullTextInFragment0);
     assertThat(r.rowsProcessed()).isEqualTo(1_500 + nullTextInFragment0);
     Columns.byId(t, "len").forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
+  }
+
+  private long checkpointFiles(String table) {
+    Path root = dir.resolve(table + ".lance").resolve("_geneva").resolve("checkpoints");
+    if (!Files.exists(root)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.geneva.testing.InProcessS3;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.util.Map;
+import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,10 @@ class S3RoundTripTest {
       assertThat(r.rowsProcessed()).isEqualTo(2_400);
       assertThat(db.tableNames()).containsExactly("docs");
     }
+    assertThat(s3.blobStore().list("lake", ListContainerOptions.Builder.recursive()))
+        .as("checkpoints are deleted once everything is committed")
+        .isNotEmpty()
+        .noneMatch(blob -> blob.getName().contains("_geneva/checkpoints/"));
 
     try (Connection db = Geneva.connect("s3://lake/db", storageOptions())) {
       Table t = db.openTable("docs");

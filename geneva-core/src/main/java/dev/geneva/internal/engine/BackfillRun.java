@@ -134,7 +134,8 @@ public final class BackfillRun implements BackfillJob {
     List<DataReplacementGroup> pending = new ArrayList<>();
     Map<Integer, List<TaskResult>> finished = new HashMap<>();
     CheckpointStore checkpoints =
-        CheckpointStore.forTable(table.uri(), table::storageOptions, table.allocator());
+        CheckpointStore.forColumn(
+            table.uri(), plan.column(), table::storageOptions, table.allocator());
     try {
       if (!plan.tasks().isEmpty()) {
         session =
@@ -227,6 +228,9 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+    if (failure == null && !cancelled) {
+      clearCheckpoints(checkpoints);
+    }
     reportProgress(true);
     if (cancelled) {
       CancellationException stopped =
@@ -258,6 +262,21 @@ public final class BackfillRun implements BackfillJob {
               committedVersion,
               commits,
               Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+  }
+
+  /** Everything is committed, so the checkpoints can only go stale; failing to delete is benign. */
+  private void clearCheckpoints(CheckpointStore checkpoints) {
+    try {
+      checkpoints.clear();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "backfill of '{}' is committed, but its checkpoints under {}/{} could not be deleted"
+              + " (they only take space; delete the directory by hand): {}",
+          plan.column(),
+          table.uri(),
+          CheckpointStore.DIRECTORY,
+          e.toString());
     }
   }
 

@@ -2,8 +2,12 @@ package dev.geneva.internal.engine;
 
 import dev.geneva.spi.TaskResult;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -18,19 +22,42 @@ public interface CheckpointStore {
   String DIRECTORY = "_geneva/checkpoints";
 
   /**
-   * The store for a table: plain files on a local disk, one-row Lance files elsewhere.
+   * The store for one column of a table, in a directory of its own under {@link #DIRECTORY}: plain
+   * files on a local disk, one-row Lance files elsewhere.
    *
    * @param tableUri the table's URI
+   * @param column the column being backfilled
    * @param storageOptions resolves its Lance storage options, once per read or write
    * @param allocator for the Lance-file store's small batches
    * @return the store
    */
-  static CheckpointStore forTable(
-      String tableUri, Supplier<Map<String, String>> storageOptions, BufferAllocator allocator) {
+  static CheckpointStore forColumn(
+      String tableUri,
+      String column,
+      Supplier<Map<String, String>> storageOptions,
+      BufferAllocator allocator) {
+    String directory = DIRECTORY + "/" + columnDirectory(column);
     Path local = localPath(tableUri);
     return local != null
-        ? new LocalFileCheckpoints(local.resolve(DIRECTORY))
-        : new LanceFileCheckpoints(tableUri, storageOptions, allocator);
+        ? new LocalFileCheckpoints(local.resolve(directory))
+        : new LanceFileCheckpoints(tableUri, directory, storageOptions, allocator);
+  }
+
+  /**
+   * The directory name of a column's checkpoints: its name made path-safe, and a hash that keeps
+   * names that differ only in unsafe characters apart.
+   *
+   * @param column the column
+   * @return e.g. {@code embedding-3f2a9c01}
+   */
+  static String columnDirectory(String column) {
+    try {
+      byte[] sha =
+          MessageDigest.getInstance("SHA-256").digest(column.getBytes(StandardCharsets.UTF_8));
+      return column.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + HexFormat.of().formatHex(sha, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Path localPath(String uri) {
@@ -55,4 +82,12 @@ public interface CheckpointStore {
    * @return its result, or empty when it has not finished (or its record is unreadable)
    */
   Optional<TaskResult> get(String key);
+
+  /**
+   * Deletes every checkpoint of the column, once a backfill of it has committed everything. Losing
+   * them costs only recomputation, so a concurrent backfill of the same column stays correct.
+   *
+   * @throws RuntimeException when the store cannot delete them; callers log it and go on
+   */
+  void clear();
 }

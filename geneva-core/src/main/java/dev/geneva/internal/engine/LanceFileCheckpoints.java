@@ -1,5 +1,6 @@
 package dev.geneva.internal.engine;
 
+import com.lancedb.lance.Dataset;
 import com.lancedb.lance.file.LanceFileReader;
 import com.lancedb.lance.file.LanceFileWriter;
 import dev.geneva.GenevaException;
@@ -40,18 +41,23 @@ final class LanceFileCheckpoints implements CheckpointStore {
               Field.nullable("rows_failed", new ArrowType.Int(64, true))));
 
   private final String tableUri;
+  private final String directory;
   private final Supplier<Map<String, String>> storageOptions;
   private final BufferAllocator allocator;
 
   LanceFileCheckpoints(
-      String tableUri, Supplier<Map<String, String>> storageOptions, BufferAllocator allocator) {
+      String tableUri,
+      String directory,
+      Supplier<Map<String, String>> storageOptions,
+      BufferAllocator allocator) {
     this.tableUri = tableUri;
+    this.directory = directory;
     this.storageOptions = storageOptions;
     this.allocator = allocator;
   }
 
   String path(String key) {
-    return TablePaths.resolve(tableUri, DIRECTORY + "/" + key + ".lance");
+    return TablePaths.resolve(tableUri, directory + "/" + key + ".lance");
   }
 
   @Override
@@ -71,7 +77,7 @@ final class LanceFileCheckpoints implements CheckpointStore {
       }
     } catch (Exception e) {
       throw new GenevaException(
-          "cannot write checkpoint " + key + " under " + tableUri + "/" + DIRECTORY, e);
+          "cannot write checkpoint " + key + " under " + tableUri + "/" + directory, e);
     }
   }
 
@@ -105,5 +111,11 @@ final class LanceFileCheckpoints implements CheckpointStore {
       LOG.warn("ignoring unreadable checkpoint {}: {}", path(key), e.toString());
       return Optional.empty();
     }
+  }
+
+  @Override
+  public void clear() {
+    // Lance's drop removes every object under the prefix, whether or not it holds a dataset.
+    Dataset.drop(TablePaths.resolve(tableUri, directory), storageOptions.get());
   }
 }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,20 @@ final class LocalFileCheckpoints implements CheckpointStore {
       // An unreadable record is only lost work: the task is computed again.
       LOG.warn("ignoring unreadable checkpoint {}: {}", file, e.toString());
       return Optional.empty();
+    }
+  }
+
+  @Override
+  public void clear() {
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new GenevaException("cannot delete checkpoints under " + directory + ": " + e, e);
     }
   }
 }

@@ -136,7 +136,7 @@ public final class TaskExecution implements AutoCloseable {
     }
     TaskResult result =
         new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
-    CheckpointStore.forTable(task.tableUri(), task::storageOptions, allocator)
+    CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
         .put(task.checkpointKey(), result);
     LOG.debug("worker {} finished {}", workerId, task);
     return result;

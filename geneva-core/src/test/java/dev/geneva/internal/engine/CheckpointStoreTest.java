@@ -15,10 +15,11 @@ class CheckpointStoreTest {
   @TempDir Path dir;
 
   @Test
-  void forTable_whenLocalPathOrFileUri_usesPlainFilesThatRoundTrip() throws Exception {
+  void forColumn_whenLocalPathOrFileUri_usesPlainFilesThatRoundTrip() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
-      CheckpointStore byPath = CheckpointStore.forTable(dir.toString(), Map::of, allocator);
-      CheckpointStore byUri = CheckpointStore.forTable(dir.toUri().toString(), Map::of, allocator);
+      CheckpointStore byPath = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      CheckpointStore byUri =
+          CheckpointStore.forColumn(dir.toUri().toString(), "len", Map::of, allocator);
       TaskResult result = new TaskResult(3, 7, "geneva-x.lance", 120, 2);
 
       byPath.put("k1", result);
@@ -26,15 +27,22 @@ class CheckpointStoreTest {
       assertThat(byPath).isInstanceOf(LocalFileCheckpoints.class);
       assertThat(byUri.get("k1")).contains(result);
       assertThat(byUri.get("missing")).isEmpty();
-      assertThat(dir.resolve(CheckpointStore.DIRECTORY).resolve("k1.ckpt")).exists();
+      assertThat(
+              dir.resolve(CheckpointStore.DIRECTORY)
+                  .resolve(CheckpointStore.columnDirectory("len"))
+                  .resolve("k1.ckpt"))
+          .exists();
     }
   }
 
   @Test
   void get_whenRecordCorrupt_returnsEmptySoTheTaskIsRecomputed() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
-      CheckpointStore store = CheckpointStore.forTable(dir.toString(), Map::of, allocator);
-      Path checkpoints = Files.createDirectories(dir.resolve(CheckpointStore.DIRECTORY));
+      CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      Path checkpoints =
+          Files.createDirectories(
+              dir.resolve(CheckpointStore.DIRECTORY)
+                  .resolve(CheckpointStore.columnDirectory("len")));
       Files.write(checkpoints.resolve("bad.ckpt"), new byte[] {1, 2});
 
       assertThat(store.get("bad")).isEmpty();
@@ -44,7 +52,7 @@ class CheckpointStoreTest {
   @Test
   void lanceFileCheckpoints_whenPutThenGet_roundTripsAndMissingIsEmpty() {
     try (BufferAllocator allocator = new RootAllocator()) {
-      var store = new LanceFileCheckpoints(dir.toString(), Map::of, allocator);
+      var store = new LanceFileCheckpoints(dir.toString(), "ckpt/len", Map::of, allocator);
       TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
 
       store.put("k2", result);
@@ -52,5 +60,35 @@ class CheckpointStoreTest {
       assertThat(store.get("k2")).contains(result);
       assertThat(store.get("nothing")).isEmpty();
     }
+  }
+
+  @Test
+  void clear_whenEitherStore_deletesThatColumnsRecordsOnly() {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
+      CheckpointStore files = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      CheckpointStore other = CheckpointStore.forColumn(dir.toString(), "emb", Map::of, allocator);
+      var lance = new LanceFileCheckpoints(dir.toString(), "ckpt/len", Map::of, allocator);
+      files.put("k", result);
+      other.put("k", result);
+      lance.put("k", result);
+
+      files.clear();
+      lance.clear();
+
+      assertThat(files.get("k")).isEmpty();
+      assertThat(lance.get("k")).isEmpty();
+      assertThat(other.get("k")).contains(result);
+      assertThat(dir.resolve("ckpt/len")).doesNotExist();
+    }
+  }
+
+  @Test
+  void columnDirectory_whenNamesDifferOnlyInUnsafeCharacters_staysPathSafeAndDistinct() {
+    String slash = CheckpointStore.columnDirectory("a/b");
+    String underscore = CheckpointStore.columnDirectory("a_b");
+
+    assertThat(slash).matches("a_b-[0-9a-f]{8}");
+    assertThat(underscore).matches("a_b-[0-9a-f]{8}").isNotEqualTo(slash);
   }
 }
