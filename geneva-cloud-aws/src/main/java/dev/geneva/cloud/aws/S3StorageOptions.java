@@ -4,11 +4,10 @@ import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.StorageOptionsProvider;
 import dev.geneva.cloud.aws.internal.AwsErrors;
+import dev.geneva.internal.lance.StorageOptionsMap;
 import java.net.URI;
-import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -43,9 +42,6 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
  * <p>{@link #toString()} and the returned maps' {@code toString()} show keys, never secrets.
  */
 public final class S3StorageOptions implements StorageOptionsProvider {
-  private static final Set<String> SECRET_KEYS =
-      Set.of("aws_access_key_id", "aws_secret_access_key", "aws_session_token");
-
   private final AwsCredentialsProvider credentials;
   private final String region;
   private final URI endpoint;
@@ -84,7 +80,7 @@ public final class S3StorageOptions implements StorageOptionsProvider {
    * Resolves the credentials now and returns the Lance storage options, usable with {@code
    * ConnectOptions.builder().storageOptions(..)} or {@code Geneva.connect(uri, map)}.
    *
-   * @return an immutable map whose {@code toString()} hides the credential values
+   * @return an immutable map whose {@code toString()} shows only the keys
    * @throws GenevaException when the credentials cannot be resolved; the message says how to fix it
    */
   public Map<String, String> toMap() {
@@ -110,7 +106,7 @@ public final class S3StorageOptions implements StorageOptionsProvider {
     if (pathStyle) {
       m.put("aws_virtual_hosted_style_request", "false");
     }
-    return new Redacted(Map.copyOf(m));
+    return StorageOptionsMap.copyOf(m);
   }
 
   /**
@@ -118,7 +114,7 @@ public final class S3StorageOptions implements StorageOptionsProvider {
    * each time it uses the table when these options are a connection's {@link
    * StorageOptionsProvider}.
    *
-   * @return an immutable map whose {@code toString()} hides the credential values
+   * @return an immutable map whose {@code toString()} shows only the keys
    * @throws GenevaException when the credentials cannot be resolved; the message says how to fix it
    */
   @Override
@@ -133,37 +129,6 @@ public final class S3StorageOptions implements StorageOptionsProvider {
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
         + (pathStyle ? ", pathStyle" : "")
         + "}";
-  }
-
-  /** An immutable map that prints credential values as {@code ***}. */
-  private static final class Redacted extends AbstractMap<String, String> {
-    private final Map<String, String> map;
-
-    Redacted(Map<String, String> map) {
-      this.map = map;
-    }
-
-    @Override
-    public Set<Entry<String, String>> entrySet() {
-      return map.entrySet();
-    }
-
-    @Override
-    public String get(Object key) {
-      return map.get(key);
-    }
-
-    @Override
-    public String toString() {
-      StringBuilder b = new StringBuilder("{");
-      map.forEach(
-          (k, v) ->
-              b.append(b.length() == 1 ? "" : ", ")
-                  .append(k)
-                  .append('=')
-                  .append(SECRET_KEYS.contains(k) ? "***" : v));
-      return b.append('}').toString();
-    }
   }
 
   /** Builds {@link S3StorageOptions}; credentials and region are required. */
