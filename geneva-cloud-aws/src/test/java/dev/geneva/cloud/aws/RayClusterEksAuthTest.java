@@ -15,6 +15,7 @@ import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
+import dev.geneva.k8s.testing.SdkRequests;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,21 +45,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  *
  * <p>Whose request is whose: the SDK's client sends {@code Bearer k8s-aws-v1.<presigned URL>}; the
  * test's own client and the fake operator share the mock server's client, which sends fabric8's
- * fixed mock token {@value #MOCK_CLIENT_AUTH}. Every recorded request must carry one or the other.
+ * fixed mock token ({@link SdkRequests#MOCK_CLIENT_AUTHORIZATION}). Every recorded request must
+ * carry one or the other.
  */
 class RayClusterEksAuthTest {
   private static final String NS = "geneva";
   private static final String SA = "geneva-ray-runner";
   private static final String CLUSTER = "test-cluster";
 
-  /** What {@link KubernetesMockServer#createClient()} (the test and the fake operator) sends. */
-  private static final String MOCK_CLIENT_AUTH = "Bearer secret";
-
   private static final String EKS_TOKEN_PREFIX = "Bearer k8s-aws-v1.";
-  private static final String UNAUTHORIZED =
-      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-          + "\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}";
-  private static final String RAYCLUSTERS = "/apis/ray.io/v1/namespaces/" + NS + "/rayclusters";
 
   private FakeAws aws;
   private MockKubernetes mock;
@@ -169,27 +163,22 @@ class RayClusterEksAuthTest {
             WorkerGroupSpec.builder().name("worker").replicas(2).serviceAccount(SA).build());
   }
 
-  /** Every request the mock server received since the last call, in arrival order. */
   private List<RecordedRequest> takeRequests() throws InterruptedException {
-    List<RecordedRequest> out = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-      out.add(r);
-    }
-    return out;
-  }
-
-  private static String auth(RecordedRequest r) {
-    return String.valueOf(r.getHeader("Authorization"));
+    return SdkRequests.take(server);
   }
 
   private static boolean fromSdk(RecordedRequest r) {
-    return auth(r).startsWith(EKS_TOKEN_PREFIX);
+    return SdkRequests.authorization(r).startsWith(EKS_TOKEN_PREFIX);
+  }
+
+  /** The SDK's requests of a start and close, after checking them against the mock client's. */
+  private static List<RecordedRequest> sdkRequests(List<RecordedRequest> all) {
+    return SdkRequests.sdkOnly(all, NS, CLUSTER, a -> a.startsWith(EKS_TOKEN_PREFIX));
   }
 
   /** The presigned URL's query of the request's EKS token, checked to be a well-formed token. */
   private static Map<String, String> presigned(RecordedRequest r) {
-    String url = EksTokenTest.decode(auth(r).substring("Bearer ".length()));
+    String url = EksTokenTest.decode(SdkRequests.authorization(r).substring("Bearer ".length()));
     assertThat(url)
         .startsWith("https://sts.us-east-1.amazonaws.com/?")
         .contains("Action=GetCallerIdentity", "Version=2011-06-15");
@@ -204,66 +193,6 @@ class RayClusterEksAuthTest {
   /** The assumed-role session token the request's EKS token was signed with. */
   private static String session(RecordedRequest r) {
     return presigned(r).get("X-Amz-Security-Token");
-  }
-
-  private static String describe(RecordedRequest r) {
-    return r.getMethod() + " " + r.getPath();
-  }
-
-  private static boolean is(RecordedRequest r, String method, String path) {
-    return method.equals(r.getMethod()) && path.equals(r.getPath());
-  }
-
-  private static boolean isRayClusterWatch(RecordedRequest r) {
-    return "GET".equals(r.getMethod())
-        && r.getPath().startsWith(RAYCLUSTERS + "?")
-        && r.getPath().contains("fieldSelector=metadata.name%3D" + CLUSTER)
-        && r.getPath().contains("watch=true");
-  }
-
-  private static boolean isPodWatch(RecordedRequest r) {
-    return "GET".equals(r.getMethod())
-        && r.getPath().startsWith("/api/v1/namespaces/" + NS + "/pods?")
-        && r.getPath().contains("labelSelector=ray.io%2Fcluster%3D" + CLUSTER)
-        && r.getPath().contains("watch=true");
-  }
-
-  /** Requests only the SDK makes: none of them may go out without its token. */
-  private static Map<String, Predicate<RecordedRequest>> sdkKeyRequests() {
-    Map<String, Predicate<RecordedRequest>> m = new LinkedHashMap<>();
-    m.put("preflight namespace read", r -> is(r, "GET", "/api/v1/namespaces/" + NS));
-    m.put(
-        "preflight access reviews",
-        r -> is(r, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"));
-    m.put("RayCluster create", r -> is(r, "POST", RAYCLUSTERS));
-    m.put("RayCluster watch", RayClusterEksAuthTest::isRayClusterWatch);
-    m.put("head pod watch", RayClusterEksAuthTest::isPodWatch);
-    m.put("RayCluster delete on close", r -> is(r, "DELETE", RAYCLUSTERS + "/" + CLUSTER));
-    return m;
-  }
-
-  /**
-   * Checks that every request is the SDK's (EKS token) or the mock client's, that the SDK's key
-   * requests all happened and carry the EKS token, and returns the SDK's requests.
-   */
-  private static List<RecordedRequest> sdkRequests(List<RecordedRequest> all) {
-    assertThat(all)
-        .allSatisfy(
-            r ->
-                assertThat(auth(r))
-                    .satisfiesAnyOf(
-                        a -> assertThat(a).isEqualTo(MOCK_CLIENT_AUTH),
-                        a -> assertThat(a).startsWith(EKS_TOKEN_PREFIX)));
-    sdkKeyRequests()
-        .forEach(
-            (what, kind) -> {
-              List<RecordedRequest> ofKind = all.stream().filter(kind).toList();
-              assertThat(ofKind).as(what).isNotEmpty();
-              assertThat(ofKind)
-                  .as(what + " carry the EKS token")
-                  .allSatisfy(r -> assertThat(auth(r)).startsWith(EKS_TOKEN_PREFIX));
-            });
-    return all.stream().filter(RayClusterEksAuthTest::fromSdk).toList();
   }
 
   private List<RayClusterResource> rayClusters() {
@@ -289,7 +218,7 @@ class RayClusterEksAuthTest {
             r -> {
               Map<String, String> q = presigned(r);
               assertThat(q.get("X-Amz-Security-Token"))
-                  .as(describe(r))
+                  .as(SdkRequests.describe(r))
                   .isEqualTo("fake-session-token-1");
               assertThat(q.get("X-Amz-Credential")).startsWith("ASIAFAKEKEY1/");
             });
@@ -305,7 +234,12 @@ class RayClusterEksAuthTest {
   @Test
   void start_whenApiServerAnswers401ToCreate_mintsOneNewTokenAndRetriesCreateWithIt()
       throws Exception {
-    server.expect().post().withPath(RAYCLUSTERS).andReturn(401, UNAUTHORIZED).once();
+    server
+        .expect()
+        .post()
+        .withPath(SdkRequests.rayClusters(NS))
+        .andReturn(401, SdkRequests.UNAUTHORIZED_STATUS)
+        .once();
     takeRequests();
 
     try (RayCluster cluster = cluster().auth(eksAuth()).start()) {
@@ -315,14 +249,17 @@ class RayClusterEksAuthTest {
     }
     assertThat(rayClusters()).isEmpty();
 
-    assertOneRefreshAndRetry(sdkRequests(takeRequests()), r -> is(r, "POST", RAYCLUSTERS));
+    assertOneRefreshAndRetry(sdkRequests(takeRequests()), SdkRequests.rayClusterCreate(NS));
   }
 
   @Test
   void start_whenApiServerAnswers401ToRayClusterWatch_mintsOneNewTokenAndReopensWatchWithIt()
       throws Exception {
     // The watch's query (resourceVersion) is not known in advance, so not server.expect().
-    mock.answerOnce(r -> fromSdk(r) && isRayClusterWatch(r), 401, UNAUTHORIZED);
+    mock.answerOnce(
+        r -> fromSdk(r) && SdkRequests.rayClusterWatch(NS, CLUSTER).test(r),
+        401,
+        SdkRequests.UNAUTHORIZED_STATUS);
     takeRequests();
 
     try (RayCluster cluster = cluster().auth(eksAuth()).start()) {
@@ -331,7 +268,7 @@ class RayClusterEksAuthTest {
     }
     assertThat(rayClusters()).isEmpty();
 
-    assertOneRefreshAndRetry(sdkRequests(takeRequests()), RayClusterEksAuthTest::isRayClusterWatch);
+    assertOneRefreshAndRetry(sdkRequests(takeRequests()), SdkRequests.rayClusterWatch(NS, CLUSTER));
   }
 
   /**
@@ -342,10 +279,10 @@ class RayClusterEksAuthTest {
   private void assertOneRefreshAndRetry(
       List<RecordedRequest> sdk, Predicate<RecordedRequest> refusedKind) {
     List<RecordedRequest> ofKind = sdk.stream().filter(refusedKind).toList();
-    assertThat(ofKind).extracting(RayClusterEksAuthTest::describe).hasSize(2);
+    assertThat(ofKind).extracting(SdkRequests::describe).hasSize(2);
     RecordedRequest refused = ofKind.get(0);
     RecordedRequest retry = ofKind.get(1);
-    assertThat(describe(retry)).isEqualTo(describe(refused));
+    assertThat(SdkRequests.describe(retry)).isEqualTo(SdkRequests.describe(refused));
     assertThat(session(refused)).isEqualTo("fake-session-token-1");
     assertThat(session(retry)).isEqualTo("fake-session-token-2");
 
@@ -355,12 +292,19 @@ class RayClusterEksAuthTest {
 
     int refusedAt = sdk.indexOf(refused);
     assertThat(sdk.subList(0, refusedAt + 1))
-        .allSatisfy(r -> assertThat(session(r)).as(describe(r)).isEqualTo("fake-session-token-1"));
+        .allSatisfy(
+            r ->
+                assertThat(session(r))
+                    .as(SdkRequests.describe(r))
+                    .isEqualTo("fake-session-token-1"));
     assertThat(sdk.subList(refusedAt + 1, sdk.size()))
         .isNotEmpty()
-        .allSatisfy(r -> assertThat(session(r)).as(describe(r)).isEqualTo("fake-session-token-2"));
-    assertThat(sdk.get(sdk.size() - 1))
-        .satisfies(r -> assertThat(describe(r)).isEqualTo("DELETE " + RAYCLUSTERS + "/" + CLUSTER));
+        .allSatisfy(
+            r ->
+                assertThat(session(r))
+                    .as(SdkRequests.describe(r))
+                    .isEqualTo("fake-session-token-2"));
+    assertThat(sdk.get(sdk.size() - 1)).matches(SdkRequests.rayClusterDelete(NS, CLUSTER));
   }
 
   /**
@@ -409,7 +353,11 @@ class RayClusterEksAuthTest {
 
     List<RecordedRequest> sdk = sdkRequests(takeRequests());
     assertThat(sdk)
-        .allSatisfy(r -> assertThat(session(r)).as(describe(r)).isEqualTo("fake-session-token-1"));
+        .allSatisfy(
+            r ->
+                assertThat(session(r))
+                    .as(SdkRequests.describe(r))
+                    .isEqualTo("fake-session-token-1"));
     assertThat(aws.count("GetCallerIdentity")).isEqualTo(1);
     assertThat(aws.stsCalls)
         .filteredOn(c -> "AssumeRole".equals(c.get("Action")))
