@@ -21,12 +21,14 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 /**
  * fabric8's mock API server in CRUD mode (what {@code @EnableKubernetesMockClient(crud = true)}
@@ -71,6 +73,10 @@ public final class MockKubernetes implements AutoCloseable {
             return t;
           });
   private final Set<String> openWatches = ConcurrentHashMap.newKeySet();
+  private final Queue<OneShot> oneShots = new ConcurrentLinkedQueue<>();
+
+  /** An answer for the first request that matches, before expectations and CRUD see it. */
+  private record OneShot(Predicate<RecordedRequest> match, int code, String body) {}
 
   /** Shared by every dispatched write (they send the watch events); exclusive to leave the set. */
   private final ReadWriteLock writes = new ReentrantReadWriteLock();
@@ -83,6 +89,17 @@ public final class MockKubernetes implements AutoCloseable {
    * every test and nothing the tests check) and a client for it.
    */
   public MockKubernetes() {
+    this(false);
+  }
+
+  /**
+   * Starts the server in CRUD mode and a client for it.
+   *
+   * @param https serve TLS with a self-signed certificate for {@code localhost} ({@code
+   *     server().getSelfSignedCertificate()}), for code that insists on an https endpoint and a CA,
+   *     such as cloud auth that reads both from a cloud API; the client trusts it
+   */
+  public MockKubernetes(boolean https) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     Dispatcher dispatcher = new WatchCloseOffEventLoop(new KubernetesMixedDispatcher(responses));
     server =
@@ -91,7 +108,7 @@ public final class MockKubernetes implements AutoCloseable {
             new MockWebServer(),
             responses,
             dispatcher,
-            false);
+            https);
     server.init();
     client = server.createClient();
   }
@@ -121,6 +138,21 @@ public final class MockKubernetes implements AutoCloseable {
    */
   public Set<String> openWatches() {
     return Set.copyOf(openWatches);
+  }
+
+  /**
+   * Answers the first request that matches with this status and body, once; every other request
+   * (and later matching ones) goes on to the expectations and the CRUD store. Unlike {@code
+   * server().expect().withPath(..)}, which needs the exact path and query, this matches requests
+   * whose query is not known in advance, e.g. a watch's {@code resourceVersion}, and it can refuse
+   * a watch's WebSocket upgrade.
+   *
+   * @param match which request, e.g. by method, path and headers
+   * @param code the HTTP status, e.g. 401
+   * @param body the response body, e.g. a {@code Status} JSON
+   */
+  public void answerOnce(Predicate<RecordedRequest> match, int code, String body) {
+    oneShots.add(new OneShot(match, code, body));
   }
 
   /**
@@ -163,6 +195,14 @@ public final class MockKubernetes implements AutoCloseable {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+      for (OneShot o : oneShots) {
+        if (o.match().test(request) && oneShots.remove(o)) {
+          return new MockResponse()
+              .setResponseCode(o.code())
+              .setHeader("Content-Type", "application/json")
+              .setBody(o.body());
+        }
+      }
       MockResponse response;
       if (request.getMethod() == null || "GET".equalsIgnoreCase(request.getMethod())) {
         response = delegate.dispatch(request);
