@@ -3,6 +3,7 @@ package dev.geneva.cloud.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.cloud.aws.internal.EksTokenProvider;
+import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;

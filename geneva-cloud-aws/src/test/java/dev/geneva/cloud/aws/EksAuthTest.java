@@ -7,6 +7,7 @@ import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.client.Config;
 import java.time.Duration;
 import java.time.Instant;

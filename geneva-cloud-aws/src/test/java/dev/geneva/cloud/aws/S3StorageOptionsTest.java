@@ -10,6 +10,7 @@ import dev.geneva.Geneva;
 import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
 import dev.geneva.testing.InProcessS3;
+import dev.geneva.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.geneva.ConnectOptions;
 import dev.geneva.InvalidInputException;
 import dev.geneva.StorageOptionsProvider;
+import dev.geneva.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

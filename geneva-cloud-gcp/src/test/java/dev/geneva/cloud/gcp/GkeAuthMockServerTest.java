@@ -2,6 +2,7 @@ package dev.geneva.cloud.gcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
