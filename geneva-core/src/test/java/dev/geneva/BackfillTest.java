@@ -3,10 +3,14 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.Fragment;
+import com.lancedb.lance.ReadOptions;
 import dev.geneva.testing.Columns;
 import dev.geneva.testing.CountingStateful;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.FlakyLength;
+import dev.geneva.testing.FlakyWideVector;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextEmbedding;
 import dev.geneva.testing.TextLength;
@@ -14,8 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,6 +216,9 @@ class BackfillTest {
     FlakyLength.CALLS.set(0);
     BackfillResult r = t.backfill("len", sequential);
     assertThat(checkpointFiles("docs")).as("deleted once everything is committed").isZero();
+    assertThat(unreferencedDataFiles("docs"))
+        .as("neither the failed task's partial file nor the joined range files remain")
+        .isEmpty();
 
     long nullTextInFragment0 = 286;
     assertThat(r.rowsSkipped())
@@ -229,6 +239,52 @@ class BackfillTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Files Geneva wrote under data/ that no version of the table refers to. */
+  private Set<String> unreferencedDataFiles(String table) {
+    Path data = dir.resolve(table + ".lance").resolve("data");
+    Set<String> written;
+    try (Stream<Path> files = Files.list(data)) {
+      written =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("geneva-"))
+              .collect(Collectors.toCollection(HashSet::new));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String uri = dir.resolve(table + ".lance").toString();
+    long latest;
+    try (Dataset ds = Dataset.open(uri, db.allocator())) {
+      latest = ds.version();
+    }
+    for (int v = 1; v <= latest; v++) {
+      ReadOptions version = new ReadOptions.Builder().setVersion(v).build();
+      try (Dataset ds = Dataset.open(db.allocator(), uri, version)) {
+        for (Fragment f : ds.getFragments()) {
+          f.metadata().getFiles().forEach(file -> written.remove(file.getPath()));
+        }
+      }
+    }
+    return written;
+  }
+
+  @Test
+  void backfill_whenTaskFailsAfterWritingPartOfItsFile_partialFileIsDeleted() {
+    Table t = SampleTables.create(db, "docs", 1_200, 1_200);
+    t.addColumns(Map.of("wide", new FlakyWideVector()));
+    Faults.FAILING_IDS.add(1_000L);
+    // 100-row batches: the 32 KiB rows go out in chunks of 256 before id 1000 fails the task.
+    BackfillOptions small = options().concurrency(1).batchSize(100).build();
+
+    assertThatThrownBy(() -> t.backfill("wide", small))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining("injected failure for id 1000");
+
+    assertThat(unreferencedDataFiles("docs")).isEmpty();
+    Faults.reset();
+    assertThat(t.backfill("wide", small).rowsProcessed()).isEqualTo(1_200);
   }
 
   @Test
@@ -276,6 +332,9 @@ class BackfillTest {
 
     assertThat(r.tasks()).isEqualTo(4 + 4 + 2);
     assertThat(r.fragments()).isEqualTo(3);
+    assertThat(unreferencedDataFiles("docs"))
+        .as("the range files were deleted once joined")
+        .isEmpty();
     Map<Long, Object> len = Columns.byId(t, "len");
     assertThat(len).hasSize(2_500 - 278);
     len.forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));

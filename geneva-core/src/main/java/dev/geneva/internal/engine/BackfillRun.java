@@ -15,11 +15,14 @@ import dev.geneva.BackfillResult;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,6 +62,13 @@ public final class BackfillRun implements BackfillJob {
   private final AtomicInteger tasksDone = new AtomicInteger();
   private final AtomicInteger fragmentsCommitted = new AtomicInteger();
   private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+
+  /**
+   * Range files already joined into one file per fragment, by fragment. Once the fragment is
+   * committed nothing can use them: its checkpoints are keyed by the column file it had before.
+   */
+  private final Map<Integer, List<String>> joinedParts = new HashMap<>();
+
   private volatile boolean cancelled;
   private volatile ExecutorSession session;
   private long rowsProcessed;
@@ -280,6 +290,25 @@ public final class BackfillRun implements BackfillJob {
     }
   }
 
+  /**
+   * Deletes the range files joined into a committed fragment's file. Local disks only: lance-core
+   * has no Java call to delete one object, so on object stores they stay unreferenced until Lance's
+   * cleanup of old files.
+   */
+  private void deleteJoinedParts(int fragmentId) {
+    for (String part : joinedParts.getOrDefault(fragmentId, List.of())) {
+      TablePaths.localPath(TablePaths.dataFile(table.uri(), part))
+          .ifPresent(
+              file -> {
+                try {
+                  Files.deleteIfExists(file);
+                } catch (IOException e) {
+                  LOG.warn("cannot delete the joined range file {}: {}", file, e.toString());
+                }
+              });
+    }
+  }
+
   private GenevaException wrap(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException
@@ -323,6 +352,7 @@ public final class BackfillRun implements BackfillJob {
     } else {
       parts.sort(Comparator.comparingInt(TaskResult::taskId));
       file = FragmentAssembler.concatenate(table, plan.column(), task, parts);
+      joinedParts.put(task.fragmentId(), parts.stream().map(TaskResult::dataFile).toList());
     }
     pending.add(
         new DataReplacementGroup(
@@ -362,6 +392,7 @@ public final class BackfillRun implements BackfillJob {
             table.uri(),
             committedVersion);
         int count = groups.size();
+        groups.forEach(g -> deleteJoinedParts(Math.toIntExact(g.fragmentId())));
         groups.clear();
         options.listener().ifPresent(l -> safely(() -> l.onCommit(committedVersion, count)));
         return;

@@ -1,10 +1,8 @@
 package dev.geneva.internal.engine;
 
+import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.TaskResult;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -37,10 +35,9 @@ public interface CheckpointStore {
       Supplier<Map<String, String>> storageOptions,
       BufferAllocator allocator) {
     String directory = DIRECTORY + "/" + columnDirectory(column);
-    Path local = localPath(tableUri);
-    return local != null
-        ? new LocalFileCheckpoints(local.resolve(directory))
-        : new LanceFileCheckpoints(tableUri, directory, storageOptions, allocator);
+    return TablePaths.localPath(tableUri)
+        .<CheckpointStore>map(local -> new LocalFileCheckpoints(local.resolve(directory)))
+        .orElseGet(() -> new LanceFileCheckpoints(tableUri, directory, storageOptions, allocator));
   }
 
   /**
@@ -58,13 +55,6 @@ public interface CheckpointStore {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static Path localPath(String uri) {
-    if (uri.startsWith("file:")) {
-      return Paths.get(URI.create(uri));
-    }
-    return uri.contains("://") ? null : Paths.get(uri);
   }
 
   /**

@@ -15,6 +15,8 @@ import dev.geneva.udf.StatefulUdf;
 import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfContext;
 import dev.geneva.udf.UdfSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +88,30 @@ public final class TaskExecution implements AutoCloseable {
     String path = TablePaths.dataFile(task.tableUri(), fileName);
     Fragment fragment = dataset.getFragment(task.fragmentId());
     var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
+    long computed;
+    try {
+      computed = writeDataFile(task, fragment, spec, invoker, outField, path, rowsDone);
+    } catch (RuntimeException | Error e) {
+      deletePartialFile(path, e);
+      throw e;
+    }
+    TaskResult result =
+        new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
+    CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
+        .put(task.checkpointKey(), result);
+    LOG.debug("worker {} finished {}", workerId, task);
+    return result;
+  }
+
+  /** Computes the task's rows into a new data file at {@code path}; returns the rows computed. */
+  private long writeDataFile(
+      BackfillTask task,
+      Fragment fragment,
+      UdfSpec spec,
+      UdfInvoker invoker,
+      Field outField,
+      String path,
+      LongConsumer rowsDone) {
     long computed = 0;
     try (LanceFileWriter writer =
             LanceFileWriter.open(
@@ -134,12 +160,23 @@ public final class TaskExecution implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    TaskResult result =
-        new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
-    CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
-        .put(task.checkpointKey(), result);
-    LOG.debug("worker {} finished {}", workerId, task);
-    return result;
+    return computed;
+  }
+
+  /**
+   * Removes what a failed task wrote of its data file on a local disk, where nothing else would.
+   * (On object stores the file stays unreferenced until Lance's cleanup of old files.)
+   */
+  private static void deletePartialFile(String path, Throwable failure) {
+    TablePaths.localPath(path)
+        .ifPresent(
+            file -> {
+              try {
+                Files.deleteIfExists(file);
+              } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+              }
+            });
   }
 
   private static final long SCAN_WINDOW_ROWS = 1L << 18;

@@ -1,5 +1,10 @@
 package dev.geneva.internal.lance;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+
 /** Paths inside a Lance table, for any URI scheme Lance accepts. */
 public final class TablePaths {
   private TablePaths() {}
@@ -25,5 +30,18 @@ public final class TablePaths {
    */
   public static String dataFile(String tableUri, String fileName) {
     return resolve(tableUri, "data/" + fileName);
+  }
+
+  /**
+   * The local file a path or URI names, for plain paths and {@code file:} URIs.
+   *
+   * @param uri a path or URI
+   * @return the local path; empty for object stores and other schemes
+   */
+  public static Optional<Path> localPath(String uri) {
+    if (uri.startsWith("file:")) {
+      return Optional.of(Paths.get(URI.create(uri)));
+    }
+    return uri.contains("://") ? Optional.empty() : Optional.of(Paths.get(uri));
   }
 }
