@@ -1,5 +1,7 @@
 package dev.geneva.cli;
 
+import com.google.auth.oauth2.GoogleCredentials;
+import dev.geneva.InvalidInputException;
 import dev.geneva.cloud.gcp.GcsCheckReport;
 import dev.geneva.cloud.gcp.GcsWriteCheck;
 import dev.geneva.k8s.HeadGroupSpec;
@@ -15,7 +17,13 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,9 +92,29 @@ public final class DoctorCommand implements Callable<Integer> {
   @Option(
       names = "--bucket",
       description =
-          "Check read/write/delete under a database URI: gs://bucket[/path] (Google credentials) or"
+          "Check read/write/delete under a database URI: gs://bucket[/path] (application-default"
+              + " Google credentials, or --gcs-credentials and --gcs-endpoint) or"
               + " s3://bucket[/path] (through Lance, with --storage-option).")
   String bucket;
+
+  @Option(
+      names = "--gcs-credentials",
+      paramLabel = "FILE",
+      description =
+          "For a gs:// --bucket: check as the principal of this Google credentials JSON file (a"
+              + " service-account key, e.g. of the Ray workers' Google service account, or an"
+              + " application-default credentials file) instead of this machine's"
+              + " application-default credentials.")
+  Path gcsCredentials;
+
+  @Option(
+      names = "--gcs-endpoint",
+      paramLabel = "URL",
+      description =
+          "For a gs:// --bucket: the Cloud Storage endpoint, an http(s) URL such as"
+              + " http://127.0.0.1:4443 (an emulator like fake-gcs-server) or a private endpoint"
+              + " (default: the public https://storage.googleapis.com).")
+  String gcsEndpoint;
 
   @Option(
       names = "--storage-option",
@@ -122,6 +150,18 @@ public final class DoctorCommand implements Callable<Integer> {
           spec.commandLine(),
           "--bucket must be gs://bucket[/path] or s3://bucket[/path], got " + bucket);
     }
+    GcsWriteCheck gcsCheck = bucket != null && bucket.startsWith("gs://") ? gcsCheck() : null;
+    if (gcsCheck == null && (gcsCredentials != null || gcsEndpoint != null)) {
+      String given =
+          gcsCredentials != null && gcsEndpoint != null
+              ? "--gcs-credentials and --gcs-endpoint apply"
+              : gcsCredentials != null ? "--gcs-credentials applies" : "--gcs-endpoint applies";
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          given
+              + " only to a gs:// bucket check (--bucket gs://bucket[/path]), got "
+              + (bucket == null ? "no --bucket" : "--bucket " + bucket));
+    }
     KubeAuth auth = kube.auth();
     List<Item> items = new ArrayList<>();
     Config config = null;
@@ -142,7 +182,7 @@ public final class DoctorCommand implements Callable<Integer> {
       items.addAll(kubernetesChecks(config));
     }
     if (bucket != null) {
-      items.add(bucketCheck());
+      items.add(gcsCheck != null ? gcsBucketCheck(gcsCheck) : s3BucketCheck());
     }
     print(items);
     return items.stream().anyMatch(Item::fatal) ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
@@ -339,33 +379,122 @@ public final class DoctorCommand implements Callable<Integer> {
     return items;
   }
 
-  private Item bucketCheck() {
+  private Item s3BucketCheck() {
     String check = "bucket " + bucket;
-    if (bucket.startsWith("s3://")) {
-      LanceStorageProbe.Outcome o = LanceStorageProbe.run(bucket, storageOptions);
-      if (o.ok()) {
-        return new Item(check, "OK", o.message(), "");
-      }
-      if (o.failedStep().equals("delete")) {
-        // Backfills write and read; deleting is only needed to clean up (Lance's cleanup).
-        return new Item(
-            check,
-            "WARN",
-            "wrote and read a probe table, but deleting it failed: " + o.message(),
-            "grant s3:DeleteObject on the bucket so Lance can clean up old versions");
-      }
+    LanceStorageProbe.Outcome o = LanceStorageProbe.run(bucket, storageOptions);
+    if (o.ok()) {
+      return new Item(check, "OK", o.message(), "");
+    }
+    if (o.failedStep().equals("delete")) {
+      // Backfills write and read; deleting is only needed to clean up (Lance's cleanup).
       return new Item(
           check,
-          "FORBIDDEN",
-          o.failedStep() + " failed: " + o.message(),
-          "the client (and the workers' IAM role) need s3:PutObject, s3:GetObject, s3:DeleteObject"
-              + " and s3:ListBucket on the bucket; see docs/eks.md (client and service-account"
-              + " role policies) and pass credentials or aws_region with --storage-option");
+          "WARN",
+          "wrote and read a probe table, but deleting it failed: " + o.message(),
+          "grant s3:DeleteObject on the bucket so Lance can clean up old versions");
+    }
+    return new Item(
+        check,
+        "FORBIDDEN",
+        o.failedStep() + " failed: " + o.message(),
+        "the client (and the workers' IAM role) need s3:PutObject, s3:GetObject, s3:DeleteObject"
+            + " and s3:ListBucket on the bucket; see docs/eks.md (client and service-account"
+            + " role policies) and pass credentials or aws_region with --storage-option");
+  }
+
+  /**
+   * The gs:// check the options describe, built before anything is contacted so that a bad
+   * --gcs-credentials file or --gcs-endpoint URL is a usage error, not a report item.
+   */
+  private GcsWriteCheck gcsCheck() {
+    GcsWriteCheck.Builder b = GcsWriteCheck.builder().tableUri(bucket);
+    if (gcsCredentials != null) {
+      b.credentials(readGcsCredentials());
+    }
+    if (gcsEndpoint != null) {
+      b.host(gcsEndpoint());
     }
     try {
-      GcsCheckReport r = GcsWriteCheck.builder().tableUri(bucket).build().run();
+      return b.build();
+    } catch (InvalidInputException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--bucket " + bucket + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads --gcs-credentials like Google's libraries read GOOGLE_APPLICATION_CREDENTIALS: any
+   * credentials JSON (service_account, authorized_user, external_account, ...). The file's content
+   * never goes into a message, only its path and the parser's complaint (which names fields, not
+   * values).
+   */
+  private GoogleCredentials readGcsCredentials() {
+    Path file = gcsCredentials;
+    String what = "--gcs-credentials " + file;
+    if (!Files.exists(file)) {
+      throw new InvalidInputException(
+          what
+              + ": no such file. Pass a Google credentials JSON file: a service-account key"
+              + " (gcloud iam service-accounts keys create key.json --iam-account=<GSA email>) or"
+              + " an application-default credentials file");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(
+          what + ": not a file. Pass a Google credentials JSON file, e.g. a service-account key");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return GoogleCredentials.fromStream(in);
+    } catch (IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      throw new InvalidInputException(
+          what
+              + ": cannot read it as Google credentials ("
+              + e.getClass().getSimpleName()
+              + (why.isBlank() ? "" : ": " + why)
+              + "). Pass a Google credentials JSON file: a service-account key as downloaded"
+              + " from IAM, or an application-default credentials file");
+    }
+  }
+
+  /** --gcs-endpoint, checked to be an http(s) URL with a host, without a trailing slash. */
+  private String gcsEndpoint() {
+    String usage =
+        "--gcs-endpoint must be an http(s) URL such as http://127.0.0.1:4443 or"
+            + " https://storage.googleapis.com, got "
+            + gcsEndpoint;
+    URI uri;
+    try {
+      uri = new URI(gcsEndpoint);
+    } catch (URISyntaxException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), usage);
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || uri.getHost() == null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), usage);
+    }
+    return gcsEndpoint.endsWith("/")
+        ? gcsEndpoint.substring(0, gcsEndpoint.length() - 1)
+        : gcsEndpoint;
+  }
+
+  private Item gcsBucketCheck(GcsWriteCheck gcs) {
+    String check = "bucket " + bucket;
+    List<String> given = new ArrayList<>();
+    if (gcsCredentials != null) {
+      given.add("credentials from --gcs-credentials " + gcsCredentials);
+    }
+    if (gcsEndpoint != null) {
+      given.add("endpoint " + gcsEndpoint);
+    }
+    String via = given.isEmpty() ? "" : " (" + String.join(", ", given) + ")";
+    try {
+      GcsCheckReport r = gcs.run();
       if (r.ok()) {
-        return new Item(check, "OK", "read/write as " + r.principal(), "");
+        return new Item(check, "OK", "read/write as " + r.principal() + via, "");
       }
       int http = r.httpStatus();
       return new Item(
@@ -377,7 +506,12 @@ public final class DoctorCommand implements Callable<Integer> {
               .orElse("see the message"));
     } catch (RuntimeException e) {
       return new Item(
-          check, "ERROR", e.getMessage(), "check Google credentials (application default)");
+          check,
+          "ERROR",
+          e.getMessage(),
+          gcsCredentials == null
+              ? "check Google credentials (application default), or pass --gcs-credentials FILE"
+              : "check the credentials in --gcs-credentials " + gcsCredentials);
     }
   }
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
+import dev.geneva.cloud.gcp.testing.FakeGcs;
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.Rbac;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -282,6 +285,216 @@ class DoctorCommandTest {
       assertThat(failed.get("detail").asText()).startsWith("write failed");
       assertThat(bad.out() + bad.err()).doesNotContain("secret-key");
     }
+  }
+
+  /** A gs:// doctor run with --json, after the fakes and the cluster are set up. */
+  private Result doctorGcs(String bucket, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--bucket", bucket, "--json"));
+    args.addAll(List.of(extra));
+    return doctor(args.toArray(String[]::new));
+  }
+
+  /** No access token, key material or token-like text in what the command printed. */
+  private static void assertNoGoogleSecrets(Result r, FakeGoogle google) {
+    String printed = r.out() + r.err();
+    for (String token : google.issuedTokens()) {
+      assertThat(printed).doesNotContain(token);
+    }
+    assertThat(printed)
+        .doesNotContain("ya29.")
+        .doesNotContain("s3cr3t")
+        .doesNotContain("PRIVATE KEY")
+        .doesNotContain(FakeGoogle.privateKeyBase64().substring(0, 40));
+    FakeGoogle.privateKeyPem()
+        .lines()
+        .filter(line -> !line.startsWith("-----"))
+        .forEach(line -> assertThat(printed).doesNotContain(line));
+  }
+
+  @Test
+  void doctor_whenGcsBucketWritable_reportsOkAsKeyPrincipalAndWritesReadsDeletesProbe()
+      throws Exception {
+    setUpCluster(true);
+    Rbac.allowAllExcept(mock.server());
+    try (FakeGoogle google = new FakeGoogle();
+        FakeGcs gcs = new FakeGcs().bucket("lake", FakeGcs.Mode.ALLOW_ALL)) {
+      Path key = google.writeServiceAccountKey(dir.resolve("ray-workers-key.json"));
+
+      Result r =
+          doctorGcs(
+              "gs://lake/db", "--gcs-credentials", key.toString(), "--gcs-endpoint", gcs.host());
+
+      assertThat(r.exit()).as(r.toString()).isZero();
+      JsonNode item = bucketItem(JSON.readTree(r.out()), "bucket gs://lake/db");
+      assertThat(item.get("status").asText()).as(item.toString()).isEqualTo("OK");
+      assertThat(item.get("detail").asText())
+          .isEqualTo(
+              "read/write as serviceAccount:"
+                  + FakeGoogle.SA_EMAIL
+                  + " (credentials from --gcs-credentials "
+                  + key
+                  + ", endpoint "
+                  + gcs.host()
+                  + ")");
+      assertThat(gcs.requests())
+          .satisfiesExactly(
+              w ->
+                  assertThat(w)
+                      .startsWith("POST /upload/storage/v1/b/lake/o?")
+                      .contains("uploadType=multipart"),
+              rd ->
+                  assertThat(rd)
+                      .startsWith("GET /download/storage/v1/b/lake/o/db%2F_geneva%2Fprobe-")
+                      .contains("alt=media"),
+              d -> assertThat(d).startsWith("DELETE /storage/v1/b/lake/o/db%2F_geneva%2Fprobe-"));
+      assertThat(gcs.objects()).as("the probe was deleted").isEmpty();
+      assertThat(google.issuedTokens()).as("one token, from the key file's token_uri").hasSize(1);
+      assertThat(gcs.authorizations()).containsOnly("Bearer " + google.issuedTokens().get(0));
+      assertNoGoogleSecrets(r, google);
+    }
+  }
+
+  @Test
+  void doctor_whenGcsBucketNotWritable_reportsForbiddenWithObjectAdminGrantAndExitsOne()
+      throws Exception {
+    setUpCluster(true);
+    Rbac.allowAllExcept(mock.server());
+    try (FakeGoogle google = new FakeGoogle();
+        FakeGcs gcs = new FakeGcs().bucket("lake", FakeGcs.Mode.DENY_WRITE)) {
+      Path key = google.writeServiceAccountKey(dir.resolve("key.json"));
+
+      Result r =
+          doctorGcs(
+              "gs://lake/db", "--gcs-credentials", key.toString(), "--gcs-endpoint", gcs.host());
+
+      assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+      JsonNode doc = JSON.readTree(r.out());
+      assertThat(doc.get("ok").asBoolean()).isFalse();
+      JsonNode item = bucketItem(doc, "bucket gs://lake/db");
+      assertThat(item.get("status").asText()).as(item.toString()).isEqualTo("FORBIDDEN");
+      assertThat(item.get("detail").asText())
+          .contains("serviceAccount:" + FakeGoogle.SA_EMAIL + " lacks storage.objects.create")
+          .contains("bucket 'lake'");
+      assertThat(item.get("fix").asText())
+          .isEqualTo(
+              "grant roles/storage.objectAdmin on gs://lake to serviceAccount:"
+                  + FakeGoogle.SA_EMAIL);
+      assertThat(gcs.requests()).singleElement().asString().startsWith("POST /upload/");
+      assertThat(gcs.objects()).isEmpty();
+      assertNoGoogleSecrets(r, google);
+    }
+  }
+
+  @Test
+  void doctor_whenGcsBucketMissing_reportsMissingAndExitsOne() throws Exception {
+    setUpCluster(true);
+    Rbac.allowAllExcept(mock.server());
+    try (FakeGoogle google = new FakeGoogle();
+        FakeGcs gcs = new FakeGcs()) {
+      Path key = google.writeServiceAccountKey(dir.resolve("key.json"));
+
+      Result r =
+          doctorGcs(
+              "gs://nope/db", "--gcs-credentials", key.toString(), "--gcs-endpoint", gcs.host());
+
+      assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+      JsonNode item = bucketItem(JSON.readTree(r.out()), "bucket gs://nope/db");
+      assertThat(item.get("status").asText()).as(item.toString()).isEqualTo("MISSING");
+      assertThat(item.get("detail").asText())
+          .contains("HTTP 404")
+          .contains("Bucket 'nope' does not exist");
+      assertNoGoogleSecrets(r, google);
+    }
+  }
+
+  @Test
+  void doctor_whenGcsCredentialsFileMissing_exitsTwoNamingOptionAndFile() throws Exception {
+    try (FakeGcs gcs = new FakeGcs().bucket("lake", FakeGcs.Mode.ALLOW_ALL)) {
+      Path missing = dir.resolve("no-such-key.json");
+
+      Result r =
+          doctorGcs(
+              "gs://lake/db",
+              "--gcs-credentials",
+              missing.toString(),
+              "--gcs-endpoint",
+              gcs.host());
+
+      assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err())
+          .contains("geneva: error: --gcs-credentials " + missing + ": no such file")
+          .contains("service-account key");
+      assertThat(r.out()).as("no report before the options are right").isEmpty();
+      assertThat(gcs.requests()).isEmpty();
+    }
+  }
+
+  @Test
+  void doctor_whenGcsCredentialsNotCredentials_exitsTwoWithoutShowingTheirContent()
+      throws Exception {
+    Path broken = dir.resolve("broken-key.json");
+    Files.writeString(
+        broken,
+        "{\"type\": \"service_account\", \"client_email\": \"x@p.iam.gserviceaccount.com\","
+            + " \"client_id\": \"1\", \"private_key_id\": \"k\", \"private_key\":"
+            + " \"-----BEGIN PRIVATE KEY-----\\nnot-a-key-s3cr3t\\n-----END PRIVATE KEY-----\\n\"}");
+
+    Result bad = doctorGcs("gs://lake/db", "--gcs-credentials", broken.toString());
+    Result directory = doctorGcs("gs://lake/db", "--gcs-credentials", dir.toString());
+
+    assertThat(bad.exit()).as(bad.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err())
+        .contains("--gcs-credentials " + broken + ": cannot read it as Google credentials")
+        .doesNotContain("s3cr3t")
+        .doesNotContain("not-a-key");
+    assertThat(directory.exit()).as(directory.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(directory.err()).contains("--gcs-credentials " + dir + ": not a file");
+  }
+
+  @Test
+  void doctor_whenGcsEndpointNotHttpUrl_exitsTwoNamingOption() {
+    for (String endpoint : List.of("127.0.0.1:4443", "ftp://127.0.0.1:4443", "http://", "::")) {
+      Result r = doctorGcs("gs://lake/db", "--gcs-endpoint", endpoint);
+
+      assertThat(r.exit()).as(endpoint + ": " + r).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err())
+          .as(endpoint)
+          .contains("--gcs-endpoint must be an http(s) URL such as http://127.0.0.1:4443")
+          .contains("got " + endpoint);
+    }
+  }
+
+  @Test
+  void doctor_whenGcsOptionsWithoutGsBucket_exitsTwoSayingTheyNeedOne() throws Exception {
+    Path key = dir.resolve("key.json");
+    Files.writeString(key, "{}");
+
+    Result s3 = doctor("--bucket", "s3://lake/db", "--gcs-credentials", key.toString(), "--json");
+    Result none = doctor("--gcs-endpoint", "http://127.0.0.1:4443");
+    Result both =
+        doctor("--gcs-credentials", key.toString(), "--gcs-endpoint", "http://127.0.0.1:4443");
+
+    assertThat(s3.exit()).as(s3.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(s3.err())
+        .contains(
+            "--gcs-credentials applies only to a gs:// bucket check (--bucket"
+                + " gs://bucket[/path]), got --bucket s3://lake/db");
+    assertThat(none.exit()).as(none.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(none.err()).contains("--gcs-endpoint applies only to a gs:// bucket check");
+    assertThat(none.err()).contains("got no --bucket");
+    assertThat(both.exit()).as(both.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(both.err()).contains("--gcs-credentials and --gcs-endpoint apply only to a gs://");
+  }
+
+  @Test
+  void help_whenDoctor_documentsGcsOptions() {
+    Result r = Cli.run("doctor", "--help");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("--gcs-credentials=FILE")
+        .contains("--gcs-endpoint=URL")
+        .contains("fake-gcs-server");
   }
 
   private static JsonNode bucketItem(JsonNode doc, String check) {

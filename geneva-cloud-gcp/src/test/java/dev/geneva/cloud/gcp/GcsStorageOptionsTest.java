@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.geneva.ConnectOptions;
 import dev.geneva.InvalidInputException;
 import dev.geneva.StorageOptionsProvider;
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import dev.geneva.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class GcsStorageOptionsTest {
       Map<String, String> options = GcsStorageOptions.accessToken(google.credentials());
 
       assertThat(options)
-          .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(0)));
+          .containsExactly(Map.entry("google_storage_token", google.issuedTokens().get(0)));
     }
   }
 
@@ -95,12 +96,12 @@ class GcsStorageOptionsTest {
       Map<String, String> second = provider.resolveStorageOptions();
 
       assertThat(first)
-          .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(0)));
+          .containsExactly(Map.entry("google_storage_token", google.issuedTokens().get(0)));
       assertThat(stillFirst).isEqualTo(first);
       assertThat(second)
-          .containsExactly(Map.entry("google_storage_token", google.issuedTokens.get(1)));
+          .containsExactly(Map.entry("google_storage_token", google.issuedTokens().get(1)));
       assertThat(google.tokenRequests()).isEqualTo(2);
-      assertThat(second.toString() + provider).doesNotContain(google.issuedTokens.get(1));
+      assertThat(second.toString() + provider).doesNotContain(google.issuedTokens().get(1));
     }
   }
 }

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.cloud.gcp.testing.FakeGcs;
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link GcsWriteCheck} through google-cloud-storage's HTTP client against a fake JSON API. */
 class GcsWriteCheckTest {
@@ -33,7 +37,7 @@ class GcsWriteCheckTest {
 
   @Test
   void run_whenBucketWritable_writesReadsAndDeletesProbeUnderTable() {
-    gcs.buckets.put("lake", FakeGcs.Mode.ALLOW_ALL);
+    gcs.bucket("lake", FakeGcs.Mode.ALLOW_ALL);
 
     GcsCheckReport report = check("gs://lake/db").build().run();
 
@@ -42,8 +46,8 @@ class GcsWriteCheckTest {
     assertThat(report.bucket()).isEqualTo("lake");
     assertThat(report.objectName()).matches("db/_geneva/probe-[0-9a-f\\-]{36}");
     assertThat(report.principal()).isEqualTo("serviceAccount:" + FakeGoogle.SA_EMAIL);
-    assertThat(gcs.objects).isEmpty();
-    assertThat(gcs.requests)
+    assertThat(gcs.objects()).isEmpty();
+    assertThat(gcs.requests())
         .hasSize(3)
         .satisfiesExactly(
             r ->
@@ -55,13 +59,33 @@ class GcsWriteCheckTest {
                     .startsWith("GET /download/storage/v1/b/lake/o/db%2F_geneva%2Fprobe-")
                     .contains("alt=media"),
             r -> assertThat(r).startsWith("DELETE /storage/v1/b/lake/o/db%2F_geneva%2Fprobe-"));
-    assertThat(gcs.authorizations).containsOnly("Bearer " + google.issuedTokens.get(0));
+    assertThat(gcs.authorizations()).containsOnly("Bearer " + google.issuedTokens().get(0));
     assertThat(report.throwIfFailed()).isSameAs(report);
   }
 
   @Test
+  void run_whenServiceAccountKeyFile_checksAsItsServiceAccount(@TempDir Path dir)
+      throws IOException {
+    gcs.bucket("lake", FakeGcs.Mode.ALLOW_ALL);
+    Path key = google.writeServiceAccountKey(dir.resolve("key.json"));
+
+    GcsCheckReport report =
+        GcsWriteCheck.builder()
+            .tableUri("gs://lake/db")
+            .serviceAccountKeyFile(key)
+            .host(gcs.host())
+            .build()
+            .run();
+
+    assertThat(report.ok()).as(report.message()).isTrue();
+    assertThat(report.principal()).isEqualTo("serviceAccount:" + FakeGoogle.SA_EMAIL);
+    assertThat(google.issuedTokens()).hasSize(1);
+    assertThat(gcs.authorizations()).containsOnly("Bearer " + google.issuedTokens().get(0));
+  }
+
+  @Test
   void run_whenBucketNotWritable_reportsBucketPrincipalAndMissingRole() {
-    gcs.buckets.put("lake", FakeGcs.Mode.DENY_WRITE);
+    gcs.bucket("lake", FakeGcs.Mode.DENY_WRITE);
 
     GcsCheckReport report = check("gs://lake/db").build().run();
 
@@ -84,7 +108,7 @@ class GcsWriteCheckTest {
 
   @Test
   void run_whenDeleteDenied_namesDeletePermissionAndLeftoverProbe() {
-    gcs.buckets.put("lake", FakeGcs.Mode.DENY_DELETE);
+    gcs.bucket("lake", FakeGcs.Mode.DENY_DELETE);
 
     GcsCheckReport report = check("gs://lake/db").build().run();
 
@@ -108,7 +132,7 @@ class GcsWriteCheckTest {
 
   @Test
   void run_whenGivenPrincipal_namesItInGrant() {
-    gcs.buckets.put("lake", FakeGcs.Mode.DENY_WRITE);
+    gcs.bucket("lake", FakeGcs.Mode.DENY_WRITE);
 
     GcsCheckReport report =
         check("gs://lake").principal("ray@p.iam.gserviceaccount.com").build().run();
@@ -131,7 +155,7 @@ class GcsWriteCheckTest {
         .isInstanceOf(GenevaException.class)
         .hasMessageContaining("GCS write check of gs://lake/db")
         .hasMessageContaining("GOOGLE_APPLICATION_CREDENTIALS");
-    assertThat(gcs.requests).isEmpty();
+    assertThat(gcs.requests()).isEmpty();
   }
 
   @Test
@@ -143,7 +167,7 @@ class GcsWriteCheckTest {
 
   @Test
   void secrets_whenChecking_neverInLogsReportsOrExceptions() {
-    gcs.buckets.put("lake", FakeGcs.Mode.DENY_READ);
+    gcs.bucket("lake", FakeGcs.Mode.DENY_READ);
     String text;
     try (LogCapture logs = new LogCapture()) {
       GcsCheckReport report = check("gs://lake/db").build().run();
@@ -161,8 +185,8 @@ class GcsWriteCheckTest {
               + logs.text();
     }
 
-    assertThat(google.issuedTokens).isNotEmpty();
-    for (String token : google.issuedTokens) {
+    assertThat(google.issuedTokens()).isNotEmpty();
+    for (String token : google.issuedTokens()) {
       assertThat(text).doesNotContain(token);
     }
     assertThat(text).doesNotContain("ya29.").doesNotContain("s3cr3t");

@@ -2,6 +2,7 @@ package dev.geneva.cloud.gcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -69,9 +70,9 @@ class GkeAuthMockServerTest {
       assertThat(gke.namespaces().withName("geneva").get()).isNotNull();
     }
 
-    assertThat(google.issuedTokens).hasSize(1);
+    assertThat(google.issuedTokens()).hasSize(1);
     assertThat(server.getLastRequest().getHeader("Authorization"))
-        .isEqualTo("Bearer " + google.issuedTokens.get(0));
+        .isEqualTo("Bearer " + google.issuedTokens().get(0));
   }
 
   @Test
@@ -93,7 +94,7 @@ class GkeAuthMockServerTest {
 
     try (KubernetesClient gke =
         new KubernetesClientBuilder().withConfig(auth().build().resolve()).build()) {
-      assertThat(google.issuedTokens).hasSize(1);
+      assertThat(google.issuedTokens()).hasSize(1);
       int before = server.getRequestCount();
       assertThat(gke.namespaces().withName("geneva").get().getMetadata().getName())
           .isEqualTo("geneva");
@@ -101,13 +102,14 @@ class GkeAuthMockServerTest {
     }
 
     assertThat(google.tokenRequests()).isEqualTo(2);
-    assertThat(google.issuedTokens.get(1)).isNotEqualTo(google.issuedTokens.get(0));
+    assertThat(google.issuedTokens().get(1)).isNotEqualTo(google.issuedTokens().get(0));
     assertThat(rejected).hasSize(1);
     assertThat(rejected.get(0).getHeader("Authorization"))
-        .isEqualTo("Bearer " + google.issuedTokens.get(0));
+        .isEqualTo("Bearer " + google.issuedTokens().get(0));
     RecordedRequest retry = server.getLastRequest();
     assertThat(retry.getPath()).isEqualTo("/api/v1/namespaces/geneva");
-    assertThat(retry.getHeader("Authorization")).isEqualTo("Bearer " + google.issuedTokens.get(1));
+    assertThat(retry.getHeader("Authorization"))
+        .isEqualTo("Bearer " + google.issuedTokens().get(1));
   }
 
   @Test
@@ -118,16 +120,16 @@ class GkeAuthMockServerTest {
       gke.namespaces().withName("geneva").get();
       gke.namespaces().withName("geneva").get();
       assertThat(server.getLastRequest().getHeader("Authorization"))
-          .isEqualTo("Bearer " + google.issuedTokens.get(0));
-      assertThat(google.issuedTokens).hasSize(1);
+          .isEqualTo("Bearer " + google.issuedTokens().get(0));
+      assertThat(google.issuedTokens()).hasSize(1);
 
       clock.advance(Duration.ofMinutes(61));
       gke.namespaces().withName("geneva").get();
     }
 
-    assertThat(google.issuedTokens).hasSize(2);
+    assertThat(google.issuedTokens()).hasSize(2);
     assertThat(server.getLastRequest().getHeader("Authorization"))
-        .isEqualTo("Bearer " + google.issuedTokens.get(1));
+        .isEqualTo("Bearer " + google.issuedTokens().get(1));
   }
 
   @Test
@@ -164,9 +166,9 @@ class GkeAuthMockServerTest {
       assertThat(gke.namespaces().withName("geneva").get()).isNotNull();
     }
 
-    assertThat(google.gkePaths).isEmpty();
+    assertThat(google.gkePaths()).isEmpty();
     assertThat(server.getLastRequest().getHeader("Authorization"))
-        .isEqualTo("Bearer " + google.issuedTokens.get(0));
+        .isEqualTo("Bearer " + google.issuedTokens().get(0));
     assertThat(auth.toString()).contains("context=gke").doesNotContain("stale-kubeconfig-token");
   }
 }

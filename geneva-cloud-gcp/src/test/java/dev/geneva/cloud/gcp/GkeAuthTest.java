@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.testing.MutableClock;
@@ -55,10 +56,11 @@ class GkeAuthTest {
         .isEqualTo(
             java.util.Base64.getEncoder()
                 .encodeToString(CA_PEM.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    assertThat(google.gkePaths)
+    assertThat(google.gkePaths())
         .containsExactly("/v1/projects/p/locations/us-central1/clusters/geneva");
-    assertThat(google.gkeAuthorizations).containsExactly("Bearer " + google.issuedTokens.get(0));
-    assertThat(config.getOauthTokenProvider().getToken()).isEqualTo(google.issuedTokens.get(0));
+    assertThat(google.gkeAuthorizations())
+        .containsExactly("Bearer " + google.issuedTokens().get(0));
+    assertThat(config.getOauthTokenProvider().getToken()).isEqualTo(google.issuedTokens().get(0));
     assertThat(google.tokenRequests()).isEqualTo(1);
   }
 
@@ -73,7 +75,7 @@ class GkeAuthTest {
     clock.advance(Duration.ofMinutes(2));
     String second = config.getOauthTokenProvider().getToken();
 
-    assertThat(second).isNotEqualTo(first).isEqualTo(google.issuedTokens.get(1));
+    assertThat(second).isNotEqualTo(first).isEqualTo(google.issuedTokens().get(1));
     assertThat(google.tokenRequests()).isEqualTo(2);
   }
 
@@ -92,7 +94,7 @@ class GkeAuthTest {
 
   @Test
   void resolve_whenPermissionDenied_namesServiceAccountAndRoleToGrant() {
-    google.deniedProjects.add("p");
+    google.denyProject("p");
 
     assertThatThrownBy(auth().build()::resolve)
         .isInstanceOf(GenevaException.class)
@@ -122,12 +124,12 @@ class GkeAuthTest {
         .hasMessageContaining("iam.gke.io/gcp-service-account")
         .hasMessageContaining("roles/iam.workloadIdentityUser")
         .hasMessageContaining("GOOGLE_APPLICATION_CREDENTIALS");
-    assertThat(google.gkePaths).isEmpty();
+    assertThat(google.gkePaths()).isEmpty();
   }
 
   @Test
   void resolve_whenTokenEndpointRejectsGrant_namesPrincipalWithoutAssertion() {
-    google.rejectGrant = true;
+    google.rejectGrant(true);
 
     Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(auth().build()::resolve);
 
@@ -135,8 +137,8 @@ class GkeAuthTest {
         .isInstanceOf(GenevaException.class)
         .hasMessageContaining("could not get a Google access token")
         .hasMessageContaining(FakeGoogle.SA_EMAIL);
-    assertThat(google.assertions).isNotEmpty();
-    for (String assertion : google.assertions) {
+    assertThat(google.assertions()).isNotEmpty();
+    for (String assertion : google.assertions()) {
       assertThat(fullText(thrown)).doesNotContain(assertion);
     }
   }
@@ -218,9 +220,9 @@ class GkeAuthTest {
       config.getOauthTokenProvider().getToken();
       texts.add(auth.toString());
       texts.add(config.getOauthTokenProvider().toString());
-      google.deniedProjects.add("p");
+      google.denyProject("p");
       texts.add(fullText(org.assertj.core.api.Assertions.catchThrowable(auth::resolve)));
-      google.rejectGrant = true;
+      google.rejectGrant(true);
       texts.add(
           fullText(
               org.assertj.core.api.Assertions.catchThrowable(auth.toBuilder().build()::resolve)));
@@ -228,12 +230,12 @@ class GkeAuthTest {
       assertThat(logs.text()).contains("new Google access token for serviceAccount:");
     }
 
-    assertThat(google.issuedTokens).hasSize(3); // two for the first resolve, one for the 403 one
+    assertThat(google.issuedTokens()).hasSize(3); // two for the first resolve, one for the 403 one
     for (String text : texts) {
-      for (String token : google.issuedTokens) {
+      for (String token : google.issuedTokens()) {
         assertThat(text).doesNotContain(token);
       }
-      for (String assertion : google.assertions) {
+      for (String assertion : google.assertions()) {
         assertThat(text).doesNotContain(assertion);
       }
       assertThat(text).doesNotContain(FakeGoogle.privateKeyBase64().substring(0, 40));

@@ -2,6 +2,7 @@ package dev.geneva.cloud.gcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.geneva.cloud.gcp.testing.FakeGoogle;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
@@ -134,7 +135,7 @@ class RayClusterGkeAuthTest {
 
   /** Whether the header is a token the fake Google token endpoint issued. */
   private boolean isGoogleToken(String authorization) {
-    return google.issuedTokens.stream().anyMatch(t -> authorization.equals("Bearer " + t));
+    return google.issuedTokens().stream().anyMatch(t -> authorization.equals("Bearer " + t));
   }
 
   private List<RecordedRequest> sdkRequests() throws InterruptedException {
@@ -158,9 +159,9 @@ class RayClusterGkeAuthTest {
     }
     assertThat(rayClusters()).isEmpty();
 
-    assertThat(google.issuedTokens).hasSize(1);
-    String token = "Bearer " + google.issuedTokens.get(0);
-    assertThat(google.gkeAuthorizations).containsExactly(token);
+    assertThat(google.issuedTokens()).hasSize(1);
+    String token = "Bearer " + google.issuedTokens().get(0);
+    assertThat(google.gkeAuthorizations()).containsExactly(token);
     assertThat(sdkRequests())
         .allSatisfy(
             r ->
@@ -218,9 +219,9 @@ class RayClusterGkeAuthTest {
    */
   private void assertOneRefreshAndRetry(
       List<RecordedRequest> sdk, Predicate<RecordedRequest> refusedKind) {
-    assertThat(google.issuedTokens).hasSize(2);
-    String first = "Bearer " + google.issuedTokens.get(0);
-    String second = "Bearer " + google.issuedTokens.get(1);
+    assertThat(google.issuedTokens()).hasSize(2);
+    String first = "Bearer " + google.issuedTokens().get(0);
+    String second = "Bearer " + google.issuedTokens().get(1);
     assertThat(second).isNotEqualTo(first);
 
     List<RecordedRequest> ofKind = sdk.stream().filter(refusedKind).toList();

@@ -1,4 +1,4 @@
-package dev.geneva.cloud.gcp;
+package dev.geneva.cloud.gcp.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -19,13 +19,19 @@ import java.util.zip.GZIPInputStream;
 /**
  * A JDK {@link HttpServer} fake of the Cloud Storage JSON API calls google-cloud-storage makes for
  * create (multipart upload), read ({@code alt=media}) and delete, with per-bucket permission modes.
+ * Buckets not added with {@link #bucket(String, Mode)} answer 404. It records every request and its
+ * {@code Authorization} header but accepts any token. Point a client at {@link #host()}.
  */
-final class FakeGcs implements AutoCloseable {
-  /** What a bucket allows. */
-  enum Mode {
+public final class FakeGcs implements AutoCloseable {
+  /** What a bucket allows; a denied call answers 403 naming the missing permission. */
+  public enum Mode {
+    /** Create, read and delete objects. */
     ALLOW_ALL,
+    /** 403 on create ({@code storage.objects.create}). */
     DENY_WRITE,
+    /** 403 on read ({@code storage.objects.get}). */
     DENY_READ,
+    /** 403 on delete ({@code storage.objects.delete}). */
     DENY_DELETE
   }
 
@@ -35,24 +41,73 @@ final class FakeGcs implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
 
   private final HttpServer server;
-  final Map<String, Mode> buckets = new ConcurrentHashMap<>();
+  private final Map<String, Mode> buckets = new ConcurrentHashMap<>();
 
   /** "bucket/object" to content. */
-  final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
 
   /** "METHOD path?query" of every request. */
-  final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
 
-  final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
-  FakeGcs() throws IOException {
+  /**
+   * Starts the fake on a free port of 127.0.0.1, with no buckets.
+   *
+   * @throws IOException when it cannot listen
+   */
+  public FakeGcs() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  String host() {
+  /**
+   * The endpoint, for {@code GcsWriteCheck.Builder.host} or {@code geneva doctor --gcs-endpoint}.
+   *
+   * @return e.g. {@code http://127.0.0.1:40123}
+   */
+  public String host() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /**
+   * Creates (or changes) a bucket.
+   *
+   * @param name the bucket name
+   * @param mode what it allows
+   * @return this fake
+   */
+  public FakeGcs bucket(String name, Mode mode) {
+    buckets.put(name, mode);
+    return this;
+  }
+
+  /**
+   * The objects stored now.
+   *
+   * @return "bucket/object" to content, live
+   */
+  public Map<String, byte[]> objects() {
+    return objects;
+  }
+
+  /**
+   * Every request received, in order.
+   *
+   * @return "METHOD path?query" (raw, percent-encoded path), live
+   */
+  public List<String> requests() {
+    return requests;
+  }
+
+  /**
+   * The {@code Authorization} header of every request, in order ({@code "null"} when absent).
+   *
+   * @return e.g. {@code Bearer ya29...}, live
+   */
+  public List<String> authorizations() {
+    return authorizations;
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -221,6 +276,7 @@ final class FakeGcs implements AutoCloseable {
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
+  /** Stops the server. */
   @Override
   public void close() {
     server.stop(0);

@@ -1,4 +1,4 @@
-package dev.geneva.cloud.gcp;
+package dev.geneva.cloud.gcp.testing;
 
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.sun.net.httpserver.HttpExchange;
@@ -9,9 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,72 +24,152 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * JDK {@link HttpServer} fakes of Google's OAuth token endpoint ({@code POST /token}, JWT-bearer
  * grant) and the GKE API ({@code GET /v1/projects/{p}/locations/{l}/clusters/{c}}), with a test
- * service-account key generated at runtime.
+ * service-account key generated at runtime. Issued access tokens look like {@code
+ * ya29.fake-access-token-<n>-s3cr3t}, so tests can check no output shows {@code ya29.} or {@code
+ * s3cr3t}.
  */
-final class FakeGoogle implements AutoCloseable {
-  static final String SA_EMAIL = "geneva-test@p.iam.gserviceaccount.com";
+public final class FakeGoogle implements AutoCloseable {
+  /** The email of the test service account, the principal of {@link #credentials()}. */
+  public static final String SA_EMAIL = "geneva-test@p.iam.gserviceaccount.com";
+
+  private static final String KEY_ID = "test-key-1";
   private static final KeyPair KEY = generateKey();
 
   private final HttpServer server;
 
   /** Every access token the fake token endpoint issued, in order. */
-  final List<String> issuedTokens = new CopyOnWriteArrayList<>();
+  private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
 
   /** Every assertion (signed JWT) the token endpoint received. */
-  final List<String> assertions = new CopyOnWriteArrayList<>();
+  private final List<String> assertions = new CopyOnWriteArrayList<>();
 
   /** Authorization headers the GKE API received. */
-  final List<String> gkeAuthorizations = new CopyOnWriteArrayList<>();
+  private final List<String> gkeAuthorizations = new CopyOnWriteArrayList<>();
 
   /** Paths the GKE API received. */
-  final List<String> gkePaths = new CopyOnWriteArrayList<>();
+  private final List<String> gkePaths = new CopyOnWriteArrayList<>();
 
   /** Cluster path ("p/l/c") to JSON resource. */
-  final Map<String, String> clusters = new ConcurrentHashMap<>();
+  private final Map<String, String> clusters = new ConcurrentHashMap<>();
 
   /** Project ids whose callers get 403 PERMISSION_DENIED. */
-  final List<String> deniedProjects = new CopyOnWriteArrayList<>();
+  private final List<String> deniedProjects = new CopyOnWriteArrayList<>();
 
   /** When set, the token endpoint answers 400 invalid_grant. */
-  volatile boolean rejectGrant;
+  private volatile boolean rejectGrant;
 
   private final AtomicInteger counter = new AtomicInteger();
 
-  FakeGoogle() throws IOException {
+  /**
+   * Starts the fakes on a free port of 127.0.0.1.
+   *
+   * @throws IOException when it cannot listen
+   */
+  public FakeGoogle() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/token", this::token);
     server.createContext("/v1/", this::gke);
     server.start();
   }
 
-  URI root() {
+  /**
+   * The root of the fake GKE API, for {@code GkeAuth.Builder.containerApiRoot}.
+   *
+   * @return e.g. {@code http://127.0.0.1:40123/}
+   */
+  public URI root() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
   }
 
-  URI tokenUri() {
+  /**
+   * The fake OAuth token endpoint.
+   *
+   * @return e.g. {@code http://127.0.0.1:40123/token}
+   */
+  public URI tokenUri() {
     return root().resolve("/token");
   }
 
-  /** Service-account credentials whose token URL is this fake; unscoped, like a key file. */
-  ServiceAccountCredentials credentials() {
+  /**
+   * Service-account credentials whose token URL is this fake; unscoped, like a key file.
+   *
+   * @return the credentials of {@link #SA_EMAIL}
+   */
+  public ServiceAccountCredentials credentials() {
     return ServiceAccountCredentials.newBuilder()
         .setClientEmail(SA_EMAIL)
         .setClientId("1234567890")
         .setPrivateKey(KEY.getPrivate())
-        .setPrivateKeyId("test-key-1")
+        .setPrivateKeyId(KEY_ID)
         .setProjectId("p")
         .setTokenServerUri(tokenUri())
         .build();
   }
 
-  /** The private key's encoded bytes in base64, to check they never leak. */
-  static String privateKeyBase64() {
-    return java.util.Base64.getEncoder().encodeToString(KEY.getPrivate().getEncoded());
+  /**
+   * Writes the test service account's key file, as IAM would download it, with {@code token_uri}
+   * pointing at this fake so the key works offline.
+   *
+   * @param file where to write it
+   * @return {@code file}
+   * @throws IOException when it cannot be written
+   */
+  public Path writeServiceAccountKey(Path file) throws IOException {
+    String json =
+        "{\n"
+            + "  \"type\": \"service_account\",\n"
+            + "  \"project_id\": \"p\",\n"
+            + "  \"private_key_id\": \""
+            + KEY_ID
+            + "\",\n"
+            + "  \"private_key\": \""
+            + privateKeyPem().replace("\n", "\\n")
+            + "\",\n"
+            + "  \"client_email\": \""
+            + SA_EMAIL
+            + "\",\n"
+            + "  \"client_id\": \"1234567890\",\n"
+            + "  \"auth_uri\": \"https://accounts.google.com/o/oauth2/auth\",\n"
+            + "  \"token_uri\": \""
+            + tokenUri()
+            + "\"\n"
+            + "}\n";
+    return Files.writeString(file, json, StandardCharsets.UTF_8);
   }
 
-  void addCluster(String project, String location, String name, String endpoint, String caPem) {
-    String ca =
-        java.util.Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
+  /**
+   * The private key's encoded bytes in base64, to check they never leak.
+   *
+   * @return the PKCS#8 bytes in base64, on one line
+   */
+  public static String privateKeyBase64() {
+    return Base64.getEncoder().encodeToString(KEY.getPrivate().getEncoded());
+  }
+
+  /**
+   * The private key as PEM, as in a key file, to check no line of it leaks.
+   *
+   * @return {@code -----BEGIN PRIVATE KEY-----}, 64-character base64 lines, {@code -----END ...}
+   */
+  public static String privateKeyPem() {
+    return "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(KEY.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+  }
+
+  /**
+   * Serves a GKE cluster from the fake GKE API.
+   *
+   * @param project the project id
+   * @param location the zone or region
+   * @param name the cluster name
+   * @param endpoint the API server's address, as GKE reports it (e.g. {@code 127.0.0.1:6443})
+   * @param caPem the cluster CA certificate, PEM
+   */
+  public void addCluster(
+      String project, String location, String name, String endpoint, String caPem) {
+    String ca = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
     clusters.put(
         project + "/" + location + "/" + name,
         "{\"name\":\""
@@ -98,8 +181,67 @@ final class FakeGoogle implements AutoCloseable {
             + "\"}}");
   }
 
-  int tokenRequests() {
+  /**
+   * Makes the GKE API answer 403 PERMISSION_DENIED for a project's clusters.
+   *
+   * @param project the project id
+   */
+  public void denyProject(String project) {
+    deniedProjects.add(project);
+  }
+
+  /**
+   * Makes the token endpoint answer 400 invalid_grant (a revoked or deleted key).
+   *
+   * @param reject whether to reject every grant from now on
+   */
+  public void rejectGrant(boolean reject) {
+    rejectGrant = reject;
+  }
+
+  /**
+   * How many access tokens the token endpoint issued.
+   *
+   * @return the count
+   */
+  public int tokenRequests() {
     return issuedTokens.size();
+  }
+
+  /**
+   * Every access token the token endpoint issued, in order.
+   *
+   * @return the tokens, live
+   */
+  public List<String> issuedTokens() {
+    return issuedTokens;
+  }
+
+  /**
+   * Every assertion (signed JWT) the token endpoint received, in order.
+   *
+   * @return the assertions, live
+   */
+  public List<String> assertions() {
+    return assertions;
+  }
+
+  /**
+   * The {@code Authorization} headers the GKE API received, in order.
+   *
+   * @return the headers, live
+   */
+  public List<String> gkeAuthorizations() {
+    return gkeAuthorizations;
+  }
+
+  /**
+   * The paths the GKE API received, in order.
+   *
+   * @return the paths, live
+   */
+  public List<String> gkePaths() {
+    return gkePaths;
   }
 
   private void token(HttpExchange ex) throws IOException {
@@ -208,6 +350,7 @@ final class FakeGoogle implements AutoCloseable {
     }
   }
 
+  /** Stops the server. */
   @Override
   public void close() {
     server.stop(0);
