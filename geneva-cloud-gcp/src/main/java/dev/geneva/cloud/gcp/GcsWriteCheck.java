@@ -137,9 +137,25 @@ public final class GcsWriteCheck {
         who + " can write, read and delete objects under " + uri);
   }
 
+  /** Whether the failure is Google's token endpoint refusing the credentials (a deleted key). */
+  private static boolean tokenRefused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null
+          && (m.contains("invalid_grant")
+              || m.contains("invalid_client")
+              || m.contains("unauthorized_client"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private GcsCheckReport failure(
       String who, String object, Step step, StorageException e, Storage storage, BlobId id) {
-    int status = e.getCode();
+    // No token means no HTTP status; a token endpoint that refused the grant is not a network
+    // problem but rejected credentials, like a 401 from Cloud Storage itself.
+    int status = e.getCode() <= 0 && tokenRefused(e) ? 401 : e.getCode();
     String google = Redact.secrets(e.getMessage());
     String where = "gs://" + uri.bucket() + "/" + object;
     String head =

@@ -84,6 +84,22 @@ class GcsWriteCheckTest {
   }
 
   @Test
+  void run_whenTokenEndpointRefusesKey_saysCredentialsRejectedNotNetwork() {
+    gcs.bucket("lake", FakeGcs.Mode.ALLOW_ALL);
+    google.rejectGrant(true);
+
+    GcsCheckReport report = check("gs://lake/db").build().run();
+
+    assertThat(report.ok()).isFalse();
+    assertThat(report.failedStep()).contains(GcsCheckReport.Step.WRITE);
+    assertThat(report.httpStatus()).isEqualTo(401);
+    assertThat(report.message())
+        .contains("Google rejected the credentials of serviceAccount:" + FakeGoogle.SA_EMAIL)
+        .contains("a new key")
+        .doesNotContain("network access");
+  }
+
+  @Test
   void run_whenBucketNotWritable_reportsBucketPrincipalAndMissingRole() {
     gcs.bucket("lake", FakeGcs.Mode.DENY_WRITE);
 
