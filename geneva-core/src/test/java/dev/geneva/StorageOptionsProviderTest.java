@@ -10,6 +10,7 @@ import dev.geneva.testing.TextLength;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,60 @@ class StorageOptionsProviderTest {
     Map<String, String> stale = s3.storageOptions("key-0", "secret-0");
     try (Connection db = Geneva.connect("s3://lake/db", stale)) {
       assertThatThrownBy(() -> db.openTable("docs")).hasMessageContaining("InvalidAccessKeyId");
+    }
+  }
+
+  @Test
+  void backfill_whenProviderFailsMidRun_failsNamingItAndRerunResumes() {
+    AtomicBoolean stsDown = new AtomicBoolean();
+    StorageOptionsProvider flaky =
+        new StorageOptionsProvider() {
+          @Override
+          public Map<String, String> resolveStorageOptions() {
+            if (stsDown.get()) {
+              throw new IllegalStateException("STS is unreachable");
+            }
+            return s3.storageOptions("key-0", "secret-0");
+          }
+
+          @Override
+          public String toString() {
+            return "FlakyProvider";
+          }
+        };
+    BackfillListener downAfterFirstCommit =
+        new BackfillListener() {
+          @Override
+          public void onProgress(BackfillProgress progress) {}
+
+          @Override
+          public void onCommit(long version, int fragments) {
+            stsDown.set(true);
+          }
+        };
+
+    try (Connection db =
+        Geneva.connect(
+            "s3://lake/db", ConnectOptions.builder().storageOptionsProvider(flaky).build())) {
+      Table t = SampleTables.create(db, "docs", 1_200, 300);
+      t.addColumns(Map.of("len", new TextLength()));
+      BackfillOptions sequential = BackfillOptions.builder().concurrency(1).commitEvery(1).build();
+
+      assertThatThrownBy(
+              () ->
+                  t.backfill("len", sequential.toBuilder().listener(downAfterFirstCommit).build()))
+          .isInstanceOf(BackfillFailedException.class)
+          .hasMessageContaining("storage options provider FlakyProvider failed: STS is unreachable")
+          .hasMessageContaining("run the backfill again");
+
+      stsDown.set(false);
+      Table reopened = db.openTable("docs");
+      assertThat(reopened.countRows("len IS NOT NULL")).as("the first fragment stays").isPositive();
+      BackfillResult rerun = reopened.backfill("len", sequential);
+      assertThat(rerun.rowsProcessed()).isLessThan(1_200);
+      Map<Long, Object> len = Columns.byId(reopened, "len");
+      assertThat(len).hasSize(1_200);
+      len.forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -24,19 +25,18 @@ final class FragmentAssembler {
   static String concatenate(
       TableLocation table, String column, BackfillTask anyTask, List<TaskResult> parts) {
     String name = "geneva-" + UUID.randomUUID() + ".lance";
+    Map<String, String> options = table.storageOptions(); // a provider's failure speaks for itself
     try (LanceFileWriter writer =
         LanceFileWriter.open(
             TablePaths.dataFile(table.uri(), name),
             table.allocator(),
             null,
             Optional.of(TaskExecution.fileVersion(anyTask)),
-            table.storageOptions())) {
+            options)) {
       for (TaskResult part : parts) {
         try (LanceFileReader reader =
                 LanceFileReader.open(
-                    TablePaths.dataFile(table.uri(), part.dataFile()),
-                    table.storageOptions(),
-                    table.allocator());
+                    TablePaths.dataFile(table.uri(), part.dataFile()), options, table.allocator());
             ArrowReader batches = reader.readAll(null, null, anyTask.batchSize())) {
           while (batches.loadNextBatch()) {
             writer.write(batches.getVectorSchemaRoot());

@@ -62,6 +62,7 @@ final class LanceFileCheckpoints implements CheckpointStore {
 
   @Override
   public void put(String key, TaskResult result) {
+    Map<String, String> options = storageOptions.get(); // a provider's failure speaks for itself
     try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
       root.allocateNew();
       ((IntVector) root.getVector(0)).setSafe(0, result.taskId());
@@ -71,8 +72,7 @@ final class LanceFileCheckpoints implements CheckpointStore {
       ((BigIntVector) root.getVector(3)).setSafe(0, result.rowsComputed());
       ((BigIntVector) root.getVector(4)).setSafe(0, result.rowsFailed());
       root.setRowCount(1);
-      try (LanceFileWriter w =
-          LanceFileWriter.open(path(key), allocator, null, storageOptions.get())) {
+      try (LanceFileWriter w = LanceFileWriter.open(path(key), allocator, null, options)) {
         w.write(root);
       }
     } catch (Exception e) {
@@ -83,9 +83,10 @@ final class LanceFileCheckpoints implements CheckpointStore {
 
   @Override
   public Optional<TaskResult> get(String key) {
+    Map<String, String> options = storageOptions.get(); // a provider's failure speaks for itself
     LanceFileReader reader;
     try {
-      reader = LanceFileReader.open(path(key), storageOptions.get(), allocator);
+      reader = LanceFileReader.open(path(key), options, allocator);
     } catch (Exception e) {
       if (LanceErrors.isNotFound(e)) {
         return Optional.empty();
