@@ -6,10 +6,12 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.VectorAppender;
 
 /**
  * Writes one column for the row range {@code [start, end)} of a fragment, row {@code i} of the file
@@ -55,6 +57,32 @@ final class AlignedColumnWriter implements AutoCloseable {
     fillUpTo(offset);
     position(offset).copyFromSafe(srcIndex, (int) (offset - chunkStart), src);
     next = offset + 1;
+  }
+
+  /**
+   * Writes a batch: {@code src[i]} at the fragment offset in {@code addresses[i]} (low 32 bits),
+   * offsets increasing. A batch of consecutive offsets that fits the current chunk, with no
+   * existing values to keep, is appended in one copy; any other goes row by row.
+   */
+  void putAll(UInt8Vector addresses, FieldVector src, int rows) {
+    if (rows == 0) {
+      return;
+    }
+    long first = addresses.get(0) & 0xFFFFFFFFL;
+    long last = addresses.get(rows - 1) & 0xFFFFFFFFL;
+    if (carryOver == null && first >= next && last < end && last - first == rows - 1) {
+      fillUpTo(first);
+      FieldVector chunkVector = position(first);
+      if (last < chunkStart + chunkRows) {
+        chunkVector.setValueCount((int) (first - chunkStart));
+        src.accept(new VectorAppender(chunkVector), null);
+        next = last + 1;
+        return;
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      put(addresses.get(i) & 0xFFFFFFFFL, src, i);
+    }
   }
 
   /** Fills the rest of the range and flushes. */

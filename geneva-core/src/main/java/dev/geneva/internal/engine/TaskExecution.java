@@ -217,9 +217,7 @@ public final class TaskExecution implements AutoCloseable {
                       + task.fragmentId()
                       + " row offset "
                       + (addresses.get(i) & 0xFFFFFFFFL));
-          for (int i = 0; i < rows; i++) {
-            aligned.put(addresses.get(i) & 0xFFFFFFFFL, out, i);
-          }
+          aligned.putAll(addresses, out, rows);
         }
         computed += rows;
         rowsDone.accept(rows);
