@@ -3,9 +3,13 @@ package dev.geneva.cloud.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.geneva.BackfillListener;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.ConnectOptions;
 import dev.geneva.Connection;
+import dev.geneva.CreateTableOptions;
 import dev.geneva.Geneva;
 import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
@@ -57,6 +61,10 @@ class S3StorageOptionsTest {
   }
 
   private static Table createTable(Connection db, int rows) throws Exception {
+    return createTable(db, rows, rows);
+  }
+
+  private static Table createTable(Connection db, int rows, int rowsPerFragment) throws Exception {
     Schema schema = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true))));
     ByteArrayOutputStream ipc = new ByteArrayOutputStream();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, db.allocator());
@@ -73,7 +81,8 @@ class S3StorageOptionsTest {
     }
     try (ArrowStreamReader reader =
         new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), db.allocator())) {
-      return db.createTable("numbers", reader);
+      return db.createTable(
+          "numbers", reader, CreateTableOptions.builder().maxRowsPerFile(rowsPerFragment).build());
     }
   }
 
@@ -96,7 +105,7 @@ class S3StorageOptionsTest {
   }
 
   @Test
-  void resolveStorageOptions_whenAssumedRoleSessionExpiresBetweenBackfills_usesRenewedSession()
+  void resolveStorageOptions_whenRoleSessionExpiresMidBackfill_remainingTasksUseRenewedSession()
       throws Exception {
     try (FakeAws aws = new FakeAws()) {
       MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
@@ -116,18 +125,40 @@ class S3StorageOptionsTest {
       s3.allowKey("ASIAFAKEKEY1", "fake-secret-1");
       S3StorageOptions provider = options().credentialsProvider(auth.credentialsProvider()).build();
       ConnectOptions connect = ConnectOptions.builder().storageOptionsProvider(provider).build();
+      // After the first commit an hour passes: the first session expires (the bucket refuses it
+      // from then on) and STS will issue the second.
+      BackfillListener anHourLater =
+          new BackfillListener() {
+            @Override
+            public void onProgress(BackfillProgress progress) {}
+
+            @Override
+            public void onCommit(long version, int fragments) {
+              if (aws.count("AssumeRole") == 1) {
+                clock.advance(Duration.ofMinutes(61));
+                s3.revokeKey("ASIAFAKEKEY1");
+                s3.allowKey("ASIAFAKEKEY2", "fake-secret-2");
+              }
+            }
+          };
 
       try (Connection db = Geneva.connect("s3://lake/renewed", connect)) {
-        Table t = createTable(db, 300);
+        Table t = createTable(db, 300, 100);
         t.addColumns(Map.of("twice", new DoubleId()));
-        assertThat(t.backfill("twice").rowsProcessed()).isEqualTo(300);
+        BackfillResult r =
+            t.backfill(
+                "twice",
+                BackfillOptions.builder()
+                    .concurrency(1)
+                    .commitEvery(1)
+                    .listener(anHourLater)
+                    .build());
 
-        // An hour later the first session has expired; STS issues the second one.
-        clock.advance(Duration.ofMinutes(61));
-        s3.revokeKey("ASIAFAKEKEY1");
-        s3.allowKey("ASIAFAKEKEY2", "fake-secret-2");
-        t.addColumns(Map.of("twice_again", new DoubleId()));
-        assertThat(db.openTable("numbers").backfill("twice_again").rowsProcessed()).isEqualTo(300);
+        assertThat(r.rowsProcessed()).isEqualTo(300);
+        assertThat(r.commits()).isEqualTo(3);
+        db.openTable("numbers")
+            .head(300, "id", "twice")
+            .forEach(row -> assertThat(row.get("twice")).isEqualTo(2 * (Long) row.get("id")));
       } finally {
         s3.revokeKey("ASIAFAKEKEY2");
       }
