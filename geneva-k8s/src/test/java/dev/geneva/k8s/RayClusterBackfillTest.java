@@ -9,13 +9,10 @@ import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
-import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
-import dev.geneva.k8s.testing.FakeKubeRay;
 import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
 import dev.geneva.k8s.testing.FakeKubeRay.Version;
-import dev.geneva.k8s.testing.KubeRayCrds;
-import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.ray.RayExecutor;
@@ -32,9 +29,6 @@ import dev.geneva.testing.Columns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import dev.geneva.udf.Udf;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,9 +62,7 @@ class RayClusterBackfillTest {
   private static RayExecutor keepAlive;
 
   @TempDir Path dir;
-  private MockKubernetes mock;
-  private KubernetesClient client;
-  private FakeKubeRay operator;
+  private MockRayEnvironment env;
   private FakeRayDashboard dashboard;
   private ProxyForwarder forwarder;
   private final InProcessDriver driver = new InProcessDriver();
@@ -91,40 +83,24 @@ class RayClusterBackfillTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    mock = new MockKubernetes();
-    client = mock.client();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(KubeRayCrds.crd("1.3.2"))
-        .create();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    client
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(new ServiceAccountBuilder().withNewMetadata().withName(SA).endMetadata().build())
-        .create();
-    Rbac.allowAllExcept(mock.server());
-    operator = new FakeKubeRay(client, NS, Version.V1_3, Behaviour.HEALTHY).start();
     dashboard = new FakeRayDashboard();
     dashboard.runner = driver;
-    forwarder = new ProxyForwarder(port -> dashboard.server.getAddress());
+    env =
+        MockRayEnvironment.builder()
+            .namespace(NS)
+            .serviceAccount(SA)
+            .forwardDashboardTo(() -> dashboard.server.getAddress())
+            .alsoClose(dashboard)
+            .build();
+    Rbac.allowAllExcept(env.server());
+    env.startOperator(Version.V1_3, Behaviour.HEALTHY);
+    forwarder = env.forwarder();
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void tearDown() throws Exception {
     BlockingUdf.release.countDown();
-    try {
-      operator.close();
-      assertThat(operator.errors()).isEmpty();
-    } finally {
-      dashboard.close();
-      mock.close();
-    }
+    env.close(); // the operator (no errors), the Ray dashboard, the mock server last
   }
 
   /** Geneva's own classes and test classes only: a small package, quick to zip. */
@@ -143,7 +119,7 @@ class RayClusterBackfillTest {
     return RayCluster.builder()
         .name("test-cluster")
         .namespace(NS)
-        .auth(KubeAuth.of(client.getConfiguration()))
+        .auth(env.kubeAuth())
         .waitTimeout(Duration.ofSeconds(10))
         .portForwarder(forwarder)
         .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
@@ -160,7 +136,7 @@ class RayClusterBackfillTest {
   }
 
   private List<RayClusterResource> rayClusters() {
-    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+    return env.rayClusters();
   }
 
   @Test

@@ -6,17 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
-import dev.geneva.k8s.testing.FakeDashboard;
-import dev.geneva.k8s.testing.FakeKubeRay;
 import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
 import dev.geneva.k8s.testing.FakeKubeRay.Version;
-import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.spi.BackfillTargets;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.ByteArrayOutputStream;
@@ -45,68 +41,39 @@ class RayClusterLifecycleTest {
   private static final String NS = "geneva";
   private static final String SA = "geneva-ray-runner";
 
-  private MockKubernetes mock;
+  private MockRayEnvironment env;
   private KubernetesMockServer server;
   private KubernetesClient client;
-
-  private FakeDashboard dashboard;
   private ProxyForwarder forwarder;
-  private FakeKubeRay operator;
 
   @BeforeEach
   void setUp() {
-    mock = new MockKubernetes();
-    server = mock.server();
-    client = mock.client();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(KubeRayCrds.crd("1.3.2"))
-        .create();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    client
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .addToAnnotations("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/geneva")
-                .endMetadata()
-                .build())
-        .create();
-    dashboard = new FakeDashboard("2.39.0").failFirst(2);
-    forwarder = new ProxyForwarder(port -> dashboard.address());
+    env =
+        MockRayEnvironment.builder()
+            .namespace(NS)
+            .serviceAccount(SA)
+            .serviceAccountAnnotation("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/geneva")
+            .dashboardFailFirst(2)
+            .build();
+    server = env.server();
+    client = env.client();
+    forwarder = env.forwarder();
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
-    try {
-      if (operator != null) {
-        operator.close();
-        assertThat(operator.errors()).isEmpty();
-      }
-    } finally {
-      if (dashboard != null) {
-        dashboard.close();
-      }
-      mock.close(); // last: fails if a watch or informer of the test or the SDK is still open
-    }
+  void tearDown() throws Exception {
+    env.close(); // the operator (no errors), the dashboard, the mock server last
   }
 
   private void operator(Version version, Behaviour behaviour) {
-    operator = new FakeKubeRay(client, NS, version, behaviour).start();
+    env.startOperator(version, behaviour);
   }
 
   private RayCluster.Builder cluster() {
     return RayCluster.builder()
         .name("test-cluster")
         .namespace(NS)
-        .auth(KubeAuth.of(client.getConfiguration()))
+        .auth(env.kubeAuth())
         // A deadline, not a delay: a healthy start returns as soon as it is ready. Tests of the
         // timeout set their own; 5 s was too little on a 2-core CI machine under parallel builds.
         .waitTimeout(Duration.ofSeconds(30))
@@ -117,7 +84,7 @@ class RayClusterLifecycleTest {
   }
 
   private List<RayClusterResource> rayClusters() {
-    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+    return env.rayClusters();
   }
 
   @Test
@@ -155,7 +122,7 @@ class RayClusterLifecycleTest {
       assertThat(cluster.headPodName()).isEqualTo("test-cluster-head-x7k2p");
       assertThat(forwarder.opened())
           .containsExactly(new ProxyForwarder.Opened(NS, "test-cluster-head-x7k2p", 8265));
-      assertThat(dashboard.versionCalls()).isGreaterThanOrEqualTo(3);
+      assertThat(env.dashboard().versionCalls()).isGreaterThanOrEqualTo(3);
 
       HttpResponse<String> version1 =
           HttpClient.newHttpClient()
@@ -249,8 +216,7 @@ class RayClusterLifecycleTest {
   void start_whenDashboardRunsOtherRayVersion_expectWarningNamingBoth() {
     Rbac.allowAllExcept(server);
     operator(Version.V1_3, Behaviour.HEALTHY);
-    dashboard.close();
-    dashboard = new FakeDashboard("2.40.0");
+    env.restartDashboard("2.40.0");
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -9,16 +9,11 @@ import dev.geneva.k8s.ReadinessCheck;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
-import dev.geneva.k8s.testing.FakeDashboard;
 import dev.geneva.k8s.testing.FakeKubeRay;
-import dev.geneva.k8s.testing.KubeRayCrds;
-import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.k8s.testing.SdkRequests;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.file.Files;
@@ -56,12 +51,8 @@ class RayClusterEksAuthTest {
   private static final String EKS_TOKEN_PREFIX = "Bearer k8s-aws-v1.";
 
   private FakeAws aws;
-  private MockKubernetes mock;
+  private MockRayEnvironment env;
   private KubernetesMockServer server;
-  private KubernetesClient client;
-  private FakeDashboard dashboard;
-  private ProxyForwarder forwarder;
-  private FakeKubeRay operator;
 
   /** The token provider of the SDK's own client, caught by {@link #tokenProbe()}. */
   private final List<EksTokenProvider> sdkTokenProviders = new CopyOnWriteArrayList<>();
@@ -69,55 +60,29 @@ class RayClusterEksAuthTest {
   @BeforeEach
   void setUp() throws Exception {
     aws = new FakeAws();
-    mock = new MockKubernetes(true);
-    server = mock.server();
-    client = mock.client();
+    env =
+        MockRayEnvironment.builder()
+            .https(true)
+            .namespace(NS)
+            .serviceAccount(SA)
+            .serviceAccountAnnotation(
+                "eks.amazonaws.com/role-arn",
+                "arn:aws:iam::" + FakeAws.ACCOUNT + ":role/geneva-ray-runner")
+            .alsoClose(aws)
+            .build();
+    server = env.server();
     String ca =
         Base64.getEncoder()
             .encodeToString(
                 Files.readAllBytes(Path.of(server.getSelfSignedCertificate().certificatePath())));
     aws.cluster("geneva", "https://" + server.getHostName() + ":" + server.getPort(), ca);
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(KubeRayCrds.crd("1.3.2"))
-        .create();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    client
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .addToAnnotations(
-                    "eks.amazonaws.com/role-arn",
-                    "arn:aws:iam::" + FakeAws.ACCOUNT + ":role/geneva-ray-runner")
-                .endMetadata()
-                .build())
-        .create();
-    dashboard = new FakeDashboard("2.39.0");
-    forwarder = new ProxyForwarder(port -> dashboard.address());
     Rbac.allowAllExcept(server);
-    operator =
-        new FakeKubeRay(client, NS, FakeKubeRay.Version.V1_3, FakeKubeRay.Behaviour.HEALTHY)
-            .start();
+    env.startOperator(FakeKubeRay.Version.V1_3, FakeKubeRay.Behaviour.HEALTHY);
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
-    try {
-      operator.close();
-      assertThat(operator.errors()).isEmpty();
-    } finally {
-      dashboard.close();
-      aws.close();
-      mock.close(); // last: fails if a watch of the SDK, the test or the operator is still open
-    }
+  void tearDown() throws Exception {
+    env.close(); // the operator (no errors), the dashboard, the fake AWS, the mock server last
   }
 
   /**
@@ -156,7 +121,7 @@ class RayClusterEksAuthTest {
         .name(CLUSTER)
         .namespace(NS)
         .waitTimeout(Duration.ofSeconds(30))
-        .portForwarder(forwarder)
+        .portForwarder(env.forwarder())
         .readinessChecks(checks)
         .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
         .workerGroup(
@@ -196,7 +161,7 @@ class RayClusterEksAuthTest {
   }
 
   private List<RayClusterResource> rayClusters() {
-    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+    return env.rayClusters();
   }
 
   @Test
@@ -205,23 +170,18 @@ class RayClusterEksAuthTest {
     try (RayCluster cluster = cluster().auth(eksAuth()).start()) {
       assertThat(cluster.isRunning()).isTrue();
       assertThat(cluster.createdCluster()).isTrue();
-      assertThat(forwarder.opened())
+      assertThat(env.forwarder().opened())
           .containsExactly(new ProxyForwarder.Opened(NS, "test-cluster-head-x7k2p", 8265));
-      assertThat(dashboard.versionCalls()).isPositive();
+      assertThat(env.dashboard().versionCalls()).isPositive();
       assertThat(rayClusters()).hasSize(1);
     }
     assertThat(rayClusters()).isEmpty();
 
     List<RecordedRequest> sdk = sdkRequests(takeRequests());
+    SdkRequests.assertEveryCarries(sdk, RayClusterEksAuthTest::session, "fake-session-token-1");
     assertThat(sdk)
         .allSatisfy(
-            r -> {
-              Map<String, String> q = presigned(r);
-              assertThat(q.get("X-Amz-Security-Token"))
-                  .as(SdkRequests.describe(r))
-                  .isEqualTo("fake-session-token-1");
-              assertThat(q.get("X-Amz-Credential")).startsWith("ASIAFAKEKEY1/");
-            });
+            r -> assertThat(presigned(r).get("X-Amz-Credential")).startsWith("ASIAFAKEKEY1/"));
     assertThat(sdkTokenProviders).hasSize(1);
     assertThat(sdkTokenProviders.get(0).mintedCount()).isEqualTo(1);
     assertThat(aws.count("AssumeRole")).isEqualTo(1);
@@ -234,12 +194,7 @@ class RayClusterEksAuthTest {
   @Test
   void start_whenApiServerAnswers401ToCreate_mintsOneNewTokenAndRetriesCreateWithIt()
       throws Exception {
-    server
-        .expect()
-        .post()
-        .withPath(SdkRequests.rayClusters(NS))
-        .andReturn(401, SdkRequests.UNAUTHORIZED_STATUS)
-        .once();
+    SdkRequests.refuseCreateOnce(server, NS);
     takeRequests();
 
     try (RayCluster cluster = cluster().auth(eksAuth()).start()) {
@@ -256,15 +211,16 @@ class RayClusterEksAuthTest {
   void start_whenApiServerAnswers401ToRayClusterWatch_mintsOneNewTokenAndReopensWatchWithIt()
       throws Exception {
     // The watch's query (resourceVersion) is not known in advance, so not server.expect().
-    mock.answerOnce(
-        r -> fromSdk(r) && SdkRequests.rayClusterWatch(NS, CLUSTER).test(r),
-        401,
-        SdkRequests.UNAUTHORIZED_STATUS);
+    env.mock()
+        .answerOnce(
+            r -> fromSdk(r) && SdkRequests.rayClusterWatch(NS, CLUSTER).test(r),
+            401,
+            SdkRequests.UNAUTHORIZED_STATUS);
     takeRequests();
 
     try (RayCluster cluster = cluster().auth(eksAuth()).start()) {
       assertThat(cluster.isRunning()).isTrue();
-      assertThat(forwarder.opened()).hasSize(1);
+      assertThat(env.forwarder().opened()).hasSize(1);
     }
     assertThat(rayClusters()).isEmpty();
 
@@ -278,33 +234,17 @@ class RayClusterEksAuthTest {
    */
   private void assertOneRefreshAndRetry(
       List<RecordedRequest> sdk, Predicate<RecordedRequest> refusedKind) {
-    List<RecordedRequest> ofKind = sdk.stream().filter(refusedKind).toList();
-    assertThat(ofKind).extracting(SdkRequests::describe).hasSize(2);
-    RecordedRequest refused = ofKind.get(0);
-    RecordedRequest retry = ofKind.get(1);
-    assertThat(SdkRequests.describe(retry)).isEqualTo(SdkRequests.describe(refused));
-    assertThat(session(refused)).isEqualTo("fake-session-token-1");
-    assertThat(session(retry)).isEqualTo("fake-session-token-2");
-
+    SdkRequests.assertOneRefreshAndRetry(
+        sdk,
+        refusedKind,
+        RayClusterEksAuthTest::session,
+        "fake-session-token-1",
+        "fake-session-token-2",
+        NS,
+        CLUSTER);
     assertThat(sdkTokenProviders).hasSize(1);
     assertThat(sdkTokenProviders.get(0).mintedCount()).isEqualTo(2);
     assertThat(aws.count("AssumeRole")).isEqualTo(2);
-
-    int refusedAt = sdk.indexOf(refused);
-    assertThat(sdk.subList(0, refusedAt + 1))
-        .allSatisfy(
-            r ->
-                assertThat(session(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo("fake-session-token-1"));
-    assertThat(sdk.subList(refusedAt + 1, sdk.size()))
-        .isNotEmpty()
-        .allSatisfy(
-            r ->
-                assertThat(session(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo("fake-session-token-2"));
-    assertThat(sdk.get(sdk.size() - 1)).matches(SdkRequests.rayClusterDelete(NS, CLUSTER));
   }
 
   /**
@@ -351,13 +291,8 @@ class RayClusterEksAuthTest {
     }
     assertThat(rayClusters()).isEmpty();
 
-    List<RecordedRequest> sdk = sdkRequests(takeRequests());
-    assertThat(sdk)
-        .allSatisfy(
-            r ->
-                assertThat(session(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo("fake-session-token-1"));
+    SdkRequests.assertEveryCarries(
+        sdkRequests(takeRequests()), RayClusterEksAuthTest::session, "fake-session-token-1");
     assertThat(aws.count("GetCallerIdentity")).isEqualTo(1);
     assertThat(aws.stsCalls)
         .filteredOn(c -> "AssumeRole".equals(c.get("Action")))

@@ -7,16 +7,11 @@ import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
-import dev.geneva.k8s.testing.FakeDashboard;
 import dev.geneva.k8s.testing.FakeKubeRay;
-import dev.geneva.k8s.testing.KubeRayCrds;
-import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.k8s.testing.SdkRequests;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -52,63 +47,33 @@ class RayClusterGkeAuthTest {
   private static final String CLUSTER = "test-cluster";
 
   private FakeGoogle google;
-  private MockKubernetes mock;
+  private MockRayEnvironment env;
   private KubernetesMockServer server;
-  private KubernetesClient client;
-  private FakeDashboard dashboard;
-  private ProxyForwarder forwarder;
-  private FakeKubeRay operator;
 
   @BeforeEach
   void setUp() throws Exception {
     google = new FakeGoogle();
-    mock = new MockKubernetes(true);
-    server = mock.server();
-    client = mock.client();
+    env =
+        MockRayEnvironment.builder()
+            .https(true)
+            .namespace(NS)
+            .serviceAccount(SA)
+            .serviceAccountAnnotation("iam.gke.io/gcp-service-account", FakeGoogle.SA_EMAIL)
+            .alsoClose(google)
+            .build();
+    server = env.server();
     String caPem =
         Files.readString(
             Path.of(server.getSelfSignedCertificate().certificatePath()), StandardCharsets.UTF_8);
     google.addCluster(
         "p", "us-central1", "geneva", server.getHostName() + ":" + server.getPort(), caPem);
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(KubeRayCrds.crd("1.3.2"))
-        .create();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    client
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .addToAnnotations("iam.gke.io/gcp-service-account", FakeGoogle.SA_EMAIL)
-                .endMetadata()
-                .build())
-        .create();
-    dashboard = new FakeDashboard("2.39.0");
-    forwarder = new ProxyForwarder(port -> dashboard.address());
     Rbac.allowAllExcept(server);
-    operator =
-        new FakeKubeRay(client, NS, FakeKubeRay.Version.V1_3, FakeKubeRay.Behaviour.HEALTHY)
-            .start();
+    env.startOperator(FakeKubeRay.Version.V1_3, FakeKubeRay.Behaviour.HEALTHY);
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
-    try {
-      operator.close();
-      assertThat(operator.errors()).isEmpty();
-    } finally {
-      dashboard.close();
-      google.close();
-      mock.close(); // last: fails if a watch of the SDK, the test or the operator is still open
-    }
+  void tearDown() throws Exception {
+    env.close(); // the operator (no errors), the dashboard, the fake Google, the mock server last
   }
 
   private GkeAuth gkeAuth() {
@@ -127,7 +92,7 @@ class RayClusterGkeAuthTest {
         .namespace(NS)
         .auth(gkeAuth())
         .waitTimeout(Duration.ofSeconds(30))
-        .portForwarder(forwarder)
+        .portForwarder(env.forwarder())
         .headGroup(HeadGroupSpec.builder().serviceAccount(SA).cpus(1).memoryMiB(2048).build())
         .workerGroup(
             WorkerGroupSpec.builder().name("worker").replicas(2).serviceAccount(SA).build());
@@ -143,7 +108,7 @@ class RayClusterGkeAuthTest {
   }
 
   private List<RayClusterResource> rayClusters() {
-    return client.resources(RayClusterResource.class).inNamespace(NS).list().getItems();
+    return env.rayClusters();
   }
 
   @Test
@@ -152,9 +117,9 @@ class RayClusterGkeAuthTest {
     try (RayCluster cluster = cluster().start()) {
       assertThat(cluster.isRunning()).isTrue();
       assertThat(cluster.createdCluster()).isTrue();
-      assertThat(forwarder.opened())
+      assertThat(env.forwarder().opened())
           .containsExactly(new ProxyForwarder.Opened(NS, "test-cluster-head-x7k2p", 8265));
-      assertThat(dashboard.versionCalls()).isPositive();
+      assertThat(env.dashboard().versionCalls()).isPositive();
       assertThat(rayClusters()).hasSize(1);
     }
     assertThat(rayClusters()).isEmpty();
@@ -162,23 +127,13 @@ class RayClusterGkeAuthTest {
     assertThat(google.issuedTokens()).hasSize(1);
     String token = "Bearer " + google.issuedTokens().get(0);
     assertThat(google.gkeAuthorizations()).containsExactly(token);
-    assertThat(sdkRequests())
-        .allSatisfy(
-            r ->
-                assertThat(SdkRequests.authorization(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo(token));
+    SdkRequests.assertEveryCarries(sdkRequests(), SdkRequests::authorization, token);
   }
 
   @Test
   void start_whenApiServerAnswers401ToCreate_fetchesOneNewTokenAndRetriesCreateWithIt()
       throws Exception {
-    server
-        .expect()
-        .post()
-        .withPath(SdkRequests.rayClusters(NS))
-        .andReturn(401, SdkRequests.UNAUTHORIZED_STATUS)
-        .once();
+    SdkRequests.refuseCreateOnce(server, NS);
     SdkRequests.take(server);
 
     try (RayCluster cluster = cluster().start()) {
@@ -195,17 +150,18 @@ class RayClusterGkeAuthTest {
   void start_whenApiServerAnswers401ToRayClusterWatch_fetchesOneNewTokenAndReopensWatchWithIt()
       throws Exception {
     // The watch's query (resourceVersion) is not known in advance, so not server.expect().
-    mock.answerOnce(
-        r ->
-            isGoogleToken(SdkRequests.authorization(r))
-                && SdkRequests.rayClusterWatch(NS, CLUSTER).test(r),
-        401,
-        SdkRequests.UNAUTHORIZED_STATUS);
+    env.mock()
+        .answerOnce(
+            r ->
+                isGoogleToken(SdkRequests.authorization(r))
+                    && SdkRequests.rayClusterWatch(NS, CLUSTER).test(r),
+            401,
+            SdkRequests.UNAUTHORIZED_STATUS);
     SdkRequests.take(server);
 
     try (RayCluster cluster = cluster().start()) {
       assertThat(cluster.isRunning()).isTrue();
-      assertThat(forwarder.opened()).hasSize(1);
+      assertThat(env.forwarder().opened()).hasSize(1);
     }
     assertThat(rayClusters()).isEmpty();
 
@@ -224,28 +180,7 @@ class RayClusterGkeAuthTest {
     String second = "Bearer " + google.issuedTokens().get(1);
     assertThat(second).isNotEqualTo(first);
 
-    List<RecordedRequest> ofKind = sdk.stream().filter(refusedKind).toList();
-    assertThat(ofKind).extracting(SdkRequests::describe).hasSize(2);
-    RecordedRequest refused = ofKind.get(0);
-    RecordedRequest retry = ofKind.get(1);
-    assertThat(SdkRequests.describe(retry)).isEqualTo(SdkRequests.describe(refused));
-    assertThat(SdkRequests.authorization(refused)).isEqualTo(first);
-    assertThat(SdkRequests.authorization(retry)).isEqualTo(second);
-
-    int refusedAt = sdk.indexOf(refused);
-    assertThat(sdk.subList(0, refusedAt + 1))
-        .allSatisfy(
-            r ->
-                assertThat(SdkRequests.authorization(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo(first));
-    assertThat(sdk.subList(refusedAt + 1, sdk.size()))
-        .isNotEmpty()
-        .allSatisfy(
-            r ->
-                assertThat(SdkRequests.authorization(r))
-                    .as(SdkRequests.describe(r))
-                    .isEqualTo(second));
-    assertThat(sdk.get(sdk.size() - 1)).matches(SdkRequests.rayClusterDelete(NS, CLUSTER));
+    SdkRequests.assertOneRefreshAndRetry(
+        sdk, refusedKind, SdkRequests::authorization, first, second, NS, CLUSTER);
   }
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -186,6 +187,74 @@ public final class SdkRequests {
                                 .as("Authorization of %s", describe(r))
                                 .matches(sdkAuthorization, "the SDK's")));
     return all.stream().filter(r -> sdkAuthorization.test(authorization(r))).toList();
+  }
+
+  /**
+   * Makes the server answer the next RayCluster create with a 401, once.
+   *
+   * @param server the server
+   * @param namespace the namespace
+   */
+  public static void refuseCreateOnce(KubernetesMockServer server, String namespace) {
+    server
+        .expect()
+        .post()
+        .withPath(rayClusters(namespace))
+        .andReturn(401, UNAUTHORIZED_STATUS)
+        .once();
+  }
+
+  /**
+   * Checks that every request carries the expected credential.
+   *
+   * @param requests the requests, e.g. {@link #sdkOnly}'s
+   * @param credential what a request carries, e.g. {@link #authorization} or a value read from it
+   * @param expected the credential each must carry
+   */
+  public static void assertEveryCarries(
+      List<RecordedRequest> requests,
+      Function<RecordedRequest, String> credential,
+      String expected) {
+    assertThat(requests)
+        .allSatisfy(r -> assertThat(credential.apply(r)).as(describe(r)).isEqualTo(expected));
+  }
+
+  /**
+   * Checks one refresh after a 401: requests of the refused kind came twice (the refused one and
+   * the same one again), every SDK request up to the refused one carries the first credential,
+   * every later one (at least one: the rest of start, and close) the second, and the last is the
+   * RayCluster's delete.
+   *
+   * @param sdk the SDK's requests of a start and close, in arrival order
+   * @param refusedKind which kind of request the server refused once
+   * @param credential what a request carries, e.g. {@link #authorization}
+   * @param first the credential before the refresh
+   * @param second the credential after it
+   * @param namespace the namespace
+   * @param cluster the RayCluster's name
+   */
+  public static void assertOneRefreshAndRetry(
+      List<RecordedRequest> sdk,
+      Predicate<RecordedRequest> refusedKind,
+      Function<RecordedRequest, String> credential,
+      String first,
+      String second,
+      String namespace,
+      String cluster) {
+    List<RecordedRequest> ofKind = sdk.stream().filter(refusedKind).toList();
+    assertThat(ofKind).extracting(SdkRequests::describe).hasSize(2);
+    RecordedRequest refused = ofKind.get(0);
+    RecordedRequest retry = ofKind.get(1);
+    assertThat(describe(retry)).isEqualTo(describe(refused));
+    assertThat(credential.apply(refused)).isEqualTo(first);
+    assertThat(credential.apply(retry)).isEqualTo(second);
+
+    int refusedAt = sdk.indexOf(refused);
+    assertEveryCarries(sdk.subList(0, refusedAt + 1), credential, first);
+    List<RecordedRequest> after = sdk.subList(refusedAt + 1, sdk.size());
+    assertThat(after).isNotEmpty();
+    assertEveryCarries(after, credential, second);
+    assertThat(sdk.get(sdk.size() - 1)).matches(rayClusterDelete(namespace, cluster));
   }
 
   private static boolean is(RecordedRequest r, String method, String path) {
