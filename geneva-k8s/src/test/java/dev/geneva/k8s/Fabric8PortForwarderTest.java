@@ -1,5 +1,6 @@
 package dev.geneva.k8s;
 
+import static dev.geneva.k8s.testing.PortForwardFrames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,13 +57,5 @@ class Fabric8PortForwarderTest {
       forward.close();
       forward.close();
     }
-  }
-
-  private static String frame(int channel, String data) {
-    byte[] bytes = data.getBytes(StandardCharsets.ISO_8859_1);
-    byte[] msg = new byte[bytes.length + 1];
-    msg[0] = (byte) channel;
-    System.arraycopy(bytes, 0, msg, 1, bytes.length);
-    return new String(msg, StandardCharsets.ISO_8859_1);
   }
 }
