@@ -1,9 +1,9 @@
 package dev.geneva.cloud.aws;
 
-import static dev.geneva.k8s.testing.PortForwardFrames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.k8s.PortForwarder;
+import dev.geneva.k8s.testing.PortForwardFrames;
 import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,8 +33,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 class EksAuthPortForwardTest {
   static KubernetesMockServer server;
 
-  private static final String PATH = "/api/v1/namespaces/geneva/pods/head-0/portforward?ports=8265";
-
   FakeAws aws;
 
   @BeforeEach
@@ -55,19 +53,7 @@ class EksAuthPortForwardTest {
 
   @Test
   void open_whenClientBuiltFromEksAuth_websocketUpgradeCarriesEksToken() throws Exception {
-    server
-        .expect()
-        .withPath(PATH)
-        .andUpgradeToWebSocket()
-        .open()
-        .waitFor(10)
-        .andEmit(frame(0, "\u0049\u0020")) // data channel: the port, as the API server sends
-        .waitFor(10)
-        .andEmit(frame(1, "\u0049\u0020")) // error channel: the port
-        .waitFor(10)
-        .andEmit(frame(0, "ok"))
-        .done()
-        .once();
+    String path = PortForwardFrames.expectOnce(server, "geneva", "head-0", 8265, "ok");
     Config config =
         EksAuth.builder()
             .clusterName("geneva")
@@ -92,7 +78,7 @@ class EksAuthPortForwardTest {
     }
 
     RecordedRequest upgrade = server.takeRequest(5, TimeUnit.SECONDS);
-    assertThat(upgrade.getPath()).isEqualTo(PATH);
+    assertThat(upgrade.getPath()).isEqualTo(path);
     String header = upgrade.getHeader("Authorization");
     assertThat(header).startsWith("Bearer k8s-aws-v1.");
     assertThat(

@@ -1,5 +1,6 @@
 package dev.geneva.k8s.testing;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 
 /** Frames of the Kubernetes portforward websocket protocol, for scripted mock-server answers. */
@@ -20,5 +21,37 @@ public final class PortForwardFrames {
     msg[0] = (byte) channel;
     System.arraycopy(bytes, 0, msg, 1, bytes.length);
     return new String(msg, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Scripts the mock server to accept one port-forward to a pod and send {@code payload} through it
+   * (after the two port frames the API server sends first).
+   *
+   * @param server an expectation-mode mock server (the CRUD one does not upgrade scripted sockets)
+   * @param namespace the pod's namespace
+   * @param pod the pod
+   * @param port the pod's port
+   * @param payload what the "pod" sends, Latin-1
+   * @return the request path the client must use
+   */
+  public static String expectOnce(
+      KubernetesMockServer server, String namespace, String pod, int port, String payload) {
+    String path = "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/portforward?ports=" + port;
+    String portBytes =
+        new String(new byte[] {(byte) port, (byte) (port >> 8)}, StandardCharsets.ISO_8859_1);
+    server
+        .expect()
+        .withPath(path)
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(10)
+        .andEmit(frame(0, portBytes)) // data channel: the port, as the API server sends
+        .waitFor(10)
+        .andEmit(frame(1, portBytes)) // error channel: the port
+        .waitFor(10)
+        .andEmit(frame(0, payload))
+        .done()
+        .once();
+    return path;
   }
 }
