@@ -22,7 +22,6 @@ import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -297,16 +296,13 @@ public final class BackfillRun implements BackfillJob {
    */
   private void deleteJoinedParts(int fragmentId) {
     for (String part : joinedParts.getOrDefault(fragmentId, List.of())) {
-      TablePaths.localPath(TablePaths.dataFile(table.uri(), part))
-          .ifPresent(
-              file -> {
-                try {
-                  Files.deleteIfExists(file);
-                } catch (IOException e) {
-                  LOG.warn("cannot delete the joined range file {}: {}", file, e.toString());
-                }
-              });
+      try {
+        TablePaths.deleteIfLocal(TablePaths.dataFile(table.uri(), part));
+      } catch (IOException e) {
+        LOG.warn("cannot delete the joined range file {}: {}", part, e.toString());
+      }
     }
+    joinedParts.remove(fragmentId);
   }
 
   private GenevaException wrap(Throwable failure) {

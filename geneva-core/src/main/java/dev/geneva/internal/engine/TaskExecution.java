@@ -16,7 +16,6 @@ import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfContext;
 import dev.geneva.udf.UdfSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -168,15 +167,11 @@ public final class TaskExecution implements AutoCloseable {
    * (On object stores the file stays unreferenced until Lance's cleanup of old files.)
    */
   private static void deletePartialFile(String path, Throwable failure) {
-    TablePaths.localPath(path)
-        .ifPresent(
-            file -> {
-              try {
-                Files.deleteIfExists(file);
-              } catch (IOException | RuntimeException e) {
-                failure.addSuppressed(e);
-              }
-            });
+    try {
+      TablePaths.deleteIfLocal(path);
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private static final long SCAN_WINDOW_ROWS = 1L << 18;

@@ -1,6 +1,8 @@
 package dev.geneva.internal.lance;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Optional;
@@ -43,5 +45,19 @@ public final class TablePaths {
       return Optional.of(Paths.get(URI.create(uri)));
     }
     return uri.contains("://") ? Optional.empty() : Optional.of(Paths.get(uri));
+  }
+
+  /**
+   * Deletes a file of the table when it is on a local disk; lance-core's Java API cannot delete a
+   * single object in an object store, so elsewhere this does nothing.
+   *
+   * @param path the file's full path or URI
+   * @throws IOException when a local file exists but cannot be deleted
+   */
+  public static void deleteIfLocal(String path) throws IOException {
+    Optional<Path> local = localPath(path);
+    if (local.isPresent()) {
+      Files.deleteIfExists(local.get());
+    }
   }
 }
