@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** EksAuth end to end: fake STS and EKS, fabric8's mock API server over TLS. */
 @EnableKubernetesMockClient(https = true, crud = true)
@@ -54,15 +52,7 @@ class EksAuthKubernetesTest {
   }
 
   private EksAuth auth() {
-    return EksAuth.builder()
-        .clusterName("geneva")
-        .region("us-east-1")
-        .roleName("geneva-client-role")
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIABASE", "base-secret")))
-        .stsEndpoint(aws.stsUri())
-        .eksEndpoint(aws.eksUri())
-        .build();
+    return aws.eksAuth().build();
   }
 
   private static List<RecordedRequest> drainRecordedRequests() throws InterruptedException {

@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * The port-forward that reaches the Ray dashboard, opened the way {@code RayCluster} opens it, over
@@ -54,18 +52,7 @@ class EksAuthPortForwardTest {
   @Test
   void open_whenClientBuiltFromEksAuth_websocketUpgradeCarriesEksToken() throws Exception {
     String path = PortForwardFrames.expectOnce(server, "geneva", "head-0", 8265, "ok");
-    Config config =
-        EksAuth.builder()
-            .clusterName("geneva")
-            .region("us-east-1")
-            .roleName("geneva-client-role")
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create("AKIABASE", "base-secret")))
-            .stsEndpoint(aws.stsUri())
-            .eksEndpoint(aws.eksUri())
-            .build()
-            .resolve();
+    Config config = aws.eksAuth().build().resolve();
 
     try (KubernetesClient eks = new KubernetesClientBuilder().withConfig(config).build();
         PortForwarder.Forward forward =

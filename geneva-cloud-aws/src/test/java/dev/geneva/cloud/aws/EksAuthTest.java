@@ -15,8 +15,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 class EksAuthTest {
   static final String BASE_SECRET = "base-secret-key-value";
@@ -37,15 +35,7 @@ class EksAuthTest {
   }
 
   EksAuth.Builder auth() {
-    return EksAuth.builder()
-        .clusterName("geneva")
-        .region("us-east-1")
-        .roleName("geneva-client-role")
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIABASE", BASE_SECRET)))
-        .stsEndpoint(aws.stsUri())
-        .eksEndpoint(aws.eksUri())
-        .clock(clock);
+    return aws.eksAuth("AKIABASE", BASE_SECRET).clock(clock);
   }
 
   @Test

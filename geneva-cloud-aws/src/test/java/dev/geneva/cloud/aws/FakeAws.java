@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * JDK HttpServer fakes of STS (query protocol: form POST, XML answers) and EKS (REST JSON {@code
@@ -50,6 +52,26 @@ final class FakeAws implements AutoCloseable {
 
   URI eksUri() {
     return URI.create("http://127.0.0.1:" + eks.getAddress().getPort());
+  }
+
+  /**
+   * An auth for cluster {@code geneva} in {@code us-east-1} that assumes {@code geneva-client-role}
+   * with the base credentials {@code AKIABASE}, STS and EKS pointed here.
+   */
+  EksAuth.Builder eksAuth() {
+    return eksAuth("AKIABASE", "base-secret");
+  }
+
+  /** The same, with other base credentials. */
+  EksAuth.Builder eksAuth(String baseKey, String baseSecret) {
+    return EksAuth.builder()
+        .clusterName("geneva")
+        .region("us-east-1")
+        .roleName("geneva-client-role")
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(baseKey, baseSecret)))
+        .stsEndpoint(stsUri())
+        .eksEndpoint(eksUri());
   }
 
   /** Serves a cluster: its endpoint and base64 PEM CA. */

@@ -29,8 +29,6 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * End to end: {@code RayCluster.builder()...auth(EksAuth)...start()} against fake STS and EKS and
@@ -93,15 +91,7 @@ class RayClusterEksAuthTest {
    * does exactly that once; the other tests pass the fakes' endpoints and base credentials here.
    */
   private EksAuth eksAuth() {
-    return EksAuth.builder()
-        .clusterName("geneva")
-        .region("us-east-1")
-        .roleName("geneva-client-role")
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIABASE", "base-secret")))
-        .stsEndpoint(aws.stsUri())
-        .eksEndpoint(aws.eksUri())
-        .build();
+    return aws.eksAuth().build();
   }
 
   /**

@@ -33,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 class S3StorageOptionsTest {
   private static final String ACCESS_KEY = "aws-test-access";
@@ -110,17 +109,7 @@ class S3StorageOptionsTest {
     try (FakeAws aws = new FakeAws()) {
       MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
       aws.clock = clock;
-      EksAuth auth =
-          EksAuth.builder()
-              .clusterName("geneva")
-              .region("us-east-1")
-              .roleName("geneva-client-role")
-              .credentialsProvider(
-                  StaticCredentialsProvider.create(
-                      AwsBasicCredentials.create("AKIABASE", "base-secret")))
-              .stsEndpoint(aws.stsUri())
-              .clock(clock)
-              .build();
+      EksAuth auth = aws.eksAuth().clock(clock).build();
       // The bucket accepts the role's sessions only, as a bucket policy for the role would.
       s3.allowKey("ASIAFAKEKEY1", "fake-secret-1");
       S3StorageOptions provider = options().credentialsProvider(auth.credentialsProvider()).build();

@@ -16,8 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Runs successes and failures with Geneva's loggers at DEBUG (slf4j-simple writes to System.err,
@@ -49,15 +47,7 @@ class SecretsNeverPrintedTest {
   }
 
   EksAuth.Builder auth() {
-    return EksAuth.builder()
-        .clusterName("geneva")
-        .region("us-east-1")
-        .roleName("geneva-client-role")
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(BASE_KEY, BASE_SECRET)))
-        .stsEndpoint(aws.stsUri())
-        .eksEndpoint(aws.eksUri())
-        .clock(clock);
+    return aws.eksAuth(BASE_KEY, BASE_SECRET).clock(clock);
   }
 
   static String describe(Throwable t) {
