@@ -11,11 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,11 +31,7 @@ class EksAuthKubernetesTest {
   void start() throws Exception {
     aws = new FakeAws();
     aws.clock = new MutableClock(Instant.now());
-    String ca =
-        Base64.getEncoder()
-            .encodeToString(
-                Files.readAllBytes(Path.of(server.getSelfSignedCertificate().certificatePath())));
-    aws.cluster("geneva", "https://" + server.getHostName() + ":" + server.getPort(), ca);
+    aws.clusterServedBy(server);
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName("geneva").endMetadata().build())

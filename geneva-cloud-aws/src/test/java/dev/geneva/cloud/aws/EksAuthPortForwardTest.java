@@ -2,7 +2,6 @@ package dev.geneva.cloud.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.geneva.k8s.PortForwarder;
 import dev.geneva.k8s.testing.PortForwardFrames;
 import dev.geneva.testing.MutableClock;
 import io.fabric8.kubernetes.client.Config;
@@ -11,12 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,11 +31,7 @@ class EksAuthPortForwardTest {
   void start() throws Exception {
     aws = new FakeAws();
     aws.clock = new MutableClock(Instant.now());
-    String ca =
-        Base64.getEncoder()
-            .encodeToString(
-                Files.readAllBytes(Path.of(server.getSelfSignedCertificate().certificatePath())));
-    aws.cluster("geneva", "https://" + server.getHostName() + ":" + server.getPort(), ca);
+    aws.clusterServedBy(server);
   }
 
   @AfterEach
@@ -54,14 +44,8 @@ class EksAuthPortForwardTest {
     String path = PortForwardFrames.expectOnce(server, "geneva", "head-0", 8265, "ok");
     Config config = aws.eksAuth().build().resolve();
 
-    try (KubernetesClient eks = new KubernetesClientBuilder().withConfig(config).build();
-        PortForwarder.Forward forward =
-            PortForwarder.fabric8().open(eks, "geneva", "head-0", 8265);
-        Socket socket =
-            new Socket(forward.localAddress().getAddress(), forward.localAddress().getPort())) {
-      socket.setSoTimeout(5000);
-      byte[] got = socket.getInputStream().readNBytes(2);
-      assertThat(new String(got, StandardCharsets.ISO_8859_1)).isEqualTo("ok");
+    try (KubernetesClient eks = new KubernetesClientBuilder().withConfig(config).build()) {
+      assertThat(PortForwardFrames.readThrough(eks, "geneva", "head-0", 8265, 2)).isEqualTo("ok");
     }
 
     RecordedRequest upgrade = server.takeRequest(5, TimeUnit.SECONDS);

@@ -2,14 +2,18 @@ package dev.geneva.cloud.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +76,15 @@ final class FakeAws implements AutoCloseable {
             StaticCredentialsProvider.create(AwsBasicCredentials.create(baseKey, baseSecret)))
         .stsEndpoint(stsUri())
         .eksEndpoint(eksUri());
+  }
+
+  /** Serves cluster {@code geneva} as fabric8's https mock server: its address and its CA. */
+  void clusterServedBy(KubernetesMockServer server) throws IOException {
+    String ca =
+        Base64.getEncoder()
+            .encodeToString(
+                Files.readAllBytes(Path.of(server.getSelfSignedCertificate().certificatePath())));
+    cluster("geneva", "https://" + server.getHostName() + ":" + server.getPort(), ca);
   }
 
   /** Serves a cluster: its endpoint and base64 PEM CA. */

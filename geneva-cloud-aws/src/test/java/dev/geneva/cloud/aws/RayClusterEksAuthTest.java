@@ -16,11 +16,8 @@ import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.k8s.testing.SdkRequests;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +66,7 @@ class RayClusterEksAuthTest {
             .alsoClose(aws)
             .build();
     server = env.server();
-    String ca =
-        Base64.getEncoder()
-            .encodeToString(
-                Files.readAllBytes(Path.of(server.getSelfSignedCertificate().certificatePath())));
-    aws.cluster("geneva", "https://" + server.getHostName() + ":" + server.getPort(), ca);
+    aws.clusterServedBy(server);
     Rbac.allowAllExcept(server);
     env.startOperator(FakeKubeRay.Version.V1_3, FakeKubeRay.Behaviour.HEALTHY);
   }

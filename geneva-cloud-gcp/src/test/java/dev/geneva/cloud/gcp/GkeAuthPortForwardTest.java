@@ -3,14 +3,12 @@ package dev.geneva.cloud.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.cloud.gcp.testing.FakeGoogle;
-import dev.geneva.k8s.PortForwarder;
 import dev.geneva.k8s.testing.PortForwardFrames;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,14 +55,8 @@ class GkeAuthPortForwardTest {
             .containerApiRoot(google.root())
             .build();
 
-    try (KubernetesClient gke = new KubernetesClientBuilder().withConfig(auth.resolve()).build();
-        PortForwarder.Forward forward =
-            PortForwarder.fabric8().open(gke, "geneva", "head-0", 8265);
-        Socket socket =
-            new Socket(forward.localAddress().getAddress(), forward.localAddress().getPort())) {
-      socket.setSoTimeout(5000);
-      byte[] got = socket.getInputStream().readNBytes(2);
-      assertThat(new String(got, StandardCharsets.ISO_8859_1)).isEqualTo("ok");
+    try (KubernetesClient gke = new KubernetesClientBuilder().withConfig(auth.resolve()).build()) {
+      assertThat(PortForwardFrames.readThrough(gke, "geneva", "head-0", 8265, 2)).isEqualTo("ok");
     }
 
     RecordedRequest upgrade = server.takeRequest(5, TimeUnit.SECONDS);

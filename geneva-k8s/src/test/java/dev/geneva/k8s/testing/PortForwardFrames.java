@@ -1,6 +1,10 @@
 package dev.geneva.k8s.testing;
 
+import dev.geneva.k8s.PortForwarder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** Frames of the Kubernetes portforward websocket protocol, for scripted mock-server answers. */
@@ -53,5 +57,29 @@ public final class PortForwardFrames {
         .done()
         .once();
     return path;
+  }
+
+  /**
+   * Opens the SDK's fabric8 port-forward to a pod, connects to its local end and reads what the pod
+   * sends.
+   *
+   * @param client the client the forward goes through
+   * @param namespace the pod's namespace
+   * @param pod the pod
+   * @param port the pod's port
+   * @param bytes how many bytes to read
+   * @return what arrived, Latin-1
+   * @throws IOException when the local connection fails or times out (5 s)
+   */
+  public static String readThrough(
+      KubernetesClient client, String namespace, String pod, int port, int bytes)
+      throws IOException {
+    try (PortForwarder.Forward forward =
+            PortForwarder.fabric8().open(client, namespace, pod, port);
+        Socket socket =
+            new Socket(forward.localAddress().getAddress(), forward.localAddress().getPort())) {
+      socket.setSoTimeout(5000);
+      return new String(socket.getInputStream().readNBytes(bytes), StandardCharsets.ISO_8859_1);
+    }
   }
 }
