@@ -17,6 +17,7 @@ import java.util.Set;
  * @param fieldId the output column's field id
  * @param tasks the tasks, grouped by fragment in fragment order
  * @param tasksPerFragment how many tasks each fragment has
+ * @param physicalRows each planned fragment's physical rows, which its new data file must hold
  * @param inputFingerprints per fragment, the data files holding the UDF's inputs (a commit checks
  *     they are unchanged)
  * @param rowsPerTask rows selected in each task, by task id
@@ -31,6 +32,7 @@ record BackfillPlan(
     int fieldId,
     List<BackfillTask> tasks,
     Map<Integer, Integer> tasksPerFragment,
+    Map<Integer, Long> physicalRows,
     Map<Integer, String> inputFingerprints,
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds) {

@@ -148,6 +148,7 @@ public final class BackfillPlanner {
       Map<String, String> storageOptions = table.storageOptions();
       List<BackfillTask> tasks = new ArrayList<>();
       Map<Integer, Integer> perFragment = new LinkedHashMap<>();
+      Map<Integer, Long> physicalRows = new LinkedHashMap<>();
       Map<Integer, String> fingerprints = new LinkedHashMap<>();
       Map<Integer, Long> rowsPerTask = new LinkedHashMap<>();
       if (selected > 0) {
@@ -221,6 +222,7 @@ public final class BackfillPlanner {
                     key));
             rowsPerTask.put(id, r[2]);
             perFragment.merge(md.getId(), 1, Integer::sum);
+            physicalRows.put(md.getId(), physical);
             fingerprints.put(md.getId(), fingerprint);
           }
         }
@@ -234,6 +236,7 @@ public final class BackfillPlanner {
           fieldId,
           tasks,
           perFragment,
+          physicalRows,
           fingerprints,
           rowsPerTask,
           Set.copyOf(inputIds));

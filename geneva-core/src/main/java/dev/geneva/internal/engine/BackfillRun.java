@@ -30,6 +30,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -165,7 +166,7 @@ public final class BackfillRun implements BackfillJob {
             && inFlight < options.concurrency()
             && !todo.isEmpty()) {
           BackfillTask task = todo.poll();
-          var checkpoint = checkpoints.get(task.checkpointKey());
+          var checkpoint = reusable(checkpoints, task);
           if (checkpoint.isPresent()) {
             long rows = plan.rowsPerTask().get(task.taskId());
             rowsSkipped += rows;
@@ -335,6 +336,22 @@ public final class BackfillRun implements BackfillJob {
       TaskResult result,
       Map<Integer, List<TaskResult>> finished,
       List<DataReplacementGroup> pending) {
+    if (!result.covers(task)) {
+      throw new GenevaException(
+          "internal error: the result for fragment "
+              + task.fragmentId()
+              + " rows "
+              + task.rangeStart()
+              + ".."
+              + task.rangeEnd()
+              + " covers fragment "
+              + result.fragmentId()
+              + " rows "
+              + result.rangeStart()
+              + ".."
+              + result.rangeEnd()
+              + "; it was not committed");
+    }
     tasksDone.incrementAndGet();
     List<TaskResult> parts = finished.computeIfAbsent(task.fragmentId(), k -> new ArrayList<>());
     parts.add(result);
@@ -342,11 +359,14 @@ public final class BackfillRun implements BackfillJob {
       return;
     }
     finished.remove(task.fragmentId());
+    // Parts are placed by the rows they cover, never by task number: a reused checkpoint comes
+    // from an earlier plan whose task numbers differ.
+    parts.sort(Comparator.comparingLong(TaskResult::rangeStart));
+    checkCoversFragment(task.fragmentId(), parts);
     String file;
     if (parts.size() == 1) {
       file = result.dataFile();
     } else {
-      parts.sort(Comparator.comparingInt(TaskResult::taskId));
       file = FragmentAssembler.concatenate(table, plan.column(), task, parts);
       joinedParts.put(task.fragmentId(), parts.stream().map(TaskResult::dataFile).toList());
     }
@@ -363,6 +383,49 @@ public final class BackfillRun implements BackfillJob {
                 null)));
     if (pending.size() >= options.commitEvery()) {
       commit(pending);
+    }
+  }
+
+  /** A task's checkpointed result, unless it is missing or records other rows than the task's. */
+  private Optional<TaskResult> reusable(CheckpointStore checkpoints, BackfillTask task) {
+    var checkpoint = checkpoints.get(task.checkpointKey());
+    if (checkpoint.isPresent() && !checkpoint.get().covers(task)) {
+      LOG.warn(
+          "ignoring checkpoint {} of '{}': it records fragment {} rows {}..{}, not the task's {}..{}",
+          task.checkpointKey(),
+          plan.column(),
+          checkpoint.get().fragmentId(),
+          checkpoint.get().rangeStart(),
+          checkpoint.get().rangeEnd(),
+          task.rangeStart(),
+          task.rangeEnd());
+      return Optional.empty();
+    }
+    return checkpoint;
+  }
+
+  /**
+   * Fails unless the parts, in row order, cover the fragment's rows exactly once from row 0 to its
+   * last physical row: a data file whose rows are shifted would be committed as wrong values.
+   */
+  private void checkCoversFragment(int fragmentId, List<TaskResult> parts) {
+    long physical = plan.physicalRows().get(fragmentId);
+    long next = 0;
+    for (TaskResult part : parts) {
+      if (part.fragmentId() != fragmentId || part.rangeStart() != next) {
+        break;
+      }
+      next = part.rangeEnd();
+    }
+    if (next != physical) {
+      throw new GenevaException(
+          "internal error: the parts of fragment "
+              + fragmentId
+              + " do not cover its "
+              + physical
+              + " rows in order ("
+              + parts.stream().map(p -> p.rangeStart() + ".." + p.rangeEnd()).toList()
+              + "); the fragment was not committed");
     }
   }
 

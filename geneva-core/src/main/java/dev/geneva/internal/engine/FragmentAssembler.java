@@ -18,7 +18,8 @@ final class FragmentAssembler {
   private FragmentAssembler() {}
 
   /**
-   * Streams the parts, in range order, into a new data file.
+   * Streams the parts, which must be in row order, into a new data file, checking each holds the
+   * rows of its range.
    *
    * @return the new file's name under {@code data/}
    */
@@ -38,8 +39,23 @@ final class FragmentAssembler {
                 LanceFileReader.open(
                     TablePaths.dataFile(table.uri(), part.dataFile()), options, table.allocator());
             ArrowReader batches = reader.readAll(null, null, anyTask.batchSize())) {
+          long rows = 0;
           while (batches.loadNextBatch()) {
+            rows += batches.getVectorSchemaRoot().getRowCount();
             writer.write(batches.getVectorSchemaRoot());
+          }
+          if (rows != part.rowCount()) {
+            throw new GenevaException(
+                "part "
+                    + part.dataFile()
+                    + " holds "
+                    + rows
+                    + " rows, not the "
+                    + part.rowCount()
+                    + " of rows "
+                    + part.rangeStart()
+                    + ".."
+                    + part.rangeEnd());
           }
         }
       }

@@ -34,8 +34,9 @@ final class LanceFileCheckpoints implements CheckpointStore {
   private static final Schema SCHEMA =
       new Schema(
           List.of(
-              Field.nullable("task_id", new ArrowType.Int(32, true)),
               Field.nullable("fragment_id", new ArrowType.Int(32, true)),
+              Field.nullable("range_start", new ArrowType.Int(64, true)),
+              Field.nullable("range_end", new ArrowType.Int(64, true)),
               Field.nullable("data_file", ArrowType.Utf8.INSTANCE),
               Field.nullable("rows_computed", new ArrowType.Int(64, true)),
               Field.nullable("rows_failed", new ArrowType.Int(64, true))));
@@ -65,12 +66,13 @@ final class LanceFileCheckpoints implements CheckpointStore {
     Map<String, String> options = storageOptions.get(); // a provider's failure speaks for itself
     try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
       root.allocateNew();
-      ((IntVector) root.getVector(0)).setSafe(0, result.taskId());
-      ((IntVector) root.getVector(1)).setSafe(0, result.fragmentId());
-      ((VarCharVector) root.getVector(2))
+      ((IntVector) root.getVector("fragment_id")).setSafe(0, result.fragmentId());
+      ((BigIntVector) root.getVector("range_start")).setSafe(0, result.rangeStart());
+      ((BigIntVector) root.getVector("range_end")).setSafe(0, result.rangeEnd());
+      ((VarCharVector) root.getVector("data_file"))
           .setSafe(0, result.dataFile().getBytes(StandardCharsets.UTF_8));
-      ((BigIntVector) root.getVector(3)).setSafe(0, result.rowsComputed());
-      ((BigIntVector) root.getVector(4)).setSafe(0, result.rowsFailed());
+      ((BigIntVector) root.getVector("rows_computed")).setSafe(0, result.rowsComputed());
+      ((BigIntVector) root.getVector("rows_failed")).setSafe(0, result.rowsFailed());
       root.setRowCount(1);
       try (LanceFileWriter w = LanceFileWriter.open(path(key), allocator, null, options)) {
         w.write(root);
@@ -101,8 +103,9 @@ final class LanceFileCheckpoints implements CheckpointStore {
       VectorSchemaRoot root = batches.getVectorSchemaRoot();
       return Optional.of(
           new TaskResult(
-              ((IntVector) root.getVector("task_id")).get(0),
               ((IntVector) root.getVector("fragment_id")).get(0),
+              ((BigIntVector) root.getVector("range_start")).get(0),
+              ((BigIntVector) root.getVector("range_end")).get(0),
               new String(
                   ((VarCharVector) root.getVector("data_file")).get(0), StandardCharsets.UTF_8),
               ((BigIntVector) root.getVector("rows_computed")).get(0),

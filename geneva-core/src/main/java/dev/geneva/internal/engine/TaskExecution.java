@@ -94,8 +94,7 @@ public final class TaskExecution implements AutoCloseable {
       deletePartialFile(path, e);
       throw e;
     }
-    TaskResult result =
-        new TaskResult(task.taskId(), task.fragmentId(), fileName, computed, invoker.failedRows());
+    TaskResult result = TaskResult.of(task, fileName, computed, invoker.failedRows());
     CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
         .put(task.checkpointKey(), result);
     LOG.debug("worker {} finished {}", workerId, task);

@@ -20,7 +20,7 @@ class CheckpointStoreTest {
       CheckpointStore byPath = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
       CheckpointStore byUri =
           CheckpointStore.forColumn(dir.toUri().toString(), "len", Map::of, allocator);
-      TaskResult result = new TaskResult(3, 7, "geneva-x.lance", 120, 2);
+      TaskResult result = new TaskResult(7, 500, 1_000, "geneva-x.lance", 120, 2);
 
       byPath.put("k1", result);
 
@@ -50,10 +50,34 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void get_whenRecordFromLayoutKeyedByTaskNumber_returnsEmptySoTheTaskIsRecomputed()
+      throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      Path checkpoints =
+          Files.createDirectories(
+              dir.resolve(CheckpointStore.DIRECTORY)
+                  .resolve(CheckpointStore.columnDirectory("len")));
+      // The earlier layout: task number, fragment, file, rows computed, rows failed.
+      var bytes = new java.io.ByteArrayOutputStream();
+      try (var out = new java.io.DataOutputStream(bytes)) {
+        out.writeInt(6);
+        out.writeInt(3);
+        out.writeUTF("geneva-old.lance");
+        out.writeLong(500);
+        out.writeLong(0);
+      }
+      Files.write(checkpoints.resolve("old.ckpt"), bytes.toByteArray());
+
+      assertThat(store.get("old")).isEmpty();
+    }
+  }
+
+  @Test
   void lanceFileCheckpoints_whenPutThenGet_roundTripsAndMissingIsEmpty() {
     try (BufferAllocator allocator = new RootAllocator()) {
       var store = new LanceFileCheckpoints(dir.toString(), "ckpt/len", Map::of, allocator);
-      TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
+      TaskResult result = new TaskResult(2, 0, 10, "geneva-y.lance", 10, 0);
 
       store.put("k2", result);
 
@@ -65,7 +89,7 @@ class CheckpointStoreTest {
   @Test
   void clear_whenEitherStore_deletesThatColumnsRecordsOnly() {
     try (BufferAllocator allocator = new RootAllocator()) {
-      TaskResult result = new TaskResult(1, 2, "geneva-y.lance", 10, 0);
+      TaskResult result = new TaskResult(2, 0, 10, "geneva-y.lance", 10, 0);
       CheckpointStore files = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
       CheckpointStore other = CheckpointStore.forColumn(dir.toString(), "emb", Map::of, allocator);
       var lance = new LanceFileCheckpoints(dir.toString(), "ckpt/len", Map::of, allocator);
