@@ -1,0 +1,88 @@
+package dev.geneva;
+
+import dev.geneva.internal.engine.LocalThreadExecutor;
+import dev.geneva.testing.resume.ResumeCoverage;
+import dev.geneva.testing.resume.ResumeScenario;
+import dev.geneva.testing.resume.ResumeScenario.Fault;
+import dev.geneva.testing.resume.ResumeScenario.Outcome;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A resumed backfill on threads equals a clean one row for row, over random table shapes, task
+ * sizes and faults. Seeds cycle through the faults and split / unsplit fragments, so every
+ * combination runs; {@code -Dgeneva.resume.seeds=N} and {@code -Dgeneva.resume.killSeeds=N} run
+ * more, {@code -Dgeneva.resume.firstSeed=S} replays a failing one.
+ */
+class BackfillResumePropertyTest {
+  private static final List<Outcome> OUTCOMES = new CopyOnWriteArrayList<>();
+  private static BufferAllocator allocator;
+  private static LocalThreadExecutor threads;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startExecutor() {
+    allocator = new RootAllocator();
+    threads = new LocalThreadExecutor(allocator);
+  }
+
+  static Stream<ResumeScenario> inProcessFaults() {
+    return seeds(
+        Integer.getInteger("geneva.resume.seeds", 48), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
+  }
+
+  static Stream<ResumeScenario> killedJvms() {
+    return seeds(Integer.getInteger("geneva.resume.killSeeds", 6), Fault.JVM_KILLED);
+  }
+
+  /**
+   * Cases for the seeds from {@code geneva.resume.firstSeed} (default 1): seed s gets fault s mod
+   * the faults' count and splits fragments on every other round of faults.
+   *
+   * @param count how many seeds
+   * @param faults the faults to cycle through
+   * @return the cases
+   */
+  static Stream<ResumeScenario> seeds(int count, Fault... faults) {
+    long first = Long.getLong("geneva.resume.firstSeed", 1L);
+    return LongStream.range(first, first + count)
+        .mapToObj(
+            s ->
+                ResumeScenario.generate(
+                    s, faults[(int) (s % faults.length)], (s / faults.length) % 2 == 0));
+  }
+
+  @ParameterizedTest
+  @MethodSource("inProcessFaults")
+  void backfill_whenUdfThrowsOrWorkerDiesThenResumed_equalsCleanRunRowForRow(
+      ResumeScenario scenario) {
+    OUTCOMES.add(scenario.check(dir, threads));
+  }
+
+  @ParameterizedTest
+  @MethodSource("killedJvms")
+  void backfill_whenJvmKilledThenResumed_equalsCleanRunRowForRow(ResumeScenario scenario) {
+    OUTCOMES.add(scenario.check(dir, threads));
+  }
+
+  @AfterAll
+  static void casesCoveredEveryFaultOnSplitAndUnsplitFragments() {
+    try {
+      ResumeCoverage.assertCovered(OUTCOMES, Fault.values());
+    } finally {
+      threads.close();
+      allocator.close();
+    }
+  }
+}

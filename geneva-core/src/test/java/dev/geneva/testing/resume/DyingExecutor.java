@@ -1,0 +1,71 @@
+package dev.geneva.testing.resume;
+
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.ExecutorSession;
+import dev.geneva.spi.SessionSpec;
+import dev.geneva.spi.TaskResult;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+
+/**
+ * Wraps an executor whose worker dies at the {@code dieAt}th task of a session (counted from 1):
+ * either before running it, or after running it with its answer lost (the task's data file and
+ * checkpoint exist, but the driver hears only of the failure). Every later task fails too.
+ */
+public final class DyingExecutor implements BackfillExecutor {
+  private final BackfillExecutor delegate;
+  private final int dieAt;
+  private final boolean answerLost;
+
+  /**
+   * @param delegate the executor that runs the tasks; not closed by this one
+   * @param dieAt the number of the task at which the worker dies
+   * @param answerLost whether that task runs before its answer is lost
+   */
+  public DyingExecutor(BackfillExecutor delegate, int dieAt, boolean answerLost) {
+    this.delegate = delegate;
+    this.dieAt = dieAt;
+    this.answerLost = answerLost;
+  }
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public ExecutorSession openSession(SessionSpec spec) {
+    ExecutorSession session = delegate.openSession(spec);
+    AtomicInteger submitted = new AtomicInteger();
+    return new ExecutorSession() {
+      @Override
+      public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
+        int n = submitted.incrementAndGet();
+        if (n < dieAt) {
+          return session.submit(task, rowsDone);
+        }
+        IllegalStateException died =
+            new IllegalStateException("worker died running task " + n + " (injected)");
+        if (n == dieAt && answerLost) {
+          return session
+              .submit(task, rowsDone)
+              .handle(
+                  (r, e) -> {
+                    throw died;
+                  });
+        }
+        return CompletableFuture.failedFuture(died);
+      }
+
+      @Override
+      public void close() {
+        session.close();
+      }
+    };
+  }
+
+  @Override
+  public void close() {}
+}
