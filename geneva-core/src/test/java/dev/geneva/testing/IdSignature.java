@@ -4,8 +4,10 @@ import dev.geneva.udf.Row;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.UdfSpec;
 import dev.geneva.udf.UdfTypes;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A value that identifies its row ({@link #expected}), so a value written at the wrong row is
@@ -19,6 +21,12 @@ public class IdSignature implements ScalarUdf<Long> {
 
   /** Every how many ids the value is null; 0 (the default) for never. */
   public static final AtomicLong NULL_EVERY = new AtomicLong();
+
+  /** When set, rows with ids below {@link #HOLD_BELOW} wait for it before computing. */
+  public static final AtomicReference<CountDownLatch> HOLD = new AtomicReference<>();
+
+  /** See {@link #HOLD}. */
+  public static final AtomicLong HOLD_BELOW = new AtomicLong();
 
   /** Rows computed, by every instance in this JVM. */
   public static final AtomicLong CALLS = new AtomicLong();
@@ -38,6 +46,10 @@ public class IdSignature implements ScalarUdf<Long> {
   public Long apply(Row row) throws InterruptedException {
     long id = row.getLong("id");
     Faults.maybeFail(id);
+    CountDownLatch hold = HOLD.get();
+    if (hold != null && id < HOLD_BELOW.get()) {
+      hold.await();
+    }
     long delay = DELAY_MICROS.get();
     if (delay > 0) {
       TimeUnit.MICROSECONDS.sleep(delay);

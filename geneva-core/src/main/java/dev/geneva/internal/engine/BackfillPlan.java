@@ -20,6 +20,9 @@ import java.util.Set;
  * @param physicalRows each planned fragment's physical rows, which its new data file must hold
  * @param inputFingerprints per fragment, the data files holding the UDF's inputs (a commit checks
  *     they are unchanged)
+ * @param outputFiles per fragment, the data file holding the output column at the read version
+ *     (empty when it has none); a commit checks it is unchanged, or another backfill's values would
+ *     be replaced
  * @param rowsPerTask rows selected in each task, by task id
  * @param inputFieldIds the field ids of the UDF's inputs (children included)
  */
@@ -34,6 +37,7 @@ record BackfillPlan(
     Map<Integer, Integer> tasksPerFragment,
     Map<Integer, Long> physicalRows,
     Map<Integer, String> inputFingerprints,
+    Map<Integer, String> outputFiles,
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds) {
 

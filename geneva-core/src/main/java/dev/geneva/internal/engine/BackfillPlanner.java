@@ -150,6 +150,7 @@ public final class BackfillPlanner {
       Map<Integer, Integer> perFragment = new LinkedHashMap<>();
       Map<Integer, Long> physicalRows = new LinkedHashMap<>();
       Map<Integer, String> fingerprints = new LinkedHashMap<>();
+      Map<Integer, String> outputFiles = new LinkedHashMap<>();
       Map<Integer, Long> rowsPerTask = new LinkedHashMap<>();
       if (selected > 0) {
         for (var fragment : ds.getFragments()) {
@@ -224,6 +225,7 @@ public final class BackfillPlanner {
             perFragment.merge(md.getId(), 1, Integer::sum);
             physicalRows.put(md.getId(), physical);
             fingerprints.put(md.getId(), fingerprint);
+            outputFiles.put(md.getId(), existing == null ? "" : existing);
           }
         }
       }
@@ -238,6 +240,7 @@ public final class BackfillPlanner {
           perFragment,
           physicalRows,
           fingerprints,
+          outputFiles,
           rowsPerTask,
           Set.copyOf(inputIds));
     }

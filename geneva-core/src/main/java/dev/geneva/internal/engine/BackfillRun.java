@@ -470,7 +470,10 @@ public final class BackfillRun implements BackfillJob {
     }
   }
 
-  /** Fails when a fragment's inputs changed since the plan (an update or a compaction). */
+  /**
+   * Fails when a fragment's inputs changed since the plan (an update or a compaction), or its
+   * output column was committed by another backfill.
+   */
   private void checkUnchanged(Dataset latest, List<DataReplacementGroup> groups) {
     Map<Integer, FragmentMetadata> now = new HashMap<>();
     for (var f : latest.getFragments()) {
@@ -491,6 +494,20 @@ public final class BackfillRun implements BackfillJob {
                 + plan.column()
                 + "' was being computed; its result was not committed. Run the backfill again"
                 + " to compute it from the new data");
+      }
+      String output = BackfillPlanner.existingFile(md, plan.fieldId());
+      if (!plan.outputFiles().get(id).equals(output == null ? "" : output)) {
+        throw new GenevaException(
+            "fragment "
+                + id
+                + " of table '"
+                + table.name()
+                + "': column '"
+                + plan.column()
+                + "' was written by another backfill while this one was computing it, so this"
+                + " one's result for the fragment was not committed (it would have replaced the"
+                + " other's values). Run the backfill again: it computes only what is still"
+                + " missing");
       }
     }
   }
