@@ -2,6 +2,7 @@ package dev.geneva;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.WriteParams;
+import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.spi.BackfillExecutor;
@@ -25,6 +26,8 @@ import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +129,7 @@ public final class Connection implements AutoCloseable {
   public Table createTable(String name, ArrowReader data, CreateTableOptions createOptions) {
     checkOpen();
     checkName(name);
+    checkColumnNames(name, data);
     String tableUri = tableUri(name);
     if (!createOptions.overwrite() && exists(tableUri)) {
       throw new InvalidInputException(
@@ -255,6 +259,19 @@ public final class Connection implements AutoCloseable {
           "invalid table name '"
               + name
               + "': use 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+    }
+  }
+
+  private static void checkColumnNames(String table, ArrowReader data) {
+    Schema schema;
+    try {
+      schema = data.getVectorSchemaRoot().getSchema();
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          "createTable '" + table + "': cannot read the data's schema: " + e.getMessage(), e);
+    }
+    for (Field f : schema.getFields()) {
+      ColumnNames.checkNew("createTable '" + table + "'", f.getName());
     }
   }
 

@@ -5,6 +5,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
+import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.lance.TableLocation;
@@ -183,9 +184,7 @@ public final class Table {
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
         Udf udf = e.getValue();
-        if (column == null || column.isBlank()) {
-          throw new InvalidInputException("addColumns: a column name is blank");
-        }
+        ColumnNames.checkNew("addColumns", column);
         if (schema.getFields().stream().anyMatch(f -> f.getName().equals(column))) {
           throw new InvalidInputException(
               "table '"
@@ -293,9 +292,11 @@ public final class Table {
    * @return the running job
    */
   public BackfillJob backfillAsync(String column, BackfillOptions options) {
-    if (column == null || column.isBlank()) {
-      throw new InvalidInputException("backfill needs a column name");
-    }
+    ColumnNames.check(
+        "backfill",
+        column,
+        "Backfill a column added with table.addColumns(Map.of(\"name\", udf)), which refuses"
+            + " such names");
     BackfillTarget target =
         options.target().orElseGet(() -> BackfillTargets.current().orElse(null));
     if (target != null) {

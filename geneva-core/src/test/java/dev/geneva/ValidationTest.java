@@ -190,6 +190,69 @@ class ValidationTest {
   }
 
   @Test
+  void addColumns_whenNameIsReservedByLance_refusesAndTableStaysReadable() {
+    for (String reserved :
+        List.of(
+            "_rowid",
+            "_rowaddr",
+            "_rowoffset",
+            "_row_created_at_version",
+            "_row_last_updated_at_version",
+            "_distance",
+            "_score",
+            "_RowId")) {
+      assertRejectedAndUnchanged(
+          () -> table.addColumns(Map.of(reserved, new TextLength())),
+          "column name '" + reserved + "' is refused",
+          "Lance reserves '" + reserved.toLowerCase(java.util.Locale.ROOT) + "'",
+          "Choose another name");
+    }
+    assertThat(table.head(2)).hasSize(2);
+    assertThat(table.countRows("id < 10")).isEqualTo(10);
+    table.addColumns(Map.of("len", new TextLength()));
+    assertThat(table.backfill("len").rowsProcessed()).isEqualTo(300);
+  }
+
+  @Test
+  void addColumns_whenNameHasBacktickDotOrControlCharacter_refusesWithTheReason() {
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a`b", new TextLength())), "'a`b'", "a backtick");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a.b", new TextLength())), "'a.b'", "struct 'a'");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a\tb", new TextLength())),
+        "'a\\u0009b'",
+        "control character U+0009 at position 2");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of(" ", new TextLength())), "empty or blank");
+    assertThat(table.head(1).get(0)).containsOnlyKeys("id", "text");
+  }
+
+  @Test
+  void addColumns_whenNameHasSpaceOrNonAsciiLetters_addsAndBackfills() {
+    table.addColumns(Map.of("text length", new TextLength(), "länge", new TextLength()));
+    table.backfill("text length");
+    table.backfill("länge");
+    assertThat(table.head(1).get(0)).containsKeys("text length", "länge");
+    assertThat(table.countRows("`text length` = `länge`"))
+        .isEqualTo(table.countRows("text IS NOT NULL"));
+  }
+
+  @Test
+  void backfill_whenColumnNameIsReserved_refusesBeforePlanning() {
+    assertRejectedAndUnchanged(() -> table.backfill("_rowaddr"), "Lance reserves '_rowaddr'");
+  }
+
+  @Test
+  void createTable_whenColumnNameIsReserved_refusesAndCreatesNothing() {
+    assertThatThrownBy(() -> SampleTables.createWithExtraColumn(db, "bad", "_rowid", 10))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("createTable 'bad'")
+        .hasMessageContaining("Lance reserves '_rowid'");
+    assertThat(db.tableNames()).containsExactly("docs");
+  }
+
+  @Test
   void backfillOptions_whenValuesOutOfRange_nameTheOption() {
     assertThatThrownBy(() -> BackfillOptions.builder().concurrency(0))
         .isInstanceOf(InvalidInputException.class)
