@@ -253,6 +253,62 @@ class ValidationTest {
   }
 
   @Test
+  void backfill_whenWhereClosesItsParenthesisEarly_refusesBeforeWriting() {
+    table.addColumns(Map.of("len", new TextLength()));
+    assertRejectedAndUnchanged(
+        () ->
+            table.backfill(
+                "len", BackfillOptions.builder().where("id = 150) OR (id = 250").build()),
+        "\"id = 150) OR (id = 250\"",
+        "position 9",
+        "never opened");
+  }
+
+  @Test
+  void backfill_whenWhereIsBalanced_computesExactlyTheSelectedRowsInEveryRange() {
+    table.addColumns(Map.of("len", new TextLength()));
+    BackfillResult r =
+        table.backfill(
+            "len",
+            BackfillOptions.builder().where("(id = 151) OR (id = 251)").rowsPerTask(40).build());
+    assertThat(r.rowsProcessed()).isEqualTo(2);
+    assertThat(table.countRows("len IS NOT NULL")).isEqualTo(2);
+  }
+
+  @Test
+  void backfill_whenWhereHasStatementsCommentsOrOpenQuotes_refuses() {
+    for (var bad :
+        Map.of(
+                "id < 10; DROP TABLE docs", "';' is not allowed",
+                "(id < 10 -- keeps ) out", "comments ('--')",
+                "id < 10 /* c */", "comments ('/* */')",
+                "text = 'it''s", "never closed",
+                "((id < 10)", "never closed (1 parenthesis left open)")
+            .entrySet()) {
+      assertThatThrownBy(() -> BackfillOptions.builder().where(bad.getKey()))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("BackfillOptions.where \"" + bad.getKey() + "\"")
+          .hasMessageContaining(bad.getValue());
+    }
+  }
+
+  @Test
+  void countRows_whenFilterHasAClauseAfterTheExpression_refusesInsteadOfIgnoringIt() {
+    assertThatThrownBy(() -> table.countRows("id < 10 LIMIT 5"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("id < 10 LIMIT 5");
+    assertThatThrownBy(() -> table.countRows("id < 10) OR (id > 0"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("never opened");
+    assertThat(table.countRows("text = 'row-1-x' OR id = 2")).isEqualTo(2);
+  }
+
+  @Test
+  void delete_whenFilterIsNotOneExpression_refusesAndDeletesNothing() {
+    assertRejectedAndUnchanged(() -> table.delete("id = 1) OR (id > 0"), "never opened");
+  }
+
+  @Test
   void backfillOptions_whenValuesOutOfRange_nameTheOption() {
     assertThatThrownBy(() -> BackfillOptions.builder().concurrency(0))
         .isInstanceOf(InvalidInputException.class)
