@@ -3,22 +3,19 @@ package dev.geneva;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.WriteParams;
 import dev.geneva.internal.engine.ColumnNames;
+import dev.geneva.internal.lance.DatabaseUri;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillExecutorProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.arrow.c.ArrowArrayStream;
@@ -39,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class Connection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-  private static final Set<String> SCHEMES = Set.of("file", "s3", "gs", "az", "memory");
   private static final String SUFFIX = ".lance";
 
   private final String uri;
@@ -50,29 +46,10 @@ public final class Connection implements AutoCloseable {
   private volatile boolean closed;
 
   Connection(String uri, ConnectOptions options) {
-    if (uri == null || uri.isBlank()) {
-      throw new InvalidInputException(
-          "Geneva.connect needs a database URI: a local path, file://, s3:// or gs:// URI");
-    }
+    DatabaseUri parsed = DatabaseUri.parse(uri);
     this.options = options;
-    int colon = uri.indexOf("://");
-    if (colon > 0) {
-      String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-      if (!SCHEMES.contains(scheme)) {
-        throw new InvalidInputException(
-            "Geneva.connect: unsupported URI scheme '"
-                + scheme
-                + "' in "
-                + uri
-                + "; use a local path or one of "
-                + SCHEMES.stream().sorted().map(s -> s + "://").toList());
-      }
-      this.localRoot = scheme.equals("file") ? Paths.get(URI.create(uri)) : null;
-      this.uri = strip(uri);
-    } else {
-      this.localRoot = Paths.get(uri).toAbsolutePath().normalize();
-      this.uri = localRoot.toString();
-    }
+    this.uri = parsed.uri();
+    this.localRoot = parsed.localRoot();
     if (localRoot != null) {
       try {
         Files.createDirectories(localRoot);
@@ -82,10 +59,6 @@ public final class Connection implements AutoCloseable {
       }
     }
     this.allocator = new RootAllocator();
-  }
-
-  private static String strip(String uri) {
-    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   /**
