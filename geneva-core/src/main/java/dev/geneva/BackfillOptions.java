@@ -1,5 +1,6 @@
 package dev.geneva;
 
+import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTarget;
 import java.util.Objects;
@@ -199,12 +200,17 @@ public final class BackfillOptions {
      *
      * @param where a Lance SQL predicate such as {@code "id < 1000"}, or null for the default
      * @return this builder
+     * @throws InvalidInputException when the filter is blank or not one expression: unbalanced
+     *     parentheses or quotes, {@code ;} or a comment
      */
     public Builder where(String where) {
       if (where != null && where.isBlank()) {
         throw new InvalidInputException(
             "BackfillOptions.where is blank: pass a SQL predicate such as \"id < 1000\", or null"
                 + " to compute the rows where the column is null");
+      }
+      if (where != null) {
+        SqlFilters.check("BackfillOptions.where", where);
       }
       this.where = where;
       return this;

@@ -2,22 +2,20 @@ package dev.geneva;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.WriteParams;
+import dev.geneva.internal.engine.ColumnNames;
+import dev.geneva.internal.lance.DatabaseUri;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillExecutorProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.arrow.c.ArrowArrayStream;
@@ -25,6 +23,8 @@ import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class Connection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-  private static final Set<String> SCHEMES = Set.of("file", "s3", "gs", "az", "memory");
   private static final String SUFFIX = ".lance";
 
   private final String uri;
@@ -47,29 +46,10 @@ public final class Connection implements AutoCloseable {
   private volatile boolean closed;
 
   Connection(String uri, ConnectOptions options) {
-    if (uri == null || uri.isBlank()) {
-      throw new InvalidInputException(
-          "Geneva.connect needs a database URI: a local path, file://, s3:// or gs:// URI");
-    }
+    DatabaseUri parsed = DatabaseUri.parse(uri);
     this.options = options;
-    int colon = uri.indexOf("://");
-    if (colon > 0) {
-      String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-      if (!SCHEMES.contains(scheme)) {
-        throw new InvalidInputException(
-            "Geneva.connect: unsupported URI scheme '"
-                + scheme
-                + "' in "
-                + uri
-                + "; use a local path or one of "
-                + SCHEMES.stream().sorted().map(s -> s + "://").toList());
-      }
-      this.localRoot = scheme.equals("file") ? Paths.get(URI.create(uri)) : null;
-      this.uri = strip(uri);
-    } else {
-      this.localRoot = Paths.get(uri).toAbsolutePath().normalize();
-      this.uri = localRoot.toString();
-    }
+    this.uri = parsed.uri();
+    this.localRoot = parsed.localRoot();
     if (localRoot != null) {
       try {
         Files.createDirectories(localRoot);
@@ -79,10 +59,6 @@ public final class Connection implements AutoCloseable {
       }
     }
     this.allocator = new RootAllocator();
-  }
-
-  private static String strip(String uri) {
-    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   /**
@@ -126,6 +102,7 @@ public final class Connection implements AutoCloseable {
   public Table createTable(String name, ArrowReader data, CreateTableOptions createOptions) {
     checkOpen();
     checkName(name);
+    checkColumnNames(name, data);
     String tableUri = tableUri(name);
     if (!createOptions.overwrite() && exists(tableUri)) {
       throw new InvalidInputException(
@@ -255,6 +232,19 @@ public final class Connection implements AutoCloseable {
           "invalid table name '"
               + name
               + "': use 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+    }
+  }
+
+  private static void checkColumnNames(String table, ArrowReader data) {
+    Schema schema;
+    try {
+      schema = data.getVectorSchemaRoot().getSchema();
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          "createTable '" + table + "': cannot read the data's schema: " + e.getMessage(), e);
+    }
+    for (Field f : schema.getFields()) {
+      ColumnNames.checkNew("createTable '" + table + "'", f.getName());
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.geneva;
 
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -17,13 +19,53 @@ public final class Geneva {
   private Geneva() {}
 
   /**
-   * Connects to a database: a local path, a {@code file://}, {@code s3://} or {@code gs://} URI.
+   * Connects to a database: a local path (absolute or relative to the working directory), a {@code
+   * file:} URI ({@code file:/data/db}, {@code file:///data/db}, {@code file://localhost/data/db},
+   * percent-encoded as {@link Path#toUri()} gives it), or an object store URI: {@code
+   * s3://bucket/db}, {@code gs://bucket/db}, {@code az://container/db}. A local directory is
+   * created when missing.
    *
    * @param uri where the tables live
    * @return the connection; close it when done
+   * @throws InvalidInputException for a malformed or unsupported location, such as {@code
+   *     file://relative/dir} (a host, not a path), {@code s3//bucket} or {@code hdfs://...}
    */
   public static Connection connect(String uri) {
     return connect(uri, ConnectOptions.defaults());
+  }
+
+  /**
+   * Connects to a database in a local directory, created when missing.
+   *
+   * @param dir the directory, absolute or relative to the working directory
+   * @return the connection; close it when done
+   * @throws InvalidInputException when the path belongs to another file system than the default one
+   *     (a zip file, an in-memory file system): Lance reads only real files
+   */
+  public static Connection connect(Path dir) {
+    return connect(dir, ConnectOptions.defaults());
+  }
+
+  /**
+   * Connects to a database in a local directory with options.
+   *
+   * @param dir the directory, absolute or relative to the working directory
+   * @param options storage options and executor
+   * @return the connection; close it when done
+   * @throws InvalidInputException when the path is not on the default file system
+   */
+  public static Connection connect(Path dir, ConnectOptions options) {
+    if (dir == null) {
+      throw new InvalidInputException("Geneva.connect needs a directory, got a null Path");
+    }
+    if (dir.getFileSystem() != FileSystems.getDefault()) {
+      throw new InvalidInputException(
+          "Geneva.connect: "
+              + dir.toUri()
+              + " is not on the default file system; Lance reads only real files: pass a directory"
+              + " on disk or an s3://, gs:// or az:// URI");
+    }
+    return connect(dir.toAbsolutePath().toString(), options);
   }
 
   /**

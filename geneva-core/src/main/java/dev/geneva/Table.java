@@ -5,6 +5,8 @@ import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
+import dev.geneva.internal.engine.ColumnNames;
+import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.lance.TableLocation;
@@ -92,10 +94,12 @@ public final class Table {
    *
    * @param filter a Lance SQL predicate such as {@code "len IS NULL"}
    * @return the count
+   * @throws InvalidInputException when the filter is not one valid expression
    */
   public long countRows(String filter) {
+    SqlFilters.check("countRows filter", filter);
     try (Dataset ds = location.openLatest()) {
-      return ds.countRows(filter);
+      return ds.countRows(SqlFilters.wrap(filter));
     } catch (RuntimeException e) {
       throw new InvalidInputException(
           "filter \"" + filter + "\" is not valid for table '" + name() + "': " + e.getMessage(),
@@ -111,6 +115,9 @@ public final class Table {
    * @return the batches; close them
    */
   public Batches read(List<String> columns, String filter) {
+    if (filter != null) {
+      SqlFilters.check("read filter", filter);
+    }
     Dataset ds = location.openLatest();
     try {
       ScanOptions.Builder scan = new ScanOptions.Builder();
@@ -118,7 +125,7 @@ public final class Table {
         scan.columns(columns);
       }
       if (filter != null) {
-        scan.filter(filter);
+        scan.filter(SqlFilters.wrap(filter));
       }
       return new Batches(ds, ds.newScan(scan.build()));
     } catch (RuntimeException e) {
@@ -157,10 +164,13 @@ public final class Table {
    * Deletes the live rows matching a SQL filter.
    *
    * @param filter a Lance SQL predicate
+   * @throws InvalidInputException when the filter is not one expression (unbalanced parentheses or
+   *     quotes, {@code ;} or a comment)
    */
   public void delete(String filter) {
+    SqlFilters.check("delete filter", filter);
     try (Dataset ds = location.openLatest()) {
-      ds.delete(filter);
+      ds.delete(SqlFilters.wrap(filter));
     }
   }
 
@@ -183,9 +193,7 @@ public final class Table {
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
         Udf udf = e.getValue();
-        if (column == null || column.isBlank()) {
-          throw new InvalidInputException("addColumns: a column name is blank");
-        }
+        ColumnNames.checkNew("addColumns", column);
         if (schema.getFields().stream().anyMatch(f -> f.getName().equals(column))) {
           throw new InvalidInputException(
               "table '"
@@ -293,9 +301,11 @@ public final class Table {
    * @return the running job
    */
   public BackfillJob backfillAsync(String column, BackfillOptions options) {
-    if (column == null || column.isBlank()) {
-      throw new InvalidInputException("backfill needs a column name");
-    }
+    ColumnNames.check(
+        "backfill",
+        column,
+        "Backfill a column added with table.addColumns(Map.of(\"name\", udf)), which refuses"
+            + " such names");
     BackfillTarget target =
         options.target().orElseGet(() -> BackfillTargets.current().orElse(null));
     if (target != null) {

@@ -31,6 +31,80 @@ class ConnectionTest {
   }
 
   @Test
+  void connect_whenFileUriInAnyJavaForm_opensTheAbsoluteDirectoryAndNoFileFolder() {
+    Path db = dir.resolve("my db");
+    String absolute = db.toAbsolutePath().toString();
+    try (Connection first = Geneva.connect(db.toUri().toString())) {
+      assertThat(first.uri()).isEqualTo(absolute);
+      SampleTables.create(first, "docs", 10, 10);
+    }
+    for (String form :
+        List.of(
+            db.toFile().toURI().toString(),
+            "file:" + absolute.replace(" ", "%20"),
+            "file://" + absolute.replace(" ", "%20") + "/",
+            "file://localhost" + absolute.replace(" ", "%20"),
+            "FILE:///" + absolute.substring(1).replace(" ", "%20"))) {
+      try (Connection c = Geneva.connect(form)) {
+        assertThat(c.uri()).as(form).isEqualTo(absolute);
+        assertThat(c.tableNames()).as(form).containsExactly("docs");
+      }
+    }
+    assertThat(Path.of("file:")).doesNotExist();
+    assertThat(dir.resolve("my%20db")).doesNotExist();
+  }
+
+  @Test
+  void connect_whenPathGiven_usesItsAbsoluteDirectory() {
+    try (Connection db = Geneva.connect(dir.resolve("db"))) {
+      assertThat(db.uri()).isEqualTo(dir.resolve("db").toAbsolutePath().toString());
+      SampleTables.create(db, "docs", 10, 10);
+    }
+    assertThat(dir.resolve("db/docs.lance")).isDirectory();
+  }
+
+  @Test
+  void connect_whenFileUriHasAHostOrIsRelative_refusesWithTheRightForm() {
+    assertThatThrownBy(() -> Geneva.connect("file://relative/dir"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'file://relative/dir'")
+        .hasMessageContaining("'relative' after file:// is a host name")
+        .hasMessageContaining("file:///data/db")
+        .hasMessageContaining("'relative/dir'");
+    assertThatThrownBy(() -> Geneva.connect("file:relative/dir"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("plain path 'relative/dir'");
+    assertThatThrownBy(() -> Geneva.connect("file:///tmp/my db"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("percent-encode");
+    assertThat(Path.of("file:")).doesNotExist();
+    assertThat(Path.of("relative")).doesNotExist();
+  }
+
+  @Test
+  void connect_whenObjectStoreUriMalformed_refusesWithAnExample() {
+    assertThatThrownBy(() -> Geneva.connect("s3//bucket/x"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("without the ':'")
+        .hasMessageContaining("s3://bucket/x");
+    assertThatThrownBy(() -> Geneva.connect("s3:/bucket/x"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'//' after 's3:' is missing")
+        .hasMessageContaining("s3://my-bucket/db");
+    assertThatThrownBy(() -> Geneva.connect("gs:///db"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("bucket name is missing");
+    assertThatThrownBy(() -> Geneva.connect("s3a://bucket/db"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'s3' scheme, not 's3a'");
+    assertThatThrownBy(() -> Geneva.connect("hdfs://namenode/db"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("unsupported URI scheme 'hdfs'");
+    assertThat(Path.of("s3")).doesNotExist();
+    assertThat(Path.of("s3:")).doesNotExist();
+  }
+
+  @Test
   void close_whenCalledTwice_isSafeAndLaterCallsSayClosed() {
     Connection db = Geneva.connect(dir.toString());
     db.close();

@@ -190,6 +190,125 @@ class ValidationTest {
   }
 
   @Test
+  void addColumns_whenNameIsReservedByLance_refusesAndTableStaysReadable() {
+    for (String reserved :
+        List.of(
+            "_rowid",
+            "_rowaddr",
+            "_rowoffset",
+            "_row_created_at_version",
+            "_row_last_updated_at_version",
+            "_distance",
+            "_score",
+            "_RowId")) {
+      assertRejectedAndUnchanged(
+          () -> table.addColumns(Map.of(reserved, new TextLength())),
+          "column name '" + reserved + "' is refused",
+          "Lance reserves '" + reserved.toLowerCase(java.util.Locale.ROOT) + "'",
+          "Choose another name");
+    }
+    assertThat(table.head(2)).hasSize(2);
+    assertThat(table.countRows("id < 10")).isEqualTo(10);
+    table.addColumns(Map.of("len", new TextLength()));
+    assertThat(table.backfill("len").rowsProcessed()).isEqualTo(300);
+  }
+
+  @Test
+  void addColumns_whenNameHasBacktickDotOrControlCharacter_refusesWithTheReason() {
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a`b", new TextLength())), "'a`b'", "a backtick");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a.b", new TextLength())), "'a.b'", "struct 'a'");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("a\tb", new TextLength())),
+        "'a\\u0009b'",
+        "control character U+0009 at position 2");
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of(" ", new TextLength())), "empty or blank");
+    assertThat(table.head(1).get(0)).containsOnlyKeys("id", "text");
+  }
+
+  @Test
+  void addColumns_whenNameHasSpaceOrNonAsciiLetters_addsAndBackfills() {
+    table.addColumns(Map.of("text length", new TextLength(), "länge", new TextLength()));
+    table.backfill("text length");
+    table.backfill("länge");
+    assertThat(table.head(1).get(0)).containsKeys("text length", "länge");
+    assertThat(table.countRows("`text length` = `länge`"))
+        .isEqualTo(table.countRows("text IS NOT NULL"));
+  }
+
+  @Test
+  void backfill_whenColumnNameIsReserved_refusesBeforePlanning() {
+    assertRejectedAndUnchanged(() -> table.backfill("_rowaddr"), "Lance reserves '_rowaddr'");
+  }
+
+  @Test
+  void createTable_whenColumnNameIsReserved_refusesAndCreatesNothing() {
+    assertThatThrownBy(() -> SampleTables.createWithExtraColumn(db, "bad", "_rowid", 10))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("createTable 'bad'")
+        .hasMessageContaining("Lance reserves '_rowid'");
+    assertThat(db.tableNames()).containsExactly("docs");
+  }
+
+  @Test
+  void backfill_whenWhereClosesItsParenthesisEarly_refusesBeforeWriting() {
+    table.addColumns(Map.of("len", new TextLength()));
+    assertRejectedAndUnchanged(
+        () ->
+            table.backfill(
+                "len", BackfillOptions.builder().where("id = 150) OR (id = 250").build()),
+        "\"id = 150) OR (id = 250\"",
+        "position 9",
+        "never opened");
+  }
+
+  @Test
+  void backfill_whenWhereIsBalanced_computesExactlyTheSelectedRowsInEveryRange() {
+    table.addColumns(Map.of("len", new TextLength()));
+    BackfillResult r =
+        table.backfill(
+            "len",
+            BackfillOptions.builder().where("(id = 151) OR (id = 251)").rowsPerTask(40).build());
+    assertThat(r.rowsProcessed()).isEqualTo(2);
+    assertThat(table.countRows("len IS NOT NULL")).isEqualTo(2);
+  }
+
+  @Test
+  void backfill_whenWhereHasStatementsCommentsOrOpenQuotes_refuses() {
+    for (var bad :
+        Map.of(
+                "id < 10; DROP TABLE docs", "';' is not allowed",
+                "(id < 10 -- keeps ) out", "comments ('--')",
+                "id < 10 /* c */", "comments ('/* */')",
+                "text = 'it''s", "never closed",
+                "((id < 10)", "never closed (1 parenthesis left open)")
+            .entrySet()) {
+      assertThatThrownBy(() -> BackfillOptions.builder().where(bad.getKey()))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("BackfillOptions.where \"" + bad.getKey() + "\"")
+          .hasMessageContaining(bad.getValue());
+    }
+  }
+
+  @Test
+  void countRows_whenFilterHasAClauseAfterTheExpression_refusesInsteadOfIgnoringIt() {
+    assertThatThrownBy(() -> table.countRows("id < 10 LIMIT 5"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("id < 10 LIMIT 5");
+    assertThatThrownBy(() -> table.countRows("id < 10) OR (id > 0"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("never opened");
+    assertThat(table.countRows("text = 'row-1-x' OR id = 2")).isEqualTo(2);
+  }
+
+  @Test
+  void delete_whenFilterIsNotOneExpression_refusesAndDeletesNothing() {
+    assertRejectedAndUnchanged(() -> table.delete("id = 1) OR (id > 0"), "never opened");
+  }
+
+  @Test
   void backfillOptions_whenValuesOutOfRange_nameTheOption() {
     assertThatThrownBy(() -> BackfillOptions.builder().concurrency(0))
         .isInstanceOf(InvalidInputException.class)

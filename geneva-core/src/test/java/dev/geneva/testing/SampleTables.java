@@ -39,13 +39,32 @@ public final class SampleTables {
     return create(db, name, rows, CreateTableOptions.builder().overwrite(true).build());
   }
 
+  /**
+   * Creates a table of columns {@code id} and {@code text} plus an int64 column of the given name
+   * (holding the id), to try names Lance may refuse.
+   */
+  public static Table createWithExtraColumn(Connection db, String name, String column, int rows) {
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("text", ArrowType.Utf8.INSTANCE),
+                Field.nullable(column, new ArrowType.Int(64, true))));
+    return create(db, name, rows, CreateTableOptions.defaults(), schema);
+  }
+
   private static Table create(Connection db, String name, int rows, CreateTableOptions options) {
-    BufferAllocator allocator = db.allocator();
     Schema schema =
         new Schema(
             List.of(
                 Field.nullable("id", new ArrowType.Int(64, true)),
                 Field.nullable("text", ArrowType.Utf8.INSTANCE)));
+    return create(db, name, rows, options, schema);
+  }
+
+  private static Table create(
+      Connection db, String name, int rows, CreateTableOptions options, Schema schema) {
+    BufferAllocator allocator = db.allocator();
     ByteArrayOutputStream ipc = new ByteArrayOutputStream();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
         ArrowStreamWriter writer = new ArrowStreamWriter(root, null, ipc)) {
@@ -58,6 +77,9 @@ public final class SampleTables {
         VarCharVector text = (VarCharVector) root.getVector("text");
         for (int i = 0; i < n; i++) {
           id.setSafe(i, from + i);
+          if (schema.getFields().size() > 2) {
+            ((BigIntVector) root.getVector(2)).setSafe(i, from + i);
+          }
           String t = text(from + i);
           if (t == null) {
             text.setNull(i);

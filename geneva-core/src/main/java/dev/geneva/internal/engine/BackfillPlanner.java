@@ -104,7 +104,9 @@ public final class BackfillPlanner {
               + ": drop and re-add the column to change its type");
     }
     boolean defaultFilter = options.where().isEmpty();
-    String filter = options.where().orElse(SqlNames.quote(column) + " IS NULL");
+    options.where().ifPresent(w -> SqlFilters.check("BackfillOptions.where", w));
+    // In parentheses, so that it combines with row ranges as one expression.
+    String filter = SqlFilters.wrap(options.where().orElse(SqlNames.quote(column) + " IS NULL"));
     long selected;
     try {
       // A user filter is checked (and short-circuits an empty selection) before any planning.
@@ -112,7 +114,7 @@ public final class BackfillPlanner {
     } catch (RuntimeException e) {
       throw new InvalidInputException(
           "filter \""
-              + filter
+              + options.where().orElse(filter)
               + "\" is not valid for table '"
               + table.name()
               + "': "
@@ -187,7 +189,7 @@ public final class BackfillPlanner {
             } else if (whole) {
               scanFilter = filter;
             } else {
-              scanFilter = rangeFilter(base, r[0], r[1]) + " AND (" + filter + ")";
+              scanFilter = rangeFilter(base, r[0], r[1]) + " AND " + filter;
             }
             String key =
                 checkpointKey(
@@ -254,9 +256,7 @@ public final class BackfillPlanner {
   private static long countSelected(
       Dataset ds, int fragmentId, long base, long start, long end, long physical, String filter) {
     String where =
-        start == 0 && end == physical
-            ? filter
-            : rangeFilter(base, start, end) + " AND (" + filter + ")";
+        start == 0 && end == physical ? filter : rangeFilter(base, start, end) + " AND " + filter;
     ScanOptions scan =
         new ScanOptions.Builder()
             .fragmentIds(List.of(fragmentId))

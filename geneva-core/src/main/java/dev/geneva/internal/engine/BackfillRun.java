@@ -13,6 +13,7 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.GenevaException;
+import dev.geneva.LanceLogging;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.internal.lance.TablePaths;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -50,6 +52,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackfillRun implements BackfillJob {
   private static final Logger LOG = LoggerFactory.getLogger(BackfillRun.class);
+
+  /** Whether this JVM has explained Lance's DataReplacement notice yet. */
+  private static final AtomicBoolean LANCE_LOG_NOTICE = new AtomicBoolean();
+
   private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final TableLocation table;
@@ -430,6 +436,13 @@ public final class BackfillRun implements BackfillJob {
   }
 
   private void commit(List<DataReplacementGroup> groups) {
+    if (!LanceLogging.isConfigured() && LANCE_LOG_NOTICE.compareAndSet(false, true)) {
+      LOG.info(
+          "Lance's notice 'DataReplacement ... not stable yet' is expected: Geneva commits columns"
+              + " that way. Start the JVM with {}='{}' to hide it",
+          LanceLogging.ENV,
+          LanceLogging.RECOMMENDED);
+    }
     for (int attempt = 1; ; attempt++) {
       try (Dataset latest = table.openLatest()) {
         checkUnchanged(latest, groups);

@@ -4,6 +4,7 @@ import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.InvalidInputException;
+import dev.geneva.LanceLogging;
 import dev.geneva.Table;
 import dev.geneva.ray.jobs.internal.Json;
 import dev.geneva.ray.jobs.internal.RemoteBackfillJob;
@@ -119,11 +120,14 @@ public final class RayJobBackfill implements BackfillTarget {
             + UUID.randomUUID().toString().substring(0, 8);
     JobSubmission.Builder s = JobSubmission.builder(entry.build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
+    // The driver and its workers log through Lance like this JVM does (LanceLogging).
+    Map<String, String> env = new LinkedHashMap<>(LanceLogging.environment());
     if (!storageOptions.isEmpty()) {
       var json = Json.object();
       storageOptions.forEach(json::put);
-      s.runtimeEnv("env_vars", Map.of(BackfillDriver.STORAGE_OPTIONS_ENV, Json.write(json)));
+      env.put(BackfillDriver.STORAGE_OPTIONS_ENV, Json.write(json));
     }
+    s.runtimeEnv("env_vars", env);
     s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
     metadata.forEach(s::metadata);
     if (entrypointNumCpus != null) {

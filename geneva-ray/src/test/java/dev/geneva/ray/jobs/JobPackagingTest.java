@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
+import dev.geneva.LanceLogging;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
@@ -145,6 +146,27 @@ class JobPackagingTest {
     assertThat(cmd).startsWith("RAY_DIST_JAR=/home/ray/ray_dist.jar && exec java ");
     assertThat(cmd).contains("-cp \"$RAY_DIST_JAR\":'/opt/geneva/lib/*'");
     assertThat(cmd).contains("-Dray.job.code-search-path=/opt/geneva/lib ");
+  }
+
+  @Test
+  void submission_whenBuilt_passesThisJvmsLanceLogToTheDriver() {
+    FakeRayDashboardHolder holder = new FakeRayDashboardHolder();
+    try (FakeRayDashboard dashboard = holder.open()) {
+      RayJobsClient client = RayJobsClient.builder().dashboardUrl(dashboard.url()).build();
+      RayJobBackfill remote =
+          RayJobBackfill.builder(client)
+              .jobPackage(JobPackage.remote("gs://bucket/pkg.zip"))
+              .build();
+
+      JobSubmission s =
+          remote.submission("s3://b/db/docs.lance", "len", BackfillOptions.defaults());
+
+      // The build starts tests with the recommended LANCE_LOG, which the job inherits.
+      assertThat(System.getenv(LanceLogging.ENV)).isEqualTo(LanceLogging.RECOMMENDED);
+      assertThat(s.toJson().path("runtime_env").path("env_vars").path("LANCE_LOG").asText())
+          .isEqualTo(LanceLogging.RECOMMENDED);
+      assertThat(s.toJson().path("runtime_env").path("env_vars").size()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -1,0 +1,120 @@
+package dev.geneva.internal.engine;
+
+import dev.geneva.InvalidInputException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks column names before they reach Lance, which accepts some names it cannot read back: its
+ * own system columns ({@code _rowid} makes every later scan panic), names with a backtick (the
+ * column cannot be projected any more) and names with a dot (Lance reads them as a path into a
+ * struct).
+ */
+public final class ColumnNames {
+  /**
+   * Names Lance 0.39 gives its virtual columns ({@code lance_core::is_system_column}) and its
+   * search results ({@code _distance} of vector search, {@code _score} of full-text search), with
+   * what each one is.
+   */
+  private static final Map<String, String> RESERVED =
+      Map.of(
+          "_rowid", "Lance's row id",
+          "_rowaddr", "Lance's row address",
+          "_rowoffset", "Lance's row offset",
+          "_row_created_at_version", "the version that created a row",
+          "_row_last_updated_at_version", "the version that last updated a row",
+          "_distance", "the distance column of Lance's vector search",
+          "_score", "the score column of Lance's full-text search");
+
+  private ColumnNames() {}
+
+  /**
+   * Tells why Lance cannot hold a column of this name, if it cannot.
+   *
+   * @param name the name
+   * @return the reason, or empty when the name is fine
+   */
+  public static Optional<String> problem(String name) {
+    if (name == null || name.isBlank()) {
+      return Optional.of("a column name cannot be empty or blank");
+    }
+    String meaning = RESERVED.get(name.toLowerCase(Locale.ROOT));
+    if (meaning != null) {
+      return Optional.of(
+          "Lance reserves '"
+              + name.toLowerCase(Locale.ROOT)
+              + "' (in any letter case) for "
+              + meaning
+              + ": a column of that name breaks scans and filters");
+    }
+    if (name.indexOf('`') >= 0) {
+      return Optional.of(
+          "a backtick cannot be part of a column name: Lance cannot read such a column back");
+    }
+    if (name.indexOf('.') >= 0) {
+      return Optional.of(
+          "a dot cannot be part of a column name: Lance reads 'a.b' as field 'b' of struct 'a'");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        return Optional.of(
+            String.format(
+                "control character U+%04X at position %d cannot be part of a column name",
+                (int) name.charAt(i), i + 1));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Refuses a name Lance cannot hold as a column.
+   *
+   * @param context what is being done, for the message, such as {@code "addColumns"}
+   * @param name the name
+   * @param advice what to do instead, ending the message
+   * @throws InvalidInputException naming the column, why it is refused and what to do
+   */
+  public static void check(String context, String name, String advice) {
+    problem(name)
+        .ifPresent(
+            why -> {
+              throw new InvalidInputException(
+                  context
+                      + ": column name "
+                      + (name == null ? "null" : "'" + printable(name) + "'")
+                      + " is refused: "
+                      + why
+                      + ". "
+                      + advice);
+            });
+  }
+
+  /**
+   * Refuses a name for a new column, advising another name.
+   *
+   * @param context what is being done, for the message, such as {@code "addColumns"}
+   * @param name the name
+   * @throws InvalidInputException naming the column, why it is refused and what to do
+   */
+  public static void checkNew(String context, String name) {
+    check(
+        context,
+        name,
+        "Choose another name, for example one of letters, digits and '_' such as 'row_number'");
+  }
+
+  /** The name with control characters shown as escapes, so a message stays on one line. */
+  private static String printable(String name) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isISOControl(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}
