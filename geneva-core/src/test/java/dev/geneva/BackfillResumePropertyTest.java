@@ -8,7 +8,6 @@ import dev.geneva.testing.resume.ResumeScenario.Outcome;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -38,29 +37,12 @@ class BackfillResumePropertyTest {
   }
 
   static Stream<ResumeScenario> inProcessFaults() {
-    return seeds(
+    return ResumeScenario.cases(
         Integer.getInteger("geneva.resume.seeds", 48), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
   }
 
   static Stream<ResumeScenario> killedJvms() {
-    return seeds(Integer.getInteger("geneva.resume.killSeeds", 6), Fault.JVM_KILLED);
-  }
-
-  /**
-   * Cases for the seeds from {@code geneva.resume.firstSeed} (default 1): seed s gets fault s mod
-   * the faults' count and splits fragments on every other round of faults.
-   *
-   * @param count how many seeds
-   * @param faults the faults to cycle through
-   * @return the cases
-   */
-  static Stream<ResumeScenario> seeds(int count, Fault... faults) {
-    long first = Long.getLong("geneva.resume.firstSeed", 1L);
-    return LongStream.range(first, first + count)
-        .mapToObj(
-            s ->
-                ResumeScenario.generate(
-                    s, faults[(int) (s % faults.length)], (s / faults.length) % 2 == 0));
+    return ResumeScenario.cases(Integer.getInteger("geneva.resume.killSeeds", 6), Fault.JVM_KILLED);
   }
 
   @ParameterizedTest

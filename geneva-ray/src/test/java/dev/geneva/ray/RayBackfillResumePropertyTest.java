@@ -8,7 +8,6 @@ import dev.geneva.testing.resume.ResumeScenario.Outcome;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -39,13 +38,8 @@ class RayBackfillResumePropertyTest {
   }
 
   static Stream<ResumeScenario> scenarios() {
-    Fault[] faults = {Fault.UDF_THROWS, Fault.EXECUTOR_DIES};
-    long first = Long.getLong("geneva.resume.firstSeed", 1L);
-    return LongStream.range(first, first + Integer.getInteger("geneva.resume.raySeeds", 24))
-        .mapToObj(
-            s ->
-                ResumeScenario.generate(
-                    s, faults[(int) (s % faults.length)], (s / faults.length) % 2 == 0));
+    return ResumeScenario.cases(
+        Integer.getInteger("geneva.resume.raySeeds", 24), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
   }
 
   @ParameterizedTest

@@ -39,10 +39,7 @@ class CheckpointStoreTest {
   void get_whenRecordCorrupt_returnsEmptySoTheTaskIsRecomputed() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
       CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
-      Path checkpoints =
-          Files.createDirectories(
-              dir.resolve(CheckpointStore.DIRECTORY)
-                  .resolve(CheckpointStore.columnDirectory("len")));
+      Path checkpoints = lenCheckpointsDirectory();
       Files.write(checkpoints.resolve("bad.ckpt"), new byte[] {1, 2});
 
       assertThat(store.get("bad")).isEmpty();
@@ -54,10 +51,7 @@ class CheckpointStoreTest {
       throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
       CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
-      Path checkpoints =
-          Files.createDirectories(
-              dir.resolve(CheckpointStore.DIRECTORY)
-                  .resolve(CheckpointStore.columnDirectory("len")));
+      Path checkpoints = lenCheckpointsDirectory();
       // The earlier layout: task number, fragment, file, rows computed, rows failed.
       var bytes = new java.io.ByteArrayOutputStream();
       try (var out = new java.io.DataOutputStream(bytes)) {
@@ -114,5 +108,10 @@ class CheckpointStoreTest {
 
     assertThat(slash).matches("a_b-[0-9a-f]{8}");
     assertThat(underscore).matches("a_b-[0-9a-f]{8}").isNotEqualTo(slash);
+  }
+
+  private Path lenCheckpointsDirectory() throws java.io.IOException {
+    return Files.createDirectories(
+        dir.resolve(CheckpointStore.DIRECTORY).resolve(CheckpointStore.columnDirectory("len")));
   }
 }

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * One randomized resume case: a table of random shape (fragments, deletes, a partial earlier
@@ -180,6 +182,22 @@ public record ResumeScenario(
         dieAt,
         answerLost,
         killAfterTasks);
+  }
+
+  /**
+   * Cases for {@code count} seeds from {@code geneva.resume.firstSeed} (default 1): seed s gets
+   * fault s mod the faults' count, and splits fragments on every other round of faults, so every
+   * combination runs.
+   *
+   * @param count how many seeds
+   * @param faults the faults to cycle through
+   * @return the cases
+   */
+  public static Stream<ResumeScenario> cases(int count, Fault... faults) {
+    long first = Long.getLong("geneva.resume.firstSeed", 1L);
+    return LongStream.range(first, first + count)
+        .mapToObj(
+            s -> generate(s, faults[(int) (s % faults.length)], (s / faults.length) % 2 == 0));
   }
 
   private static long rowsPerTask(Random rng, int rowsPerFragment, boolean split) {
