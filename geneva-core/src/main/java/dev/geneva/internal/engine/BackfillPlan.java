@@ -1,5 +1,6 @@
 package dev.geneva.internal.engine;
 
+import com.lancedb.lance.schema.LanceField;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.udf.UdfSpec;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Set;
  * @param stateful whether the UDF is stateful
  * @param readVersion the pinned version
  * @param fieldId the output column's field id
+ * @param columnField the output column's Lance field, with the ids of its children (a data file of
+ *     a nested column lists them too)
  * @param tasks the tasks, grouped by fragment in fragment order
  * @param tasksPerFragment how many tasks each fragment has
  * @param inputFingerprints per fragment, the data files holding the UDF's inputs (a commit checks
@@ -29,6 +32,7 @@ record BackfillPlan(
     boolean stateful,
     long readVersion,
     int fieldId,
+    LanceField columnField,
     List<BackfillTask> tasks,
     Map<Integer, Integer> tasksPerFragment,
     Map<Integer, String> inputFingerprints,

@@ -350,13 +350,15 @@ public final class BackfillRun implements BackfillJob {
       file = FragmentAssembler.concatenate(table, plan.column(), task, parts);
       joinedParts.put(task.fragmentId(), parts.stream().map(TaskResult::dataFile).toList());
     }
+    ColumnLayout layout =
+        ColumnLayout.of(plan.columnField(), task.fileMajorVersion(), task.fileMinorVersion());
     pending.add(
         new DataReplacementGroup(
             task.fragmentId(),
             new DataFile(
                 file,
-                new int[] {plan.fieldId()},
-                new int[] {0},
+                layout.fields(),
+                layout.columnIndices(),
                 task.fileMajorVersion(),
                 task.fileMinorVersion(),
                 null,

@@ -1,0 +1,54 @@
+package dev.geneva.testing;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.ipc.LanceScanner;
+import com.lancedb.lance.ipc.ScanOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/** Reads a table with plain lance-core (no Geneva code), so tests check what Lance itself sees. */
+public final class LanceColumns {
+  private LanceColumns() {}
+
+  /** id to Arrow's Java object of {@code column} for every live row, read by a full scan. */
+  public static Map<Long, Object> byId(BufferAllocator allocator, String uri, String column) {
+    Map<Long, Object> values = new TreeMap<>();
+    try (Dataset ds = Dataset.open(uri, allocator);
+        LanceScanner scanner =
+            ds.newScan(new ScanOptions.Builder().columns(List.of("id", column)).build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        VectorSchemaRoot b = reader.getVectorSchemaRoot();
+        BigIntVector id = (BigIntVector) b.getVector("id");
+        FieldVector v = b.getVector(column);
+        for (int i = 0; i < b.getRowCount(); i++) {
+          values.put(id.get(i), v.getObject(i));
+        }
+      }
+    } catch (Exception e) {
+      throw new AssertionError("lance-core cannot read column '" + column + "' of " + uri, e);
+    }
+    return values;
+  }
+
+  /** Scans every column of every live row with plain lance-core; returns the row count. */
+  public static long scanAll(BufferAllocator allocator, String uri) {
+    long rows = 0;
+    try (Dataset ds = Dataset.open(uri, allocator);
+        LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        rows += reader.getVectorSchemaRoot().getRowCount();
+      }
+    } catch (Exception e) {
+      throw new AssertionError("lance-core cannot scan " + uri, e);
+    }
+    return rows;
+  }
+}
