@@ -8,11 +8,17 @@ import dev.geneva.testing.Faults;
 import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.NestedUdfs;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.Scripted;
 import dev.geneva.udf.Udf;
+import dev.geneva.udf.UdfSpec;
+import dev.geneva.udf.UdfTypes;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +40,8 @@ class OutputTypesTest {
   @AfterEach
   void close() {
     Faults.reset();
+    Scripted.spec = null;
+    Scripted.function = null;
     db.close();
   }
 
@@ -122,5 +130,54 @@ class OutputTypesTest {
             assertThat(v)
                 .as("pair %d", id)
                 .isEqualTo(NestedUdfs.Pair.expected(id, version != LanceFileVersion.V2_0)));
+  }
+
+  static Stream<Arguments> scalarTypes() {
+    return Stream.of(
+        scalar(UdfTypes.int16(), id -> (short) -id, id -> (short) -id),
+        scalar(UdfTypes.bool(), id -> id % 2 == 0, id -> id % 2 == 0),
+        scalar(UdfTypes.largeUtf8(), id -> "t" + id, id -> new Text("t" + id)),
+        scalar(UdfTypes.largeBinary(), id -> new byte[] {(byte) id}, id -> new byte[] {(byte) id}),
+        scalar(
+            UdfTypes.list(UdfTypes.int32()),
+            id -> new int[] {(int) id, 1},
+            id -> List.of((int) id, 1)),
+        scalar(
+            UdfTypes.largeList(UdfTypes.utf8()),
+            id -> java.util.Arrays.asList("a" + id, null),
+            id -> java.util.Arrays.asList(new Text("a" + id), null)),
+        scalar(
+            UdfTypes.fixedSizeList(UdfTypes.float64(), 2),
+            id -> new double[] {id, id / 2.0},
+            id -> List.of((double) id, id / 2.0)),
+        scalar(
+            UdfTypes.struct(
+                UdfTypes.named("n", UdfTypes.int64()), UdfTypes.named("s", UdfTypes.utf8())),
+            id -> id % 3 == 0 ? Map.of("n", id) : Map.of("n", id, "s", "s" + id),
+            id -> id % 3 == 0 ? Map.of("n", id) : Map.of("n", id, "s", new Text("s" + id))));
+  }
+
+  private static Arguments scalar(
+      Field type, LongFunction<Object> value, LongFunction<Object> expected) {
+    LongFunction<Object> withNulls = id -> id % 5 == 2 ? null : value.apply(id);
+    LongFunction<Object> expectedWithNulls = id -> id % 5 == 2 ? null : expected.apply(id);
+    return Arguments.of(type, withNulls, expectedWithNulls);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scalarTypes")
+  void backfill_whenScalarUdfReturnsJavaValues_lanceReadsThemBackAsDeclared(
+      Field type, LongFunction<Object> value, LongFunction<Object> expected) {
+    Scripted.spec = UdfSpec.builder().inputs("id").output(type).build();
+    Scripted.function = value;
+    Table t = SampleTables.createWithFileVersion(db, dir, "docs", 200, 100, LanceFileVersion.V2_1);
+    t.addColumns(Map.of("out", new Scripted()));
+
+    t.backfill("out");
+
+    Map<Long, Object> values = LanceColumns.byId(db.allocator(), t.uri(), "out");
+    assertThat(values).hasSize(200);
+    values.forEach((id, v) -> assertThat(v).as("row %d", id).isEqualTo(expected.apply(id)));
+    assertThat(t.schema().findField("out").getType()).isEqualTo(type.getType());
   }
 }

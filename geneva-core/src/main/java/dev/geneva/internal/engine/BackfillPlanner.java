@@ -91,6 +91,7 @@ public final class BackfillPlanner {
               + ": drop and re-add the column to change its inputs");
     }
     ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
+    ColumnChecks.checkOutput(column, meta.udfClass(), spec);
     if (!ColumnChecks.sameType(field, spec.output())) {
       throw new InvalidInputException(
           "UDF "
