@@ -233,6 +233,7 @@ public final class Table {
           }
         }
         ColumnChecks.checkInputs(name(), schema, column, spec);
+        ColumnChecks.checkOutput(column, udf.getClass().getName(), spec);
         Field field =
             new Field(
                 column,

@@ -138,15 +138,23 @@ class ValidationTest {
   }
 
   @Test
-  void addColumns_whenScalarOutputTypeUnsupported_suggestsBatchUdf() {
-    Field struct =
+  void addColumns_whenOutputTypeUnsupported_namesTypeAndWhatIsSupported() {
+    Field structOfLists =
         new Field(
             "value",
             FieldType.nullable(ArrowType.Struct.INSTANCE),
-            List.of(Field.nullable("a", new ArrowType.Int(32, true))));
-    Configurable.next = UdfSpec.builder().inputs("text").output(struct).build();
+            List.of(
+                new Field(
+                    "a",
+                    FieldType.nullable(new ArrowType.List()),
+                    List.of(Field.nullable("item", new ArrowType.Int(32, true))))));
+    Configurable.next = UdfSpec.builder().inputs("text").output(structOfLists).build();
     assertRejectedAndUnchanged(
-        () -> table.addColumns(Map.of("s", new Configurable())), "Struct", "use a BatchUdf");
+        () -> table.addColumns(Map.of("s", new Configurable())),
+        "column 's'",
+        "Struct<a: List<item: Int(32, true)>>",
+        "struct field 'a'",
+        "Supported: int8");
   }
 
   @Test

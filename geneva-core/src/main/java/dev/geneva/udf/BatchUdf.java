@@ -12,7 +12,9 @@ public interface BatchUdf extends Udf {
   /**
    * Computes one batch. {@code output} is allocated by Geneva with the declared output type and
    * room for {@code input.getRowCount()} values; the UDF sets row {@code i} for every input row
-   * {@code i} (or leaves it null). Geneva sets the value count and owns both vectors.
+   * {@code i} (or leaves it null; a row left null in an output declared {@link
+   * UdfTypes#notNull(org.apache.arrow.vector.types.pojo.Field) not nullable} fails the batch under
+   * the {@link ErrorPolicy}). Geneva sets the value count and owns both vectors.
    *
    * @param input the declared input columns, in declaration order
    * @param output the vector to fill

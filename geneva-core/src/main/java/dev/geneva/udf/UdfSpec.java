@@ -173,7 +173,9 @@ public final class UdfSpec {
     }
 
     /**
-     * Sets the output type, usually one of {@link UdfTypes}.
+     * Sets the output type, usually one of {@link UdfTypes}; {@code Table.addColumns} refuses a
+     * type Geneva cannot store. Wrap it in {@link UdfTypes#notNull(Field)} to declare that every
+     * computed row has a value.
      *
      * @param field the output field
      * @return this builder

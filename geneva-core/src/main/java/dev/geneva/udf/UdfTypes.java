@@ -6,9 +6,31 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
-/** The output types a UDF can declare, as Arrow fields (the name is replaced by the column's). */
+/**
+ * The output types a UDF can declare, as Arrow fields (the name is replaced by the column's). Every
+ * type here can be backfilled; {@code Table.addColumns} refuses any other before the table changes.
+ * Types are nullable unless wrapped in {@link #notNull(Field)}.
+ */
 public final class UdfTypes {
   private UdfTypes() {}
+
+  /**
+   * 8-bit signed integers ({@code Byte}, or any integer that fits).
+   *
+   * @return the type
+   */
+  public static Field int8() {
+    return of(new ArrowType.Int(8, true));
+  }
+
+  /**
+   * 16-bit signed integers ({@code Short}, or any integer that fits).
+   *
+   * @return the type
+   */
+  public static Field int16() {
+    return of(new ArrowType.Int(16, true));
+  }
 
   /**
    * 32-bit signed integers ({@code Integer}).
@@ -74,6 +96,98 @@ public final class UdfTypes {
   }
 
   /**
+   * UTF-8 strings with 64-bit offsets ({@code String}).
+   *
+   * @return the type
+   */
+  public static Field largeUtf8() {
+    return of(ArrowType.LargeUtf8.INSTANCE);
+  }
+
+  /**
+   * Binary values with 64-bit offsets ({@code byte[]}).
+   *
+   * @return the type
+   */
+  public static Field largeBinary() {
+    return of(ArrowType.LargeBinary.INSTANCE);
+  }
+
+  /**
+   * Variable-length lists of a primitive type ({@code java.util.List} or a primitive array), e.g.
+   * {@code list(int32())}.
+   *
+   * @param item the item type, a nullable primitive
+   * @return the type
+   */
+  public static Field list(Field item) {
+    return nested(new ArrowType.List(), named("item", item));
+  }
+
+  /**
+   * Variable-length lists with 64-bit offsets, like {@link #list(Field)}.
+   *
+   * @param item the item type, a nullable primitive
+   * @return the type
+   */
+  public static Field largeList(Field item) {
+    return nested(new ArrowType.LargeList(), named("item", item));
+  }
+
+  /**
+   * Lists of exactly {@code size} numbers ({@code java.util.List} or a primitive array).
+   *
+   * @param item the item type: a nullable integer or float type
+   * @param size the number of items per value, at least 1
+   * @return the type
+   */
+  public static Field fixedSizeList(Field item, int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("fixedSizeList size must be at least 1, got " + size);
+    }
+    return nested(new ArrowType.FixedSizeList(size), named("item", item));
+  }
+
+  /**
+   * Structs of named primitive fields ({@code java.util.Map} of field name to value), e.g. {@code
+   * struct(named("x", float64()), named("label", utf8()))}.
+   *
+   * @param fields the fields, each named with {@link #named(String, Field)}
+   * @return the type
+   */
+  public static Field struct(Field... fields) {
+    return new Field("value", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of(fields));
+  }
+
+  /**
+   * The same type under another name (for struct fields).
+   *
+   * @param name the name
+   * @param type the type
+   * @return the renamed field
+   */
+  public static Field named(String name, Field type) {
+    return new Field(name, type.getFieldType(), type.getChildren());
+  }
+
+  /**
+   * The same type, declared not nullable: the UDF must give every row it computes a value, and a
+   * null is a failure of that row (see {@link ErrorPolicy}). Only the column itself can be not
+   * nullable, not the fields of a list or struct. Lance stores the column as nullable all the same,
+   * since it starts all null and rows a backfill does not compute stay null.
+   *
+   * @param type the type
+   * @return the not-nullable type
+   */
+  public static Field notNull(Field type) {
+    FieldType t = type.getFieldType();
+    return new Field(
+        type.getName(),
+        new FieldType(false, t.getType(), t.getDictionary(), t.getMetadata()),
+        type.getChildren());
+  }
+
+  /**
    * Fixed-size vectors of 32-bit floats ({@code float[]} of exactly {@code dimension} values), the
    * usual type of an embedding.
    *
@@ -92,6 +206,10 @@ public final class UdfTypes {
             null);
     return new Field(
         "value", FieldType.nullable(new ArrowType.FixedSizeList(dimension)), List.of(item));
+  }
+
+  private static Field nested(ArrowType type, Field child) {
+    return new Field("value", FieldType.nullable(type), List.of(child));
   }
 
   private static Field of(ArrowType type) {

@@ -13,23 +13,14 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
-/**
- * Reads a table with plain lance-core (no Geneva code on the path), so a test's check does not
- * share a bug with the code under test.
- */
+/** Reads a table with plain lance-core (no Geneva code), so tests check what Lance itself sees. */
 public final class LanceColumns {
   private LanceColumns() {}
 
-  /**
-   * id to value (Arrow's Java object, null kept) for every live row of the table's latest version.
-   *
-   * @param tableUri the table's location, as {@code Table.uri()} gives it
-   * @param column the column to read besides {@code id}
-   */
-  public static Map<Long, Object> byId(String tableUri, String column) {
+  /** id to Arrow's Java object of {@code column} for every live row, read by a full scan. */
+  public static Map<Long, Object> byId(BufferAllocator allocator, String uri, String column) {
     Map<Long, Object> values = new TreeMap<>();
-    try (BufferAllocator allocator = new RootAllocator();
-        Dataset ds = Dataset.open(tableUri, allocator);
+    try (Dataset ds = Dataset.open(uri, allocator);
         LanceScanner scanner =
             ds.newScan(new ScanOptions.Builder().columns(List.of("id", column)).build());
         ArrowReader reader = scanner.scanBatches()) {
@@ -39,14 +30,36 @@ public final class LanceColumns {
         FieldVector v = b.getVector(column);
         for (int i = 0; i < b.getRowCount(); i++) {
           if (values.containsKey(id.get(i))) {
-            throw new AssertionError("id " + id.get(i) + " appears twice in " + tableUri);
+            throw new AssertionError("id " + id.get(i) + " appears twice in " + uri);
           }
           values.put(id.get(i), v.getObject(i));
         }
       }
     } catch (Exception e) {
-      throw new IllegalStateException("cannot read '" + column + "' of " + tableUri, e);
+      throw new AssertionError("lance-core cannot read column '" + column + "' of " + uri, e);
     }
     return values;
+  }
+
+  /** {@link #byId(BufferAllocator, String, String)} with an allocator of its own. */
+  public static Map<Long, Object> byId(String uri, String column) {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      return byId(allocator, uri, column);
+    }
+  }
+
+  /** Scans every column of every live row with plain lance-core; returns the row count. */
+  public static long scanAll(BufferAllocator allocator, String uri) {
+    long rows = 0;
+    try (Dataset ds = Dataset.open(uri, allocator);
+        LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        rows += reader.getVectorSchemaRoot().getRowCount();
+      }
+    } catch (Exception e) {
+      throw new AssertionError("lance-core cannot scan " + uri, e);
+    }
+    return rows;
   }
 }

@@ -1,5 +1,7 @@
 package dev.geneva.testing;
 
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.WriteParams;
 import dev.geneva.Connection;
 import dev.geneva.CreateTableOptions;
 import dev.geneva.Table;
@@ -8,7 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -53,18 +58,59 @@ public final class SampleTables {
     return create(db, name, rows, CreateTableOptions.defaults(), schema);
   }
 
+  /**
+   * Creates a table of {@code rows} rows in fragments of {@code rowsPerFragment} with plain
+   * lance-core, in the given Lance file format version, and opens it with Geneva.
+   */
+  public static Table createWithFileVersion(
+      Connection db,
+      Path root,
+      String name,
+      int rows,
+      int rowsPerFragment,
+      WriteParams.LanceFileVersion version) {
+    BufferAllocator allocator = db.allocator();
+    try (ArrowStreamReader reader =
+            new ArrowStreamReader(
+                new ByteArrayInputStream(ipc(allocator, rows, idAndText())), allocator);
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, reader, stream);
+      WriteParams params =
+          new WriteParams.Builder()
+              .withMaxRowsPerFile(rowsPerFragment)
+              .withDataStorageVersion(version)
+              .build();
+      Dataset.create(allocator, stream, root.resolve(name + ".lance").toString(), params).close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return db.openTable(name);
+  }
+
+  private static Schema idAndText() {
+    return new Schema(
+        List.of(
+            Field.nullable("id", new ArrowType.Int(64, true)),
+            Field.nullable("text", ArrowType.Utf8.INSTANCE)));
+  }
+
   private static Table create(Connection db, String name, int rows, CreateTableOptions options) {
-    Schema schema =
-        new Schema(
-            List.of(
-                Field.nullable("id", new ArrowType.Int(64, true)),
-                Field.nullable("text", ArrowType.Utf8.INSTANCE)));
-    return create(db, name, rows, options, schema);
+    return create(db, name, rows, options, idAndText());
   }
 
   private static Table create(
       Connection db, String name, int rows, CreateTableOptions options, Schema schema) {
     BufferAllocator allocator = db.allocator();
+    try (ArrowStreamReader reader =
+        new ArrowStreamReader(new ByteArrayInputStream(ipc(allocator, rows, schema)), allocator)) {
+      return db.createTable(name, reader, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Rows 0..rows-1 as Arrow IPC: id, text, and any third int64 column holding the id. */
+  private static byte[] ipc(BufferAllocator allocator, int rows, Schema schema) {
     ByteArrayOutputStream ipc = new ByteArrayOutputStream();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
         ArrowStreamWriter writer = new ArrowStreamWriter(root, null, ipc)) {
@@ -94,11 +140,6 @@ public final class SampleTables {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (ArrowStreamReader reader =
-        new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), allocator)) {
-      return db.createTable(name, reader, options);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ipc.toByteArray();
   }
 }

@@ -9,6 +9,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.VectorAppender;
@@ -62,7 +63,8 @@ final class AlignedColumnWriter implements AutoCloseable {
   /**
    * Writes a batch: {@code src[i]} at the fragment offset in {@code addresses[i]} (low 32 bits),
    * offsets increasing. A batch of consecutive offsets that fits the current chunk, with no
-   * existing values to keep, is appended in one copy; any other goes row by row.
+   * existing values to keep, is appended in one copy (except large lists); any other goes row by
+   * row.
    */
   void putAll(UInt8Vector addresses, FieldVector src, int rows) {
     if (rows == 0) {
@@ -70,7 +72,13 @@ final class AlignedColumnWriter implements AutoCloseable {
     }
     long first = addresses.get(0) & 0xFFFFFFFFL;
     long last = addresses.get(rows - 1) & 0xFFFFFFFFL;
-    if (carryOver == null && first >= next && last < end && last - first == rows - 1) {
+    // Arrow 15's VectorAppender casts every repeated vector to ListVector, so large lists go row by
+    // row.
+    if (carryOver == null
+        && !(src instanceof LargeListVector)
+        && first >= next
+        && last < end
+        && last - first == rows - 1) {
       fillUpTo(first);
       FieldVector chunkVector = position(first);
       if (last < chunkStart + chunkRows) {

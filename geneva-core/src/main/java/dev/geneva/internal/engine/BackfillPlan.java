@@ -1,5 +1,6 @@
 package dev.geneva.internal.engine;
 
+import com.lancedb.lance.schema.LanceField;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.udf.UdfSpec;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Set;
  * @param stateful whether the UDF is stateful
  * @param readVersion the pinned version
  * @param fieldId the output column's field id
+ * @param columnField the output column's Lance field, with the ids of its children (a data file of
+ *     a nested column lists them too)
  * @param tasks the tasks, grouped by fragment in fragment order
  * @param tasksPerFragment how many tasks each fragment has
  * @param physicalRows each planned fragment's physical rows, which its new data file must hold
@@ -33,6 +36,7 @@ record BackfillPlan(
     boolean stateful,
     long readVersion,
     int fieldId,
+    LanceField columnField,
     List<BackfillTask> tasks,
     Map<Integer, Integer> tasksPerFragment,
     Map<Integer, Long> physicalRows,
@@ -40,6 +44,11 @@ record BackfillPlan(
     Map<Integer, String> outputFiles,
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds) {
+
+  /** The field ids of the output column, its children included. */
+  Set<Integer> outputFieldIds() {
+    return Set.copyOf(ColumnLayout.allIds(columnField));
+  }
 
   long rowsTotal() {
     return rowsPerTask.values().stream().mapToLong(Long::longValue).sum();

@@ -91,6 +91,7 @@ public final class BackfillPlanner {
               + ": drop and re-add the column to change its inputs");
     }
     ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
+    ColumnChecks.checkOutput(column, meta.udfClass(), spec);
     if (!ColumnChecks.sameType(field, spec.output())) {
       throw new InvalidInputException(
           "UDF "
@@ -136,9 +137,13 @@ public final class BackfillPlanner {
       String filter = c.filter();
       boolean defaultFilter = c.defaultFilter();
       long selected = c.selected();
-      Map<String, Integer> ids = new LinkedHashMap<>();
-      collectIds(ds.getLanceSchema().fields(), ids, "");
-      int fieldId = ids.get(column);
+      LanceField columnField =
+          ds.getLanceSchema().fields().stream()
+              .filter(f -> f.getName().equals(column))
+              .findFirst()
+              .orElseThrow();
+      int fieldId = columnField.getId();
+      Set<Integer> columnIds = Set.copyOf(ColumnLayout.allIds(columnField));
       Set<Integer> inputIds = new HashSet<>();
       for (LanceField f : ds.getLanceSchema().fields()) {
         if (spec.inputs().contains(f.getName())) {
@@ -158,7 +163,7 @@ public final class BackfillPlanner {
         for (var fragment : ds.getFragments()) {
           FragmentMetadata md = fragment.metadata();
           String fingerprint = inputFingerprint(md, inputIds);
-          String existing = existingFile(md, fieldId);
+          String existing = existingFile(md, columnIds);
           DataFile format = md.getFiles().get(0);
           long physical = md.getPhysicalRows();
           long base = ((long) md.getId()) << 32;
@@ -238,6 +243,7 @@ public final class BackfillPlanner {
           udf instanceof StatefulUdf,
           readVersion,
           fieldId,
+          columnField,
           tasks,
           perFragment,
           physicalRows,
@@ -303,12 +309,6 @@ public final class BackfillPlanner {
             + "\", udf))");
   }
 
-  private static void collectIds(List<LanceField> fields, Map<String, Integer> ids, String prefix) {
-    for (LanceField f : fields) {
-      ids.put(prefix + f.getName(), f.getId());
-    }
-  }
-
   private static void addIds(LanceField f, Set<Integer> ids) {
     ids.add(f.getId());
     for (LanceField c : f.getChildren()) {
@@ -327,9 +327,13 @@ public final class BackfillPlanner {
     return md.getPhysicalRows() + ":" + String.join(",", paths);
   }
 
-  static String existingFile(FragmentMetadata md, int fieldId) {
+  /**
+   * The data file that holds the column in this fragment, or null. A nested column's file may list
+   * only its children's ids (Lance 2.1 files list leaves only), so any of the column's ids counts.
+   */
+  static String existingFile(FragmentMetadata md, Set<Integer> columnIds) {
     for (DataFile f : md.getFiles()) {
-      if (Arrays.stream(f.getFields()).anyMatch(id -> id == fieldId)) {
+      if (Arrays.stream(f.getFields()).anyMatch(columnIds::contains)) {
         return f.getPath();
       }
     }

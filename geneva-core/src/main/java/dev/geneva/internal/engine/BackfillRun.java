@@ -376,13 +376,15 @@ public final class BackfillRun implements BackfillJob {
       file = FragmentAssembler.concatenate(table, plan.column(), task, parts);
       joinedParts.put(task.fragmentId(), parts.stream().map(TaskResult::dataFile).toList());
     }
+    ColumnLayout layout =
+        ColumnLayout.of(plan.columnField(), task.fileMajorVersion(), task.fileMinorVersion());
     pending.add(
         new DataReplacementGroup(
             task.fragmentId(),
             new DataFile(
                 file,
-                new int[] {plan.fieldId()},
-                new int[] {0},
+                layout.fields(),
+                layout.columnIndices(),
                 task.fileMajorVersion(),
                 task.fileMinorVersion(),
                 null,
@@ -508,7 +510,7 @@ public final class BackfillRun implements BackfillJob {
                 + "' was being computed; its result was not committed. Run the backfill again"
                 + " to compute it from the new data");
       }
-      String output = BackfillPlanner.existingFile(md, plan.fieldId());
+      String output = BackfillPlanner.existingFile(md, plan.outputFieldIds());
       if (!plan.outputFiles().get(id).equals(output == null ? "" : output)) {
         throw new GenevaException(
             "fragment "

@@ -1,9 +1,14 @@
 package dev.geneva.internal.engine;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.udf.ErrorPolicy;
 import dev.geneva.udf.UdfSpec;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -47,6 +52,134 @@ public final class ColumnChecks {
                 + names);
       }
     }
+  }
+
+  /**
+   * The output types Geneva writes, commits and reads back end to end (the one place that decides;
+   * docs/backfill.md lists the same).
+   */
+  public static final String SUPPORTED_OUTPUTS =
+      "int8, int16, int32, int64, float32, float64, bool, utf8, large_utf8, binary, large_binary;"
+          + " list and large_list of those; fixed_size_list of int8..int64, float32 or float64;"
+          + " struct of those primitive types (named, distinct fields). Nested fields must be"
+          + " nullable; only the column itself can be declared not nullable";
+
+  /**
+   * Checks that a UDF's declared output is a type Geneva supports and that its nullability fits its
+   * error policy, before anything is written.
+   *
+   * @param column the output column
+   * @param udfClass the UDF's class name
+   * @param spec the UDF's declaration
+   * @throws InvalidInputException naming the column, the type and what is supported
+   */
+  public static void checkOutput(String column, String udfClass, UdfSpec spec) {
+    Field output = spec.output();
+    String problem = unsupported(output, true);
+    if (problem != null) {
+      throw new InvalidInputException(
+          "UDF "
+              + udfClass
+              + " for column '"
+              + column
+              + "' declares output type "
+              + describe(output)
+              + ", which Geneva cannot store: "
+              + problem
+              + ". Supported: "
+              + SUPPORTED_OUTPUTS);
+    }
+    if (!output.isNullable() && spec.errorPolicy().onFailure() == ErrorPolicy.OnFailure.SKIP) {
+      throw new InvalidInputException(
+          "UDF "
+              + udfClass
+              + " for column '"
+              + column
+              + "' declares a not-nullable output but ErrorPolicy skip, which writes null for a"
+              + " failed row: declare the output nullable, or use fail fast or retry");
+    }
+  }
+
+  /** Why a field cannot be stored, or null when it can. */
+  private static String unsupported(Field f, boolean top) {
+    if (f.getDictionary() != null) {
+      return "dictionary-encoded fields are not supported";
+    }
+    if (!top && !f.isNullable()) {
+      return "its nested field '" + f.getName() + "' is not nullable";
+    }
+    ArrowType t = f.getType();
+    if (isPrimitive(t)) {
+      return f.getChildren().isEmpty() ? null : "a primitive type with children";
+    }
+    if (!top) {
+      return "nested type " + t + " inside a nested type";
+    }
+    if (t instanceof ArrowType.List || t instanceof ArrowType.LargeList) {
+      if (f.getChildren().size() != 1) {
+        return "a list needs exactly one item field";
+      }
+      Field item = f.getChildren().get(0);
+      return isPrimitive(item.getType())
+          ? unsupported(item, false)
+          : "list items of type " + item.getType();
+    }
+    if (t instanceof ArrowType.FixedSizeList fsl) {
+      if (f.getChildren().size() != 1 || fsl.getListSize() < 1) {
+        return "a fixed-size list needs one item field and a size of at least 1";
+      }
+      Field item = f.getChildren().get(0);
+      ArrowType it = item.getType();
+      boolean numeric =
+          (it instanceof ArrowType.Int i && i.getIsSigned())
+              || (it instanceof ArrowType.FloatingPoint p
+                  && p.getPrecision() != FloatingPointPrecision.HALF);
+      return numeric ? unsupported(item, false) : "fixed-size list items of type " + it;
+    }
+    if (t instanceof ArrowType.Struct) {
+      if (f.getChildren().isEmpty()) {
+        return "a struct needs at least one field";
+      }
+      Set<String> names = new HashSet<>();
+      for (Field child : f.getChildren()) {
+        if (child.getName() == null || child.getName().isBlank() || !names.add(child.getName())) {
+          return "struct field names must be distinct and not blank";
+        }
+        if (!isPrimitive(child.getType())) {
+          return "struct field '" + child.getName() + "' of type " + child.getType();
+        }
+        String problem = unsupported(child, false);
+        if (problem != null) {
+          return problem;
+        }
+      }
+      return null;
+    }
+    return "type " + t + " is not supported yet";
+  }
+
+  private static boolean isPrimitive(ArrowType t) {
+    return (t instanceof ArrowType.Int i && i.getIsSigned())
+        || (t instanceof ArrowType.FloatingPoint p
+            && p.getPrecision() != FloatingPointPrecision.HALF)
+        || t instanceof ArrowType.Bool
+        || t instanceof ArrowType.Utf8
+        || t instanceof ArrowType.LargeUtf8
+        || t instanceof ArrowType.Binary
+        || t instanceof ArrowType.LargeBinary;
+  }
+
+  private static String describe(Field f) {
+    StringBuilder b = new StringBuilder(String.valueOf(f.getType()));
+    if (!f.getChildren().isEmpty()) {
+      b.append('<');
+      for (int i = 0; i < f.getChildren().size(); i++) {
+        Field c = f.getChildren().get(i);
+        b.append(i == 0 ? "" : ", ").append(c.getName()).append(": ").append(describe(c));
+      }
+      b.append('>');
+    }
+    return b.toString();
   }
 
   /**

@@ -15,6 +15,6 @@ public final class ScalarOutputs {
    * @throws IllegalArgumentException naming the type and what to use instead
    */
   public static void check(FieldVector vector, String column, String udfClass) {
-    ValueWriter.forVector(vector, column, udfClass);
+    ValueWriter.forVector(vector, column, udfClass, true);
   }
 }

@@ -48,17 +48,21 @@ final class UdfInvoker {
     output.setInitialCapacity(n);
     output.allocateNew();
     if (udf instanceof ScalarUdf<?> scalar) {
-      ValueWriter writer = ValueWriter.forVector(output, column, udf.getClass().getName());
+      ValueWriter writer =
+          ValueWriter.forVector(
+              output, column, udf.getClass().getName(), spec.output().isNullable());
       ArrowRow row = new ArrowRow(batch, spec.inputs());
       for (int i = 0; i < n; i++) {
         final int index = i;
-        Object value = call(() -> scalar.apply(row.at(index)), 1, () -> rowLabel.describe(index));
-        if (value != SKIPPED && value != null) {
-          try {
-            writer.write(i, value);
-          } catch (IllegalArgumentException e) {
-            throw new GenevaException(e.getMessage() + " (" + rowLabel.describe(i) + ")", e);
-          }
+        // The value is checked inside the call: a value the column cannot hold (wrong type, out of
+        // range, null for a not-nullable output) fails the row under the error policy.
+        Object checked =
+            call(
+                () -> writer.check(scalar.apply(row.at(index)), ""),
+                1,
+                () -> rowLabel.describe(index));
+        if (checked != SKIPPED && checked != null) {
+          writer.write(i, checked);
         }
       }
     } else {
@@ -69,11 +73,15 @@ final class UdfInvoker {
       }
       VectorSchemaRoot view = new VectorSchemaRoot(inputs);
       view.setRowCount(n);
+      boolean nullable = spec.output().isNullable();
       Object result =
           call(
               () -> {
                 output.reset();
                 batchUdf.apply(view, output);
+                if (!nullable) {
+                  checkNoNulls(output, n, rowLabel);
+                }
                 return Boolean.TRUE;
               },
               n,
@@ -83,6 +91,22 @@ final class UdfInvoker {
       }
     }
     output.setValueCount(n);
+  }
+
+  /** Fails on the first row a batch UDF left null in an output declared not nullable. */
+  private void checkNoNulls(FieldVector output, int rows, RowLabel rowLabel) {
+    for (int i = 0; i < rows; i++) {
+      if (output.isNull(i)) {
+        throw new ValueWriter.BadValueException(
+            "UDF "
+                + udf.getClass().getName()
+                + " for column '"
+                + column
+                + "' left "
+                + rowLabel.describe(i)
+                + " null, but the column's output is declared not nullable");
+      }
+    }
   }
 
   /** Describes a row of the current batch (fragment and offset) for messages. */
@@ -109,7 +133,11 @@ final class UdfInvoker {
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception | LinkageError | AssertionError e) {
-        boolean retry = attempt < policy.maxAttempts() && policy.isRetryable(e);
+        // A value the column cannot hold is not retried: the UDF would return it again.
+        boolean retry =
+            attempt < policy.maxAttempts()
+                && !(e instanceof ValueWriter.BadValueException)
+                && policy.isRetryable(e);
         if (retry) {
           sleeper.sleep(policy.backoffBefore(attempt).toMillis());
           attempt++;
@@ -128,7 +156,7 @@ final class UdfInvoker {
                 + where.get()
                 + (attempt > 1 ? " after " + attempt + " attempts" : "")
                 + ": "
-                + e
+                + (e instanceof ValueWriter.BadValueException ? e.getMessage() : e)
                 + ". Fix the UDF or choose an ErrorPolicy (retry or skip) in its UdfSpec; finished"
                 + " work is checkpointed, so rerunning the backfill resumes",
             e);

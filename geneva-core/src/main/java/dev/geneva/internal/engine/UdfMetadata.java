@@ -10,12 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The UDF declaration stored in an output field's Arrow metadata. */
-public record UdfMetadata(String udfClass, String version, List<String> inputs) {
+/**
+ * The UDF declaration stored in an output field's Arrow metadata. The stored field is always
+ * nullable (the column starts all null); {@code nullable} records whether the UDF declared its
+ * output nullable, which the backfill enforces on the values it writes.
+ */
+public record UdfMetadata(String udfClass, String version, List<String> inputs, boolean nullable) {
 
   static final String CLASS = "geneva.udf.class";
   static final String VERSION = "geneva.udf.version";
   static final String INPUTS = "geneva.udf.inputs";
+  static final String NULLABLE = "geneva.udf.nullable";
 
   /**
    * Builds the metadata for a UDF instance.
@@ -25,7 +30,7 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs) 
    * @return the metadata
    */
   public static UdfMetadata of(String udfClass, UdfSpec spec) {
-    return new UdfMetadata(udfClass, spec.version(), spec.inputs());
+    return new UdfMetadata(udfClass, spec.version(), spec.inputs(), spec.output().isNullable());
   }
 
   /**
@@ -41,6 +46,7 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs) 
         INPUTS,
         String.join(
             ",", inputs.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList()));
+    m.put(NULLABLE, String.valueOf(nullable));
     return m;
   }
 
@@ -63,6 +69,7 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs) 
                 ? List.of()
                 : Arrays.stream(inputs.split(","))
                     .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
-                    .toList()));
+                    .toList(),
+            !"false".equals(fieldMetadata.get(NULLABLE))));
   }
 }

@@ -1,111 +1,526 @@
 package dev.geneva.internal.engine;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.LargeVarBinaryVector;
+import org.apache.arrow.vector.LargeVarCharVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 
-/** Writes a scalar UDF's Java return value into the output vector, checking its type. */
-@FunctionalInterface
-interface ValueWriter {
+/**
+ * Writes a scalar UDF's Java return value into the output vector. A value is first checked (type,
+ * range, length, nullability) and only then written, so a value that fails leaves its row untouched
+ * (null) and the error policy decides what happens.
+ *
+ * <p>Conversions: integer columns take {@code Byte}, {@code Short}, {@code Integer}, {@code Long}
+ * or {@code BigInteger} whose value fits exactly; float columns take any {@code Number} (rounded to
+ * the nearest float or double, but a finite value too large for a float is an error); lists take a
+ * {@code java.util.List} or a primitive array; structs take a {@code Map} from field name to value.
+ */
+abstract class ValueWriter {
+
+  /** A value the column cannot hold; the message names the value and why. */
+  static final class BadValueException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    BadValueException(String message) {
+      super(message);
+    }
+  }
 
   /**
-   * Writes a non-null value at {@code index}.
+   * Checks {@code value} and returns the form {@link #write} takes.
    *
-   * @throws IllegalArgumentException when the value's type does not match the column's
+   * @throws BadValueException when the column cannot hold it
    */
-  void write(int index, Object value);
+  abstract Object check(Object value, String at);
 
-  static ValueWriter forVector(FieldVector vector, String column, String udfClass) {
-    String where = "UDF " + udfClass + " for column '" + column + "'";
-    if (vector instanceof IntVector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Integer").intValue());
+  /** Writes a value returned by {@link #check} (never null) at {@code index}. */
+  abstract void write(int index, Object checked);
+
+  /** Writes null at {@code index}. */
+  abstract void writeNull(int index);
+
+  /** Checks then writes (null included). */
+  final void checkAndWrite(int index, Object value) {
+    Object checked = check(value, "");
+    if (checked == null) {
+      writeNull(index);
+    } else {
+      write(index, checked);
     }
-    if (vector instanceof BigIntVector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Long").longValue());
+  }
+
+  /**
+   * Builds the writer for an output vector.
+   *
+   * @param vector the output vector
+   * @param column the column (for messages)
+   * @param udfClass the UDF's class (for messages)
+   * @param nullable whether the column accepts null from the UDF
+   * @throws IllegalArgumentException when a scalar UDF cannot produce the vector's type
+   */
+  static ValueWriter forVector(
+      FieldVector vector, String column, String udfClass, boolean nullable) {
+    String who = "UDF " + udfClass + " for column '" + column + "'";
+    ValueWriter w = of(vector, who);
+    if (w == null) {
+      throw new IllegalArgumentException(
+          who
+              + " declares output type "
+              + vector.getField().getType()
+              + ", which a ScalarUdf cannot return: use a BatchUdf for it");
+    }
+    return nullable ? w : new NotNull(w, who);
+  }
+
+  private static ValueWriter of(FieldVector vector, String who) {
+    if (vector instanceof TinyIntVector v) {
+      return new Integral(vector, who, "int8", Byte.MIN_VALUE, Byte.MAX_VALUE) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (byte) (long) (Long) o);
+        }
+      };
     }
     if (vector instanceof SmallIntVector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Short").shortValue());
+      return new Integral(vector, who, "int16", Short.MIN_VALUE, Short.MAX_VALUE) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (short) (long) (Long) o);
+        }
+      };
     }
-    if (vector instanceof TinyIntVector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Byte").byteValue());
+    if (vector instanceof IntVector v) {
+      return new Integral(vector, who, "int32", Integer.MIN_VALUE, Integer.MAX_VALUE) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (int) (long) (Long) o);
+        }
+      };
+    }
+    if (vector instanceof BigIntVector v) {
+      return new Integral(vector, who, "int64", Long.MIN_VALUE, Long.MAX_VALUE) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (Long) o);
+        }
+      };
     }
     if (vector instanceof Float4Vector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Float").floatValue());
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          if (!(o instanceof Number n)) {
+            throw wrongType(who, at, o, "a Number (Float)");
+          }
+          double d = n.doubleValue();
+          float f = (float) d;
+          if (Float.isInfinite(f) && !Double.isInfinite(d)) {
+            throw bad(who, at, o, "is too large for the column's float32");
+          }
+          return f;
+        }
+
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (Float) o);
+        }
+      };
     }
     if (vector instanceof Float8Vector v) {
-      return (i, o) -> v.setSafe(i, number(o, where, "Double").doubleValue());
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          if (!(o instanceof Number n)) {
+            throw wrongType(who, at, o, "a Number (Double)");
+          }
+          return n.doubleValue();
+        }
+
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (Double) o);
+        }
+      };
     }
     if (vector instanceof BitVector v) {
-      return (i, o) -> {
-        if (!(o instanceof Boolean b)) {
-          throw wrongType(where, "Boolean", o);
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o != null && !(o instanceof Boolean)) {
+            throw wrongType(who, at, o, "a Boolean");
+          }
+          return o;
         }
-        v.setSafe(i, b ? 1 : 0);
-      };
-    }
-    if (vector instanceof VarCharVector v) {
-      return (i, o) -> {
-        if (!(o instanceof CharSequence s)) {
-          throw wrongType(where, "String", o);
-        }
-        v.setSafe(i, s.toString().getBytes(StandardCharsets.UTF_8));
-      };
-    }
-    if (vector instanceof VarBinaryVector v) {
-      return (i, o) -> {
-        if (!(o instanceof byte[] b)) {
-          throw wrongType(where, "byte[]", o);
-        }
-        v.setSafe(i, b);
-      };
-    }
-    if (vector instanceof FixedSizeListVector v && v.getDataVector() instanceof Float4Vector data) {
-      int dim = v.getListSize();
-      return (i, o) -> {
-        if (!(o instanceof float[] f)) {
-          throw wrongType(where, "float[" + dim + "]", o);
-        }
-        if (f.length != dim) {
-          throw new IllegalArgumentException(
-              where
-                  + " returned "
-                  + f.length
-                  + " floats, but the column holds vectors of "
-                  + dim
-                  + ": return exactly "
-                  + dim);
-        }
-        int start = v.startNewValue(i);
-        for (int k = 0; k < dim; k++) {
-          data.setSafe(start + k, f[k]);
+
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (Boolean) o ? 1 : 0);
         }
       };
     }
-    throw new IllegalArgumentException(
-        where
-            + " declares output type "
-            + vector.getField().getType()
-            + ", which a ScalarUdf cannot return: use a BatchUdf for it");
+    if (vector instanceof VarCharVector || vector instanceof LargeVarCharVector) {
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          if (!(o instanceof CharSequence s)) {
+            throw wrongType(who, at, o, "a String");
+          }
+          return s.toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        void write(int i, Object o) {
+          if (vector instanceof VarCharVector v) {
+            v.setSafe(i, (byte[]) o);
+          } else {
+            ((LargeVarCharVector) vector).setSafe(i, (byte[]) o);
+          }
+        }
+      };
+    }
+    if (vector instanceof VarBinaryVector || vector instanceof LargeVarBinaryVector) {
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o != null && !(o instanceof byte[])) {
+            throw wrongType(who, at, o, "a byte[]");
+          }
+          return o;
+        }
+
+        @Override
+        void write(int i, Object o) {
+          if (vector instanceof VarBinaryVector v) {
+            v.setSafe(i, (byte[]) o);
+          } else {
+            ((LargeVarBinaryVector) vector).setSafe(i, (byte[]) o);
+          }
+        }
+      };
+    }
+    if (vector instanceof ListVector v) {
+      ValueWriter items = of(v.getDataVector(), who);
+      return items == null ? null : new Items(vector, who, items, -1);
+    }
+    if (vector instanceof LargeListVector v) {
+      ValueWriter items = of(v.getDataVector(), who);
+      return items == null ? null : new Items(vector, who, items, -1);
+    }
+    if (vector instanceof FixedSizeListVector v) {
+      ValueWriter items = of(v.getDataVector(), who);
+      return items == null ? null : new Items(vector, who, items, v.getListSize());
+    }
+    if (vector instanceof StructVector v) {
+      List<String> names = new ArrayList<>();
+      List<ValueWriter> fields = new ArrayList<>();
+      for (FieldVector child : v.getChildrenFromFields()) {
+        ValueWriter w = of(child, who);
+        if (w == null) {
+          return null;
+        }
+        names.add(child.getName());
+        fields.add(w);
+      }
+      return new Struct(v, who, names, fields);
+    }
+    return null;
   }
 
-  private static Number number(Object o, String where, String expected) {
-    if (o instanceof Number n) {
-      return n;
+  /** A primitive column. */
+  private abstract static class Leaf extends ValueWriter {
+    final FieldVector vector;
+    final String who;
+
+    Leaf(FieldVector vector, String who) {
+      this.vector = vector;
+      this.who = who;
     }
-    throw wrongType(where, expected, o);
+
+    @Override
+    void writeNull(int index) {
+      vector.setNull(index);
+    }
   }
 
-  private static IllegalArgumentException wrongType(String where, String expected, Object o) {
-    return new IllegalArgumentException(
-        where + " returned a " + o.getClass().getName() + " but the column needs " + expected);
+  /** An integer column: the value must fit exactly. */
+  private abstract static class Integral extends Leaf {
+    private final String type;
+    private final long min;
+    private final long max;
+
+    Integral(FieldVector vector, String who, String type, long min, long max) {
+      super(vector, who);
+      this.type = type;
+      this.min = min;
+      this.max = max;
+    }
+
+    @Override
+    Object check(Object o, String at) {
+      if (o == null) {
+        return null;
+      }
+      long value;
+      if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
+        value = ((Number) o).longValue();
+      } else if (o instanceof BigInteger b && b.bitLength() < 64) {
+        value = b.longValue();
+      } else if (o instanceof BigInteger) {
+        throw bad(who, at, o, "does not fit the column's " + type + " (" + min + ".." + max + ")");
+      } else {
+        throw wrongType(who, at, o, "an integer (Byte, Short, Integer, Long or BigInteger)");
+      }
+      if (value < min || value > max) {
+        throw bad(who, at, o, "does not fit the column's " + type + " (" + min + ".." + max + ")");
+      }
+      return value;
+    }
+  }
+
+  /** A list, large list or fixed-size list ({@code size} >= 0). */
+  private static final class Items extends ValueWriter {
+    private final FieldVector vector;
+    private final String who;
+    private final ValueWriter items;
+    private final int size;
+
+    Items(FieldVector vector, String who, ValueWriter items, int size) {
+      this.vector = vector;
+      this.who = who;
+      this.items = items;
+      this.size = size;
+    }
+
+    @Override
+    Object check(Object o, String at) {
+      if (o == null) {
+        return null;
+      }
+      List<?> list = asList(o);
+      if (list == null) {
+        throw wrongType(who, at, o, "a java.util.List or a primitive array");
+      }
+      if (size >= 0 && list.size() != size) {
+        throw bad(
+            who, at, o, "has " + list.size() + " items, but the column holds exactly " + size);
+      }
+      List<Object> checked = new ArrayList<>(list.size());
+      for (int k = 0; k < list.size(); k++) {
+        checked.add(items.check(list.get(k), at + "[" + k + "]"));
+      }
+      return checked;
+    }
+
+    @Override
+    void write(int index, Object checked) {
+      List<?> list = (List<?>) checked;
+      long start;
+      if (vector instanceof ListVector v) {
+        start = v.startNewValue(index);
+      } else if (vector instanceof LargeListVector v) {
+        start = v.startNewValue(index);
+      } else {
+        start = ((FixedSizeListVector) vector).startNewValue(index);
+      }
+      for (int k = 0; k < list.size(); k++) {
+        Object item = list.get(k);
+        int at = Math.toIntExact(start + k);
+        if (item == null) {
+          items.writeNull(at);
+        } else {
+          items.write(at, item);
+        }
+      }
+      if (vector instanceof ListVector v) {
+        v.endValue(index, list.size());
+      } else if (vector instanceof LargeListVector v) {
+        v.endValue(index, list.size());
+      }
+    }
+
+    @Override
+    void writeNull(int index) {
+      vector.setNull(index);
+    }
+  }
+
+  /** A struct of primitives, from a {@code Map} of field name to value. */
+  private static final class Struct extends ValueWriter {
+    private final StructVector vector;
+    private final String who;
+    private final List<String> names;
+    private final List<ValueWriter> fields;
+
+    Struct(StructVector vector, String who, List<String> names, List<ValueWriter> fields) {
+      this.vector = vector;
+      this.who = who;
+      this.names = names;
+      this.fields = fields;
+    }
+
+    @Override
+    Object check(Object o, String at) {
+      if (o == null) {
+        return null;
+      }
+      if (!(o instanceof Map<?, ?> map)) {
+        throw wrongType(who, at, o, "a java.util.Map of field name to value, fields " + names);
+      }
+      Set<Object> unknown = new HashSet<>(map.keySet());
+      names.forEach(unknown::remove);
+      if (!unknown.isEmpty()) {
+        throw bad(who, at, o, "has keys " + unknown + " that are not fields of " + names);
+      }
+      Object[] checked = new Object[names.size()];
+      for (int k = 0; k < names.size(); k++) {
+        checked[k] = fields.get(k).check(map.get(names.get(k)), at + "." + names.get(k));
+      }
+      return checked;
+    }
+
+    @Override
+    void write(int index, Object checked) {
+      Object[] values = (Object[]) checked;
+      vector.setIndexDefined(index);
+      for (int k = 0; k < values.length; k++) {
+        if (values[k] == null) {
+          fields.get(k).writeNull(index);
+        } else {
+          fields.get(k).write(index, values[k]);
+        }
+      }
+    }
+
+    @Override
+    void writeNull(int index) {
+      vector.setNull(index);
+    }
+  }
+
+  /** A column declared not nullable: null from the UDF is a bad value. */
+  private static final class NotNull extends ValueWriter {
+    private final ValueWriter inner;
+    private final String who;
+
+    NotNull(ValueWriter inner, String who) {
+      this.inner = inner;
+      this.who = who;
+    }
+
+    @Override
+    Object check(Object value, String at) {
+      if (value == null) {
+        throw new BadValueException(
+            who + " returned null, but the column's output is declared not nullable");
+      }
+      return inner.check(value, at);
+    }
+
+    @Override
+    void write(int index, Object checked) {
+      inner.write(index, checked);
+    }
+
+    @Override
+    void writeNull(int index) {
+      inner.writeNull(index);
+    }
+  }
+
+  private static List<?> asList(Object o) {
+    if (o instanceof List<?> l) {
+      return l;
+    }
+    if (o instanceof int[] a) {
+      return java.util.Arrays.stream(a).boxed().toList();
+    }
+    if (o instanceof long[] a) {
+      return java.util.Arrays.stream(a).boxed().toList();
+    }
+    if (o instanceof double[] a) {
+      return java.util.Arrays.stream(a).boxed().toList();
+    }
+    if (o instanceof float[] a) {
+      List<Float> l = new ArrayList<>(a.length);
+      for (float f : a) {
+        l.add(f);
+      }
+      return l;
+    }
+    if (o instanceof short[] a) {
+      List<Short> l = new ArrayList<>(a.length);
+      for (short s : a) {
+        l.add(s);
+      }
+      return l;
+    }
+    if (o instanceof boolean[] a) {
+      List<Boolean> l = new ArrayList<>(a.length);
+      for (boolean b : a) {
+        l.add(b);
+      }
+      return l;
+    }
+    return null;
+  }
+
+  private static BadValueException wrongType(String who, String at, Object o, String expected) {
+    return new BadValueException(
+        who + " returned " + describe(o) + where(at) + ", but the column needs " + expected);
+  }
+
+  private static BadValueException bad(String who, String at, Object o, String why) {
+    return new BadValueException(who + " returned " + describe(o) + where(at) + ", which " + why);
+  }
+
+  private static String where(String at) {
+    return at.isEmpty() ? "" : " at " + at.substring(at.startsWith(".") ? 1 : 0);
+  }
+
+  private static String describe(Object o) {
+    String text;
+    if (o instanceof List<?> l) {
+      text = l.size() > 8 ? l.subList(0, 8) + "... (" + l.size() + " items)" : l.toString();
+    } else if (o.getClass().isArray()) {
+      text =
+          o.getClass().getComponentType().getName()
+              + "["
+              + java.lang.reflect.Array.getLength(o)
+              + "]";
+    } else {
+      text = String.valueOf(o);
+      if (text.length() > 80) {
+        text = text.substring(0, 80) + "...";
+      }
+    }
+    return text + " (" + o.getClass().getName() + ")";
   }
 }
