@@ -287,7 +287,9 @@ public final class BackfillOptions {
     }
 
     /**
-     * Runs on this executor instead of the connection's; the caller closes it.
+     * Runs on this executor instead of the connection's, such as {@link
+     * BackfillExecutors#threads()} or geneva-ray's {@code RayExecutor.local()}; the caller closes
+     * it.
      *
      * @param executor the executor, or null for the connection's
      * @return this builder

@@ -204,7 +204,9 @@ public final class ConnectOptions {
     }
 
     /**
-     * Runs backfills on this executor; the caller keeps ownership.
+     * Runs backfills on this executor, such as {@link BackfillExecutors#threads()} or geneva-ray's
+     * {@code RayExecutor.local()}, instead of the default; the caller keeps ownership and closes it
+     * after the connection.
      *
      * @param executor the executor, or null for the default
      * @return this builder

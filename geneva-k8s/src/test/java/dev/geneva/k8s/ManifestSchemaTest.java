@@ -155,7 +155,7 @@ class ManifestSchemaTest {
         version,
         v -> {
           try {
-            JsonNode crd = new YAMLMapper().readTree(KubeRayCrds.file(v).toFile());
+            JsonNode crd = new YAMLMapper().readTree(KubeRayCrds.resource(v));
             JsonNode schema = null;
             for (JsonNode ver : crd.at("/spec/versions")) {
               if ("v1".equals(ver.get("name").asText())) {

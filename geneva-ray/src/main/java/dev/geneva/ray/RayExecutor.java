@@ -27,7 +27,7 @@ import org.apache.arrow.memory.BufferAllocator;
  * {@code /tmp/ray/session_local_mode_*} directory LOCAL mode leaves behind.
  *
  * <pre>{@code
- * try (RayExecutor ray = RayExecutor.local(allocator);
+ * try (RayExecutor ray = RayExecutor.local();
  *     Connection db = Geneva.connect(path, ConnectOptions.builder().executor(ray).build())) {
  *   db.openTable("docs").backfill("len");
  * }
@@ -48,6 +48,18 @@ public final class RayExecutor implements BackfillExecutor {
     this.closeTimeout = b.closeTimeout;
     this.lease = RayRuntimes.acquire(b.mode, b.address);
     this.name = lease.local() ? "ray-local" : "ray-cluster";
+  }
+
+  /**
+   * An executor on embedded Ray (LOCAL mode), starting Ray unless it already runs in this JVM: the
+   * executor a connection makes by default when geneva-ray is on the class path, for choosing it
+   * per connection ({@code ConnectOptions.builder().executor(..)}) or per backfill ({@code
+   * BackfillOptions.builder().executor(..)}). Threads are {@code BackfillExecutors.threads()}.
+   *
+   * @return the executor; close it when done
+   */
+  public static RayExecutor local() {
+    return builder().local().build();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.geneva.examples.docs;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.ConnectOptions;
@@ -7,6 +8,8 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
 import dev.geneva.examples.ConsoleProgress;
+import dev.geneva.ray.RayExecutor;
+import dev.geneva.spi.BackfillExecutor;
 
 /** Code of {@code docs/configuration.md}. */
 public final class ConfigurationDocs {
@@ -38,5 +41,24 @@ public final class ConfigurationDocs {
       return table.backfill("embedding", options);
     }
     // docs:end configuration-options
+  }
+
+  /**
+   * Choosing executors per connection and per backfill.
+   *
+   * @return the result of the backfill on Ray
+   */
+  public static BackfillResult executors() {
+    // docs:begin configuration-executors
+    try (BackfillExecutor threads = BackfillExecutors.threads(); // threads of this JVM
+        RayExecutor ray = RayExecutor.local(); // embedded Ray (geneva-ray)
+        Connection db =
+            Geneva.connect("/data/db", ConnectOptions.builder().executor(threads).build())) {
+      Table table = db.openTable("docs");
+      table.backfill("length"); // the connection's executor: threads
+      BackfillOptions onRay = BackfillOptions.builder().executor(ray).build();
+      return table.backfill("embedding", onRay); // this backfill's executor: Ray
+    } // the executors close after the connection that uses them
+    // docs:end configuration-executors
   }
 }

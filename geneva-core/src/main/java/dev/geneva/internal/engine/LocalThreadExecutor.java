@@ -8,6 +8,7 @@ import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +17,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 
 /**
  * Runs tasks on threads of this JVM: each session has {@code concurrency} worker threads, each with
@@ -26,7 +29,9 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class LocalThreadExecutor implements BackfillExecutor {
   private final BufferAllocator allocator;
+  private final boolean ownsAllocator;
   private final AtomicInteger sessions = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Creates the executor.
@@ -34,7 +39,21 @@ public final class LocalThreadExecutor implements BackfillExecutor {
    * @param allocator the parent of the workers' allocators; not closed by this executor
    */
   public LocalThreadExecutor(BufferAllocator allocator) {
-    this.allocator = allocator;
+    this(allocator, false);
+  }
+
+  private LocalThreadExecutor(BufferAllocator allocator, boolean ownsAllocator) {
+    this.allocator = Objects.requireNonNull(allocator, "allocator");
+    this.ownsAllocator = ownsAllocator;
+  }
+
+  /**
+   * Creates an executor with an allocator of its own, closed with the executor.
+   *
+   * @return the executor
+   */
+  public static LocalThreadExecutor withOwnAllocator() {
+    return new LocalThreadExecutor(new RootAllocator(), true);
   }
 
   @Override
@@ -44,11 +63,24 @@ public final class LocalThreadExecutor implements BackfillExecutor {
 
   @Override
   public ExecutorSession openSession(SessionSpec spec) {
+    if (closed.get()) {
+      throw new IllegalStateException("thread executor is closed");
+    }
     return new Session(spec, sessions.incrementAndGet());
   }
 
+  /** Closes the allocator if this executor created it; sessions must be closed first. */
   @Override
-  public void close() {}
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownsAllocator) {
+      allocator.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalThreadExecutor{threads" + (closed.get() ? ", closed" : "") + "}";
+  }
 
   private final class Session implements ExecutorSession {
     private final ExecutorService threads;

@@ -5,51 +5,42 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URL;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The real KubeRay CRDs from {@code shared/kuberay}, found by walking up from the working dir. */
+/**
+ * The real KubeRay RayCluster CRDs, vendored under {@code src/test/resources/kuberay} (origin and
+ * licence in the README there) and read from the class path, so the tests need nothing outside the
+ * repository.
+ */
 public final class KubeRayCrds {
   /** The RayCluster CRD versions the tests validate against. */
   public static final String[] VERSIONS = {"1.1.1", "1.2.2", "1.3.2", "1.7.0"};
+
+  /** The class-path folder holding the CRDs. */
+  public static final String RESOURCE_DIR = "kuberay/";
 
   private static final Map<String, CustomResourceDefinition> CACHE = new ConcurrentHashMap<>();
 
   private KubeRayCrds() {}
 
   /**
-   * The directory holding the CRDs.
-   *
-   * @return the directory
-   */
-  public static Path dir() {
-    Path p = Path.of("").toAbsolutePath();
-    for (Path d = p; d != null; d = d.getParent()) {
-      Path candidate = d.resolve("shared/kuberay");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "KubeRay CRDs not found: looked for shared/kuberay in "
-            + p
-            + " and its parents; the tests need /work/shared/kuberay (ray.io_rayclusters_v<version>.yaml)");
-  }
-
-  /**
-   * The CRD file of a KubeRay version.
+   * The CRD of a KubeRay version, as a class-path resource.
    *
    * @param version e.g. "1.3.2"
-   * @return the path
+   * @return the resource's URL
    */
-  public static Path file(String version) {
-    Path f = dir().resolve("ray.io_rayclusters_v" + version + ".yaml");
-    if (!Files.isRegularFile(f)) {
-      throw new IllegalStateException("KubeRay CRD missing: " + f);
+  public static URL resource(String version) {
+    String name = RESOURCE_DIR + "ray.io_rayclusters_v" + version + ".yaml";
+    URL url = KubeRayCrds.class.getClassLoader().getResource(name);
+    if (url == null) {
+      throw new IllegalStateException(
+          "KubeRay CRD missing from the test class path: "
+              + name
+              + " (vendored in geneva-k8s/src/test/resources/kuberay)");
     }
-    return f;
+    return url;
   }
 
   /**
@@ -62,7 +53,7 @@ public final class KubeRayCrds {
     return CACHE.computeIfAbsent(
         version,
         v -> {
-          try (InputStream in = Files.newInputStream(file(v))) {
+          try (InputStream in = resource(v).openStream()) {
             return new KubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
