@@ -129,6 +129,7 @@ public final class RayCluster implements AutoCloseable {
   private final String dashboardBearerToken;
   private final Duration jobStopTimeout;
   private final Duration jobPollInterval;
+  private final Duration jobContactTimeout;
 
   private ClusterBackfillTarget target; // guarded by this
   private BackfillTargets.Scope targetScope; // guarded by this
@@ -164,6 +165,7 @@ public final class RayCluster implements AutoCloseable {
     this.dashboardBearerToken = b.dashboardBearerToken;
     this.jobStopTimeout = b.jobStopTimeout;
     this.jobPollInterval = b.jobPollInterval;
+    this.jobContactTimeout = b.jobContactTimeout;
     this.session = new ClusterSession(this);
   }
 
@@ -207,6 +209,7 @@ public final class RayCluster implements AutoCloseable {
     b.dashboardBearerToken = dashboardBearerToken;
     b.jobStopTimeout = jobStopTimeout;
     b.jobPollInterval = jobPollInterval;
+    b.jobContactTimeout = jobContactTimeout;
     return b;
   }
 
@@ -259,23 +262,32 @@ public final class RayCluster implements AutoCloseable {
             .dashboardUrl(session.dashboardUrl())
             .unreachableHint(
                 portForwarding
-                    ? "the port-forward to head pod "
-                        + session.headPodName()
-                        + " of RayCluster "
-                        + namespace
-                        + "/"
-                        + name
-                        + " may have dropped; check the pod with kubectl get pod -n "
-                        + namespace
-                        + " "
-                        + session.headPodName()
-                    : "this JVM must run inside the Kubernetes cluster to reach the head service"
-                        + " without port forwarding");
+                    ? () ->
+                        "the port-forward to head pod "
+                            + session.headPodName()
+                            + " of RayCluster "
+                            + namespace
+                            + "/"
+                            + name
+                            + " may have dropped (it is re-opened on the next request); check the"
+                            + " pod with kubectl get pod -n "
+                            + namespace
+                            + " "
+                            + session.headPodName()
+                    : () ->
+                        "this JVM must run inside the Kubernetes cluster to reach the head service"
+                            + " without port forwarding");
+    if (portForwarding) {
+      client.reconnect(session::reopenDashboardForward);
+    }
     if (dashboardBearerToken != null) {
       client.bearerToken(dashboardBearerToken);
     }
     if (jobPollInterval != null) {
       client.pollInterval(jobPollInterval);
+    }
+    if (jobContactTimeout != null) {
+      client.contactTimeout(jobContactTimeout);
     }
     RayJobBackfill.Builder jobs = RayJobBackfill.builder(client.build());
     if (jobPackage != null) {
@@ -626,6 +638,16 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
+   * How long a running Ray job may go unpolled before its backfill fails, see {@link
+   * Builder#jobContactTimeout(Duration)}.
+   *
+   * @return the timeout; empty for the default (1 minute)
+   */
+  public Optional<Duration> jobContactTimeout() {
+    return Optional.ofNullable(jobContactTimeout);
+  }
+
+  /**
    * How long {@link #close()} waits for the Ray jobs it stops.
    *
    * @return the timeout
@@ -718,6 +740,7 @@ public final class RayCluster implements AutoCloseable {
     private String dashboardBearerToken;
     private Duration jobStopTimeout = Duration.ofSeconds(10);
     private Duration jobPollInterval;
+    private Duration jobContactTimeout;
 
     private Builder() {}
 
@@ -1098,6 +1121,25 @@ public final class RayCluster implements AutoCloseable {
 
     Builder jobPollInterval(Duration interval) {
       this.jobPollInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets how long a running Ray job may go unpolled before its backfill fails with {@code
+     * RayJobContactLostException} (default 1 minute): polls that get no answer, or a transient one
+     * (408, 429, 5xx, a body that is not the Jobs API's JSON), are retried with backoff until this
+     * much time has passed since the last successful poll. A dropped port-forward is re-opened
+     * meanwhile. The job stays known to this handle, so {@link RayCluster#close()} still stops it.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder jobContactTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new InvalidInputException(
+            "RayCluster.jobContactTimeout must be positive, got " + timeout);
+      }
+      this.jobContactTimeout = timeout;
       return this;
     }
 

@@ -2,12 +2,15 @@ package dev.geneva.k8s.internal;
 
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
+import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.ray.jobs.RayJobContactLostException;
 import dev.geneva.spi.BackfillTarget;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -22,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A started RayCluster as a {@link BackfillTarget}: submits each backfill as a Ray job through the
- * cluster's dashboard, remembers the jobs still running, and on {@link #close(Duration)} stops them
- * and refuses new ones.
+ * cluster's dashboard, remembers the jobs still running (and those it lost contact with, which may
+ * still run), and on {@link #close(Duration)} stops them and refuses new ones. A failed job, lost
+ * contact or a submission the dashboard rejects is reported to the failure callback (so {@code
+ * RETAIN_ON_FAILURE} keeps the cluster); a cancelled job and invalid input are not.
  */
 public final class ClusterBackfillTarget implements BackfillTarget {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterBackfillTarget.class);
@@ -32,6 +37,7 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   private final RayJobBackfill backfill;
   private final Consumer<Throwable> onFailure;
   private final Set<BackfillJob> running = ConcurrentHashMap.newKeySet();
+  private final Set<BackfillJob> lost = ConcurrentHashMap.newKeySet();
   private boolean closed; // guarded by this
 
   /**
@@ -80,15 +86,26 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 + "' (it stays the thread's backfill target when close() ran on another thread):"
                 + " start another cluster, or pass BackfillOptions.target(...) explicitly");
       }
-      job = backfill.start(table, column, options);
+      try {
+        job = backfill.start(table, column, options);
+      } catch (InvalidInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        onFailure.accept(e); // rejected or unreachable on submission: the run failed
+        throw e;
+      }
       running.add(job);
     }
     job.future()
         .whenComplete(
             (r, e) -> {
+              Throwable cause = e == null ? null : unwrap(e);
+              if (cause instanceof RayJobContactLostException) {
+                lost.add(job); // may still run: close() stops it
+              }
               running.remove(job);
-              if (e != null && !(unwrap(e) instanceof CancellationException)) {
-                onFailure.accept(unwrap(e));
+              if (cause != null && !(cause instanceof CancellationException)) {
+                onFailure.accept(cause);
               }
             });
     return job;
@@ -104,6 +121,16 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   }
 
   /**
+   * The jobs submitted here that could no longer be polled ({@link RayJobContactLostException}) and
+   * may still be running; {@link #close(Duration)} asks Ray to stop them too.
+   *
+   * @return a snapshot
+   */
+  public List<BackfillJob> lostJobs() {
+    return List.copyOf(lost);
+  }
+
+  /**
    * Whether {@link #close(Duration)} was called.
    *
    * @return true once closed
@@ -113,8 +140,8 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   }
 
   /**
-   * Refuses new backfills, stops ({@code POST /api/jobs/{id}/stop}) every job still running and
-   * waits up to {@code wait} for them to end. Idempotent.
+   * Refuses new backfills, stops ({@code POST /api/jobs/{id}/stop}) every job still running or lost
+   * contact with, and waits up to {@code wait} for the running ones to end. Idempotent.
    *
    * @param wait how long to wait for the stopped jobs, in all
    */
@@ -127,7 +154,9 @@ public final class ClusterBackfillTarget implements BackfillTarget {
       closed = true;
       jobs = new ArrayList<>(running);
     }
-    for (BackfillJob job : jobs) {
+    Set<BackfillJob> toStop = new LinkedHashSet<>(jobs);
+    toStop.addAll(lost);
+    for (BackfillJob job : toStop) {
       try {
         if (job.cancel()) {
           LOG.warn("Stopping {} on RayCluster {}: the cluster is closing", job, cluster);

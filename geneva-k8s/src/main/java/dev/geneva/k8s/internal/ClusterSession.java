@@ -52,6 +52,7 @@ public final class ClusterSession {
   private final List<PortForwarder.Forward> forwards = new ArrayList<>();
   private String headPodName;
   private URI dashboardUrl;
+  private volatile DashboardForward dashboardForward;
   private URI clientUrl;
   private RuntimeException startFailure;
   private Waiter waiter;
@@ -380,7 +381,22 @@ public final class ClusterSession {
    */
   public synchronized URI dashboardUrl() {
     requireRunning();
-    return dashboardUrl;
+    DashboardForward f = dashboardForward;
+    return f != null ? f.url() : dashboardUrl;
+  }
+
+  /**
+   * A request to the dashboard at {@code failed} got no answer: re-opens the dashboard's
+   * port-forward (looking the head pod up again) unless that already happened. Never takes the
+   * session's lock, so a job poller calling it cannot block {@link #close()}.
+   *
+   * @param failed the dashboard URL that did not answer
+   * @return the URL to use from now on; {@code failed} itself without port forwarding
+   * @throws RayClusterException when no head pod runs or the forward cannot be opened
+   */
+  public URI reopenDashboardForward(URI failed) {
+    DashboardForward f = dashboardForward;
+    return f == null ? failed : f.reopen(failed);
   }
 
   /**
@@ -400,7 +416,8 @@ public final class ClusterSession {
    */
   public synchronized String headPodName() {
     requireRunning();
-    return headPodName;
+    DashboardForward f = dashboardForward;
+    return f != null ? f.pod() : headPodName;
   }
 
   /**
@@ -661,12 +678,12 @@ public final class ClusterSession {
         ClusterState s = awaitState("head pod exists", st -> st.headPod().isPresent());
         String pod = s.headPod().get().getMetadata().getName();
         if (cluster.portForwarding()) {
-          PortForwarder.Forward f =
-              cluster
-                  .portForwarder()
-                  .open(client, cluster.namespace(), pod, RayCluster.DASHBOARD_PORT);
+          DashboardForward f =
+              DashboardForward.open(
+                  client, cluster.portForwarder(), cluster.namespace(), cluster.name(), pod);
           forwards.add(f);
-          dashboardUrl = URI.create("http://127.0.0.1:" + f.localAddress().getPort());
+          dashboardForward = f;
+          dashboardUrl = f.url();
         } else {
           String service =
               s.status().headServiceName().isEmpty()

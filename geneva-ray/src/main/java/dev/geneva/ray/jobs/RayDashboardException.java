@@ -68,6 +68,31 @@ public class RayDashboardException extends GenevaException {
   }
 
   /**
+   * Whether trying again later may succeed: no answer at all (connection refused, reset, timed
+   * out), HTTP 408, 429 or any 5xx (a dashboard restarting, a proxy's HTML error page), or a 2xx
+   * answer whose body was not the JSON expected (a truncated or foreign answer). Other 4xx answers
+   * (400, 401, 403, 404, ...) are not transient.
+   *
+   * @return true when transient
+   */
+  public boolean isTransient() {
+    return transientStatus(statusCode) || (statusCode >= 200 && statusCode < 300);
+  }
+
+  /**
+   * Whether an HTTP status (or {@link #UNREACHABLE}) is worth trying again: none, 408, 429, 5xx.
+   *
+   * @param statusCode the status
+   * @return true when transient
+   */
+  public static boolean transientStatus(int statusCode) {
+    return statusCode == UNREACHABLE
+        || statusCode == 408
+        || statusCode == 429
+        || (statusCode >= 500 && statusCode < 600);
+  }
+
+  /**
    * The response body (possibly shortened).
    *
    * @return the body, empty when unreachable

@@ -49,6 +49,7 @@ public final class RayJobBackfill implements BackfillTarget {
   private final Map<String, String> metadata;
   private final Double entrypointNumCpus;
   private final Duration pollInterval;
+  private final Duration contactTimeout;
   private JobPackage cachedPackage;
 
   private RayJobBackfill(Builder b) {
@@ -61,6 +62,7 @@ public final class RayJobBackfill implements BackfillTarget {
     this.metadata = Map.copyOf(b.metadata);
     this.entrypointNumCpus = b.entrypointNumCpus;
     this.pollInterval = b.pollInterval == null ? client.pollInterval() : b.pollInterval;
+    this.contactTimeout = b.contactTimeout == null ? client.contactTimeout() : b.contactTimeout;
   }
 
   /**
@@ -143,14 +145,21 @@ public final class RayJobBackfill implements BackfillTarget {
    * @param column a UDF column of that table
    * @param options the options (the executor is ignored: the cluster's Ray runs the tasks)
    * @return the running job
-   * @throws RayDashboardException when the dashboard is unreachable or rejects the job
+   * @throws RayDashboardException when the dashboard is unreachable or rejects the job; the
+   *     backfill's future fails with {@link RayJobContactLostException} when the running job cannot
+   *     be polled for longer than the contact timeout
    */
   public BackfillJob start(String tableUri, String column, BackfillOptions options) {
     BackfillOptions o = options == null ? BackfillOptions.defaults() : options;
     JobSubmission s = submission(tableUri, column, o);
     SubmittedJob job = client.submit(s);
     return new RemoteBackfillJob(
-        client, job.submissionId(), column, o.listener().orElse(null), pollInterval);
+        client,
+        job.submissionId(),
+        column,
+        o.listener().orElse(null),
+        pollInterval,
+        contactTimeout);
   }
 
   /**
@@ -205,6 +214,7 @@ public final class RayJobBackfill implements BackfillTarget {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private Double entrypointNumCpus;
     private Duration pollInterval;
+    private Duration contactTimeout;
 
     private Builder(RayJobsClient client) {
       this.client = client;
@@ -319,6 +329,23 @@ public final class RayJobBackfill implements BackfillTarget {
         throw new InvalidInputException("poll interval must be positive, got " + interval);
       }
       this.pollInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long polls of a running job may fail transiently (no answer, 408, 429, 5xx, a body that
+     * is not the expected JSON), counted from the last successful poll, before the backfill fails
+     * with {@link RayJobContactLostException} (default: the client's {@link
+     * RayJobsClient#contactTimeout()}, one minute). Independent of the poll interval.
+     *
+     * @param timeout the time budget
+     * @return this builder
+     */
+    public Builder contactTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new InvalidInputException("contact timeout must be positive, got " + timeout);
+      }
+      this.contactTimeout = timeout;
       return this;
     }
 

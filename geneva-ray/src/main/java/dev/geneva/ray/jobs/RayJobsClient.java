@@ -1,5 +1,6 @@
 package dev.geneva.ray.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
@@ -16,7 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * delete, and the package store used for {@code gcs://} runtime-environment packages.
  *
  * <p>Idempotent calls (every GET, the package PUT and stop) are retried with exponential backoff
- * when the connection fails or the dashboard answers 502/503/504; submit and delete are not, so a
- * job is never submitted twice. A bearer token is sent as {@code Authorization: Bearer ...} and
- * never appears in logs, {@link #toString()} or exception messages.
+ * when the connection fails or the dashboard answers 408, 429 (waiting at least its {@code
+ * Retry-After}) or any 5xx; submit and delete are not, so a job is never submitted twice. When a
+ * request gets no answer at all, the {@link Builder#reconnect reconnect} hook (if any) is asked for
+ * the URL to use from then on, e.g. after re-opening a port-forward. A bearer token is sent as
+ * {@code Authorization: Bearer ...} and never appears in logs, {@link #toString()} or exception
+ * messages.
  *
  * <pre>{@code
  * RayJobsClient ray = RayJobsClient.builder().dashboardUrl(URI.create("http://localhost:8265")).build();
@@ -38,24 +45,29 @@ import org.slf4j.LoggerFactory;
 public final class RayJobsClient {
   private static final Logger LOG = LoggerFactory.getLogger(RayJobsClient.class);
 
-  private final URI dashboardUrl;
+  /** The longest wait a {@code Retry-After} header can impose on one retry. */
+  private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
+
+  private final AtomicReference<URI> dashboardUrl;
+  private final UnaryOperator<URI> reconnect;
   private final Supplier<String> bearerToken;
   private final Duration requestTimeout;
   private final int maxAttempts;
   private final Duration initialBackoff;
   private final Duration pollInterval;
-  private final String unreachableHint;
+  private final Duration contactTimeout;
+  private final Supplier<String> unreachableHint;
   private final HttpClient http;
 
   private RayJobsClient(Builder b) {
-    String base = b.dashboardUrl.toString();
-    this.dashboardUrl =
-        URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    this.dashboardUrl = new AtomicReference<>(trimSlash(b.dashboardUrl));
+    this.reconnect = b.reconnect;
     this.bearerToken = b.bearerToken;
     this.requestTimeout = b.requestTimeout;
     this.maxAttempts = b.maxAttempts;
     this.initialBackoff = b.initialBackoff;
     this.pollInterval = b.pollInterval;
+    this.contactTimeout = b.contactTimeout;
     this.unreachableHint = b.unreachableHint;
     this.http =
         HttpClient.newBuilder()
@@ -63,6 +75,25 @@ public final class RayJobsClient {
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+  }
+
+  /** A view sharing the URL, hook and HTTP client, with other attempts and request timeout. */
+  private RayJobsClient(RayJobsClient of, int maxAttempts, Duration requestTimeout) {
+    this.dashboardUrl = of.dashboardUrl;
+    this.reconnect = of.reconnect;
+    this.bearerToken = of.bearerToken;
+    this.requestTimeout = requestTimeout;
+    this.maxAttempts = maxAttempts;
+    this.initialBackoff = of.initialBackoff;
+    this.pollInterval = of.pollInterval;
+    this.contactTimeout = of.contactTimeout;
+    this.unreachableHint = of.unreachableHint;
+    this.http = of.http;
+  }
+
+  private static URI trimSlash(URI url) {
+    String base = url.toString();
+    return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
   }
 
   /**
@@ -75,12 +106,37 @@ public final class RayJobsClient {
   }
 
   /**
-   * The dashboard's base URL (no trailing slash).
+   * The dashboard's base URL (no trailing slash): the one built with, or the last one the {@link
+   * Builder#reconnect reconnect} hook returned.
    *
    * @return the URL
    */
   public URI dashboardUrl() {
-    return dashboardUrl;
+    return dashboardUrl.get();
+  }
+
+  /**
+   * How long a poller of a running job ({@link #waitFor}, a remote backfill) keeps trying while the
+   * dashboard cannot be reached or answers transient errors, counted from the last successful poll.
+   *
+   * @return the time budget
+   */
+  public Duration contactTimeout() {
+    return contactTimeout;
+  }
+
+  /**
+   * A view of this client (same URL, reconnect hook, token and connections) that tries every call
+   * once, waiting at most {@code timeout} for an answer: for callers that keep their own retry
+   * budget, such as a job poller.
+   *
+   * @param timeout the longest wait for one answer
+   * @return the view
+   */
+  public RayJobsClient singleAttempt(Duration timeout) {
+    Builder.positive("timeout", timeout);
+    return new RayJobsClient(
+        this, 1, timeout.compareTo(requestTimeout) < 0 ? timeout : requestTimeout);
   }
 
   /**
@@ -99,7 +155,7 @@ public final class RayJobsClient {
    * @throws RayDashboardException when the dashboard is unreachable or answers an error
    */
   public RayVersion version() {
-    JsonNode n = json(call("GET", "/api/version", null, true), "GET /api/version");
+    JsonNode n = json(send("GET", "/api/version", null, true, false), "GET /api/version");
     return new RayVersion(
         Json.text(n, "version"), Json.text(n, "ray_version"), Json.text(n, "ray_commit"));
   }
@@ -116,7 +172,7 @@ public final class RayJobsClient {
     String body = Json.write(submission.toJson());
     JsonNode n =
         json(
-            call("POST", "/api/jobs/", body.getBytes(StandardCharsets.UTF_8), false),
+            send("POST", "/api/jobs/", body.getBytes(StandardCharsets.UTF_8), false, false),
             "POST /api/jobs/");
     String submissionId = Json.text(n, "submission_id");
     String jobId = Json.text(n, "job_id");
@@ -125,9 +181,9 @@ public final class RayJobsClient {
     }
     if (submissionId == null) {
       throw new GenevaException(
-          "the Ray dashboard at " + dashboardUrl + " accepted the job but returned no id");
+          "the Ray dashboard at " + dashboardUrl() + " accepted the job but returned no id");
     }
-    LOG.info("submitted Ray job {} to {}", submissionId, dashboardUrl);
+    LOG.info("submitted Ray job {} to {}", submissionId, dashboardUrl());
     return new SubmittedJob(submissionId, jobId);
   }
 
@@ -140,7 +196,12 @@ public final class RayJobsClient {
    */
   public JobDetails status(String id) {
     String path = "/api/jobs/" + encode(id);
-    return details(json(call("GET", path, null, true), "GET " + path), id);
+    Response r = send("GET", path, null, true, false);
+    JsonNode n = json(r, "GET " + path);
+    if (Json.text(n, "status") == null) {
+      throw malformed(r, "GET " + path, "no job status in it", null);
+    }
+    return details(n, id);
   }
 
   /**
@@ -150,7 +211,7 @@ public final class RayJobsClient {
    * @throws RayDashboardException when the dashboard is unreachable or answers an error
    */
   public List<JobDetails> list() {
-    JsonNode n = json(call("GET", "/api/jobs/", null, true), "GET /api/jobs/");
+    JsonNode n = json(send("GET", "/api/jobs/", null, true, false), "GET /api/jobs/");
     List<JobDetails> jobs = new ArrayList<>();
     for (JsonNode job : n) {
       String id = Json.text(job, "submission_id");
@@ -167,7 +228,7 @@ public final class RayJobsClient {
     } catch (IllegalArgumentException e) {
       throw new GenevaException(
           "the Ray dashboard at "
-              + dashboardUrl
+              + dashboardUrl()
               + " reported an unknown status '"
               + status
               + "' for job "
@@ -198,7 +259,7 @@ public final class RayJobsClient {
    */
   public String logs(String id) {
     String path = "/api/jobs/" + encode(id) + "/logs";
-    JsonNode n = json(call("GET", path, null, true), "GET " + path);
+    JsonNode n = json(send("GET", path, null, true, false), "GET " + path);
     String logs = Json.text(n, "logs");
     return logs == null ? "" : logs;
   }
@@ -241,7 +302,7 @@ public final class RayJobsClient {
    */
   public boolean stop(String id) {
     String path = "/api/jobs/" + encode(id) + "/stop";
-    JsonNode n = json(call("POST", path, new byte[0], true), "POST " + path);
+    JsonNode n = json(send("POST", path, new byte[0], true, false), "POST " + path);
     boolean stopped = n.path("stopped").asBoolean(false);
     LOG.info("stop of Ray job {}: {}", id, stopped ? "stopped" : "had already ended");
     return stopped;
@@ -255,7 +316,7 @@ public final class RayJobsClient {
    */
   public boolean delete(String id) {
     String path = "/api/jobs/" + encode(id);
-    JsonNode n = json(call("DELETE", path, null, false), "DELETE " + path);
+    JsonNode n = json(send("DELETE", path, null, false, false), "DELETE " + path);
     return n.path("deleted").asBoolean(false);
   }
 
@@ -280,22 +341,38 @@ public final class RayJobsClient {
    */
   public void uploadPackage(String packageUri, byte[] zip) {
     Objects.requireNonNull(zip, "zip");
-    call("PUT", packagePath(packageUri), zip, true);
-    LOG.info("uploaded package {} ({} bytes) to {}", packageUri, zip.length, dashboardUrl);
+    send("PUT", packagePath(packageUri), zip, true, false);
+    LOG.info("uploaded package {} ({} bytes) to {}", packageUri, zip.length, dashboardUrl());
   }
 
   /**
-   * Polls a job until it reaches a terminal status.
+   * Polls a job until it reaches a terminal status. Transient failures ({@link
+   * RayDashboardException#isTransient()}) are retried until {@link #contactTimeout()} has passed
+   * since the last successful poll.
    *
    * @param id the submission id
    * @param timeout how long to wait
    * @return the final details
    * @throws GenevaException when the job is still running after {@code timeout}
+   * @throws RayDashboardException when the dashboard answers a non-transient error, or none for
+   *     longer than {@link #contactTimeout()}
    */
   public JobDetails waitFor(String id, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long lastContact = System.nanoTime();
     while (true) {
-      JobDetails d = status(id);
+      JobDetails d;
+      try {
+        d = status(id);
+        lastContact = System.nanoTime();
+      } catch (RayDashboardException e) {
+        if (!e.isTransient() || System.nanoTime() - lastContact >= contactTimeout.toNanos()) {
+          throw e;
+        }
+        LOG.debug("polling Ray job {} failed, retrying: {}", id, e.getMessage());
+        sleep(pollInterval);
+        continue;
+      }
       if (d.status().isTerminal()) {
         return d;
       }
@@ -308,7 +385,7 @@ public final class RayJobsClient {
                 + " after "
                 + timeout
                 + " on "
-                + dashboardUrl);
+                + dashboardUrl());
       }
       sleep(pollInterval);
     }
@@ -317,7 +394,7 @@ public final class RayJobsClient {
   @Override
   public String toString() {
     return "RayJobsClient{dashboardUrl="
-        + dashboardUrl
+        + dashboardUrl()
         + (bearerToken != null ? ", bearerToken=****" : "")
         + "}";
   }
@@ -341,23 +418,49 @@ public final class RayJobsClient {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private JsonNode json(String body, String what) {
-    return Json.parse(body, "the Ray dashboard's answer to " + what);
+  private JsonNode json(Response r, String what) {
+    try {
+      JsonNode n = Json.MAPPER.readTree(r.body);
+      if (n == null || n.isMissingNode()) {
+        throw malformed(r, what, "the body is empty", null);
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw malformed(r, what, e.getOriginalMessage(), e);
+    }
   }
 
-  private String call(String method, String path, byte[] body, boolean idempotent) {
-    return send(method, path, body, idempotent, false).body;
+  /** A 2xx answer whose body is not what the Jobs API sends: transient (a proxy, a truncation). */
+  private RayDashboardException malformed(Response r, String what, String why, Throwable cause) {
+    URI url = r.url;
+    return new RayDashboardException(
+        "the Ray dashboard at "
+            + url
+            + " answered "
+            + what
+            + " with HTTP "
+            + r.status
+            + " but not the JSON expected ("
+            + why
+            + "): "
+            + Json.excerpt(r.body),
+        url,
+        r.status,
+        Json.excerpt(r.body),
+        cause);
   }
 
-  private record Response(int status, String body) {}
+  private record Response(int status, String body, URI url) {}
 
   private Response send(
       String method, String path, byte[] body, boolean idempotent, boolean notFoundOk) {
-    URI uri = URI.create(dashboardUrl + path);
     int attempts = idempotent ? maxAttempts : 1;
     Duration backoff = initialBackoff;
     IOException lastFailure = null;
+    URI base = dashboardUrl();
     for (int attempt = 1; attempt <= attempts; attempt++) {
+      base = dashboardUrl();
+      URI uri = URI.create(base + path);
       HttpRequest.Builder req =
           HttpRequest.newBuilder(uri)
               .timeout(requestTimeout)
@@ -379,17 +482,19 @@ public final class RayJobsClient {
         HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         int status = r.statusCode();
         if (status >= 200 && status < 300 || (notFoundOk && status == 404)) {
-          return new Response(status, r.body());
+          return new Response(status, r.body(), base);
         }
-        if (idempotent && attempt < attempts && (status == 502 || status == 503 || status == 504)) {
-          LOG.debug("{} {} answered {}; retrying in {}", method, uri, status, backoff);
-          sleep(backoff);
+        if (idempotent && attempt < attempts && RayDashboardException.transientStatus(status)) {
+          Duration current = backoff;
+          Duration wait = retryAfter(r).filter(ra -> ra.compareTo(current) > 0).orElse(current);
+          LOG.debug("{} {} answered {}; retrying in {}", method, uri, status, wait);
+          sleep(wait);
           backoff = backoff.multipliedBy(2);
           continue;
         }
         throw new RayDashboardException(
             "the Ray dashboard at "
-                + dashboardUrl
+                + base
                 + " answered "
                 + method
                 + " "
@@ -401,12 +506,13 @@ public final class RayJobsClient {
                     : "")
                 + ": "
                 + Json.excerpt(r.body()),
-            dashboardUrl,
+            base,
             status,
             Json.excerpt(r.body()),
             null);
       } catch (IOException e) {
         lastFailure = e;
+        reconnect(base, e);
         if (attempt < attempts) {
           LOG.debug("{} {} failed ({}); retrying in {}", method, uri, e.toString(), backoff);
           sleep(backoff);
@@ -417,9 +523,10 @@ public final class RayJobsClient {
         throw new GenevaException("interrupted during " + method + " " + uri, e);
       }
     }
+    String hint = unreachableHint == null ? null : unreachableHint.get();
     throw new RayDashboardException(
         "cannot reach the Ray dashboard at "
-            + dashboardUrl
+            + base
             + " ("
             + method
             + " "
@@ -429,11 +536,47 @@ public final class RayJobsClient {
             + (attempts == 1 ? " attempt" : " attempts")
             + "): "
             + lastFailure
-            + (unreachableHint == null ? "" : ". " + unreachableHint),
-        dashboardUrl,
+            + (hint == null ? "" : ". " + hint),
+        base,
         RayDashboardException.UNREACHABLE,
         "",
         lastFailure);
+  }
+
+  /** No answer from {@code failed}: asks the hook for the URL to use next (once per failure). */
+  private void reconnect(URI failed, IOException cause) {
+    if (reconnect == null) {
+      return;
+    }
+    try {
+      URI next = reconnect.apply(failed);
+      if (next != null && !next.equals(failed)) {
+        URI trimmed = trimSlash(next);
+        if (dashboardUrl.compareAndSet(failed, trimmed)) {
+          LOG.info(
+              "the Ray dashboard at {} did not answer ({}); using {} from now on",
+              failed,
+              cause.toString(),
+              trimmed);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not reconnect to the Ray dashboard after {}: {}", cause, e.getMessage());
+    }
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> r) {
+    Optional<String> h = r.headers().firstValue("Retry-After");
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      long seconds = Long.parseLong(h.get().trim());
+      Duration d = Duration.ofSeconds(Math.max(0, seconds));
+      return Optional.of(d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d);
+    } catch (NumberFormatException e) {
+      return Optional.empty(); // an HTTP date: the backoff stands
+    }
   }
 
   private static void sleep(Duration d) {
@@ -445,6 +588,9 @@ public final class RayJobsClient {
     }
   }
 
+  /** The default of {@link Builder#contactTimeout(Duration)}: one minute. */
+  public static final Duration DEFAULT_CONTACT_TIMEOUT = Duration.ofMinutes(1);
+
   /** Configures a {@link RayJobsClient}. */
   public static final class Builder {
     private URI dashboardUrl;
@@ -454,7 +600,9 @@ public final class RayJobsClient {
     private int maxAttempts = 4;
     private Duration initialBackoff = Duration.ofMillis(250);
     private Duration pollInterval = Duration.ofSeconds(2);
-    private String unreachableHint;
+    private Duration contactTimeout = DEFAULT_CONTACT_TIMEOUT;
+    private Supplier<String> unreachableHint;
+    private UnaryOperator<URI> reconnect;
 
     private Builder() {}
 
@@ -540,6 +688,20 @@ public final class RayJobsClient {
     }
 
     /**
+     * How long a poller of a running job ({@link RayJobsClient#waitFor}, a remote backfill) keeps
+     * trying while the dashboard is unreachable or answers transient errors (408, 429, 5xx, a body
+     * that is not the expected JSON), counted from the last successful poll (default 1 minute).
+     * Independent of the poll interval.
+     *
+     * @param timeout the time budget
+     * @return this builder
+     */
+    public Builder contactTimeout(Duration timeout) {
+      this.contactTimeout = positive("contact timeout", timeout);
+      return this;
+    }
+
+    /**
      * A sentence added to "cannot reach the dashboard" errors, such as which port-forward and head
      * pod serve the URL.
      *
@@ -547,11 +709,38 @@ public final class RayJobsClient {
      * @return this builder
      */
     public Builder unreachableHint(String hint) {
+      this.unreachableHint = hint == null ? null : () -> hint;
+      return this;
+    }
+
+    /**
+     * A sentence added to "cannot reach the dashboard" errors, read when such an error is made (for
+     * hints that name something that may change, such as the head pod).
+     *
+     * @param hint the supplier, or null
+     * @return this builder
+     */
+    public Builder unreachableHint(Supplier<String> hint) {
       this.unreachableHint = hint;
       return this;
     }
 
-    private static Duration positive(String what, Duration d) {
+    /**
+     * Called when a request to the dashboard gets no HTTP answer at all (connection refused, reset,
+     * closed or timed out), with the base URL that failed; returns the base URL to use from then on
+     * (the same one when nothing changed), e.g. after re-opening a port-forward whose local port
+     * changed. Runs on the thread of the failed request; an exception it throws is logged and the
+     * URL stays.
+     *
+     * @param hook the hook, or null for none
+     * @return this builder
+     */
+    public Builder reconnect(UnaryOperator<URI> hook) {
+      this.reconnect = hook;
+      return this;
+    }
+
+    static Duration positive(String what, Duration d) {
       if (d == null || d.isNegative() || d.isZero()) {
         throw new InvalidInputException(what + " must be positive, got " + d);
       }

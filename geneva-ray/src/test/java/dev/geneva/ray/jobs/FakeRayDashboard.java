@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -101,6 +102,122 @@ public final class FakeRayDashboard implements AutoCloseable {
 
   public volatile Function<JobRun, Integer> runner = run -> 0;
 
+  /** A scripted answer that replaces the real one. */
+  public enum Fault {
+    /** HTTP 500 with a JSON error body. */
+    HTTP_500,
+    /** HTTP 429 with {@code Retry-After: 1}. */
+    HTTP_429,
+    /** HTTP 403 with a plain-text body. */
+    HTTP_403,
+    /** HTTP 200 whose body is {@code {not json}. */
+    MALFORMED_JSON,
+    /** HTTP 502 with a proxy's HTML error page. */
+    HTML_502,
+    /** The connection closes without an answer. */
+    RESET,
+    /** The answer comes after {@link Script#delayMillis()} (then as usual). */
+    DELAY
+  }
+
+  /**
+   * One scripted fault: requests whose method matches and whose raw path matches {@code path} get
+   * {@code fault} while {@code remaining} is positive and the deadline (if any) has not passed.
+   */
+  public record Script(
+      String method,
+      Pattern path,
+      Fault fault,
+      AtomicInteger remaining,
+      long untilNanos,
+      long delayMillis) {
+    boolean take(String m, String p) {
+      if (!method.equals(m) || !path.matcher(p).matches()) {
+        return false;
+      }
+      if (untilNanos != 0 && System.nanoTime() - untilNanos > 0) {
+        return false;
+      }
+      return remaining.getAndDecrement() > 0;
+    }
+  }
+
+  /** Scripted faults, first match wins. */
+  public final List<Script> scripts = new CopyOnWriteArrayList<>();
+
+  /** Every fault answered, as "FAULT METHOD path". */
+  public final List<String> faultsAnswered = new CopyOnWriteArrayList<>();
+
+  /**
+   * Answers the next {@code times} matching requests with a fault.
+   *
+   * @param method e.g. GET
+   * @param pathRegex a regular expression the raw path must match, e.g. {@code /api/jobs/[^/]+}
+   * @param fault the fault
+   * @param times how many requests
+   * @return this
+   */
+  public FakeRayDashboard fault(String method, String pathRegex, Fault fault, int times) {
+    scripts.add(
+        new Script(method, Pattern.compile(pathRegex), fault, new AtomicInteger(times), 0, 0));
+    return this;
+  }
+
+  /**
+   * Answers every matching request with a fault for a while (from now).
+   *
+   * @param method e.g. GET
+   * @param pathRegex a regular expression the raw path must match
+   * @param fault the fault
+   * @param duration how long
+   * @return this
+   */
+  public FakeRayDashboard faultFor(
+      String method, String pathRegex, Fault fault, java.time.Duration duration) {
+    long until = System.nanoTime() + Math.max(1, duration.toNanos());
+    scripts.add(
+        new Script(
+            method,
+            Pattern.compile(pathRegex),
+            fault,
+            new AtomicInteger(Integer.MAX_VALUE),
+            until,
+            0));
+    return this;
+  }
+
+  /**
+   * Delays the next {@code times} matching answers.
+   *
+   * @param method e.g. GET
+   * @param pathRegex a regular expression the raw path must match
+   * @param delay how long each answer waits
+   * @param times how many requests
+   * @return this
+   */
+  public FakeRayDashboard delay(
+      String method, String pathRegex, java.time.Duration delay, int times) {
+    scripts.add(
+        new Script(
+            method,
+            Pattern.compile(pathRegex),
+            Fault.DELAY,
+            new AtomicInteger(times),
+            0,
+            delay.toMillis()));
+    return this;
+  }
+
+  /** Drops every scripted fault: from now on the dashboard answers as usual. */
+  public void clearFaults() {
+    scripts.clear();
+  }
+
+  /** The job ids the dashboard knows, in no order. */
+  public List<String> jobIds() {
+    return List.copyOf(jobs.keySet());
+  }
+
   /**
    * Starts it on a free loopback port.
    *
@@ -164,11 +281,56 @@ public final class FakeRayDashboard implements AutoCloseable {
       ex.close(); // the connection drops without a response
       return;
     }
+    for (Script script : scripts) {
+      if (script.take(method, path)) {
+        faultsAnswered.add(script.fault() + " " + key);
+        if (answerFault(ex, script)) {
+          return;
+        }
+        break;
+      }
+    }
     try {
       route(ex, method, path, body);
     } catch (RuntimeException e) {
       send(ex, 500, "{\"error\":\"" + e + "\"}");
     }
+  }
+
+  /** Answers a fault; false when the request should then be answered as usual (a delay). */
+  private static boolean answerFault(HttpExchange ex, Script script) throws IOException {
+    switch (script.fault()) {
+      case HTTP_500 -> send(ex, 500, "{\"error\":\"Internal Server Error\"}");
+      case HTTP_429 -> {
+        ex.getResponseHeaders().set("Retry-After", "1");
+        send(ex, 429, "Too Many Requests");
+      }
+      case HTTP_403 -> send(ex, 403, "Forbidden: the proxy wants a token");
+      case MALFORMED_JSON -> send(ex, 200, "{not json");
+      case HTML_502 -> {
+        byte[] page =
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+                .getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/html");
+        ex.sendResponseHeaders(502, page.length);
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(page);
+        }
+        ex.close();
+      }
+      case RESET -> ex.close();
+      case DELAY -> {
+        try {
+          Thread.sleep(script.delayMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          ex.close();
+          return true;
+        }
+        return false;
+      }
+    }
+    return true;
   }
 
   private void route(HttpExchange ex, String method, String path, byte[] body) throws IOException {

@@ -166,6 +166,61 @@ class RayJobsClientTest {
   }
 
   @Test
+  void status_whenAnswers500Then200_retriesAndSucceeds() {
+    dashboard.runner = run -> 0;
+    String id = client.submit(JobSubmission.builder("true").build()).submissionId();
+    dashboard.fault("GET", "/api/jobs/" + id, FakeRayDashboard.Fault.HTTP_500, 2);
+
+    JobDetails d = client.status(id);
+
+    assertThat(d.submissionId()).isEqualTo(id);
+    assertThat(dashboard.faultsAnswered).hasSize(2);
+  }
+
+  @Test
+  void status_whenBodyIsNotJson_throwsTransientNamingTheBody() {
+    dashboard.runner = run -> 0;
+    String id = client.submit(JobSubmission.builder("true").build()).submissionId();
+    dashboard.fault("GET", "/api/jobs/" + id, FakeRayDashboard.Fault.MALFORMED_JSON, 1);
+
+    assertThatThrownBy(() -> client.status(id))
+        .isInstanceOfSatisfying(
+            RayDashboardException.class,
+            e -> {
+              assertThat(e.isTransient()).isTrue();
+              assertThat(e.statusCode()).isEqualTo(200);
+            })
+        .hasMessageContaining("not the JSON expected")
+        .hasMessageContaining("{not json");
+  }
+
+  @Test
+  void send_whenConnectionFails_reconnectHookGivesUrlUsedFromThenOn() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    URI dead = URI.create("http://127.0.0.1:" + deadPort);
+    List<URI> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RayJobsClient moving =
+        RayJobsClient.builder()
+            .dashboardUrl(dead)
+            .retries(2, Duration.ofMillis(10))
+            .reconnect(
+                u -> {
+                  failed.add(u);
+                  return dashboard.url();
+                })
+            .build();
+
+    RayVersion v = moving.version();
+
+    assertThat(v.rayVersion()).isEqualTo("2.39.0");
+    assertThat(failed).containsExactly(dead);
+    assertThat(moving.dashboardUrl()).isEqualTo(dashboard.url());
+  }
+
+  @Test
   void submit_whenConnectionDrops_isNotRetried() {
     dashboard.dropNext.put("POST /api/jobs/", new AtomicInteger(1));
 

@@ -4,10 +4,10 @@ import dev.geneva.BackfillJob;
 import dev.geneva.BackfillListener;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
-import dev.geneva.GenevaException;
 import dev.geneva.ray.jobs.JobDetails;
 import dev.geneva.ray.jobs.JobStatus;
 import dev.geneva.ray.jobs.RayDashboardException;
+import dev.geneva.ray.jobs.RayJobContactLostException;
 import dev.geneva.ray.jobs.RayJobFailedException;
 import dev.geneva.ray.jobs.RayJobsClient;
 import java.time.Duration;
@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A backfill running as a Ray job: polls the job's status and logs, reports the driver's progress
  * lines, completes with its result line, and stops the job on {@link #cancel()}.
+ *
+ * <p>Polls that fail transiently ({@link RayDashboardException#isTransient()}: no answer, 408, 429,
+ * 5xx, a body that is not the expected JSON) are retried with backoff until the contact timeout has
+ * passed since the last successful poll; then the future fails with a {@link
+ * RayJobContactLostException}, and {@link #cancel()} still sends the stop (the job may be running).
+ * A 404 means the dashboard no longer knows the job (its head was restarted, which ends its jobs):
+ * the future fails at once. Any other 4xx fails it at once with the dashboard's message.
  */
 public final class RemoteBackfillJob implements BackfillJob {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteBackfillJob.class);
@@ -28,13 +35,19 @@ public final class RemoteBackfillJob implements BackfillJob {
   /** Log lines carried by a failure. */
   public static final int TAIL_LINES = 40;
 
-  private static final int MAX_POLL_FAILURES = 5;
+  /** The longest wait between two polls while they fail. */
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  /** The shortest request timeout of a poll, even when the contact budget is nearly spent. */
+  private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
   private final RayJobsClient client;
   private final String submissionId;
   private final String column;
   private final BackfillListener listener;
   private final Duration pollInterval;
+  private final Duration contactTimeout;
+  private volatile boolean contactLost;
   private final long startNanos = System.nanoTime();
   private final CompletableFuture<BackfillResult> future = new CompletableFuture<>();
   private final AtomicBoolean cancelRequested = new AtomicBoolean();
@@ -48,18 +61,22 @@ public final class RemoteBackfillJob implements BackfillJob {
    * @param column the column it computes
    * @param listener receives progress, may be null
    * @param pollInterval how often to poll
+   * @param contactTimeout how long polls may fail transiently, since the last successful one,
+   *     before the backfill fails with {@link RayJobContactLostException}
    */
   public RemoteBackfillJob(
       RayJobsClient client,
       String submissionId,
       String column,
       BackfillListener listener,
-      Duration pollInterval) {
+      Duration pollInterval,
+      Duration contactTimeout) {
     this.client = client;
     this.submissionId = submissionId;
     this.column = column;
     this.listener = listener;
     this.pollInterval = pollInterval;
+    this.contactTimeout = contactTimeout;
     this.progress = new BackfillProgress(column, 0, 0, 0, 0, 0, Duration.ZERO);
     Thread poller = new Thread(this::poll, "geneva-ray-job-" + submissionId);
     poller.setDaemon(true);
@@ -97,14 +114,28 @@ public final class RemoteBackfillJob implements BackfillJob {
   }
 
   /**
-   * Stops the Ray job ({@code POST /api/jobs/{id}/stop}); the future completes with a {@link
-   * CancellationException} once Ray reports the job stopped.
+   * Whether polling gave up ({@link RayJobContactLostException}) while the job may still run.
    *
-   * @return false when the backfill had already ended
+   * @return true after lost contact
+   */
+  public boolean contactLost() {
+    return contactLost;
+  }
+
+  /**
+   * Stops the Ray job ({@code POST /api/jobs/{id}/stop}); the future completes with a {@link
+   * CancellationException} once Ray reports the job stopped. After lost contact (the future failed
+   * with {@link RayJobContactLostException}) the stop is still sent, since the job may be running.
+   *
+   * @return false when the backfill had already ended (after lost contact: when Ray says the job
+   *     had ended)
    * @throws RayDashboardException when the stop request cannot be delivered
    */
   @Override
   public boolean cancel() {
+    if (contactLost) {
+      return client.stop(submissionId);
+    }
     if (future.isDone()) {
       return false;
     }
@@ -114,42 +145,127 @@ public final class RemoteBackfillJob implements BackfillJob {
   }
 
   private void poll() {
-    int failures = 0;
+    long lastContact = System.nanoTime();
+    Duration firstBackoff =
+        pollInterval.compareTo(Duration.ofMillis(250)) < 0 ? pollInterval : Duration.ofMillis(250);
+    Duration backoff = firstBackoff;
+    // At least about ten tries within the budget, never more than MAX_BACKOFF apart.
+    Duration tenth = contactTimeout.dividedBy(10);
+    Duration capped = tenth.compareTo(MAX_BACKOFF) < 0 ? tenth : MAX_BACKOFF;
+    Duration maxBackoff = capped.compareTo(firstBackoff) > 0 ? capped : firstBackoff;
+    boolean failing = false;
     while (!future.isDone()) {
+      Duration wait = pollInterval;
       try {
-        JobDetails d = client.status(submissionId);
-        String logs = client.logs(submissionId);
-        failures = 0;
+        long left = contactTimeout.toNanos() - (System.nanoTime() - lastContact);
+        RayJobsClient once =
+            client.singleAttempt(Duration.ofNanos(Math.max(left, MIN_REQUEST_TIMEOUT.toNanos())));
+        JobDetails d = once.status(submissionId);
+        String logs = once.logs(submissionId);
+        if (failing) {
+          LOG.info(
+              "polling Ray job {} works again after {}",
+              submissionId,
+              seconds(Duration.ofNanos(System.nanoTime() - lastContact)));
+        }
+        failing = false;
+        backoff = firstBackoff;
+        lastContact = System.nanoTime();
         DriverLines.findProgress(logs).ifPresent(this::report);
         if (d.status().isTerminal()) {
           finish(d, logs);
           return;
         }
       } catch (RayDashboardException e) {
-        if (++failures >= MAX_POLL_FAILURES) {
-          future.completeExceptionally(
-              new GenevaException(
-                  "lost contact with Ray job "
-                      + submissionId
-                      + " (it may still be running; rerunning the backfill resumes from its"
-                      + " checkpoints): "
-                      + e.getMessage(),
-                  e));
+        Duration silent = Duration.ofNanos(System.nanoTime() - lastContact);
+        if (!e.isTransient()) {
+          future.completeExceptionally(refused(e));
           return;
         }
-        LOG.warn("polling Ray job {} failed: {}", submissionId, e.getMessage());
+        if (silent.compareTo(contactTimeout) >= 0) {
+          contactLost = true;
+          future.completeExceptionally(lost(e, silent));
+          return;
+        }
+        if (!failing) {
+          LOG.warn(
+              "polling Ray job {} failed, retrying for up to {}: {}",
+              submissionId,
+              seconds(contactTimeout),
+              e.getMessage());
+        } else {
+          LOG.debug("polling Ray job {} failed again: {}", submissionId, e.getMessage());
+        }
+        failing = true;
+        Duration budgetLeft = contactTimeout.minus(silent);
+        wait = backoff.compareTo(budgetLeft) < 0 ? backoff : budgetLeft;
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(maxBackoff) < 0 ? doubled : maxBackoff;
       } catch (RuntimeException e) {
         future.completeExceptionally(e);
         return;
       }
       try {
-        Thread.sleep(pollInterval.toMillis());
+        Thread.sleep(Math.max(1, wait.toMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         future.completeExceptionally(e);
         return;
       }
     }
+  }
+
+  /** A non-transient answer to a poll: 404 (the job is gone) or another 4xx. */
+  private RayDashboardException refused(RayDashboardException e) {
+    String msg =
+        e.statusCode() == 404
+            ? "Ray job "
+                + submissionId
+                + " (backfill of column '"
+                + column
+                + "') is gone: the Ray dashboard at "
+                + e.dashboardUrl()
+                + " no longer knows it (HTTP 404). The cluster's head was probably restarted, which"
+                + " ends its jobs, or someone deleted the job. Finished work is checkpointed: run"
+                + " the backfill again to resume. ("
+                + e.getMessage()
+                + ")"
+            : "polling Ray job "
+                + submissionId
+                + " (backfill of column '"
+                + column
+                + "') failed: "
+                + e.getMessage();
+    return new RayDashboardException(msg, e.dashboardUrl(), e.statusCode(), e.responseBody(), e);
+  }
+
+  private RayJobContactLostException lost(RayDashboardException e, Duration silent) {
+    return new RayJobContactLostException(
+        "lost contact with Ray job "
+            + submissionId
+            + " (backfill of column '"
+            + column
+            + "') on the Ray dashboard at "
+            + e.dashboardUrl()
+            + ": no successful poll for "
+            + seconds(silent)
+            + " (contact timeout "
+            + seconds(contactTimeout)
+            + "); last error: "
+            + e.getMessage()
+            + ". The job may still be running: check it with `ray job status "
+            + submissionId
+            + " --address "
+            + e.dashboardUrl()
+            + "` once the dashboard answers. cancel(), or closing the RayCluster, still asks Ray"
+            + " to stop it; finished work is checkpointed, so running the backfill again resumes.",
+        submissionId,
+        silent,
+        e);
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 
   private void report(BackfillProgress p) {
