@@ -9,6 +9,8 @@ import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
 import dev.geneva.cloud.gcp.testing.FakeGcs;
 import dev.geneva.cloud.gcp.testing.FakeGoogle;
+import dev.geneva.k8s.HeadGroupSpec;
+import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.Rbac;
@@ -315,6 +317,17 @@ class DoctorCommandTest {
             "OK        node label geneva.lancedb.com/ray-worker-cpu: 1 node(s): cpu-2; not"
                 + " selected, as the label's value is not \"true\": cpu-1 (\"\"), cpu-3"
                 + " (\"False\")");
+  }
+
+  @Test
+  void nodeLabel_whenCheckingDefaultSelectors_requiresTheValueThePodsSelect() {
+    // The value doctor requires is the one the default node selectors put in the pod specs.
+    assertThat(HeadGroupSpec.builder().build().nodeSelector())
+        .containsEntry(DoctorCommand.HEAD_LABEL, "true");
+    assertThat(WorkerGroupSpec.builder().build().nodeSelector())
+        .containsEntry(DoctorCommand.CPU_LABEL, "true");
+    assertThat(WorkerGroupSpec.builder().gpus(1).build().nodeSelector())
+        .containsEntry(DoctorCommand.GPU_LABEL, "true");
   }
 
   @Test
