@@ -326,31 +326,7 @@ public final class DoctorCommand implements Callable<Integer> {
     required.put(CPU_LABEL, true);
     required.put(GPU_LABEL, false);
     for (Map.Entry<String, Boolean> e : required.entrySet()) {
-      String label = e.getKey();
-      List<String> with =
-          nodes.stream()
-              .filter(
-                  n ->
-                      n.getMetadata().getLabels() != null
-                          && n.getMetadata().getLabels().containsKey(label))
-              .map(n -> n.getMetadata().getName())
-              .toList();
-      String check = "node label " + label;
-      if (!with.isEmpty()) {
-        items.add(new Item(check, "OK", with.size() + " node(s): " + String.join(", ", with), ""));
-      } else {
-        items.add(
-            new Item(
-                check,
-                e.getValue() ? "MISSING" : "WARN",
-                "no node has it (of "
-                    + nodes.size()
-                    + "); pods of groups with the default node selector stay Pending"
-                    + (e.getValue() ? "" : " (needed only for GPU worker groups)"),
-                "kubectl label node <node> "
-                    + label
-                    + "=true, or give the group another nodeSelector"));
-      }
+      items.add(nodeLabel(nodes, e.getKey(), e.getValue()));
     }
     List<String> gpuNodes =
         nodes.stream()
@@ -377,6 +353,72 @@ public final class DoctorCommand implements Callable<Integer> {
                 GPU_RESOURCE + " allocatable on " + String.join(", ", gpuNodes),
                 ""));
     return items;
+  }
+
+  /**
+   * Whether some node carries {@code label=true}, the value the default node selectors ask for. A
+   * node with the label set to anything else ({@code "false"}, empty) is not selected, so it is
+   * reported by name with the command that fixes it, not counted as a match.
+   */
+  static Item nodeLabel(List<Node> nodes, String label, boolean required) {
+    String check = "node label " + label;
+    List<String> matching = new ArrayList<>();
+    Map<String, String> otherValues = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      Map<String, String> labels = n.getMetadata().getLabels();
+      if (labels == null || !labels.containsKey(label)) {
+        continue;
+      }
+      String value = labels.get(label);
+      if ("true".equals(value)) {
+        matching.add(n.getMetadata().getName());
+      } else {
+        otherValues.put(n.getMetadata().getName(), value == null ? "" : value);
+      }
+    }
+    String others =
+        otherValues.entrySet().stream()
+            .map(o -> o.getKey() + " (\"" + o.getValue() + "\")")
+            .collect(Collectors.joining(", "));
+    if (!matching.isEmpty()) {
+      return new Item(
+          check,
+          "OK",
+          matching.size()
+              + " node(s): "
+              + String.join(", ", matching)
+              + (otherValues.isEmpty()
+                  ? ""
+                  : "; not selected, as the label's value is not \"true\": " + others),
+          "");
+    }
+    String status = required ? "MISSING" : "WARN";
+    String gpuOnly = required ? "" : " (needed only for GPU worker groups)";
+    if (!otherValues.isEmpty()) {
+      return new Item(
+          check,
+          status,
+          "no node has "
+              + label
+              + "=true; "
+              + others
+              + " carry it with another value, and the pods select \"true\", so pods of groups"
+              + " with the default node selector stay Pending"
+              + gpuOnly,
+          "kubectl label nodes "
+              + String.join(" ", otherValues.keySet())
+              + " "
+              + label
+              + "=true --overwrite, or give the group another nodeSelector");
+    }
+    return new Item(
+        check,
+        status,
+        "no node has it (of "
+            + nodes.size()
+            + "); pods of groups with the default node selector stay Pending"
+            + gpuOnly,
+        "kubectl label node <node> " + label + "=true, or give the group another nodeSelector");
   }
 
   private Item s3BucketCheck() {

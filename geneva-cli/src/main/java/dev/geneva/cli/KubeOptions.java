@@ -1,5 +1,6 @@
 package dev.geneva.cli;
 
+import dev.geneva.cloud.gcp.GkeAuthProvider;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
@@ -49,6 +50,16 @@ public final class KubeOptions {
   @Option(names = "--location", description = "GKE location (region or zone).")
   String location;
 
+  @Option(
+      names = "--gke-endpoint",
+      paramLabel = "auto|dns|public_ip|private_ip",
+      description =
+          "GKE: which control-plane endpoint to use (default auto: the DNS endpoint when the"
+              + " cluster's IP endpoints are disabled, else its endpoint, as gcloud"
+              + " get-credentials does; dns is gcloud's --dns-endpoint, private_ip its"
+              + " --internal-ip).")
+  String gkeEndpoint;
+
   /** Creates the options (picocli fills them). */
   public KubeOptions() {}
 
@@ -84,6 +95,8 @@ public final class KubeOptions {
     put(params, KubeAuthProvider.PARAM_ROLE_NAME, roleName);
     put(params, KubeAuthProvider.PARAM_PROJECT, project);
     put(params, KubeAuthProvider.PARAM_LOCATION, location);
+    // Other methods than GKE reject it, naming the parameter.
+    put(params, GkeAuthProvider.PARAM_ENDPOINT, gkeEndpoint);
     return KubeAuth.forMethod(m, params);
   }
 
@@ -105,7 +118,14 @@ public final class KubeOptions {
               + " in "
               + region
               + (roleName == null ? "" : " as role " + roleName);
-      case GKE -> "GKE cluster " + clusterName + " in " + project + "/" + location;
+      case GKE ->
+          "GKE cluster "
+              + clusterName
+              + " in "
+              + project
+              + "/"
+              + location
+              + (gkeEndpoint == null ? "" : " (" + gkeEndpoint + " endpoint)");
     };
   }
 

@@ -9,8 +9,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +27,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code geneva manifests}: the Kubernetes objects an admin applies once (namespace, service
- * account, RBAC) as YAML, optionally the EKS IAM documents, and with {@code --apply} applies the
+ * account, RBAC) as YAML on stdout, which {@code kubectl apply -f -} takes as it is; with the EKS
+ * options also the IAM documents, written as files to {@code --iam-out DIR} (they are IAM JSON, not
+ * Kubernetes objects, so they never go into the YAML stream); with {@code --apply} applies the
  * Kubernetes objects.
  */
 @Command(
@@ -31,9 +37,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Prints the Kubernetes objects Geneva needs (namespace, service account with its cloud"
-          + " identity, ClusterRole/Binding for Ray's pods, Role/ClusterRole for clients) as YAML;"
-          + " with --eks-bucket/--eks-cluster-arn/--eks-oidc-provider also the IAM policy"
-          + " documents (JSON, which is YAML too, as further documents).",
+          + " identity, ClusterRole/Binding for Ray's pods, Role/ClusterRole for clients) as YAML"
+          + " documents, ready for kubectl apply -f -.",
+      "With --eks-bucket/--eks-cluster-arn/--eks-oidc-provider it also writes the IAM policy"
+          + " documents as JSON files (and the aws eks access-entry commands as a script) to"
+          + " --iam-out DIR; stdout stays Kubernetes YAML only. --json puts both in one JSON"
+          + " document instead.",
       "With --apply, applies the Kubernetes objects (idempotently) instead of printing them."
     })
 public final class ManifestsCommand implements Callable<Integer> {
@@ -90,7 +99,9 @@ public final class ManifestsCommand implements Callable<Integer> {
   @Option(
       names = "--eks-oidc-provider",
       description =
-          "EKS IAM: the cluster's OIDC provider (oidc.eks.<region>.amazonaws.com/id/...).")
+          "EKS IAM: the cluster's OIDC provider: its issuer URL"
+              + " (https://oidc.eks.<region>.amazonaws.com/id/...), the issuer without https://, or"
+              + " the IAM OIDC provider's ARN (arn:<partition>:iam::<account>:oidc-provider/...).")
   String eksOidcProvider;
 
   @Option(
@@ -104,7 +115,22 @@ public final class ManifestsCommand implements Callable<Integer> {
       description = "EKS IAM: the client role's ARN (adds the aws eks access-entry commands).")
   String eksClientRoleArn;
 
-  @Option(names = "--only", description = "Print only these: kubernetes or iam (default: both).")
+  @Option(
+      names = "--iam-out",
+      paramLabel = "DIR",
+      description =
+          "EKS IAM: write the IAM documents here (created if missing; files are overwritten):"
+              + " client-role-policy.json, client-role-trust-policy.json (with"
+              + " --eks-client-principal), service-account-role-policy.json,"
+              + " service-account-trust-policy.json and eks-access-entry.sh (with"
+              + " --eks-client-role-arn).")
+  Path iamOut;
+
+  @Option(
+      names = "--only",
+      description =
+          "Only these: kubernetes (no IAM files) or iam (no YAML on stdout; needs --iam-out or"
+              + " --json). Default: both.")
   Only only;
 
   @Option(names = "--apply", description = "Apply the Kubernetes objects to the cluster.")
@@ -127,9 +153,25 @@ public final class ManifestsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RayClusterManifests manifests = manifests();
-    Map<String, String> iam = iamDocuments();
+    Map<String, String> iam = only == Only.kubernetes ? Map.of() : iamDocuments();
     if (only == Only.iam && iam.isEmpty()) {
       throw usage("--only iam needs --eks-bucket, --eks-cluster-arn and --eks-oidc-provider");
+    }
+    if (iamOut != null && iam.isEmpty()) {
+      throw usage(
+          only == Only.kubernetes
+              ? "--iam-out writes IAM documents, which --only kubernetes leaves out"
+              : "--iam-out needs --eks-bucket, --eks-cluster-arn and --eks-oidc-provider");
+    }
+    if (!iam.isEmpty() && iamOut == null && (!json || apply)) {
+      throw usage(
+          "the EKS IAM documents are IAM JSON, not Kubernetes objects, so they do not go into the"
+              + " YAML on stdout: add --iam-out DIR to write them as files"
+              + (apply ? "" : " (or --json for one JSON document with both)")
+              + ", or --only kubernetes to leave them out");
+    }
+    if (iamOut != null) {
+      writeIamFiles(iam);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (apply) {
@@ -154,7 +196,7 @@ public final class ManifestsCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     boolean k8s = only != Only.iam;
-    boolean withIam = only != Only.kubernetes && !iam.isEmpty();
+    boolean withIam = !iam.isEmpty();
     if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       if (k8s) {
@@ -171,27 +213,9 @@ public final class ManifestsCommand implements Callable<Integer> {
         doc.put("iam", docs);
       }
       out.println(Json.write(doc));
-    } else {
-      StringBuilder sb = new StringBuilder();
-      if (k8s) {
-        sb.append(manifests.toYaml());
-      }
-      if (withIam) {
-        for (Map.Entry<String, String> e : iam.entrySet()) {
-          if (e.getKey().endsWith("command")) {
-            sb.append("# ").append(e.getKey()).append(":\n");
-            for (String line : e.getValue().strip().split("\\R")) {
-              sb.append("#   ").append(line).append('\n');
-            }
-          } else {
-            sb.append("---\n# IAM ").append(e.getKey()).append(" (JSON)\n").append(e.getValue());
-            if (!e.getValue().endsWith("\n")) {
-              sb.append('\n');
-            }
-          }
-        }
-      }
-      out.print(sb);
+    } else if (k8s) {
+      // Kubernetes objects only: whatever else is asked for went to --iam-out.
+      out.print(manifests.toYaml());
     }
     out.flush();
     return ExitCodes.OK;
@@ -260,6 +284,46 @@ public final class ManifestsCommand implements Callable<Integer> {
       docs.put("associate-access-policy-command", d.associateAccessPolicyCommand(eksClientRoleArn));
     }
     return docs;
+  }
+
+  /**
+   * Writes each IAM document to {@code --iam-out} as {@code <name>.json}, and the access-entry
+   * commands as one script, then lists the files on stderr (stdout carries only YAML or JSON).
+   */
+  private void writeIamFiles(Map<String, String> iam) {
+    List<Path> written = new ArrayList<>();
+    StringBuilder script = new StringBuilder();
+    try {
+      Files.createDirectories(iamOut);
+      for (Map.Entry<String, String> e : iam.entrySet()) {
+        if (e.getKey().endsWith("command")) {
+          script.append(e.getValue().strip()).append('\n');
+        } else {
+          Path file = iamOut.resolve(e.getKey() + ".json");
+          String body = e.getValue().endsWith("\n") ? e.getValue() : e.getValue() + "\n";
+          Files.writeString(file, body, StandardCharsets.UTF_8);
+          written.add(file);
+        }
+      }
+      if (script.length() > 0) {
+        Path file = iamOut.resolve("eks-access-entry.sh");
+        Files.writeString(
+            file,
+            "#!/bin/sh\n# Grants the Geneva client role access to the EKS cluster (EKS access"
+                + " entry).\nset -e\n"
+                + script,
+            StandardCharsets.UTF_8);
+        written.add(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the IAM documents to --iam-out " + iamOut, e);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("wrote the EKS IAM documents to " + iamOut + ":");
+    for (Path file : written) {
+      err.println("  " + file.getFileName());
+    }
+    err.flush();
   }
 
   private static Object parse(String jsonText) {

@@ -9,6 +9,8 @@ import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
 import dev.geneva.cloud.gcp.testing.FakeGcs;
 import dev.geneva.cloud.gcp.testing.FakeGoogle;
+import dev.geneva.k8s.HeadGroupSpec;
+import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.Rbac;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,6 +204,50 @@ class DoctorCommandTest {
   }
 
   @Test
+  void doctor_whenServer134AndRoleGrantsOnlyGetOnPortForward_passesAndSaysWhy() {
+    setUpCluster(true);
+    mock.server()
+        .setVersionInfo(
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("34+")
+                .withGitVersion("v1.34.1-gke.1829001")
+                .build());
+    Rbac.allowAllExcept(mock.server(), "create pods/portforward");
+
+    Result r = doctor();
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains(
+            "OK        can-i get pods/portforward in namespace geneva: allowed (Kubernetes"
+                + " v1.34.1-gke.1829001: the port-forward websocket (a GET) is authorized as 'get'")
+        .doesNotContain("can-i create pods/portforward");
+  }
+
+  @Test
+  void doctor_whenServer135AndRoleGrantsOnlyGetOnPortForward_reportsCreateForbidden() {
+    setUpCluster(true);
+    mock.server()
+        .setVersionInfo(
+            new VersionInfo.Builder()
+                .withMajor("1")
+                .withMinor("35")
+                .withGitVersion("v1.35.0")
+                .build());
+    Rbac.allowAllExcept(mock.server(), "create pods/portforward");
+
+    Result r = doctor();
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+    assertThat(r.out())
+        .contains("OK        can-i get pods/portforward in namespace geneva")
+        .contains("FORBIDDEN can-i create pods/portforward in namespace geneva")
+        .contains("from 1.35 the port-forward websocket also needs 'create'")
+        .contains("grant both 'get' and 'create' on pods/portforward");
+  }
+
+  @Test
   void doctor_whenNoPortForwarding_skipsThatVerb() {
     setUpCluster(true);
     Rbac.allowAllExcept(mock.server(), "create pods/portforward");
@@ -243,6 +290,65 @@ class DoctorCommandTest {
         .contains("WARN      node label geneva.lancedb.com/ray-worker-gpu")
         .contains("WARN      GPU device plugin")
         .contains("FORBIDDEN bucket s3://my-bucket/db: write failed");
+  }
+
+  @Test
+  void doctor_whenNodeLabelsAreFalseOrEmpty_reportsThoseNodesAsNotSelectedWithFix() {
+    setUpCluster(true);
+    NamespacedKubernetesClient c = mock.client();
+    c.nodes().withName("head-0").delete();
+    c.nodes().withName("cpu-0").delete();
+    node(c, "head-1", Map.of(DoctorCommand.HEAD_LABEL, "false"), false);
+    node(c, "cpu-1", Map.of(DoctorCommand.CPU_LABEL, ""), false);
+    node(c, "cpu-2", Map.of(DoctorCommand.CPU_LABEL, "true"), false);
+    node(c, "cpu-3", Map.of(DoctorCommand.CPU_LABEL, "False"), false);
+    Rbac.allowAllExcept(mock.server());
+
+    Result r = doctor();
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+    assertThat(r.out())
+        .contains(
+            "MISSING   node label geneva.lancedb.com/ray-head: no node has"
+                + " geneva.lancedb.com/ray-head=true; head-1 (\"false\") carry it with another"
+                + " value, and the pods select \"true\"")
+        .contains("fix: kubectl label nodes head-1 geneva.lancedb.com/ray-head=true --overwrite")
+        .contains(
+            "OK        node label geneva.lancedb.com/ray-worker-cpu: 1 node(s): cpu-2; not"
+                + " selected, as the label's value is not \"true\": cpu-1 (\"\"), cpu-3"
+                + " (\"False\")");
+  }
+
+  @Test
+  void nodeLabel_whenCheckingDefaultSelectors_requiresTheValueThePodsSelect() {
+    // The value doctor requires is the one the default node selectors put in the pod specs.
+    assertThat(HeadGroupSpec.builder().build().nodeSelector())
+        .containsEntry(DoctorCommand.HEAD_LABEL, "true");
+    assertThat(WorkerGroupSpec.builder().build().nodeSelector())
+        .containsEntry(DoctorCommand.CPU_LABEL, "true");
+    assertThat(WorkerGroupSpec.builder().gpus(1).build().nodeSelector())
+        .containsEntry(DoctorCommand.GPU_LABEL, "true");
+  }
+
+  @Test
+  void doctor_whenGkeEndpointUnknown_exitsTwoListingTheChoices() {
+    Result r =
+        Cli.run(
+            "doctor",
+            "--config-method",
+            "GKE",
+            "--project",
+            "p",
+            "--location",
+            "us-central1",
+            "--cluster-name",
+            "geneva",
+            "--gke-endpoint",
+            "internal");
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err())
+        .contains("endpoint 'internal' is not one of auto, dns, public_ip, private_ip");
   }
 
   @Test

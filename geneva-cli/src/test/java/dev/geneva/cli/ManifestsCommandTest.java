@@ -9,6 +9,7 @@ import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
 import dev.geneva.k8s.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,26 +78,98 @@ class ManifestsCommandTest {
   }
 
   @Test
-  void manifests_whenEksOptionsGiven_appendsIamDocumentsThatParse() throws Exception {
-    List<String> args = new ArrayList<>(List.of("manifests"));
+  void manifests_whenEksOptionsWithIamOut_printsOnlyAppliableYamlAndWritesIamFiles()
+      throws Exception {
+    Path iamDir = dir.resolve("iam");
+    List<String> args = new ArrayList<>(List.of("manifests", "--client-user", "alice"));
     args.addAll(List.of(EKS));
-    args.addAll(List.of("--eks-client-principal", "arn:aws:iam::123456789012:user/alice"));
+    args.addAll(
+        List.of(
+            "--eks-client-principal",
+            "arn:aws:iam::123456789012:user/alice",
+            "--eks-client-role-arn",
+            "arn:aws:iam::123456789012:role/geneva-client-role",
+            "--iam-out",
+            iamDir.toString()));
+
     Result r = Cli.run(args.toArray(String[]::new));
 
     assertThat(r.exit()).as(r.toString()).isZero();
+    // What `kubectl apply -f -` needs: every document a Kubernetes object, nothing else.
     List<Map<String, Object>> docs = yamlDocuments(r.out());
-    assertThat(docs.subList(0, 4)).extracting(d -> d.get("kind")).doesNotContainNull();
-    List<Map<String, Object>> iam = docs.subList(4, docs.size());
-    assertThat(iam)
-        .hasSize(4)
-        .allSatisfy(d -> assertThat(d).containsEntry("Version", "2012-10-17"));
-    assertThat(r.out())
-        .contains("# IAM client-role-policy")
-        .contains("arn:aws:s3:::my-lance-bucket")
-        .contains("system:serviceaccount:geneva:geneva-ray-runner");
+    assertThat(docs)
+        .isNotEmpty()
+        .allSatisfy(
+            d -> {
+              assertThat(d).containsKeys("apiVersion", "kind", "metadata");
+              assertThat(d).doesNotContainKeys("Version", "Statement");
+            });
+    assertThat(docs)
+        .extracting(d -> d.get("kind"))
+        .containsExactly(
+            "Namespace",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding");
+    assertThat(r.out()).doesNotContain("sts:AssumeRole").doesNotContain("aws eks");
 
-    args.addAll(List.of("--only", "iam", "--json"));
+    ObjectMapper json = new ObjectMapper();
+    for (String name :
+        List.of(
+            "client-role-policy",
+            "client-role-trust-policy",
+            "service-account-role-policy",
+            "service-account-trust-policy")) {
+      JsonNode doc = json.readTree(Files.readString(iamDir.resolve(name + ".json")));
+      assertThat(doc.get("Version").asText()).as(name).isEqualTo("2012-10-17");
+      assertThat(r.err()).contains(name + ".json");
+    }
+    assertThat(Files.readString(iamDir.resolve("service-account-role-policy.json")))
+        .contains("arn:aws:s3:::my-lance-bucket");
+    assertThat(Files.readString(iamDir.resolve("service-account-trust-policy.json")))
+        .contains("system:serviceaccount:geneva:geneva-ray-runner");
+    assertThat(Files.readString(iamDir.resolve("eks-access-entry.sh")))
+        .startsWith("#!/bin/sh")
+        .contains(
+            "aws eks create-access-entry --cluster-name geneva --principal-arn"
+                + " arn:aws:iam::123456789012:role/geneva-client-role --type STANDARD")
+        .contains("aws eks associate-access-policy --cluster-name geneva");
+  }
+
+  @Test
+  void manifests_whenEksOptionsWithoutIamOut_exitsTwoNamingIamOut() {
+    List<String> args = new ArrayList<>(List.of("manifests"));
+    args.addAll(List.of(EKS));
+
+    Result r = Cli.run(args.toArray(String[]::new));
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--iam-out DIR").contains("not Kubernetes objects");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void manifests_whenOnlyIamAsJson_printsIamDocumentsWithOidcArnAccepted() throws Exception {
+    List<String> args = new ArrayList<>(List.of("manifests"));
+    args.addAll(List.of(EKS));
+    args.set(
+        args.indexOf("--eks-oidc-provider") + 1,
+        "arn:aws:iam::123456789012:oidc-provider/"
+            + "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE");
+    args.addAll(
+        List.of(
+            "--eks-client-principal",
+            "arn:aws:iam::123456789012:user/alice",
+            "--only",
+            "iam",
+            "--json"));
+
     Result json = Cli.run(args.toArray(String[]::new));
+
     assertThat(json.exit()).as(json.toString()).isZero();
     JsonNode doc = new ObjectMapper().readTree(json.out());
     assertThat(doc.has("kubernetes")).isFalse();
@@ -109,6 +182,17 @@ class ManifestsCommandTest {
                 .get("AWS")
                 .asText())
         .isEqualTo("arn:aws:iam::123456789012:user/alice");
+    assertThat(
+            doc.get("iam")
+                .get("service-account-trust-policy")
+                .get("Statement")
+                .get(0)
+                .get("Principal")
+                .get("Federated")
+                .asText())
+        .isEqualTo(
+            "arn:aws:iam::123456789012:oidc-provider/"
+                + "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE");
   }
 
   @Test

@@ -18,7 +18,8 @@ public final class EksDocs {
         EksIamDocuments.builder()
             .bucket("my-lance-bucket")
             .clusterArn("arn:aws:eks:us-east-1:123456789012:cluster/geneva")
-            .oidcProvider("oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
+            .oidcProvider(
+                "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
             .namespace("geneva")
             .serviceAccount("geneva-ray-runner")
             .build();

@@ -3,6 +3,7 @@ package dev.geneva.examples.docs;
 import dev.geneva.cloud.gcp.GcsCheckReport;
 import dev.geneva.cloud.gcp.GcsWriteCheck;
 import dev.geneva.cloud.gcp.GkeAuth;
+import dev.geneva.cloud.gcp.GkeEndpoint;
 import dev.geneva.k8s.admin.RayClusterManifests;
 import dev.geneva.k8s.auth.KubeAuth;
 
@@ -55,5 +56,23 @@ public final class GkeDocs {
             .build(); // application-default credentials, read on first use
     // docs:end gke-auth
     return auth;
+  }
+
+  /**
+   * The GKE auth through the cluster's DNS endpoint.
+   *
+   * @return the auth
+   */
+  public static KubeAuth dnsAuth() {
+    // docs:begin gke-auth-dns
+    KubeAuth dns =
+        GkeAuth.builder()
+            .project("my-project")
+            .location("us-central1")
+            .clusterName("geneva")
+            .endpoint(GkeEndpoint.DNS)
+            .build();
+    // docs:end gke-auth-dns
+    return dns;
   }
 }

@@ -8,6 +8,8 @@ import dev.geneva.cloud.aws.iam.EksIamDocuments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The generated documents equal the deployment guide's, with its placeholders filled in. */
@@ -100,5 +102,116 @@ class EksIamDocumentsTest {
     assertThatThrownBy(() -> docs.createAccessEntryCommand(" "))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("clientRoleArn is not set");
+  }
+
+  @Test
+  void serviceAccountTrustPolicy_whenOidcProviderGivenAsUrlHostPathOrArn_yieldsOnePrincipal() {
+    String arn = "arn:aws:iam::123456789012:oidc-provider/" + OIDC;
+    List<String> policies = new ArrayList<>();
+    for (String form : List.of("https://" + OIDC, OIDC, OIDC + "/", arn)) {
+      EksIamDocuments d = docs.toBuilder().oidcProvider(form).build();
+      assertThat(d.oidcProviderArn()).as(form).isEqualTo(arn);
+      assertThat(d.oidcProvider()).as(form).isEqualTo(OIDC);
+      policies.add(d.serviceAccountTrustPolicy());
+    }
+
+    assertThat(policies).containsOnly(docs.serviceAccountTrustPolicy());
+    assertThat(policies.get(3))
+        .contains("\"Federated\": \"" + arn + "\"")
+        .contains("\"" + OIDC + ":sub\"")
+        .doesNotContain("oidc-provider/arn:")
+        .doesNotContain("\"arn:aws:iam::123456789012:oidc-provider/" + OIDC + ":aud\"");
+  }
+
+  @Test
+  void oidcProviderArn_whenArnFromAnotherAccount_keepsThatAccount() {
+    EksIamDocuments d =
+        docs.toBuilder().oidcProvider("arn:aws:iam::210987654321:oidc-provider/" + OIDC).build();
+
+    assertThat(d.oidcProviderArn()).isEqualTo("arn:aws:iam::210987654321:oidc-provider/" + OIDC);
+    assertThat(d.toBuilder().build().oidcProviderArn()).isEqualTo(d.oidcProviderArn());
+  }
+
+  @Test
+  void documents_whenChinaCluster_useAwsCnPartitionEverywhere() {
+    String oidc = "oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    EksIamDocuments cn =
+        EksIamDocuments.builder()
+            .bucket("lance-data")
+            .clusterArn("arn:aws-cn:eks:cn-north-1:123456789012:cluster/geneva")
+            .oidcProvider("https://" + oidc)
+            .build();
+    String role = "arn:aws-cn:iam::123456789012:role/geneva-client-role";
+
+    assertThat(cn.partition()).isEqualTo("aws-cn");
+    assertThat(cn.clientRolePolicy())
+        .contains("\"arn:aws-cn:s3:::lance-data\"")
+        .contains("\"arn:aws-cn:s3:::lance-data/*\"")
+        .doesNotContain("arn:aws:");
+    assertThat(cn.serviceAccountTrustPolicy())
+        .contains("\"arn:aws-cn:iam::123456789012:oidc-provider/" + oidc + "\"")
+        .doesNotContain("arn:aws:");
+    assertThat(cn.associateAccessPolicyCommand(role))
+        .endsWith(
+            "--policy-arn arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    assertThat(cn.createAccessEntryCommand(role)).contains("--principal-arn " + role);
+  }
+
+  @Test
+  void documents_whenGovCloudClusterAndOidcArn_useAwsUsGovPartition() {
+    String oidc = "oidc.eks.us-gov-west-1.amazonaws.com/id/EXAMPLE";
+    EksIamDocuments gov =
+        EksIamDocuments.builder()
+            .bucket("lance-data")
+            .clusterArn("arn:aws-us-gov:eks:us-gov-west-1:123456789012:cluster/geneva")
+            .oidcProvider("arn:aws-us-gov:iam::123456789012:oidc-provider/" + oidc)
+            .build();
+
+    assertThat(gov.partition()).isEqualTo("aws-us-gov");
+    assertThat(gov.oidcProviderArn())
+        .isEqualTo("arn:aws-us-gov:iam::123456789012:oidc-provider/" + oidc);
+    assertThat(gov.serviceAccountRolePolicy()).contains("arn:aws-us-gov:s3:::lance-data");
+    assertThat(gov.clusterAdminAccessPolicyArn())
+        .isEqualTo("arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+  }
+
+  @Test
+  void partitionOfRegion_whenRegionPrefixed_namesItsPartition() {
+    assertThat(EksIamDocuments.partitionOfRegion("us-east-1")).isEqualTo("aws");
+    assertThat(EksIamDocuments.partitionOfRegion("cn-northwest-1")).isEqualTo("aws-cn");
+    assertThat(EksIamDocuments.partitionOfRegion("us-gov-east-1")).isEqualTo("aws-us-gov");
+    assertThat(EksIamDocuments.partitionOfRegion("us-iso-east-1")).isEqualTo("aws-iso");
+    assertThat(EksIamDocuments.partitionOfRegion("us-isob-east-1")).isEqualTo("aws-iso-b");
+  }
+
+  @Test
+  void build_whenPartitionsDisagree_namesBothAndTheFix() {
+    assertThatThrownBy(
+            () ->
+                docs.toBuilder()
+                    .clusterArn("arn:aws:eks:cn-north-1:123456789012:cluster/geneva")
+                    .build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "names partition 'aws' but region cn-north-1 is in partition 'aws-cn'");
+    assertThatThrownBy(
+            () ->
+                docs.toBuilder()
+                    .oidcProvider("arn:aws-cn:iam::123456789012:oidc-provider/" + OIDC)
+                    .build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("is in partition 'aws-cn' but the cluster is in 'aws'");
+    assertThatThrownBy(
+            () ->
+                docs.toBuilder()
+                    .oidcProvider("arn:aws:iam::123456789012:role/not-a-provider")
+                    .build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("not an IAM OIDC provider's");
+    assertThatThrownBy(
+            () -> docs.createAccessEntryCommand("arn:aws-cn:iam::123456789012:role/geneva-client"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("clientRoleArn")
+        .hasMessageContaining("use an ARN that starts with arn:aws:");
   }
 }

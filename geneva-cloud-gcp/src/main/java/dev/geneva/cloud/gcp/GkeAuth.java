@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * CA come from the GKE API ({@code GET
  * https://container.googleapis.com/v1/projects/{project}/locations/{location}/clusters/{name}}), or
  * from a kubeconfig context; every Kubernetes request carries a Google OAuth access token, fetched
- * again before it expires.
+ * again before it expires. Of the endpoints GKE reports, {@link Builder#endpoint(GkeEndpoint)}
+ * chooses one as gcloud does (by default the DNS endpoint when IP endpoints are disabled, else the
+ * cluster's {@code endpoint}); the DNS endpoint is verified against the JVM's public CAs, an IP
+ * endpoint against the cluster's CA only.
  *
  * <pre>{@code
  * KubeAuth auth = GkeAuth.builder()
@@ -28,6 +31,10 @@ import java.util.regex.Pattern;
  * KubeAuth fromKey = GkeAuth.builder()
  *     .project("my-project").location("us-central1-a").clusterName("geneva")
  *     .serviceAccountKeyFile(Path.of("/secrets/sa.json"))
+ *     .build();
+ * KubeAuth dnsOnly = GkeAuth.builder()
+ *     .project("my-project").location("us-central1").clusterName("geneva")
+ *     .endpoint(GkeEndpoint.DNS)                  // like gcloud --dns-endpoint
  *     .build();
  * KubeAuth fromKubeconfig = GkeAuth.builder()
  *     .kubeconfig(null, "gke_my-project_us-central1_geneva") // server and CA from kubeconfig
@@ -38,7 +45,10 @@ import java.util.regex.Pattern;
  * {@code GOOGLE_APPLICATION_CREDENTIALS}, or gcloud's application-default login), need {@code
  * container.clusters.get} on the project ({@code roles/container.developer} grants it together with
  * the Kubernetes access Geneva needs). They are loaded on {@link #resolve()}, not on {@link
- * Builder#build()}.
+ * Builder#build()}. Unscoped credentials (service-account keys) get the scopes {@code
+ * cloud-platform} and {@code userinfo.email}, as gke-gcloud-auth-plugin asks for: with the email
+ * scope GKE authenticates a Google service account as its email, so RBAC bindings to {@code
+ * <name>@<project>.iam.gserviceaccount.com} match.
  *
  * <p>fabric8 asks the token provider for a token before every request and again after a 401; the
  * provider returns its cached token until the {@linkplain Builder#clock clock} reaches {@linkplain
@@ -68,6 +78,7 @@ public final class GkeAuth implements KubeAuth {
   private final URI containerApiRoot;
   private final Clock clock;
   private final Duration tokenRefreshMargin;
+  private final GkeEndpoint endpoint;
 
   private GkeAuth(Builder b) {
     this.project = b.project;
@@ -80,6 +91,7 @@ public final class GkeAuth implements KubeAuth {
     this.containerApiRoot = b.containerApiRoot;
     this.clock = b.clock;
     this.tokenRefreshMargin = b.tokenRefreshMargin;
+    this.endpoint = b.endpoint;
   }
 
   /**
@@ -108,6 +120,7 @@ public final class GkeAuth implements KubeAuth {
     b.containerApiRoot = containerApiRoot;
     b.clock = clock;
     b.tokenRefreshMargin = tokenRefreshMargin;
+    b.endpoint = endpoint;
     return b;
   }
 
@@ -139,6 +152,15 @@ public final class GkeAuth implements KubeAuth {
   }
 
   /**
+   * Which control-plane endpoint of the cluster is used.
+   *
+   * @return the choice; {@link GkeEndpoint#AUTO} unless {@link Builder#endpoint} set another
+   */
+  public GkeEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /**
    * Whether the endpoint and CA come from a kubeconfig context rather than the GKE API.
    *
    * @return true for {@link Builder#kubeconfig(Path, String)}
@@ -161,7 +183,8 @@ public final class GkeAuth implements KubeAuth {
   public Config resolve() {
     String subject = describe();
     GoogleAccessTokens tokens =
-        new GoogleAccessTokens(credentials, clock, tokenRefreshMargin, subject);
+        new GoogleAccessTokens(
+            credentials, clock, tokenRefreshMargin, subject, GoogleAccessTokens.KUBERNETES_SCOPES);
     Config config;
     if (fromKubeconfig) {
       config = KubeAuth.kubeconfig(kubeconfigFile, kubeconfigContext).resolve();
@@ -172,12 +195,13 @@ public final class GkeAuth implements KubeAuth {
       config.setPassword(null);
       config.setOauthToken(null);
     } else {
-      GkeClusterApi.Endpoint endpoint =
+      GkeClusterApi.Endpoint found =
           new GkeClusterApi(containerApiRoot)
-              .fetch(project, location, clusterName, tokens, subject);
+              .fetch(project, location, clusterName, tokens, subject, endpoint);
       config = Config.empty();
-      config.setMasterUrl(endpoint.masterUrl());
-      config.setCaCertData(endpoint.caCertData());
+      config.setMasterUrl(found.masterUrl());
+      // Null for the DNS endpoint: its certificate is from a public CA, in the JVM's trust store.
+      config.setCaCertData(found.caCertData());
     }
     config.setOauthTokenProvider(tokens);
     return config;
@@ -208,7 +232,13 @@ public final class GkeAuth implements KubeAuth {
                 + (kubeconfigFile == null ? "default" : kubeconfigFile)
                 + ", context="
                 + kubeconfigContext
-            : "project=" + project + ", location=" + location + ", clusterName=" + clusterName)
+            : "project="
+                + project
+                + ", location="
+                + location
+                + ", clusterName="
+                + clusterName
+                + (endpoint == GkeEndpoint.AUTO ? "" : ", endpoint=" + endpoint))
         + ", credentials="
         + credentials
         + (fromKubeconfig || containerApiRoot.equals(DEFAULT_CONTAINER_API_ROOT)
@@ -229,13 +259,20 @@ public final class GkeAuth implements KubeAuth {
         && credentials.equals(g.credentials)
         && containerApiRoot.equals(g.containerApiRoot)
         && clock.equals(g.clock)
-        && tokenRefreshMargin.equals(g.tokenRefreshMargin);
+        && tokenRefreshMargin.equals(g.tokenRefreshMargin)
+        && endpoint == g.endpoint;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        project, location, clusterName, kubeconfigFile, kubeconfigContext, fromKubeconfig);
+        project,
+        location,
+        clusterName,
+        kubeconfigFile,
+        kubeconfigContext,
+        fromKubeconfig,
+        endpoint);
   }
 
   /** Builds {@link GkeAuth}. */
@@ -250,6 +287,7 @@ public final class GkeAuth implements KubeAuth {
     private URI containerApiRoot = DEFAULT_CONTAINER_API_ROOT;
     private Clock clock = Clock.systemUTC();
     private Duration tokenRefreshMargin = DEFAULT_TOKEN_REFRESH_MARGIN;
+    private GkeEndpoint endpoint = GkeEndpoint.AUTO;
 
     private Builder() {}
 
@@ -288,6 +326,23 @@ public final class GkeAuth implements KubeAuth {
     }
 
     /**
+     * Which of the cluster's control-plane endpoints to connect to; default {@link
+     * GkeEndpoint#AUTO}, which picks as {@code gcloud container clusters get-credentials} does
+     * without flags (the DNS endpoint when the cluster's IP endpoints are disabled, else its {@code
+     * endpoint}). {@link GkeEndpoint#DNS} is gcloud's {@code --dns-endpoint}, {@link
+     * GkeEndpoint#PRIVATE_IP} its {@code --internal-ip}. When the cluster does not offer the chosen
+     * endpoint, {@link GkeAuth#resolve()} fails naming the choice and what the cluster reports.
+     * Applies to the GKE API lookup only, not to {@link #kubeconfig(Path, String)}.
+     *
+     * @param endpoint the choice
+     * @return this builder
+     */
+    public Builder endpoint(GkeEndpoint endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /**
      * Takes the API server and CA from a kubeconfig context instead of the GKE API (which then
      * needs no project, location or name), keeping the Google credentials for the token: the
      * context's own user (often {@code gke-gcloud-auth-plugin}) is replaced.
@@ -317,7 +372,9 @@ public final class GkeAuth implements KubeAuth {
 
     /**
      * Uses these credentials (a service account, impersonated or user credentials). Unscoped
-     * credentials are scoped to {@code cloud-platform}.
+     * credentials are scoped to {@code cloud-platform} and {@code userinfo.email}, as by
+     * gke-gcloud-auth-plugin: with the email scope the API server sees a service account as its
+     * email, which RBAC bindings name.
      *
      * @param credentials the credentials
      * @return this builder
@@ -388,6 +445,15 @@ public final class GkeAuth implements KubeAuth {
             "location",
             ".location(\"us-central1\"): the cluster's region, or zone for a zonal cluster");
         require(clusterName, "clusterName", ".clusterName(\"geneva\"): the cluster's name in GKE");
+      }
+      if (fromKubeconfig && endpoint != GkeEndpoint.AUTO) {
+        throw new InvalidInputException(
+            "GkeAuth endpoint(GkeEndpoint."
+                + endpoint
+                + ") chooses among the endpoints the GKE API reports, but kubeconfig(...) takes"
+                + " the server from the kubeconfig context: drop one of them (gcloud container"
+                + " clusters get-credentials --dns-endpoint or --internal-ip writes a context"
+                + " with that endpoint)");
       }
       check(project, "project");
       check(location, "location");

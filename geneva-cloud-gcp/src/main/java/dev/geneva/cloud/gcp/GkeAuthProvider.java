@@ -5,6 +5,7 @@ import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,13 +21,18 @@ import java.util.TreeSet;
  *   <li>{@link KubeAuth#PARAM_KUBECONFIG}, {@link KubeAuth#PARAM_CONTEXT} (optional): take the
  *       endpoint and CA from this kubeconfig file and context instead;
  *   <li>{@link #PARAM_SERVICE_ACCOUNT_KEY_FILE} (optional): a service-account key file instead of
- *       the application-default credentials.
+ *       the application-default credentials;
+ *   <li>{@link #PARAM_ENDPOINT} (optional): which control-plane endpoint, {@code auto} (default),
+ *       {@code dns}, {@code public_ip} or {@code private_ip} (see {@link GkeEndpoint}).
  * </ul>
  */
 public final class GkeAuthProvider implements KubeAuthProvider {
 
   /** Optional parameter: the path of a service-account key file (JSON). */
   public static final String PARAM_SERVICE_ACCOUNT_KEY_FILE = "service_account_key_file";
+
+  /** Optional parameter: the {@link GkeEndpoint}, e.g. {@code dns} (case-insensitive). */
+  public static final String PARAM_ENDPOINT = "endpoint";
 
   private static final Set<String> KNOWN =
       Set.of(
@@ -35,7 +41,8 @@ public final class GkeAuthProvider implements KubeAuthProvider {
           PARAM_CLUSTER_NAME,
           KubeAuth.PARAM_KUBECONFIG,
           KubeAuth.PARAM_CONTEXT,
-          PARAM_SERVICE_ACCOUNT_KEY_FILE);
+          PARAM_SERVICE_ACCOUNT_KEY_FILE,
+          PARAM_ENDPOINT);
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public GkeAuthProvider() {}
@@ -90,6 +97,19 @@ public final class GkeAuthProvider implements KubeAuthProvider {
                 + " the application-default credentials");
       }
       b.serviceAccountKeyFile(Path.of(keyFile));
+    }
+    String endpoint = params.get(PARAM_ENDPOINT);
+    if (endpoint != null) {
+      try {
+        b.endpoint(GkeEndpoint.valueOf(endpoint.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(
+            "ConfigMethod.GKE parameter "
+                + PARAM_ENDPOINT
+                + " '"
+                + endpoint
+                + "' is not one of auto, dns, public_ip, private_ip");
+      }
     }
     return b.build();
   }

@@ -76,6 +76,39 @@ class GkeAuthMockServerTest {
   }
 
   @Test
+  void resolve_whenDnsEndpoint_doesNotTrustTheClusterCa() {
+    // A DNS-only cluster whose DNS endpoint is the mock server: its certificate is signed by the
+    // cluster CA, which GKE's DNS endpoint never presents (it uses a public CA). Geneva must not
+    // pin the cluster CA there, so the handshake fails against the JVM's public CAs.
+    google.addClusterResource(
+        "p",
+        "us-central1",
+        "dns-only",
+        "{\"name\":\"dns-only\",\"status\":\"RUNNING\","
+            + "\"masterAuth\":{\"clusterCaCertificate\":\""
+            + FakeGoogle.base64(caPem)
+            + "\"},\"controlPlaneEndpointsConfig\":{\"dnsEndpointConfig\":{\"endpoint\":\""
+            + server.getHostName()
+            + ":"
+            + server.getPort()
+            + "\",\"allowExternalTraffic\":true},\"ipEndpointsConfig\":{\"enabled\":false}}}");
+    io.fabric8.kubernetes.client.Config config = auth().clusterName("dns-only").build().resolve();
+    config.setRequestRetryBackoffLimit(0);
+    int before = server.getRequestCount();
+
+    assertThat(config.getCaCertData()).isNull();
+    try (KubernetesClient gke = new KubernetesClientBuilder().withConfig(config).build()) {
+      Throwable thrown =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> gke.namespaces().withName("geneva").get());
+      assertThat(thrown)
+          .isNotNull()
+          .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+    }
+    assertThat(server.getRequestCount()).isEqualTo(before);
+  }
+
+  @Test
   void request_whenApiServerAnswers401Once_fetchesNewTokenOnceAndRetriesWithIt() throws Exception {
     // Requests are observed without takeRequest(): the other tests' getLastRequest() would wait
     // forever for requests taken here.

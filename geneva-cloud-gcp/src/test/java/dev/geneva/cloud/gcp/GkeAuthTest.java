@@ -65,6 +65,20 @@ class GkeAuthTest {
   }
 
   @Test
+  void resolve_whenServiceAccountKey_requestsCloudPlatformAndUserinfoEmailScopes() {
+    auth().build().resolve();
+
+    assertThat(google.assertionScopes())
+        .singleElement()
+        .satisfies(
+            scope ->
+                assertThat(scope.split(" "))
+                    .containsExactlyInAnyOrder(
+                        "https://www.googleapis.com/auth/cloud-platform",
+                        "https://www.googleapis.com/auth/userinfo.email"));
+  }
+
+  @Test
   void getToken_whenClockPassesExpiryMinusMargin_fetchesNewToken() {
     MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     Config config = auth().clock(clock).build().resolve();

@@ -26,7 +26,8 @@ public final class Fabric8PortForwarder implements PortForwarder {
               + pod
               + " in namespace "
               + namespace
-              + ": the caller needs 'create' on pods/portforward; "
+              + ": the caller needs 'get' on pods/portforward (the websocket upgrade is a GET),"
+              + " and from Kubernetes 1.35 also 'create'; "
               + e.getMessage(),
           e);
     }

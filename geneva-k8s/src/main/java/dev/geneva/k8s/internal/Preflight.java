@@ -14,11 +14,14 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The deployment guide's "verify using" and {@code kubectl auth can-i} steps, done by the SDK. */
@@ -49,15 +52,109 @@ public final class Preflight {
     }
   }
 
+  /**
+   * The API server's version, from {@code GET /version}, as far as it decides which verbs a
+   * port-forward needs.
+   *
+   * @param major e.g. 1; 0 when unknown
+   * @param minor e.g. 35; 0 when unknown
+   * @param gitVersion as the server reports it, e.g. {@code v1.31.4-gke.1000}; "" when unknown
+   */
+  public record ServerVersion(int major, int minor, String gitVersion) {
+    /** The version of a server that did not tell (or a test double reporting 0.0). */
+    public static final ServerVersion UNKNOWN = new ServerVersion(0, 0, "");
+
+    private static final Pattern GIT = Pattern.compile("v?(\\d+)\\.(\\d+).*");
+    private static final Pattern LEADING_DIGITS = Pattern.compile("(\\d+).*");
+
+    /**
+     * Whether the server told its version.
+     *
+     * @return false for {@link #UNKNOWN}
+     */
+    public boolean known() {
+      return major > 0;
+    }
+
+    /**
+     * Whether this version is at least {@code major.minor}.
+     *
+     * @param major e.g. 1
+     * @param minor e.g. 35
+     * @return false when unknown
+     */
+    public boolean atLeast(int major, int minor) {
+      return known() && (this.major > major || this.major == major && this.minor >= minor);
+    }
+
+    /**
+     * Reads the version from {@code /version}'s fields: {@code gitVersion} first ({@code
+     * v1.31.4-gke.1000}), else {@code major}/{@code minor}, whose minor carries a {@code +} on GKE
+     * and EKS ({@code "31+"}).
+     *
+     * @param info the server's answer, or null
+     * @return the version, {@link #UNKNOWN} when it tells none
+     */
+    public static ServerVersion of(VersionInfo info) {
+      if (info == null) {
+        return UNKNOWN;
+      }
+      String git = info.getGitVersion() == null ? "" : info.getGitVersion();
+      Matcher m = GIT.matcher(git);
+      if (m.matches()) {
+        return new ServerVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), git);
+      }
+      Matcher major = LEADING_DIGITS.matcher(info.getMajor() == null ? "" : info.getMajor());
+      Matcher minor = LEADING_DIGITS.matcher(info.getMinor() == null ? "" : info.getMinor());
+      if (major.matches() && minor.matches()) {
+        return new ServerVersion(
+            Integer.parseInt(major.group(1)), Integer.parseInt(minor.group(1)), git);
+      }
+      return UNKNOWN;
+    }
+
+    @Override
+    public String toString() {
+      return known() ? (gitVersion.isEmpty() ? major + "." + minor : gitVersion) : "unknown";
+    }
+  }
+
   private Preflight() {}
 
   /**
-   * Every permission start and close use.
+   * Every permission start and close use, for a server of unknown version (so port-forwarding
+   * checks both verbs a server may require).
    *
    * @param portForwarding whether pods/portforward is needed
    * @return the permissions
    */
   public static List<Permission> permissions(boolean portForwarding) {
+    return permissions(portForwarding, ServerVersion.UNKNOWN);
+  }
+
+  /**
+   * The verbs a port-forward needs on {@code pods/portforward}. fabric8 port-forwards over a
+   * websocket, whose upgrade request is a GET, authorized as {@code get}; from Kubernetes 1.35 the
+   * API server also requires {@code create} on it (KEP-4006, feature gate
+   * AuthorizePodWebsocketUpgradeCreatePermission, on by default). SPDY clients such as older
+   * kubectl POST instead, authorized as {@code create} alone, which is why Roles written for them
+   * grant only that.
+   *
+   * @param version the API server's version
+   * @return {@code [get]} before 1.35, {@code [get, create]} from 1.35 on or when unknown
+   */
+  public static List<String> portForwardVerbs(ServerVersion version) {
+    return version.known() && !version.atLeast(1, 35) ? List.of("get") : List.of("get", "create");
+  }
+
+  /**
+   * Every permission start and close use against a server of this version.
+   *
+   * @param portForwarding whether pods/portforward is needed
+   * @param version the API server's version; decides the verbs on pods/portforward
+   * @return the permissions
+   */
+  public static List<Permission> permissions(boolean portForwarding, ServerVersion version) {
     List<Permission> p = new ArrayList<>();
     for (String verb : List.of("create", "get", "list", "watch", "delete", "patch")) {
       p.add(new Permission(verb, "ray.io", "rayclusters", ""));
@@ -69,7 +166,9 @@ public final class Preflight {
       p.add(new Permission(verb, "", "services", ""));
     }
     if (portForwarding) {
-      p.add(new Permission("create", "", "pods", "portforward"));
+      for (String verb : portForwardVerbs(version)) {
+        p.add(new Permission(verb, "", "pods", "portforward"));
+      }
     }
     p.add(new Permission("list", "", "events", ""));
     return p;
@@ -94,8 +193,9 @@ public final class Preflight {
     for (String sa : accounts) {
       items.add(serviceAccount(client, ns, sa));
     }
-    for (Permission p : permissions(cluster.portForwarding())) {
-      items.add(access(client, ns, p));
+    ServerVersion version = cluster.portForwarding() ? serverVersion(client) : null;
+    for (Permission p : permissions(cluster.portForwarding(), version)) {
+      items.add(access(client, ns, p, version));
     }
     items.add(crd(client));
     return new PreflightReport(ns, items);
@@ -160,7 +260,39 @@ public final class Preflight {
     }
   }
 
-  private static Item access(KubernetesClient client, String ns, Permission p) {
+  /**
+   * The API server's version; {@link ServerVersion#UNKNOWN} when {@code /version} fails.
+   *
+   * @param client the client
+   * @return the version
+   */
+  public static ServerVersion serverVersion(KubernetesClient client) {
+    try {
+      return ServerVersion.of(client.getKubernetesVersion());
+    } catch (KubernetesClientException e) {
+      return ServerVersion.UNKNOWN;
+    }
+  }
+
+  /** Why a port-forward verb is checked on this server, for the report. */
+  private static String portForwardReason(Permission p, ServerVersion version) {
+    String v =
+        version == null || !version.known()
+            ? "the API server's version is unknown, so both 'get' and 'create' are checked"
+            : "Kubernetes " + version;
+    if (p.verb().equals("get")) {
+      return v
+          + (version != null && version.known() && !version.atLeast(1, 35)
+              ? ": the port-forward websocket (a GET) is authorized as 'get' (from 1.35 also as"
+                  + " 'create')"
+              : ": the port-forward websocket (a GET) is authorized as 'get'");
+    }
+    return v + ": from 1.35 the port-forward websocket also needs 'create'";
+  }
+
+  private static Item access(
+      KubernetesClient client, String ns, Permission p, ServerVersion version) {
+    boolean portForward = p.subresource().equals("portforward");
     String check = "can-i " + p.display() + " in namespace " + ns;
     try {
       SelfSubjectAccessReview review =
@@ -182,7 +314,11 @@ public final class Preflight {
               && answer.getStatus() != null
               && Boolean.TRUE.equals(answer.getStatus().getAllowed());
       if (allowed) {
-        return new Item(check, Status.OK, "allowed", "");
+        return new Item(
+            check,
+            Status.OK,
+            portForward ? "allowed (" + portForwardReason(p, version) + ")" : "allowed",
+            "");
       }
       String why =
           answer != null && answer.getStatus() != null && answer.getStatus().getReason() != null
@@ -191,7 +327,13 @@ public final class Preflight {
       return new Item(
           check,
           Status.FORBIDDEN,
-          "'" + p.verb() + "' on " + resourceName(p) + " is forbidden" + why,
+          "'"
+              + p.verb()
+              + "' on "
+              + resourceName(p)
+              + " is forbidden"
+              + why
+              + (portForward ? " (" + portForwardReason(p, version) + ")" : ""),
           fix(p, ns));
     } catch (KubernetesClientException e) {
       return error(check, e);
@@ -214,6 +356,11 @@ public final class Preflight {
             + " in namespace "
             + ns
             + " to this identity with a Role or ClusterRole and a binding";
+    if (p.subresource().equals("portforward")) {
+      grant +=
+          "; grant both 'get' and 'create' on pods/portforward so port-forwarding works before"
+              + " and after Kubernetes 1.35 (RayClusterManifests.clientRules() does)";
+    }
     if (p.group().equals("ray.io")) {
       grant +=
           "; the deployment guide's ClusterRole only grants get/patch/delete on rayclusters, so a"

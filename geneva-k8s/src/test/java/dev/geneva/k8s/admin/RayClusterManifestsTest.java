@@ -132,7 +132,7 @@ class RayClusterManifestsTest {
     assertThat(role.getRules())
         .anySatisfy(r -> assertRule(r, "ray.io", "rayclusters", "create", "list", "watch"))
         .anySatisfy(r -> assertRule(r, "", "pods", "get", "list", "watch"))
-        .anySatisfy(r -> assertRule(r, "", "pods/portforward", "create"))
+        .anySatisfy(r -> assertRule(r, "", "pods/portforward", "get", "create"))
         .anySatisfy(r -> assertRule(r, "", "services", "get", "list"))
         .anySatisfy(r -> assertRule(r, "", "events", "list"))
         .noneSatisfy(r -> assertThat(r.getApiGroups()).contains("apiextensions.k8s.io"));

@@ -2,6 +2,8 @@ package dev.geneva.cloud.aws.iam;
 
 import dev.geneva.InvalidInputException;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The IAM documents and {@code aws eks} commands of the deployment guide's "Geneva on AWS EKS"
@@ -16,6 +18,12 @@ import java.util.Objects;
  *     .build();
  * String policy = docs.clientRolePolicy();
  * }</pre>
+ *
+ * <p>Every ARN the documents contain is in the cluster's partition, read from its ARN ({@code
+ * arn:aws-cn:eks:cn-north-1:...} gives {@code aws-cn}, {@code arn:aws-us-gov:...} gives {@code
+ * aws-us-gov}) and checked against its region ({@code cn-*} is {@code aws-cn}, {@code us-gov-*} is
+ * {@code aws-us-gov}). The OIDC provider may be given as its issuer URL, as the issuer without
+ * {@code https://}, or as the IAM OIDC provider's ARN; all three give the same trust policy.
  */
 public final class EksIamDocuments {
   /** The namespace used unless {@link Builder#namespace} sets one. */
@@ -24,20 +32,31 @@ public final class EksIamDocuments {
   /** The Kubernetes service account used unless {@link Builder#serviceAccount} sets one. */
   public static final String DEFAULT_SERVICE_ACCOUNT = "geneva-ray-runner";
 
-  /** The EKS access policy the guide associates with the client role. */
+  /**
+   * The EKS access policy the guide associates with the client role, in the {@code aws} partition;
+   * {@link #clusterAdminAccessPolicyArn()} gives it in the cluster's partition.
+   */
   public static final String CLUSTER_ADMIN_ACCESS_POLICY =
       "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+  private static final Pattern CLUSTER_ARN =
+      Pattern.compile("arn:(aws[a-z-]*):eks:([a-z0-9-]+):(\\d{12}):cluster/(.+)");
+  private static final Pattern OIDC_PROVIDER_ARN =
+      Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):oidc-provider/(.+)");
+  private static final Pattern ARN_PARTITION = Pattern.compile("arn:([^:]+):.*");
 
   private final String bucket;
   private final String clusterArn;
   private final String oidcProvider;
+  private final String oidcProviderAccount;
   private final String namespace;
   private final String serviceAccount;
 
   private EksIamDocuments(Builder b) {
     this.bucket = b.bucket;
     this.clusterArn = b.clusterArn;
-    this.oidcProvider = b.oidcProvider;
+    this.oidcProvider = b.oidcProviderHostPath;
+    this.oidcProviderAccount = b.oidcProviderAccount;
     this.namespace = b.namespace;
     this.serviceAccount = b.serviceAccount;
   }
@@ -60,7 +79,15 @@ public final class EksIamDocuments {
     return new Builder()
         .bucket(bucket)
         .clusterArn(clusterArn)
-        .oidcProvider(oidcProvider)
+        .oidcProvider(
+            oidcProviderAccount == null
+                ? oidcProvider
+                : "arn:"
+                    + partition()
+                    + ":iam::"
+                    + oidcProviderAccount
+                    + ":oidc-provider/"
+                    + oidcProvider)
         .namespace(namespace)
         .serviceAccount(serviceAccount);
   }
@@ -75,6 +102,35 @@ public final class EksIamDocuments {
   }
 
   /**
+   * The AWS partition of the cluster, taken from its ARN: {@code aws}, {@code aws-cn}, {@code
+   * aws-us-gov}, ... Every ARN in the documents uses it.
+   *
+   * @return the partition
+   */
+  public String partition() {
+    return clusterArn.split(":")[1];
+  }
+
+  /**
+   * The cluster's region, taken from its ARN.
+   *
+   * @return e.g. {@code us-east-1}
+   */
+  public String region() {
+    return clusterArn.split(":")[3];
+  }
+
+  /**
+   * The cluster's OIDC issuer without {@code https://}: what the trust policy's condition keys
+   * start with.
+   *
+   * @return e.g. {@code oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE}
+   */
+  public String oidcProvider() {
+    return oidcProvider;
+  }
+
+  /**
    * The account that owns the cluster, taken from its ARN.
    *
    * @return the 12-digit account id
@@ -85,17 +141,28 @@ public final class EksIamDocuments {
 
   /**
    * The ARN of the cluster's IAM OIDC provider: {@code
-   * arn:<partition>:iam::<account>:oidc-provider/<provider>}.
+   * arn:<partition>:iam::<account>:oidc-provider/<provider>}, in the account of the ARN given to
+   * {@link Builder#oidcProvider} (a role in another account than the cluster's trusts a provider
+   * created there), else in the cluster's account.
    *
    * @return the ARN
    */
   public String oidcProviderArn() {
     return "arn:"
-        + clusterArn.split(":")[1]
+        + partition()
         + ":iam::"
-        + accountId()
+        + (oidcProviderAccount != null ? oidcProviderAccount : accountId())
         + ":oidc-provider/"
         + oidcProvider;
+  }
+
+  /**
+   * The EKS access policy the guide associates with the client role, in the cluster's partition.
+   *
+   * @return e.g. {@code arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy}
+   */
+  public String clusterAdminAccessPolicyArn() {
+    return "arn:" + partition() + ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
   }
 
   /**
@@ -117,6 +184,7 @@ public final class EksIamDocuments {
    */
   public String clientRoleTrustPolicy(String principalArn) {
     require(principalArn, "principalArn", "the ARN of the IAM principal that runs Geneva");
+    samePartition(principalArn, "principalArn");
     return "{\n"
         + "  \"Version\": \"2012-10-17\",\n"
         + "  \"Statement\": [\n"
@@ -186,6 +254,7 @@ public final class EksIamDocuments {
    */
   public String createAccessEntryCommand(String clientRoleArn) {
     require(clientRoleArn, "clientRoleArn", "the Geneva client role's ARN");
+    samePartition(clientRoleArn, "clientRoleArn");
     return "aws eks create-access-entry --cluster-name "
         + clusterName()
         + " --principal-arn "
@@ -202,16 +271,17 @@ public final class EksIamDocuments {
    */
   public String associateAccessPolicyCommand(String clientRoleArn) {
     require(clientRoleArn, "clientRoleArn", "the Geneva client role's ARN");
+    samePartition(clientRoleArn, "clientRoleArn");
     return "aws eks associate-access-policy --cluster-name "
         + clusterName()
         + " --principal-arn "
         + clientRoleArn
         + " --access-scope type=cluster --policy-arn "
-        + CLUSTER_ADMIN_ACCESS_POLICY;
+        + clusterAdminAccessPolicyArn();
   }
 
   private String rolePolicy(boolean client) {
-    String bucketArn = "arn:" + clusterArn.split(":")[1] + ":s3:::" + bucket;
+    String bucketArn = "arn:" + partition() + ":s3:::" + bucket;
     return "{\n"
         + "  \"Version\": \"2012-10-17\",\n"
         + "  \"Statement\": [\n"
@@ -268,6 +338,59 @@ public final class EksIamDocuments {
     return b.append('"').toString();
   }
 
+  /** An ARN outside the cluster's partition would never match: say so rather than emit it. */
+  private void samePartition(String arn, String name) {
+    Matcher m = ARN_PARTITION.matcher(arn);
+    if (m.matches() && !m.group(1).equals(partition())) {
+      throw new InvalidInputException(
+          "EksIamDocuments "
+              + name
+              + " '"
+              + arn
+              + "' is in partition '"
+              + m.group(1)
+              + "' but the cluster "
+              + clusterArn
+              + " is in '"
+              + partition()
+              + "': IAM principals of one partition cannot act in another; use an ARN that"
+              + " starts with arn:"
+              + partition()
+              + ":");
+    }
+  }
+
+  /**
+   * The partition a region belongs to, by its prefix.
+   *
+   * @param region e.g. {@code cn-north-1}
+   * @return {@code aws-cn} for {@code cn-*}, {@code aws-us-gov} for {@code us-gov-*}, {@code
+   *     aws-iso} for {@code us-iso-*}, {@code aws-iso-b} for {@code us-isob-*}, {@code aws-iso-e}
+   *     for {@code eu-isoe-*}, {@code aws-iso-f} for {@code us-isof-*}, else {@code aws}
+   */
+  public static String partitionOfRegion(String region) {
+    Objects.requireNonNull(region, "region");
+    if (region.startsWith("cn-")) {
+      return "aws-cn";
+    }
+    if (region.startsWith("us-gov-")) {
+      return "aws-us-gov";
+    }
+    if (region.startsWith("us-isob-")) {
+      return "aws-iso-b";
+    }
+    if (region.startsWith("us-isof-")) {
+      return "aws-iso-f";
+    }
+    if (region.startsWith("eu-isoe-")) {
+      return "aws-iso-e";
+    }
+    if (region.startsWith("us-iso-")) {
+      return "aws-iso";
+    }
+    return "aws";
+  }
+
   private static void require(String value, String name, String what) {
     if (value == null || value.isBlank()) {
       throw new InvalidInputException("EksIamDocuments " + name + " is not set: pass " + what);
@@ -294,6 +417,8 @@ public final class EksIamDocuments {
     private String bucket;
     private String clusterArn;
     private String oidcProvider;
+    private String oidcProviderHostPath;
+    private String oidcProviderAccount;
     private String namespace = DEFAULT_NAMESPACE;
     private String serviceAccount = DEFAULT_SERVICE_ACCOUNT;
 
@@ -322,18 +447,17 @@ public final class EksIamDocuments {
     }
 
     /**
-     * The cluster's OIDC provider: its issuer URL without {@code https://} ({@code aws eks
-     * describe-cluster --query cluster.identity.oidc.issuer}).
+     * The cluster's OIDC provider, in any of the forms AWS prints it: the issuer URL ({@code aws
+     * eks describe-cluster --query cluster.identity.oidc.issuer}), the issuer without {@code
+     * https://}, or the IAM OIDC provider's ARN ({@code aws iam list-open-id-connect-providers}).
      *
-     * @param oidcProvider e.g. {@code oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE}; a leading
-     *     {@code https://} is dropped
+     * @param oidcProvider e.g. {@code https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE}, {@code
+     *     oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE} or {@code
+     *     arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE}
      * @return this builder
      */
     public Builder oidcProvider(String oidcProvider) {
-      this.oidcProvider =
-          oidcProvider != null && oidcProvider.startsWith("https://")
-              ? oidcProvider.substring("https://".length())
-              : oidcProvider;
+      this.oidcProvider = oidcProvider;
       return this;
     }
 
@@ -373,24 +497,87 @@ public final class EksIamDocuments {
                 + "' is not an S3 bucket name: pass the bare name, e.g. my-lance-bucket (not"
                 + " s3://...)");
       }
-      if (clusterArn == null || !clusterArn.matches("arn:[\\w-]+:eks:[\\w-]+:\\d{12}:cluster/.+")) {
+      Matcher cluster = clusterArn == null ? null : CLUSTER_ARN.matcher(clusterArn);
+      if (cluster == null || !cluster.matches()) {
         throw new InvalidInputException(
             "EksIamDocuments clusterArn '"
                 + clusterArn
-                + "' is not an EKS cluster ARN: use arn:aws:eks:<region>:<account>:cluster/<name>"
-                + " (aws eks describe-cluster --name <name> --query cluster.arn)");
+                + "' is not an EKS cluster ARN: use arn:<partition>:eks:<region>:<account>:"
+                + "cluster/<name>, e.g. arn:aws:eks:us-east-1:123456789012:cluster/geneva (aws eks"
+                + " describe-cluster --name <name> --query cluster.arn)");
       }
-      if (oidcProvider == null || oidcProvider.isBlank() || oidcProvider.contains("://")) {
+      String partition = cluster.group(1);
+      String region = cluster.group(2);
+      if (!partition.equals(partitionOfRegion(region))) {
         throw new InvalidInputException(
-            "EksIamDocuments oidcProvider '"
-                + oidcProvider
-                + "' is not set or malformed: use the cluster's OIDC issuer without https://,"
-                + " e.g. oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE");
+            "EksIamDocuments clusterArn '"
+                + clusterArn
+                + "' names partition '"
+                + partition
+                + "' but region "
+                + region
+                + " is in partition '"
+                + partitionOfRegion(region)
+                + "': copy the ARN from aws eks describe-cluster --query cluster.arn");
       }
+      normalizeOidcProvider(partition);
       require(namespace, "namespace", "the Ray pods' namespace");
       require(serviceAccount, "serviceAccount", "the Ray pods' service account");
       Objects.requireNonNull(namespace);
       return new EksIamDocuments(this);
+    }
+
+    /** Turns any accepted form of the OIDC provider into host/path and, for an ARN, its account. */
+    private void normalizeOidcProvider(String partition) {
+      String usage =
+          "' is not set or malformed: pass the cluster's OIDC issuer"
+              + " (https://oidc.eks.<region>.amazonaws.com/id/<ID>, with or without https://) or"
+              + " its IAM OIDC provider ARN"
+              + " (arn:"
+              + partition
+              + ":iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>)";
+      String value = oidcProvider == null ? null : oidcProvider.strip();
+      if (value == null || value.isEmpty()) {
+        throw new InvalidInputException("EksIamDocuments oidcProvider '" + oidcProvider + usage);
+      }
+      String account = null;
+      if (value.startsWith("arn:")) {
+        Matcher arn = OIDC_PROVIDER_ARN.matcher(value);
+        if (!arn.matches()) {
+          throw new InvalidInputException(
+              "EksIamDocuments oidcProvider '"
+                  + oidcProvider
+                  + "' is an ARN but not an IAM OIDC provider's: expected arn:"
+                  + partition
+                  + ":iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>");
+        }
+        if (!arn.group(1).equals(partition)) {
+          throw new InvalidInputException(
+              "EksIamDocuments oidcProvider '"
+                  + oidcProvider
+                  + "' is in partition '"
+                  + arn.group(1)
+                  + "' but the cluster is in '"
+                  + partition
+                  + "': use the provider created for this cluster");
+        }
+        account = arn.group(2);
+        value = arn.group(3);
+      } else if (value.startsWith("https://")) {
+        value = value.substring("https://".length());
+      }
+      while (value.endsWith("/")) {
+        value = value.substring(0, value.length() - 1);
+      }
+      if (value.isEmpty()
+          || value.contains("://")
+          || value.startsWith("arn:")
+          || value.chars().anyMatch(Character::isWhitespace)
+          || value.indexOf('/') <= 0) {
+        throw new InvalidInputException("EksIamDocuments oidcProvider '" + oidcProvider + usage);
+      }
+      oidcProviderHostPath = value;
+      oidcProviderAccount = account;
     }
   }
 }

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.geneva.GenevaException;
+import dev.geneva.cloud.gcp.GkeEndpoint;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,8 +19,9 @@ import java.util.Objects;
 
 /**
  * Reads a GKE cluster's endpoint and CA with {@code GET
- * {root}/v1/projects/{p}/locations/{l}/clusters/{c}}, turning failures into messages that name the
- * cluster and the missed setup step. Not API.
+ * {root}/v1/projects/{p}/locations/{l}/clusters/{c}}, picks the endpoint {@link GkeEndpoint} asks
+ * for (as {@code gcloud container clusters get-credentials} does), and turns failures into messages
+ * that name the cluster and the missed setup step. Not API.
  */
 public final class GkeClusterApi {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -27,11 +29,20 @@ public final class GkeClusterApi {
   private final URI root;
   private final HttpClient http;
 
-  /** What the SDK needs from the cluster resource. */
-  public record Endpoint(String masterUrl, String caCertData) {
+  /**
+   * What the SDK needs from the cluster resource.
+   *
+   * @param masterUrl the API server's URL, e.g. {@code https://34.1.2.3}
+   * @param caCertData the cluster CA (base64 PEM) to trust, or null for the DNS endpoint, whose
+   *     certificate comes from a public CA
+   * @param kind which endpoint it is: {@link GkeEndpoint#DNS}, {@link GkeEndpoint#PUBLIC_IP} or
+   *     {@link GkeEndpoint#PRIVATE_IP}; {@link GkeEndpoint#AUTO} for the cluster's {@code endpoint}
+   *     field (public or private IP, as GKE decides)
+   */
+  public record Endpoint(String masterUrl, String caCertData, GkeEndpoint kind) {
     @Override
     public String toString() {
-      return "Endpoint{" + masterUrl + "}";
+      return "Endpoint{" + masterUrl + ", " + kind + "}";
     }
   }
 
@@ -54,10 +65,16 @@ public final class GkeClusterApi {
    * @param tokens the caller's access tokens
    * @param describe names the cluster in messages, e.g. {@code GKE cluster 'c' (project 'p',
    *     location 'l')}
+   * @param choice which endpoint to use
    * @return the endpoint
    */
   public Endpoint fetch(
-      String project, String location, String cluster, GoogleAccessTokens tokens, String describe) {
+      String project,
+      String location,
+      String cluster,
+      GoogleAccessTokens tokens,
+      String describe,
+      GkeEndpoint choice) {
     URI uri = uri(project, location, cluster);
     String token = tokens.getToken();
     HttpRequest request =
@@ -86,7 +103,7 @@ public final class GkeClusterApi {
     }
     int status = response.statusCode();
     if (status == 200) {
-      return parse(response.body(), describe, uri);
+      return select(parse(response.body(), describe, uri), choice, describe);
     }
     String principal = GoogleAccessTokens.describePrincipal(tokens.loadCredentials());
     String google = googleError(response.body());
@@ -144,28 +161,164 @@ public final class GkeClusterApi {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private static Endpoint parse(String body, String describe, URI uri) {
-    JsonObject json;
+  private static JsonObject parse(String body, String describe, URI uri) {
     try {
-      json = JsonParser.parseString(body).getAsJsonObject();
+      return JsonParser.parseString(body).getAsJsonObject();
     } catch (JsonParseException | IllegalStateException e) {
       throw new GenevaException(
           describe + ": GET " + uri + " did not return a JSON cluster resource", null);
     }
-    String endpoint = string(json, "endpoint");
-    if (endpoint == null || endpoint.isBlank()) {
-      throw new GenevaException(
-          describe
-              + ": the GKE API returned no endpoint for the cluster (status "
-              + string(json, "status")
-              + "). Wait until the cluster is RUNNING, or use GkeAuth.builder().kubeconfig(...)");
+  }
+
+  /**
+   * Picks the endpoint from a cluster resource as gcloud's {@code get-credentials} does: {@code
+   * AUTO} takes the DNS endpoint when IP endpoints are disabled, else {@code endpoint}; {@code DNS}
+   * is {@code --dns-endpoint}, {@code PRIVATE_IP} is {@code --internal-ip}.
+   *
+   * @param cluster the cluster resource (GKE API JSON)
+   * @param choice which endpoint to use
+   * @param describe names the cluster in messages
+   * @return the endpoint, with the CA to pin (none for the DNS endpoint)
+   * @throws GenevaException naming the choice, what the cluster reports and the other choices
+   */
+  public static Endpoint select(JsonObject cluster, GkeEndpoint choice, String describe) {
+    JsonObject endpoints = object(cluster, "controlPlaneEndpointsConfig");
+    JsonObject ip = endpoints == null ? null : object(endpoints, "ipEndpointsConfig");
+    JsonObject dns = endpoints == null ? null : object(endpoints, "dnsEndpointConfig");
+    JsonObject priv = object(cluster, "privateClusterConfig");
+    // As gcloud: an ipEndpointsConfig whose `enabled` is not true means IP access is disabled.
+    boolean ipDisabled = ip != null && !Boolean.TRUE.equals(bool(ip, "enabled"));
+    String status = string(cluster, "status");
+    String notRunning =
+        status == null || "RUNNING".equals(status)
+            ? ""
+            : " The cluster's status is " + status + ": wait until it is RUNNING and retry.";
+    switch (choice) {
+      case AUTO:
+        if (ipDisabled) {
+          if (Boolean.FALSE.equals(dns == null ? null : bool(dns, "allowExternalTraffic"))) {
+            throw unavailable(
+                describe,
+                choice,
+                "its IP endpoints are disabled (controlPlaneEndpointsConfig.ipEndpointsConfig"
+                    + ".enabled=false) and its DNS endpoint does not allow user traffic"
+                    + " (dnsEndpointConfig.allowExternalTraffic=false), so no endpoint is open to"
+                    + " clients. An admin can allow it: gcloud container clusters update <name>"
+                    + " --location <location> --enable-dns-access",
+                notRunning);
+          }
+          return dnsEndpoint(dns, choice, describe, notRunning);
+        }
+        String endpoint = string(cluster, "endpoint");
+        if (blank(endpoint)) {
+          throw new GenevaException(
+              describe
+                  + ": the GKE API returned no endpoint for the cluster (status "
+                  + status
+                  + ")."
+                  + (notRunning.isEmpty()
+                      ? " Choose one explicitly with GkeAuth.builder().endpoint(GkeEndpoint.DNS)"
+                          + " or endpoint(GkeEndpoint.PRIVATE_IP), or use"
+                          + " GkeAuth.builder().kubeconfig(...)"
+                      : notRunning));
+        }
+        return ipEndpoint(cluster, endpoint, GkeEndpoint.AUTO, describe);
+      case DNS:
+        if (dns != null && !Boolean.TRUE.equals(bool(dns, "allowExternalTraffic"))) {
+          throw unavailable(
+              describe,
+              choice,
+              "its DNS endpoint does not allow user traffic"
+                  + " (controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic is not"
+                  + " true). An admin can allow it: gcloud container clusters update <name>"
+                  + " --location <location> --enable-dns-access"
+                  + (ipDisabled
+                      ? ""
+                      : "; or choose endpoint(GkeEndpoint.AUTO) for its IP endpoint"),
+              notRunning);
+        }
+        return dnsEndpoint(dns, choice, describe, notRunning);
+      case PRIVATE_IP:
+        {
+          if (ipDisabled) {
+            throw ipDisabled(describe, choice, notRunning);
+          }
+          String address =
+              firstNonBlank(
+                  priv == null ? null : string(priv, "privateEndpoint"),
+                  ip == null ? null : string(ip, "privateEndpoint"));
+          if (address == null) {
+            throw unavailable(
+                describe,
+                choice,
+                "the cluster reports no private endpoint (privateClusterConfig.privateEndpoint"
+                    + " and controlPlaneEndpointsConfig.ipEndpointsConfig.privateEndpoint are"
+                    + " empty); choose endpoint(GkeEndpoint.AUTO) or endpoint(GkeEndpoint.DNS)",
+                notRunning);
+          }
+          return ipEndpoint(cluster, address, GkeEndpoint.PRIVATE_IP, describe);
+        }
+      case PUBLIC_IP:
+        {
+          if (ipDisabled) {
+            throw ipDisabled(describe, choice, notRunning);
+          }
+          boolean noPublic =
+              Boolean.FALSE.equals(ip == null ? null : bool(ip, "enablePublicEndpoint"))
+                  || Boolean.TRUE.equals(priv == null ? null : bool(priv, "enablePrivateEndpoint"));
+          if (noPublic) {
+            throw unavailable(
+                describe,
+                choice,
+                "the cluster has no public IP endpoint (ipEndpointsConfig.enablePublicEndpoint="
+                    + "false or privateClusterConfig.enablePrivateEndpoint=true); choose"
+                    + " endpoint(GkeEndpoint.PRIVATE_IP) from inside its VPC, or"
+                    + " endpoint(GkeEndpoint.DNS)",
+                notRunning);
+          }
+          String address =
+              firstNonBlank(
+                  ip == null ? null : string(ip, "publicEndpoint"),
+                  priv == null ? null : string(priv, "publicEndpoint"),
+                  string(cluster, "endpoint"));
+          if (address == null) {
+            throw unavailable(
+                describe,
+                choice,
+                "the GKE API returned no public endpoint for the cluster (status " + status + ")",
+                notRunning);
+          }
+          return ipEndpoint(cluster, address, GkeEndpoint.PUBLIC_IP, describe);
+        }
+      default:
+        throw new IllegalArgumentException("unknown endpoint choice " + choice);
     }
-    JsonElement masterAuth = json.get("masterAuth");
-    String ca =
-        masterAuth != null && masterAuth.isJsonObject()
-            ? string(masterAuth.getAsJsonObject(), "clusterCaCertificate")
-            : null;
-    if (ca == null || ca.isBlank()) {
+  }
+
+  private static Endpoint dnsEndpoint(
+      JsonObject dns, GkeEndpoint choice, String describe, String notRunning) {
+    String address = dns == null ? null : string(dns, "endpoint");
+    if (blank(address)) {
+      throw unavailable(
+          describe,
+          choice,
+          (choice == GkeEndpoint.AUTO
+                  ? "its IP endpoints are disabled (controlPlaneEndpointsConfig.ipEndpointsConfig"
+                      + ".enabled=false) but "
+                  : "")
+              + "the GKE API returned no DNS endpoint"
+              + " (controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint)",
+          notRunning);
+    }
+    // The DNS endpoint's certificate comes from a public CA: trust the JVM's CAs, pin nothing.
+    return new Endpoint(url(address), null, GkeEndpoint.DNS);
+  }
+
+  private static Endpoint ipEndpoint(
+      JsonObject cluster, String address, GkeEndpoint kind, String describe) {
+    JsonObject masterAuth = object(cluster, "masterAuth");
+    String ca = masterAuth == null ? null : string(masterAuth, "clusterCaCertificate");
+    if (blank(ca)) {
       throw new GenevaException(
           describe + ": the GKE API returned no masterAuth.clusterCaCertificate for the cluster");
     }
@@ -181,8 +334,62 @@ public final class GkeClusterApi {
               + ": masterAuth.clusterCaCertificate from the GKE API is not a base64-encoded PEM"
               + " certificate");
     }
-    String url = endpoint.startsWith("https://") ? endpoint : "https://" + hostPort(endpoint);
-    return new Endpoint(url, ca.replaceAll("\\s", ""));
+    return new Endpoint(url(address), ca.replaceAll("\\s", ""), kind);
+  }
+
+  private static GenevaException ipDisabled(
+      String describe, GkeEndpoint choice, String notRunning) {
+    return unavailable(
+        describe,
+        choice,
+        "its IP endpoints are disabled (controlPlaneEndpointsConfig.ipEndpointsConfig.enabled"
+            + "=false), so it is reachable only through its DNS endpoint: choose"
+            + " endpoint(GkeEndpoint.DNS) or endpoint(GkeEndpoint.AUTO)",
+        notRunning);
+  }
+
+  private static GenevaException unavailable(
+      String describe, GkeEndpoint choice, String why, String notRunning) {
+    return new GenevaException(
+        describe
+            + ": GkeAuth endpoint(GkeEndpoint."
+            + choice
+            + ") cannot be used: "
+            + why
+            + "."
+            + notRunning
+            + " (Choices: GkeAuth.builder().endpoint(GkeEndpoint.AUTO|DNS|PUBLIC_IP|PRIVATE_IP);"
+            + " ConfigMethod.GKE parameter endpoint=auto|dns|public_ip|private_ip; geneva"
+            + " --gke-endpoint)");
+  }
+
+  private static String url(String endpoint) {
+    return endpoint.startsWith("https://") ? endpoint : "https://" + hostPort(endpoint);
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String v : values) {
+      if (!blank(v)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static JsonObject object(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
+  }
+
+  private static Boolean bool(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()
+        ? e.getAsBoolean()
+        : null;
   }
 
   private static String hostPort(String endpoint) {

@@ -29,8 +29,18 @@ import org.slf4j.LoggerFactory;
  * toString()}, a log line or an exception. Not API.
  */
 public final class GoogleAccessTokens implements OAuthTokenProvider {
-  /** The scope GKE and the Kubernetes API accept. */
+  /** The scope GKE, the Kubernetes API and Cloud Storage accept. */
   public static final String CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
+
+  /**
+   * The scope that puts the principal's email in the token's identity, so that the GKE API server
+   * authenticates a service account as its email (which RBAC bindings name) rather than its numeric
+   * id. gke-gcloud-auth-plugin asks for it too.
+   */
+  public static final String USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email";
+
+  /** The scopes of tokens for a GKE cluster's API server: cloud-platform and userinfo.email. */
+  public static final List<String> KUBERNETES_SCOPES = List.of(CLOUD_PLATFORM, USERINFO_EMAIL);
 
   private static final Logger LOG = LoggerFactory.getLogger(GoogleAccessTokens.class);
   private static final Duration UNKNOWN_LIFETIME = Duration.ofMinutes(10);
@@ -40,6 +50,7 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
   private final Clock clock;
   private final Duration margin;
   private final String subject;
+  private final List<String> scopes;
 
   private GoogleCredentials credentials;
   private String token;
@@ -55,10 +66,31 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
    */
   public GoogleAccessTokens(
       GoogleCredentialsSource source, Clock clock, Duration margin, String subject) {
+    this(source, clock, margin, subject, List.of(CLOUD_PLATFORM));
+  }
+
+  /**
+   * Creates the provider with the scopes that unscoped credentials (a service-account key, say) are
+   * given; credentials that come scoped (gcloud's user credentials, the metadata server's) keep
+   * theirs.
+   *
+   * @param source where the credentials come from
+   * @param clock decides when a token is due for refresh
+   * @param margin refresh this long before the token expires
+   * @param subject what the tokens are for, for messages (e.g. the cluster); no secret
+   * @param scopes the OAuth scopes, e.g. {@link #KUBERNETES_SCOPES}
+   */
+  public GoogleAccessTokens(
+      GoogleCredentialsSource source,
+      Clock clock,
+      Duration margin,
+      String subject,
+      List<String> scopes) {
     this.source = Objects.requireNonNull(source, "source");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.margin = Objects.requireNonNull(margin, "margin");
     this.subject = Objects.requireNonNull(subject, "subject");
+    this.scopes = List.copyOf(scopes);
   }
 
   @Override
@@ -147,7 +179,7 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
   }
 
   /**
-   * The loaded credentials, scoped for Google Cloud when they need scopes.
+   * The loaded credentials, given this provider's scopes when they need scopes.
    *
    * @return the credentials
    */
@@ -174,8 +206,7 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
       if (loaded == null) {
         throw new GenevaException(subject + ": " + source + " returned no credentials");
       }
-      credentials =
-          loaded.createScopedRequired() ? loaded.createScoped(List.of(CLOUD_PLATFORM)) : loaded;
+      credentials = loaded.createScopedRequired() ? loaded.createScoped(scopes) : loaded;
     }
     return credentials;
   }

@@ -182,6 +182,29 @@ public final class FakeGoogle implements AutoCloseable {
   }
 
   /**
+   * Serves a GKE cluster resource as given, for clusters with DNS, private or disabled IP
+   * endpoints; {@code masterAuth.clusterCaCertificate} and other fields are the caller's.
+   *
+   * @param project the project id
+   * @param location the zone or region
+   * @param name the cluster name
+   * @param clusterJson the cluster resource, as the GKE API returns it
+   */
+  public void addClusterResource(String project, String location, String name, String clusterJson) {
+    clusters.put(project + "/" + location + "/" + name, clusterJson);
+  }
+
+  /**
+   * The base64 of a PEM, as {@code masterAuth.clusterCaCertificate} carries it.
+   *
+   * @param pem the PEM text
+   * @return its base64
+   */
+  public static String base64(String pem) {
+    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
    * Makes the GKE API answer 403 PERMISSION_DENIED for a project's clusters.
    *
    * @param project the project id
@@ -224,6 +247,24 @@ public final class FakeGoogle implements AutoCloseable {
    */
   public List<String> assertions() {
     return assertions;
+  }
+
+  /**
+   * The {@code scope} claim of each assertion (a JWT-bearer grant carries the requested scopes in
+   * the signed JWT's payload, space-separated), in order.
+   *
+   * @return the scope claims; an assertion without one gives an empty string
+   */
+  public List<String> assertionScopes() {
+    List<String> scopes = new java.util.ArrayList<>();
+    for (String assertion : assertions) {
+      String[] parts = assertion.split("\\.");
+      String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+      com.google.gson.JsonElement scope =
+          com.google.gson.JsonParser.parseString(payload).getAsJsonObject().get("scope");
+      scopes.add(scope == null ? "" : scope.getAsString());
+    }
+    return scopes;
   }
 
   /**
