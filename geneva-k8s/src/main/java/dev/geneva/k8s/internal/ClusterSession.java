@@ -176,6 +176,18 @@ public final class ClusterSession {
         interrupted |= !aborted; // an interrupt of close()'s is consumed here
       }
       cleanUpFailedStart(failure, failure);
+      if (aborted) {
+        // Said after the cleanup, which may have found (and deleted) a cluster whose create was
+        // cut short by the abort.
+        RayClusterException after = abortedError(failure.getCause());
+        for (Throwable s : failure.getSuppressed()) {
+          after.addSuppressed(s);
+        }
+        synchronized (this) {
+          startFailure = after;
+        }
+        failure = after;
+      }
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
@@ -190,7 +202,11 @@ public final class ClusterSession {
         "start() of RayCluster "
             + describe()
             + " aborted by close()"
-            + (created ? "; the cluster it created is deleted" : "; nothing was created"),
+            + (!created
+                ? "; nothing was created"
+                : deletePending
+                    ? "; the cluster it created could not be deleted (see the suppressed error)"
+                    : "; the cluster it created is deleted"),
         cause);
   }
 
@@ -312,7 +328,7 @@ public final class ClusterSession {
     long deadline = System.nanoTime() + cluster.waitTimeout().toNanos();
     // Closed after any cleanup delete, so the delete is seen by open watches, not racing their
     // close.
-    Waiter w = new Waiter(deadline);
+    Waiter w = call("watch RayCluster " + describe() + " and its pods", () -> new Waiter(deadline));
     waiter = w;
     for (ReadinessCheck check : cluster.readinessChecks()) {
       w.checkCluster();

@@ -284,6 +284,30 @@ class ClusterLifecycleFaultTest {
     assertThat(clustersOfSession(cluster.sessionId())).isEmpty();
   }
 
+  @Test
+  void start_whenWatchesCutWhileWaiting_expectWatchesReopenedAndStartSucceeds() throws Exception {
+    env.startOperator(Version.V1_3, Behaviour.HEALTHY);
+    env.dashboard().failFirst(Integer.MAX_VALUE);
+    RayCluster cluster = cluster().build();
+    CompletableFuture<Throwable> started =
+        CompletableFuture.supplyAsync(() -> catchThrowable(cluster::start));
+    awaitTrue("the dashboard is probed", () -> env.dashboard().versionCalls() > 0);
+    int watchesBefore = watchRequests();
+
+    proxy.cutWatches(); // a dropped network: no event about the cluster itself
+    awaitTrue("the watches are reopened", () -> watchRequests() > watchesBefore);
+    env.dashboard().failFirst(0);
+
+    assertThat(started.get(30, TimeUnit.SECONDS)).isNull();
+    assertThat(cluster.isRunning()).isTrue();
+    cluster.close();
+    assertThat(clustersOfSession(cluster.sessionId())).isEmpty();
+  }
+
+  private int watchRequests() {
+    return (int) proxy.requests().stream().filter(r -> r.path().contains("watch=true")).count();
+  }
+
   // 4. A failed delete is retried, reported, and stays known to the exit hook.
 
   @Test
