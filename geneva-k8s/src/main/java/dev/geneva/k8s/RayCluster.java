@@ -130,6 +130,7 @@ public final class RayCluster implements AutoCloseable {
   private final Duration jobStopTimeout;
   private final Duration jobPollInterval;
   private final Duration jobContactTimeout;
+  private final Duration deleteTimeout;
 
   private ClusterBackfillTarget target; // guarded by this
   private BackfillTargets.Scope targetScope; // guarded by this
@@ -166,6 +167,7 @@ public final class RayCluster implements AutoCloseable {
     this.jobStopTimeout = b.jobStopTimeout;
     this.jobPollInterval = b.jobPollInterval;
     this.jobContactTimeout = b.jobContactTimeout;
+    this.deleteTimeout = b.deleteTimeout;
     this.session = new ClusterSession(this);
   }
 
@@ -210,6 +212,7 @@ public final class RayCluster implements AutoCloseable {
     b.jobStopTimeout = jobStopTimeout;
     b.jobPollInterval = jobPollInterval;
     b.jobContactTimeout = jobContactTimeout;
+    b.deleteTimeout = deleteTimeout;
     return b;
   }
 
@@ -229,7 +232,9 @@ public final class RayCluster implements AutoCloseable {
    * Validates, runs the preflight, creates (or reuses) the RayCluster, waits until ready and
    * port-forwards. Calling it again on a started handle returns the same handle; on a closed or
    * failed one it throws. A failed start deletes what it created (except with {@link
-   * ExitMode#RETAIN_ON_FAILURE}, which keeps it for inspection).
+   * ExitMode#RETAIN_ON_FAILURE}, which keeps it for inspection). A create whose answer was lost is
+   * recognised by this handle's {@link #SESSION_LABEL} on the cluster and counts as created. {@link
+   * #close()} from another thread aborts a start that is still waiting.
    *
    * @return this handle, started
    * @throws InvalidInputException for bad options, before any API call
@@ -342,7 +347,14 @@ public final class RayCluster implements AutoCloseable {
    * #jobStopTimeout()} for them to end), stops being the backfill target of the thread that started
    * it (when called on that thread; called elsewhere, the target just refuses new backfills), then
    * stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
-   * cluster is never deleted). Idempotent; safe after a failed start.
+   * cluster is never deleted). Idempotent; safe after a failed start. Called on another thread
+   * while {@link #start()} waits, it aborts that start (which throws "aborted by close()" and
+   * deletes what it created) and returns once it has. The delete is retried with backoff for {@link
+   * #deleteTimeout()}; if it still fails, the handle stays open (and known to the JVM's shutdown
+   * hook) so a later close retries.
+   *
+   * @throws RayClusterLeakedException when the cluster this handle created could not be deleted;
+   *     the message gives the commands that delete it
    */
   @Override
   public void close() {
@@ -526,6 +538,16 @@ public final class RayCluster implements AutoCloseable {
    */
   public ExitMode exitMode() {
     return exitMode;
+  }
+
+  /**
+   * How long close (and the cleanup of a failed start) retries deleting the cluster before it
+   * reports it leaked.
+   *
+   * @return the timeout
+   */
+  public Duration deleteTimeout() {
+    return deleteTimeout;
   }
 
   /**
@@ -741,6 +763,7 @@ public final class RayCluster implements AutoCloseable {
     private Duration jobStopTimeout = Duration.ofSeconds(10);
     private Duration jobPollInterval;
     private Duration jobContactTimeout;
+    private Duration deleteTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -1022,6 +1045,26 @@ public final class RayCluster implements AutoCloseable {
             "RayCluster.waitTimeout must be more than zero, got " + waitTimeout + ": e.g. PT10M");
       }
       this.waitTimeout = waitTimeout;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link RayCluster#close()} (and the cleanup of a failed start) retries deleting
+     * the cluster, with backoff, on 429, 5xx and connection failures (default 30 seconds). After
+     * that, close throws {@link RayClusterLeakedException} naming the commands that delete it; a
+     * later close, or the JVM's shutdown hook, retries.
+     *
+     * @param deleteTimeout more than zero
+     * @return this builder
+     */
+    public Builder deleteTimeout(Duration deleteTimeout) {
+      if (deleteTimeout == null || deleteTimeout.isNegative() || deleteTimeout.isZero()) {
+        throw new InvalidInputException(
+            "RayCluster.deleteTimeout must be more than zero, got "
+                + deleteTimeout
+                + ": e.g. PT30S");
+      }
+      this.deleteTimeout = deleteTimeout;
       return this;
     }
 

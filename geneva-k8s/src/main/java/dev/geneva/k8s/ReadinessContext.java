@@ -51,6 +51,31 @@ public interface ReadinessContext {
       throws InterruptedException;
 
   /**
+   * Fails at once when the cluster can no longer become ready: it was deleted, KubeRay marked it
+   * failed, a pod of it is in CrashLoopBackOff, ImagePullBackOff or Unschedulable, or {@link
+   * RayCluster#close()} aborted the start. Checks that wait on something other than {@link
+   * #awaitState} (an HTTP probe, say) call it between tries. Reads the watched state (and, for an
+   * unschedulable pod, its recent events).
+   *
+   * @throws RayClusterException naming what happened
+   */
+  default void checkCluster() {}
+
+  /**
+   * Waits up to {@code duration} between tries of a check, returning early (through {@link
+   * #checkCluster()}'s exception) when the cluster fails, is deleted or the start is aborted.
+   *
+   * @param duration how long to wait at most
+   * @throws InterruptedException if interrupted
+   * @throws RayClusterException as {@link #checkCluster()}
+   */
+  default void pause(Duration duration) throws InterruptedException {
+    checkCluster();
+    Thread.sleep(duration.toMillis());
+    checkCluster();
+  }
+
+  /**
    * The Ray dashboard's base URL, e.g. {@code http://127.0.0.1:34567}; opens the port-forward to
    * the head pod on first use when port forwarding is on.
    *

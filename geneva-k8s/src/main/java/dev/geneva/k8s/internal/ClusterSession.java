@@ -9,6 +9,7 @@ import dev.geneva.k8s.PreflightFailedException;
 import dev.geneva.k8s.PreflightReport;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterException;
+import dev.geneva.k8s.RayClusterLeakedException;
 import dev.geneva.k8s.ReadinessCheck;
 import dev.geneva.k8s.ReadinessContext;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -24,38 +24,65 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The state machine behind a {@link RayCluster} handle: start, readiness, forwards, close. */
+/**
+ * The state machine behind a {@link RayCluster} handle: start, readiness, forwards, close.
+ *
+ * <p>{@link #start()} holds this object's monitor only to change state, never while it waits, so
+ * {@link #close()} from another thread (a shutdown hook, a cancel button, a timeout) aborts a
+ * waiting start at once: it marks the start aborted, wakes the readiness wait, interrupts the
+ * starting thread, waits for it to delete what it created, and returns. A handle stays registered
+ * with the JVM shutdown hook, and is not closed, until the delete of a cluster it created is
+ * confirmed (or the cluster is retained by its exit mode).
+ */
 public final class ClusterSession {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterSession.class);
 
+  /** How long the calls of a start may retry 429, 5xx and I/O errors each. */
+  private static final Duration CALL_BUDGET = Duration.ofSeconds(30);
+
+  /** How long a cleanup's look for a cluster whose create answer was lost may retry. */
+  private static final Duration LOOKUP_BUDGET = Duration.ofSeconds(5);
+
   private enum State {
     NEW,
+    STARTING,
     RUNNING,
     FAILED,
+    /** close() could not delete the cluster yet: the next close() retries. */
+    CLOSING,
     CLOSED
   }
 
   private final RayCluster cluster;
-  private State state = State.NEW;
-  private KubernetesClient client;
-  private boolean created;
+  private final Object closing = new Object(); // one close at a time
+  private State state = State.NEW; // guarded by this
+  private Thread starter; // guarded by this: the thread inside start()
+  private CountDownLatch startDone = new CountDownLatch(0); // guarded by this
+  private volatile boolean aborted;
+  private volatile KubernetesClient client;
+  private volatile ApiCalls calls;
+  private volatile boolean createAttempted;
+  private volatile boolean created;
+  private volatile boolean deletePending; // created, to be deleted, delete not yet confirmed
   private volatile boolean failed;
-  private final List<PortForwarder.Forward> forwards = new ArrayList<>();
-  private String headPodName;
-  private URI dashboardUrl;
+  private final List<PortForwarder.Forward> forwards = new CopyOnWriteArrayList<>();
+  private volatile String headPodName;
+  private volatile URI dashboardUrl;
   private volatile DashboardForward dashboardForward;
-  private URI clientUrl;
-  private RuntimeException startFailure;
-  private Waiter waiter;
+  private volatile URI clientUrl;
+  private RuntimeException startFailure; // guarded by this
+  private volatile Waiter waiter;
   private volatile Runnable beforeClose;
 
   /**
@@ -72,69 +99,144 @@ public final class ClusterSession {
   }
 
   /** See {@link RayCluster#start()}. */
-  public synchronized void start() {
-    switch (state) {
-      case RUNNING:
-        return;
-      case FAILED:
-        throw new RayClusterException(
-            "RayCluster "
-                + describe()
-                + " failed to start before ("
-                + startFailure.getMessage()
-                + "); a handle starts once: build another with toBuilder().start()",
-            startFailure);
-      case CLOSED:
-        throw new RayClusterException(
-            "RayCluster "
-                + describe()
-                + " handle is closed: build another with toBuilder().start()");
-      default:
-        break;
-    }
-    try {
-      doStart();
-      state = State.RUNNING;
-      ShutdownHooks.register(this);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      fail(new RayClusterException("Interrupted while starting RayCluster " + describe(), e));
-    } catch (KubernetesClientException e) {
-      fail(
-          new RayClusterException(
-              "The API server refused a request while starting RayCluster "
+  public void start() {
+    synchronized (this) {
+      switch (state) {
+        case RUNNING:
+          return;
+        case STARTING:
+          throw new RayClusterException(
+              "RayCluster "
                   + describe()
-                  + ": HTTP "
-                  + e.getCode()
-                  + " "
-                  + Errors.safeMessage(e),
-              e));
-    } catch (RuntimeException e) {
-      fail(e);
-    } catch (Error e) {
-      startFailure = new RayClusterException("RayCluster " + describe() + " failed: " + e, e);
-      cleanUpFailedStart(e);
-      throw e;
+                  + " is being started by thread "
+                  + starter.getName()
+                  + ": a handle starts once");
+        case FAILED:
+          throw new RayClusterException(
+              "RayCluster "
+                  + describe()
+                  + " failed to start before ("
+                  + startFailure.getMessage()
+                  + "); a handle starts once: build another with toBuilder().start()",
+              startFailure);
+        case CLOSING:
+        case CLOSED:
+          throw new RayClusterException(
+              "RayCluster "
+                  + describe()
+                  + " handle is closed: build another with toBuilder().start()");
+        default:
+          break;
+      }
+      state = State.STARTING;
+      starter = Thread.currentThread();
+      startDone = new CountDownLatch(1);
+      // From here on the JVM's exit closes (and so aborts) this start too.
+      ShutdownHooks.register(this);
+    }
+    CountDownLatch done = startDone;
+    try {
+      RuntimeException failure;
+      boolean interrupted = false;
+      try {
+        doStart();
+        synchronized (this) {
+          if (!aborted) {
+            state = State.RUNNING;
+            starter = null;
+            return;
+          }
+        }
+        failure = abortedError(null);
+      } catch (InterruptedException e) {
+        interrupted = !aborted;
+        failure =
+            aborted
+                ? abortedError(e)
+                : new RayClusterException("Interrupted while starting RayCluster " + describe(), e);
+      } catch (KubernetesClientException e) {
+        failure =
+            aborted
+                ? abortedError(e)
+                : new RayClusterException(
+                    "The API server refused a request while starting RayCluster "
+                        + describe()
+                        + ": HTTP "
+                        + e.getCode()
+                        + " "
+                        + Errors.safeMessage(e),
+                    e);
+      } catch (RuntimeException e) {
+        failure = aborted && !isAbortedError(e) ? abortedError(e) : e;
+      } catch (Error e) {
+        cleanUpFailedStart(
+            new RayClusterException("RayCluster " + describe() + " failed: " + e, e), e);
+        throw e;
+      }
+      if (Thread.interrupted()) {
+        interrupted |= !aborted; // an interrupt of close()'s is consumed here
+      }
+      cleanUpFailedStart(failure, failure);
+      if (aborted) {
+        // Said after the cleanup, which may have found (and deleted) a cluster whose create was
+        // cut short by the abort.
+        RayClusterException after = abortedError(failure.getCause());
+        for (Throwable s : failure.getSuppressed()) {
+          after.addSuppressed(s);
+        }
+        synchronized (this) {
+          startFailure = after;
+        }
+        failure = after;
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw failure;
+    } finally {
+      done.countDown();
     }
   }
 
-  private void fail(RuntimeException e) {
-    startFailure = e;
-    cleanUpFailedStart(e);
-    throw e;
+  private RayClusterException abortedError(Throwable cause) {
+    return new RayClusterException(
+        "start() of RayCluster "
+            + describe()
+            + " aborted by close()"
+            + (!created
+                ? "; nothing was created"
+                : deletePending
+                    ? "; the cluster it created could not be deleted (see the suppressed error)"
+                    : "; the cluster it created is deleted"),
+        cause);
+  }
+
+  private static boolean isAbortedError(RuntimeException e) {
+    return e instanceof RayClusterException
+        && e.getMessage() != null
+        && e.getMessage().contains(" aborted by close()");
   }
 
   /**
    * Leaves nothing open after a failed start: forwards, informers and the client are closed here,
-   * whatever else fails, so a later {@link #close()} has nothing left to release.
+   * whatever else fails. A cluster this start created is deleted (kept with {@link
+   * ExitMode#RETAIN_ON_FAILURE}, unless close() aborted the start); when the delete fails, the
+   * handle stays registered with the shutdown hook and {@link #close()} retries it.
    */
-  private void cleanUpFailedStart(Throwable e) {
-    state = State.FAILED;
+  private void cleanUpFailedStart(RuntimeException reported, Throwable e) {
+    synchronized (this) {
+      state = State.FAILED;
+      starter = null;
+      startFailure = reported;
+    }
     failed = true;
     try {
       closeForwards();
+      if (!created && createAttempted) {
+        adoptIfOurs(e);
+      }
       if (created) {
-        if (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE) {
+        if (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE && !aborted) {
           LOG.warn(
               "RayCluster {} failed to start and is retained (RETAIN_ON_FAILURE); delete it with:"
                   + " kubectl delete raycluster {} -n {}",
@@ -142,10 +244,12 @@ public final class ClusterSession {
               cluster.name(),
               cluster.namespace());
         } else {
+          deletePending = true;
           try {
-            deleteCluster();
-            if (waiter != null) {
-              waiter.awaitGone(Duration.ofSeconds(1));
+            deleteConfirmed();
+            Waiter w = waiter;
+            if (w != null) {
+              w.awaitGone(Duration.ofSeconds(1));
             }
           } catch (RuntimeException deleteError) {
             e.addSuppressed(deleteError);
@@ -155,61 +259,140 @@ public final class ClusterSession {
     } finally {
       closeWaiter();
       closeClient();
+      if (!deletePending) {
+        ShutdownHooks.unregister(this);
+      }
     }
+  }
+
+  /**
+   * After a create whose outcome is unknown (its answer lost, the start aborted meanwhile): a
+   * cluster of this name carrying this session's label was created by this start.
+   */
+  private void adoptIfOurs(Throwable e) {
+    try {
+      RayClusterResource rc =
+          calls.call(
+              "read RayCluster " + describe(),
+              LOOKUP_BUDGET,
+              () -> rayClusters().withName(cluster.name()).get());
+      if (carriesOurSession(rc)) {
+        created = true;
+        LOG.warn(
+            "RayCluster {} was created although its create failed or was not answered; deleting"
+                + " it",
+            describe());
+      }
+    } catch (RuntimeException lookup) {
+      e.addSuppressed(
+          new RayClusterException(
+              "Could not check whether RayCluster "
+                  + describe()
+                  + " was created ("
+                  + lookup.getMessage()
+                  + "); if it exists, delete it: kubectl delete raycluster "
+                  + cluster.name()
+                  + " -n "
+                  + cluster.namespace(),
+              lookup));
+    }
+  }
+
+  private boolean carriesOurSession(RayClusterResource rc) {
+    return rc != null
+        && rc.getMetadata() != null
+        && rc.getMetadata().getLabels() != null
+        && cluster.sessionId().equals(rc.getMetadata().getLabels().get(RayCluster.SESSION_LABEL));
   }
 
   private void doStart() throws InterruptedException {
     RayClusterResource rendered = Manifests.render(cluster);
-    client = newClient();
-    PreflightReport report = Preflight.run(client, cluster);
+    ApiCalls.Client c = newClient();
+    client = c.client();
+    calls = c.calls();
+    PreflightReport report = Preflight.run(client, calls, () -> aborted, cluster);
+    checkAborted();
     if (!report.ok()) {
       throw new PreflightFailedException(report);
     }
     Resource<RayClusterResource> resource = rayClusters().withName(cluster.name());
-    RayClusterResource existing = resource.get();
+    RayClusterResource existing = call("read RayCluster " + describe(), resource::get);
     if (existing != null) {
       if (!cluster.reuseExisting()) {
         throw alreadyExists(existing);
       }
       LOG.info("Reusing existing RayCluster {}", describe());
     } else {
-      try {
-        rayClusters().resource(rendered).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          throw alreadyExists(resource.get());
-        }
-        throw e;
-      }
-      created = true;
-      LOG.info("Created RayCluster {}", describe());
+      create(rendered, resource);
     }
+    checkAborted();
     long deadline = System.nanoTime() + cluster.waitTimeout().toNanos();
     // Closed after any cleanup delete, so the delete is seen by open watches, not racing their
     // close.
-    waiter = new Waiter(deadline);
-    {
-      for (ReadinessCheck check : cluster.readinessChecks()) {
-        check.waitUntilReady(waiter);
-      }
-      ClusterState s = waiter.awaitState("head pod exists", st -> st.headPod().isPresent());
-      headPodName = s.headPod().map(p -> p.getMetadata().getName()).orElseThrow();
-      dashboardUrl = waiter.dashboardUrl();
-      if (cluster.portForwarding() && cluster.forwardClientPort()) {
-        PortForwarder.Forward f =
-            cluster
-                .portForwarder()
-                .open(client, cluster.namespace(), headPodName, RayCluster.CLIENT_PORT);
-        forwards.add(f);
-        clientUrl = URI.create("ray://127.0.0.1:" + f.localAddress().getPort());
-      }
+    Waiter w = call("watch RayCluster " + describe() + " and its pods", () -> new Waiter(deadline));
+    waiter = w;
+    for (ReadinessCheck check : cluster.readinessChecks()) {
+      w.checkCluster();
+      check.waitUntilReady(w);
     }
+    ClusterState s = w.awaitState("head pod exists", st -> st.headPod().isPresent());
+    headPodName = s.headPod().map(p -> p.getMetadata().getName()).orElseThrow();
+    dashboardUrl = w.dashboardUrl();
+    if (cluster.portForwarding() && cluster.forwardClientPort()) {
+      PortForwarder.Forward f =
+          cluster
+              .portForwarder()
+              .open(client, cluster.namespace(), headPodName, RayCluster.CLIENT_PORT);
+      forwards.add(f);
+      clientUrl = URI.create("ray://127.0.0.1:" + f.localAddress().getPort());
+    }
+    w.checkCluster();
     closeWaiter();
   }
 
+  /**
+   * Creates the RayCluster. A create whose answer is lost (a 504 from a proxy, a reset connection)
+   * may have been stored: the retry then gets 409, and a cluster that carries this session's label
+   * is this start's own, so it is adopted as created (close deletes it). A 409 for anyone else's
+   * cluster keeps the "already exists" error: nothing was created.
+   */
+  private void create(RayClusterResource rendered, Resource<RayClusterResource> resource) {
+    createAttempted = true;
+    try {
+      call("create RayCluster " + describe(), () -> rayClusters().resource(rendered).create());
+      created = true;
+      LOG.info("Created RayCluster {}", describe());
+    } catch (KubernetesClientException e) {
+      RayClusterResource now = call("read RayCluster " + describe(), resource::get);
+      if (carriesOurSession(now)) {
+        created = true;
+        LOG.info(
+            "Created RayCluster {} (the create's first answer was lost: HTTP {} on the retry, and"
+                + " the cluster carries this session's label)",
+            describe(),
+            e.getCode());
+        return;
+      }
+      if (e.getCode() == 409) {
+        throw alreadyExists(now);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T call(String what, java.util.function.Supplier<T> op) {
+    return calls.call(what, CALL_BUDGET, () -> aborted, op);
+  }
+
+  private void checkAborted() {
+    if (aborted) {
+      throw abortedError(null);
+    }
+  }
+
   private void closeWaiter() {
-    if (waiter != null) {
-      Waiter w = waiter;
+    Waiter w = waiter;
+    if (w != null) {
       waiter = null;
       w.close();
     }
@@ -233,7 +416,7 @@ public final class ClusterSession {
             + "), or set reuseExisting(true) to use it; nothing was created");
   }
 
-  private KubernetesClient newClient() {
+  private ApiCalls.Client newClient() {
     Config config;
     try {
       config = cluster.auth().resolve();
@@ -248,7 +431,7 @@ public final class ClusterSession {
               + "; check kubeconfig or the cloud auth settings",
           e);
     }
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return ApiCalls.newClient(config);
   }
 
   private NonNamespaceOperation<
@@ -265,8 +448,9 @@ public final class ClusterSession {
    * @return the report
    */
   public PreflightReport preflight() {
-    try (KubernetesClient c = newClient()) {
-      return Preflight.run(c, cluster);
+    ApiCalls.Client c = newClient();
+    try (KubernetesClient k = c.client()) {
+      return Preflight.run(k, c.calls(), () -> false, cluster);
     }
   }
 
@@ -280,36 +464,100 @@ public final class ClusterSession {
     this.beforeClose = hook;
   }
 
-  /** See {@link RayCluster#close()}. */
-  public synchronized void close() {
-    if (state == State.CLOSED) {
-      return;
-    }
-    State previous = state;
-    state = State.CLOSED;
-    ShutdownHooks.unregister(this);
-    Runnable hook = beforeClose;
-    if (previous == State.RUNNING && hook != null) {
-      try {
-        hook.run();
-      } catch (RuntimeException e) {
-        LOG.warn("Stopping the jobs of RayCluster {} failed: {}", describe(), e.toString());
+  /**
+   * See {@link RayCluster#close()}: aborts a start in progress (and waits for it to delete what it
+   * created), stops the forwards, applies the exit mode, and deletes with retries. The session is
+   * closed only once a delete is confirmed; otherwise {@link RayClusterLeakedException} is thrown
+   * and the next close (or the JVM's shutdown hook) retries.
+   *
+   * @throws RayClusterLeakedException when a cluster this handle created could not be deleted
+   */
+  public void close() {
+    abortStart();
+    synchronized (closing) {
+      State previous;
+      synchronized (this) {
+        previous = state;
+        if (previous == State.CLOSED) {
+          return;
+        }
+        if (previous == State.STARTING) {
+          return; // close() called by the starting thread itself: start() unwinds and cleans up
+        }
+        state = State.CLOSING; // no longer usable; CLOSED once the exit mode is applied
       }
-    }
-    closeForwards();
-    try {
-      if (previous == State.RUNNING && created) {
-        boolean keep =
-            cluster.exitMode() == ExitMode.RETAIN
-                || (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE && failed);
-        if (keep) {
-          LOG.info("Retaining RayCluster {} (exit mode {})", describe(), cluster.exitMode());
-        } else {
-          deleteCluster();
+      if (previous == State.RUNNING) {
+        Runnable hook = beforeClose;
+        if (hook != null) {
+          try {
+            hook.run();
+          } catch (RuntimeException e) {
+            LOG.warn("Stopping the jobs of RayCluster {} failed: {}", describe(), e.toString());
+          }
+        }
+        closeForwards();
+        if (created) {
+          boolean keep =
+              cluster.exitMode() == ExitMode.RETAIN
+                  || (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE && failed);
+          if (keep) {
+            LOG.info("Retaining RayCluster {} (exit mode {})", describe(), cluster.exitMode());
+          } else {
+            deletePending = true;
+          }
         }
       }
-    } finally {
-      closeClient();
+      try {
+        if (deletePending) {
+          deleteConfirmed();
+        }
+      } finally {
+        if (!deletePending) {
+          synchronized (this) {
+            state = State.CLOSED;
+          }
+          ShutdownHooks.unregister(this);
+          closeClient();
+        }
+      }
+    }
+  }
+
+  /** Aborts a start in progress on another thread and waits until it has cleaned up. */
+  private void abortStart() {
+    Thread thread;
+    CountDownLatch done;
+    synchronized (this) {
+      if (state != State.STARTING) {
+        return;
+      }
+      aborted = true;
+      thread = starter;
+      done = startDone;
+      if (thread != Thread.currentThread()) {
+        thread.interrupt(); // wakes HTTP calls, sleeps and custom checks; start() consumes it
+      }
+    }
+    Waiter w = waiter;
+    if (w != null) {
+      w.signal();
+    }
+    if (thread == Thread.currentThread()) {
+      return;
+    }
+    LOG.info(
+        "close() aborts the start of RayCluster {} on thread {}", describe(), thread.getName());
+    long waitMs = cluster.deleteTimeout().toMillis() + 15_000;
+    try {
+      if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "The start of RayCluster {} on thread {} did not end within {} ms of close()",
+            describe(),
+            thread.getName(),
+            waitMs);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -323,25 +571,50 @@ public final class ClusterSession {
     LOG.info("RayCluster {} marked failed: {}", describe(), cause == null ? "" : cause.toString());
   }
 
-  private void deleteCluster() {
+  /**
+   * Deletes the cluster, retrying 429, 5xx and connection failures with backoff for {@link
+   * RayCluster#deleteTimeout()}; a 404 means it is gone already. Clears {@link #deletePending} once
+   * confirmed.
+   *
+   * @throws RayClusterLeakedException when it could not be deleted in time
+   */
+  private void deleteConfirmed() {
+    Duration budget = cluster.deleteTimeout();
     try {
-      rayClusters().withName(cluster.name()).delete();
+      if (client == null) {
+        ApiCalls.Client c = newClient();
+        client = c.client();
+        calls = c.calls();
+      }
+      calls.call(
+          "delete RayCluster " + describe(),
+          budget,
+          () -> false,
+          true,
+          () -> rayClusters().withName(cluster.name()).delete());
+      deletePending = false;
       LOG.info("Deleted RayCluster {}", describe());
     } catch (KubernetesClientException e) {
-      throw new RayClusterException(
-          "Could not delete RayCluster "
-              + describe()
-              + ": HTTP "
-              + e.getCode()
-              + " "
-              + Errors.safeMessage(e)
-              + "; delete it with kubectl delete raycluster "
-              + cluster.name()
-              + " -n "
-              + cluster.namespace()
-              + " or RayClusters.reap",
-          e);
+      if (e.getCode() == 404) {
+        deletePending = false;
+        return;
+      }
+      throw leaked(budget, new RayClusterException(describeFailure(e), e));
+    } catch (RuntimeException e) {
+      throw leaked(budget, e);
     }
+  }
+
+  private RayClusterLeakedException leaked(Duration budget, Throwable cause) {
+    RayClusterLeakedException leak =
+        new RayClusterLeakedException(
+            cluster.name(), cluster.namespace(), cluster.sessionId(), budget, cause);
+    LOG.error("{}", leak.getMessage());
+    return leak;
+  }
+
+  private static String describeFailure(KubernetesClientException e) {
+    return (e.getCode() > 0 ? "HTTP " + e.getCode() + " " : "") + Errors.safeMessage(e);
   }
 
   private void closeForwards() {
@@ -356,8 +629,8 @@ public final class ClusterSession {
   }
 
   private void closeClient() {
-    if (client != null) {
-      KubernetesClient c = client;
+    KubernetesClient c = client;
+    if (c != null) {
       client = null;
       c.close();
     }
@@ -379,7 +652,7 @@ public final class ClusterSession {
    *
    * @return the URL
    */
-  public synchronized URI dashboardUrl() {
+  public URI dashboardUrl() {
     requireRunning();
     DashboardForward f = dashboardForward;
     return f != null ? f.url() : dashboardUrl;
@@ -404,7 +677,7 @@ public final class ClusterSession {
    *
    * @return the URL
    */
-  public synchronized Optional<URI> clientUrl() {
+  public Optional<URI> clientUrl() {
     requireRunning();
     return Optional.ofNullable(clientUrl);
   }
@@ -414,7 +687,7 @@ public final class ClusterSession {
    *
    * @return the name
    */
-  public synchronized String headPodName() {
+  public String headPodName() {
     requireRunning();
     DashboardForward f = dashboardForward;
     return f != null ? f.pod() : headPodName;
@@ -425,9 +698,13 @@ public final class ClusterSession {
    *
    * @return the status
    */
-  public synchronized ClusterStatus status() {
+  public ClusterStatus status() {
     requireRunning();
-    return Statuses.of(rayClusters().withName(cluster.name()).get());
+    return Statuses.of(
+        calls.call(
+            "read RayCluster " + describe(),
+            CALL_BUDGET,
+            () -> rayClusters().withName(cluster.name()).get()));
   }
 
   /**
@@ -444,7 +721,7 @@ public final class ClusterSession {
    *
    * @return true if created
    */
-  public synchronized boolean created() {
+  public boolean created() {
     return created;
   }
 
@@ -541,6 +818,33 @@ public final class ClusterSession {
     }
 
     @Override
+    public void checkCluster() {
+      checkAborted();
+      failFast(snapshot());
+    }
+
+    @Override
+    public void pause(Duration duration) throws InterruptedException {
+      long end = System.nanoTime() + duration.toNanos();
+      while (true) {
+        long seen;
+        synchronized (lock) {
+          seen = generation;
+        }
+        checkCluster();
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+          return;
+        }
+        synchronized (lock) {
+          if (generation == seen) {
+            lock.wait(left); // woken early by any watch event and by close()
+          }
+        }
+      }
+    }
+
+    @Override
     public ClusterState awaitState(String description, Predicate<ClusterState> condition)
         throws InterruptedException {
       while (true) {
@@ -548,6 +852,7 @@ public final class ClusterSession {
         synchronized (lock) {
           seen = generation;
         }
+        checkAborted();
         ClusterState s = snapshot();
         failFast(s);
         if (condition.test(s)) {

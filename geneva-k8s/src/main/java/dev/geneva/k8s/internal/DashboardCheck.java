@@ -27,6 +27,7 @@ public final class DashboardCheck implements ReadinessCheck {
     long backoffMs = 50;
     String last = "no answer yet";
     while (true) {
+      ctx.checkCluster(); // a cluster deleted or failed meanwhile is not the dashboard's fault
       Duration remaining = ctx.remaining();
       if (remaining.isZero()) {
         throw new RayClusterException(
@@ -66,7 +67,7 @@ public final class DashboardCheck implements ReadinessCheck {
         last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       }
       long sleep = Math.min(backoffMs, Math.max(1, ctx.remaining().toMillis()));
-      Thread.sleep(sleep);
+      ctx.pause(Duration.ofMillis(sleep));
       backoffMs = Math.min(backoffMs * 2, 1000);
     }
   }

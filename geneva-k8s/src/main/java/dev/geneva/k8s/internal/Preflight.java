@@ -15,11 +15,14 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewB
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -182,29 +185,57 @@ public final class Preflight {
    * @return the report
    */
   public static PreflightReport run(KubernetesClient client, RayCluster cluster) {
+    return run(client, ApiCalls.forClient(client), () -> false, cluster);
+  }
+
+  /**
+   * Runs every check, each call through {@code calls} (429 and 5xx retried briefly); never throws
+   * for a failed check, but fails at once when the API server cannot be reached.
+   *
+   * @param client the client
+   * @param calls the client's call wrapper
+   * @param abort true stops retrying (a close during start)
+   * @param cluster the definition
+   * @return the report
+   * @throws dev.geneva.k8s.RayClusterException "cannot reach the API server at ..." when the first
+   *     call's connection is refused (or the host is unknown, or the connect times out)
+   */
+  public static PreflightReport run(
+      KubernetesClient client, ApiCalls calls, BooleanSupplier abort, RayCluster cluster) {
+    Calls c = new Calls(calls, abort);
     String ns = cluster.namespace();
     List<Item> items = new ArrayList<>();
-    items.add(namespace(client, ns));
+    items.add(namespace(client, c, ns));
     Set<String> accounts = new LinkedHashSet<>();
     List<GroupSpec> groups = new ArrayList<>();
     groups.add(cluster.headGroup());
     groups.addAll(cluster.workerGroups());
     groups.forEach(g -> g.serviceAccount().ifPresent(accounts::add));
     for (String sa : accounts) {
-      items.add(serviceAccount(client, ns, sa));
+      items.add(serviceAccount(client, c, ns, sa));
     }
     ServerVersion version = cluster.portForwarding() ? serverVersion(client) : null;
     for (Permission p : permissions(cluster.portForwarding(), version)) {
-      items.add(access(client, ns, p, version));
+      items.add(access(client, c, ns, p, version));
     }
-    items.add(crd(client));
+    items.add(crd(client, c));
     return new PreflightReport(ns, items);
   }
 
-  private static Item namespace(KubernetesClient client, String ns) {
+  /** The wrapper and abort flag of one run. */
+  private record Calls(ApiCalls calls, BooleanSupplier abort) {
+    <T> T call(String what, Supplier<T> op) {
+      return calls.call(what, BUDGET, abort, op);
+    }
+  }
+
+  /** How long one preflight call may retry 429 and 5xx answers. */
+  static final Duration BUDGET = Duration.ofSeconds(10);
+
+  private static Item namespace(KubernetesClient client, Calls c, String ns) {
     String check = "namespace " + ns;
     try {
-      if (client.namespaces().withName(ns).get() == null) {
+      if (c.call(check, () -> client.namespaces().withName(ns).get()) == null) {
         return new Item(
             check,
             Status.MISSING,
@@ -224,10 +255,11 @@ public final class Preflight {
     }
   }
 
-  private static Item serviceAccount(KubernetesClient client, String ns, String sa) {
+  private static Item serviceAccount(KubernetesClient client, Calls c, String ns, String sa) {
     String check = "service account " + sa;
     try {
-      ServiceAccount account = client.serviceAccounts().inNamespace(ns).withName(sa).get();
+      ServiceAccount account =
+          c.call(check, () -> client.serviceAccounts().inNamespace(ns).withName(sa).get());
       if (account == null) {
         return new Item(
             check,
@@ -291,7 +323,7 @@ public final class Preflight {
   }
 
   private static Item access(
-      KubernetesClient client, String ns, Permission p, ServerVersion version) {
+      KubernetesClient client, Calls c, String ns, Permission p, ServerVersion version) {
     boolean portForward = p.subresource().equals("portforward");
     String check = "can-i " + p.display() + " in namespace " + ns;
     try {
@@ -308,7 +340,7 @@ public final class Preflight {
               .endSpec()
               .build();
       SelfSubjectAccessReview answer =
-          client.authorization().v1().selfSubjectAccessReview().create(review);
+          c.call(check, () -> client.authorization().v1().selfSubjectAccessReview().create(review));
       boolean allowed =
           answer != null
               && answer.getStatus() != null
@@ -369,7 +401,7 @@ public final class Preflight {
     return grant + " " + SEE;
   }
 
-  private static Item crd(KubernetesClient client) {
+  private static Item crd(KubernetesClient client, Calls c) {
     String check = "CRD " + RayClusterResource.CRD_NAME;
     String install =
         "install the KubeRay operator (1.1 or newer), e.g. helm install kuberay-operator"
@@ -377,12 +409,15 @@ public final class Preflight {
             + SEE;
     try {
       CustomResourceDefinition crd =
-          client
-              .apiextensions()
-              .v1()
-              .customResourceDefinitions()
-              .withName(RayClusterResource.CRD_NAME)
-              .get();
+          c.call(
+              check,
+              () ->
+                  client
+                      .apiextensions()
+                      .v1()
+                      .customResourceDefinitions()
+                      .withName(RayClusterResource.CRD_NAME)
+                      .get());
       if (crd == null) {
         return new Item(
             check, Status.MISSING, "KubeRay's RayCluster CRD is not installed", install);
@@ -413,7 +448,7 @@ public final class Preflight {
     }
     // Reading CRDs is cluster-scoped and often forbidden; API discovery is open to all users.
     try {
-      APIResourceList resources = client.getApiResources("ray.io/v1");
+      APIResourceList resources = c.call(check, () -> client.getApiResources("ray.io/v1"));
       boolean present =
           resources != null
               && resources.getResources().stream().anyMatch(r -> "rayclusters".equals(r.getName()));

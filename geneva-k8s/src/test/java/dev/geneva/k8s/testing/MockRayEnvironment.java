@@ -6,6 +6,7 @@ import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.net.InetSocketAddress;
@@ -280,6 +281,27 @@ public final class MockRayEnvironment implements AutoCloseable {
    */
   public KubeAuth kubeAuth() {
     return KubeAuth.of(mock.client().getConfiguration());
+  }
+
+  /**
+   * The auth of the mock server's client, but reaching the API server at another URL, such as a
+   * {@link FaultProxy}'s in front of the mock server.
+   *
+   * @param masterUrl e.g. {@link FaultProxy#url()}
+   * @return the auth
+   */
+  public KubeAuth kubeAuthVia(String masterUrl) {
+    return KubeAuth.of(
+        new ConfigBuilder(mock.client().getConfiguration()).withMasterUrl(masterUrl).build());
+  }
+
+  /**
+   * Where the (plain HTTP) mock server listens, for a {@link FaultProxy} in front of it.
+   *
+   * @return the address
+   */
+  public InetSocketAddress serverAddress() {
+    return new InetSocketAddress(mock.server().getHostName(), mock.server().getPort());
   }
 
   /**
