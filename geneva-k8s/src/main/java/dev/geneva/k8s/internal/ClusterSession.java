@@ -164,6 +164,7 @@ public final class ClusterSession {
     if (!report.ok()) {
       throw new PreflightFailedException(report);
     }
+    rendered = Manifests.render(cluster, Preflight.kubeRayFeatures(client));
     Resource<RayClusterResource> resource = rayClusters().withName(cluster.name());
     RayClusterResource existing = resource.get();
     if (existing != null) {
