@@ -23,8 +23,26 @@ import java.util.function.UnaryOperator;
  * identity, environment and volumes. Requests equal limits. Immutable.
  */
 public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
-  /** The default image; its Ray version must match the Ray Java jars the driver uses. */
+  /**
+   * The default image of groups without GPUs; its Ray version is the one Geneva's Java driver is
+   * built for ({@link RayCluster#DEFAULT_RAY_VERSION}). It has no JRE: see docs/ray-image.md.
+   */
   public static final String DEFAULT_IMAGE = "rayproject/ray:2.39.0-py310";
+
+  /**
+   * The default image of groups with {@link #gpus()} above 0: the CUDA variant of {@link
+   * #DEFAULT_IMAGE}, as Geneva (Python) picks {@code -gpu} images for GPU groups.
+   */
+  public static final String DEFAULT_GPU_IMAGE = "rayproject/ray:2.39.0-py310-gpu";
+
+  /**
+   * The default service account: the one {@code RayClusterManifests} creates and the deployment
+   * guide names. Worker groups without one inherit the head's.
+   */
+  public static final String DEFAULT_SERVICE_ACCOUNT = "geneva-ray-runner";
+
+  /** The default image pull policy of the Ray containers, as Geneva (Python) sets it. */
+  public static final String DEFAULT_IMAGE_PULL_POLICY = "IfNotPresent";
 
   /** Node label that head pods select by default. */
   public static final String HEAD_NODE_LABEL = "geneva.lancedb.com/ray-head";
@@ -43,6 +61,7 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
   private final String memory;
   private final int gpus;
   private final String image;
+  private final String imagePullPolicy;
   private final Map<String, String> nodeSelector;
   private final List<Toleration> tolerations;
   private final Map<String, String> labels;
@@ -60,6 +79,7 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
     this.memory = b.memory;
     this.gpus = b.gpus;
     this.image = b.image;
+    this.imagePullPolicy = b.imagePullPolicy;
     this.nodeSelector =
         b.nodeSelector == null
             ? null
@@ -91,11 +111,16 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
   public abstract boolean isHead();
 
   /**
-   * The Kubernetes service account the pods run as; empty means the namespace's {@code default}.
+   * The Kubernetes service account the pods run as. The head's is always present ({@value
+   * #DEFAULT_SERVICE_ACCOUNT} unless set); a worker group's is empty unless set, and then the
+   * group's pods run as the head's.
    *
    * @return the service account
    */
   public Optional<String> serviceAccount() {
+    if (serviceAccount == null && isHead()) {
+      return Optional.of(DEFAULT_SERVICE_ACCOUNT);
+    }
     return Optional.ofNullable(serviceAccount);
   }
 
@@ -128,12 +153,34 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
   }
 
   /**
-   * The container image (default {@link #DEFAULT_IMAGE}).
+   * The container image: the one set, else {@link #DEFAULT_GPU_IMAGE} when the group has GPUs and
+   * {@link #DEFAULT_IMAGE} otherwise.
    *
    * @return the image
    */
   public String image() {
-    return image;
+    if (image != null) {
+      return image;
+    }
+    return gpus > 0 ? DEFAULT_GPU_IMAGE : DEFAULT_IMAGE;
+  }
+
+  /**
+   * Whether {@link #image()} was set rather than chosen by default.
+   *
+   * @return true when set
+   */
+  public boolean imageSet() {
+    return image != null;
+  }
+
+  /**
+   * The Ray container's image pull policy (default {@value #DEFAULT_IMAGE_PULL_POLICY}).
+   *
+   * @return {@code Always}, {@code IfNotPresent} or {@code Never}
+   */
+  public String imagePullPolicy() {
+    return imagePullPolicy;
   }
 
   /**
@@ -255,7 +302,7 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
         + ", gpus="
         + gpus
         + ", image="
-        + image
+        + image()
         + ", nodeSelector="
         + nodeSelector()
         + ", priorityClassName="
@@ -272,6 +319,7 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
     b.memory = memory;
     b.gpus = gpus;
     b.image = image;
+    b.imagePullPolicy = imagePullPolicy;
     b.nodeSelector = nodeSelector == null ? null : new LinkedHashMap<>(nodeSelector);
     b.tolerations = new ArrayList<>(tolerations);
     b.labels = new LinkedHashMap<>(labels);
@@ -297,7 +345,8 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
     private String cpus;
     private String memory;
     private int gpus;
-    private String image = DEFAULT_IMAGE;
+    private String image;
+    private String imagePullPolicy = DEFAULT_IMAGE_PULL_POLICY;
     private Map<String, String> nodeSelector;
     private List<Toleration> tolerations = new ArrayList<>();
     private Map<String, String> labels = new LinkedHashMap<>();
@@ -325,10 +374,12 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
     }
 
     /**
-     * Sets the Kubernetes service account of the pods (the deployment guide's is {@code
-     * geneva-ray-runner}); null for the namespace's {@code default}.
+     * Sets the Kubernetes service account of the pods. Unset (or null), the head runs as {@value
+     * #DEFAULT_SERVICE_ACCOUNT} (the deployment guide's, created by {@code RayClusterManifests})
+     * and worker groups as the head's; pass {@code "default"} for the namespace's default account
+     * (no workload identity, so no cloud storage credentials on the pods).
      *
-     * @param serviceAccount an existing service account
+     * @param serviceAccount an existing service account, or null for the default
      * @return this builder
      */
     public B serviceAccount(String serviceAccount) {
@@ -407,7 +458,8 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
     }
 
     /**
-     * Sets the container image; its tag's Ray version must match {@link RayCluster#rayVersion()}.
+     * Sets the container image (default {@link #DEFAULT_IMAGE}, or {@link #DEFAULT_GPU_IMAGE} for a
+     * group with GPUs); its tag's Ray version must match {@link RayCluster#rayVersion()}.
      *
      * @param image e.g. {@code "rayproject/ray:2.39.0-py310"}
      * @return this builder
@@ -423,6 +475,24 @@ public abstract sealed class GroupSpec permits HeadGroupSpec, WorkerGroupSpec {
                 + "\"");
       }
       this.image = image;
+      return self();
+    }
+
+    /**
+     * Sets the Ray container's image pull policy (default {@value #DEFAULT_IMAGE_PULL_POLICY}).
+     *
+     * @param policy {@code Always}, {@code IfNotPresent} or {@code Never}
+     * @return this builder
+     */
+    public B imagePullPolicy(String policy) {
+      if (!List.of("Always", "IfNotPresent", "Never").contains(policy)) {
+        throw new InvalidInputException(
+            field("imagePullPolicy")
+                + " \""
+                + policy
+                + "\" is not a Kubernetes pull policy: use Always, IfNotPresent or Never");
+      }
+      this.imagePullPolicy = policy;
       return self();
     }
 

@@ -6,7 +6,9 @@ import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
 import dev.geneva.k8s.internal.Checks;
 import dev.geneva.k8s.internal.ClusterBackfillTarget;
+import dev.geneva.k8s.internal.ClusterNames;
 import dev.geneva.k8s.internal.ClusterSession;
+import dev.geneva.k8s.internal.RayVersions;
 import dev.geneva.k8s.internal.SdkVersion;
 import dev.geneva.ray.jobs.JobPackage;
 import dev.geneva.ray.jobs.JobPackager;
@@ -56,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * by default ({@link Builder#jobPackage} and {@link Builder#jobPackager} choose otherwise),
  * uploaded once per cluster handle.
  *
- * <p>Defaults: name {@code geneva-<os user>} (sanitised to RFC 1123), namespace {@code geneva},
+ * <p>Defaults: name {@code geneva-<os user>} (made a valid KubeRay name), namespace {@code geneva},
  * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
  * WorkerGroupSpec}, rayVersion from the head image's tag (else {@value #DEFAULT_RAY_VERSION}), exit
  * mode {@link ExitMode#DELETE}, wait timeout 10 minutes, port forwarding on (dashboard 8265 only),
@@ -217,15 +219,15 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
-   * The default cluster name for an OS user: {@code geneva-<user>}, sanitised to an RFC 1123 label
-   * of at most 63 characters.
+   * The default cluster name for an OS user: {@code geneva-<user>}, always a name KubeRay accepts
+   * (a DNS-1035 label of at most 53 characters; a longer one is cut and ends in a 6-character hash
+   * of the user name).
    *
    * @param osUser the user name, e.g. {@code System.getProperty("user.name")}
    * @return the name
    */
   public static String defaultName(String osUser) {
-    String user = Checks.sanitize(osUser, 63 - "geneva-".length());
-    return user.isEmpty() ? "geneva" : "geneva-" + user;
+    return ClusterNames.defaultName(osUser);
   }
 
   /**
@@ -856,13 +858,14 @@ public final class RayCluster implements AutoCloseable {
     }
 
     /**
-     * Sets the RayCluster's name (default {@code geneva-<os user>}).
+     * Sets the RayCluster's name (default {@link RayCluster#defaultName(String)} of the OS user).
      *
-     * @param name an RFC 1123 label of at most 63 characters
+     * @param name what KubeRay accepts: a DNS-1035 label (lower-case letters, digits and '-',
+     *     starting with a letter) of at most 53 characters
      * @return this builder
      */
     public Builder name(String name) {
-      this.name = Checks.dnsLabel("RayCluster.name", name);
+      this.name = Checks.rayClusterName("RayCluster.name", name);
       return this;
     }
 
@@ -994,7 +997,9 @@ public final class RayCluster implements AutoCloseable {
 
     /**
      * Sets {@code spec.rayVersion} (default: the head image tag's version, else {@value
-     * #DEFAULT_RAY_VERSION}); it must equal the Ray version of every image with a versioned tag.
+     * #DEFAULT_RAY_VERSION}); it must equal the Ray version of every image with a versioned tag,
+     * and be {@value #DEFAULT_RAY_VERSION}, the Ray whose Java API Geneva is compiled against
+     * ({@code build()} refuses others; {@code start()} fails if the dashboard reports another).
      *
      * @param rayVersion e.g. "2.39.0"
      * @return this builder
@@ -1214,6 +1219,11 @@ public final class RayCluster implements AutoCloseable {
       if (version == null) {
         version = headImageVersion.orElse(DEFAULT_RAY_VERSION);
       }
+      RayVersions.requireSupported(
+          version,
+          rayVersion != null
+              ? "RayCluster.rayVersion"
+              : "HeadGroupSpec.image " + headGroup.image());
       List<GroupSpec> groups = new ArrayList<>();
       groups.add(headGroup);
       groups.addAll(workers);

@@ -2,23 +2,36 @@ package dev.geneva.k8s;
 
 import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.internal.Checks;
+import java.time.Duration;
 
 /**
- * A group of identical Ray worker pods. Defaults: name {@code "worker"}, 2 CPUs, 4096 MiB, no GPU,
- * 1 replica (min = max = replicas unless set), node selector {@code
- * geneva.lancedb.com/ray-worker-cpu: "true"}, or {@code ray-worker-gpu} plus the {@code
- * nvidia.com/gpu} toleration when {@link #gpus()} is above 0. When min is below max the cluster
- * gets KubeRay's in-tree autoscaler.
+ * A group of identical Ray worker pods. Defaults follow Geneva (Python): name {@code "worker"}, 2
+ * CPUs, 4096 MiB, no GPU, autoscaled between {@value #DEFAULT_MIN_REPLICAS} and {@value
+ * #DEFAULT_MAX_REPLICAS} pods starting with 1, idle workers removed after {@value
+ * #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds, the head's service account, node selector {@code
+ * geneva.lancedb.com/ray-worker-cpu: "true"}, or {@code ray-worker-gpu}, the {@code nvidia.com/gpu}
+ * toleration and {@link GroupSpec#DEFAULT_GPU_IMAGE} when {@link #gpus()} is above 0. When min is
+ * below max the cluster gets KubeRay's in-tree autoscaler.
  *
  * <pre>{@code
  * WorkerGroupSpec.builder().name("gpu").gpus(1).cpus(8).memory("32Gi").minReplicas(0).maxReplicas(4).build()
  * }</pre>
  */
 public final class WorkerGroupSpec extends GroupSpec {
+  /** Default fewest pods, as Geneva (Python)'s {@code min_replicas}. */
+  public static final int DEFAULT_MIN_REPLICAS = 0;
+
+  /** Default most pods, as Geneva (Python)'s {@code max_replicas}. */
+  public static final int DEFAULT_MAX_REPLICAS = 100;
+
+  /** Default idle timeout of a worker, as Geneva (Python)'s {@code idle_timeout_seconds}. */
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
   private final String name;
   private final int replicas;
   private final int minReplicas;
   private final int maxReplicas;
+  private final Duration idleTimeout;
 
   private WorkerGroupSpec(Builder b, int replicas, int min, int max) {
     super(b);
@@ -26,6 +39,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     this.replicas = replicas;
     this.minReplicas = min;
     this.maxReplicas = max;
+    this.idleTimeout = b.idleTimeout;
   }
 
   /**
@@ -49,6 +63,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     b.replicas = replicas;
     b.minReplicas = minReplicas;
     b.maxReplicas = maxReplicas;
+    b.idleTimeout = idleTimeout;
     return b;
   }
 
@@ -99,6 +114,19 @@ public final class WorkerGroupSpec extends GroupSpec {
     return maxReplicas;
   }
 
+  /**
+   * How long a worker of this group may sit idle before the autoscaler removes it (default {@value
+   * #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds). Rendered as the group's {@code idleTimeoutSeconds}
+   * where the KubeRay CRD has that field (1.3 and newer; read by Ray's autoscaler v2); the
+   * cluster-wide {@code autoscalerOptions.idleTimeoutSeconds} is the shortest group timeout unless
+   * {@code RayCluster.Builder.idleTimeout} sets it.
+   *
+   * @return the idle timeout
+   */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
   @Override
   public String toString() {
     return "WorkerGroupSpec{name="
@@ -109,6 +137,8 @@ public final class WorkerGroupSpec extends GroupSpec {
         + minReplicas
         + ", maxReplicas="
         + maxReplicas
+        + ", idleTimeout="
+        + idleTimeout
         + ", "
         + commonToString()
         + "}";
@@ -120,6 +150,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     private Integer replicas;
     private Integer minReplicas;
     private Integer maxReplicas;
+    private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
 
     private Builder() {
       super("WorkerGroupSpec", "2", "4096Mi");
@@ -128,7 +159,8 @@ public final class WorkerGroupSpec extends GroupSpec {
     /**
      * Sets the group name (default {@code "worker"}).
      *
-     * @param name an RFC 1123 label, unique within the cluster
+     * @param name an RFC 1123 label (lower-case letters, digits and '-', at most 63), unique within
+     *     the cluster
      * @return this builder
      */
     public Builder name(String name) {
@@ -137,7 +169,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     }
 
     /**
-     * Sets the pods started at first (default: minReplicas, else 1).
+     * Sets the pods started at first (default: 1, raised to minReplicas and capped at maxReplicas).
      *
      * @param replicas 0 or more
      * @return this builder
@@ -148,7 +180,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     }
 
     /**
-     * Sets the fewest pods (default: replicas).
+     * Sets the fewest pods (default {@value WorkerGroupSpec#DEFAULT_MIN_REPLICAS}).
      *
      * @param minReplicas 0 or more
      * @return this builder
@@ -159,7 +191,7 @@ public final class WorkerGroupSpec extends GroupSpec {
     }
 
     /**
-     * Sets the most pods (default: the larger of replicas and minReplicas).
+     * Sets the most pods (default {@value WorkerGroupSpec#DEFAULT_MAX_REPLICAS}).
      *
      * @param maxReplicas 1 or more
      * @return this builder
@@ -170,6 +202,27 @@ public final class WorkerGroupSpec extends GroupSpec {
             "WorkerGroupSpec.maxReplicas must be at least 1, got " + maxReplicas);
       }
       this.maxReplicas = maxReplicas;
+      return this;
+    }
+
+    /**
+     * Sets how long a worker may sit idle before the autoscaler removes it (default {@value
+     * WorkerGroupSpec#DEFAULT_IDLE_TIMEOUT_SECONDS} seconds).
+     *
+     * @param idleTimeout whole seconds, zero or more
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      if (idleTimeout == null
+          || idleTimeout.isNegative()
+          || idleTimeout.getNano() != 0
+          || idleTimeout.getSeconds() > Integer.MAX_VALUE) {
+        throw new InvalidInputException(
+            "WorkerGroupSpec.idleTimeout must be whole seconds, zero or more, got "
+                + idleTimeout
+                + ": e.g. Duration.ofSeconds(60)");
+      }
+      this.idleTimeout = idleTimeout;
       return this;
     }
 
@@ -189,10 +242,9 @@ public final class WorkerGroupSpec extends GroupSpec {
     @Override
     public WorkerGroupSpec build() {
       validateCommon();
-      int r = replicas != null ? replicas : minReplicas != null ? minReplicas : 1;
-      int min =
-          minReplicas != null ? minReplicas : Math.min(r, maxReplicas != null ? maxReplicas : r);
-      int max = maxReplicas != null ? maxReplicas : Math.max(Math.max(r, min), 1);
+      int min = minReplicas != null ? minReplicas : DEFAULT_MIN_REPLICAS;
+      int max = maxReplicas != null ? maxReplicas : DEFAULT_MAX_REPLICAS;
+      int r = replicas != null ? replicas : Math.min(Math.max(1, min), max);
       if (min > max || r < min || r > max) {
         throw new InvalidInputException(
             "WorkerGroupSpec \""

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.KubeRayFeatures;
 import dev.geneva.k8s.internal.Manifests;
+import dev.geneva.k8s.testing.CrdSchemas;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -22,10 +20,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,12 +29,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every RayCluster Geneva generates validates against the openAPI v3 schema of the real KubeRay
- * CRDs. The schemas are made strict (unknown fields rejected where the schema lists properties),
- * since the API server would silently prune such fields.
+ * CRDs, made strict by {@link CrdSchemas}, both as rendered for the oldest KubeRay and with the
+ * features each CRD has.
  */
 class ManifestSchemaTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
   static Stream<Arguments> manifests() {
     return Stream.of(KubeRayCrds.VERSIONS)
@@ -127,9 +122,14 @@ class ManifestSchemaTest {
   @MethodSource("manifests")
   void render_whenValidatedAgainstKubeRayCrd_expectNoSchemaErrors(String version, String kind)
       throws IOException {
-    String json = new KubernetesSerialization().asJson(Manifests.render(cluster(kind)));
+    String oldest = new KubernetesSerialization().asJson(Manifests.render(cluster(kind)));
+    assertThat(CrdSchemas.validate(version, JSON.readTree(oldest)))
+        .as("%s as rendered for KubeRay 1.1, against KubeRay %s:\n%s", kind, version, oldest)
+        .isEmpty();
+    KubeRayFeatures features = KubeRayFeatures.fromCrd(KubeRayCrds.crd(version));
+    String json = new KubernetesSerialization().asJson(Manifests.render(cluster(kind), features));
     JsonNode node = JSON.readTree(json);
-    Set<ValidationMessage> errors = schema(version).validate(node);
+    Set<ValidationMessage> errors = CrdSchemas.validate(version, node);
     assertThat(errors).as("%s against KubeRay %s:\n%s", kind, version, json).isEmpty();
     assertThat(node.at("/spec/headGroupSpec/rayStartParams").isObject()).isTrue();
     node.at("/spec/workerGroupSpecs")
@@ -141,50 +141,12 @@ class ManifestSchemaTest {
     String json = new KubernetesSerialization().asJson(Manifests.render(cluster("cpu-only")));
     ObjectNode noParams = (ObjectNode) JSON.readTree(json);
     ((ObjectNode) noParams.at("/spec/headGroupSpec")).remove("rayStartParams");
-    assertThat(schema("1.1.1").validate(noParams)).isNotEmpty();
-    assertThat(schema("1.7.0").validate(noParams)).isEmpty();
+    assertThat(CrdSchemas.validate("1.1.1", noParams)).isNotEmpty();
+    assertThat(CrdSchemas.validate("1.7.0", noParams)).isEmpty();
 
     ObjectNode newField = (ObjectNode) JSON.readTree(json);
     ((ObjectNode) newField.at("/spec/workerGroupSpecs/0")).put("idleTimeoutSeconds", 60);
-    assertThat(schema("1.1.1").validate(newField)).isNotEmpty();
-    assertThat(schema("1.3.2").validate(newField)).isEmpty();
-  }
-
-  private static JsonSchema schema(String version) {
-    return SCHEMAS.computeIfAbsent(
-        version,
-        v -> {
-          try {
-            JsonNode crd = new YAMLMapper().readTree(KubeRayCrds.resource(v));
-            JsonNode schema = null;
-            for (JsonNode ver : crd.at("/spec/versions")) {
-              if ("v1".equals(ver.get("name").asText())) {
-                schema = ver.at("/schema/openAPIV3Schema");
-              }
-            }
-            assertThat(schema).as("ray.io/v1 schema in KubeRay %s CRD", v).isNotNull();
-            strict(schema);
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(schema);
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        });
-  }
-
-  /** Rejects unknown fields wherever the schema lists the properties and does not allow more. */
-  private static void strict(JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode o = (ObjectNode) node;
-      if (o.has("properties")
-          && !o.has("additionalProperties")
-          && !o.has("x-kubernetes-preserve-unknown-fields")) {
-        o.put("additionalProperties", false);
-      }
-      for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) {
-        strict(it.next());
-      }
-    } else if (node.isArray()) {
-      node.forEach(ManifestSchemaTest::strict);
-    }
+    assertThat(CrdSchemas.validate("1.1.1", newField)).isNotEmpty();
+    assertThat(CrdSchemas.validate("1.3.2", newField)).isEmpty();
   }
 }

@@ -15,12 +15,9 @@ import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.spi.BackfillTargets;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -213,21 +210,59 @@ class RayClusterLifecycleTest {
   }
 
   @Test
-  void start_whenDashboardRunsOtherRayVersion_expectWarningNamingBoth() {
+  void start_whenDashboardRunsOtherRayVersion_expectFailureNamingBothAndClusterDeleted() {
     Rbac.allowAllExcept(server);
     operator(Version.V1_3, Behaviour.HEALTHY);
-    env.restartDashboard("2.40.0");
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    env.restartDashboard("2.43.0");
+    assertThatThrownBy(() -> cluster().start())
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining(
+            "RayCluster test-cluster runs Ray 2.43.0 but was declared with rayVersion 2.39.0")
+        .hasMessageContaining("must run Ray 2.39.0")
+        .hasMessageContaining("docs/ray-image.md");
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void preflight_whenNoServiceAccountSet_expectGuideAccountChecked() {
+    Rbac.allowAllExcept(server);
+    PreflightReport report =
+        RayCluster.builder()
+            .name("test-cluster")
+            .namespace(NS)
+            .auth(env.kubeAuth())
+            .build()
+            .preflight();
+    assertThat(report.ok()).isTrue();
+    assertThat(report.items())
+        .extracting(PreflightReport.Item::check)
+        .contains("service account geneva-ray-runner");
+  }
+
+  @Test
+  void start_whenDefaultServiceAccountMissing_expectPreflightNamesItAsTheDefault() {
+    Rbac.allowAllExcept(server);
+    client.serviceAccounts().inNamespace(NS).withName(SA).delete();
+    RayCluster cluster =
+        RayCluster.builder().name("test-cluster").namespace(NS).auth(env.kubeAuth()).build();
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(PreflightFailedException.class)
+        .hasMessageContaining("service account geneva-ray-runner missing in namespace geneva")
+        .hasMessageContaining("Geneva's default service account");
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void start_whenCrdIsKubeRay13_expectGroupIdleTimeoutRendered() {
+    Rbac.allowAllExcept(server);
+    operator(Version.V1_3, Behaviour.HEALTHY);
     try (RayCluster cluster = cluster().start()) {
-      assertThat(cluster.rayVersion()).isEqualTo("2.39.0");
-    } finally {
-      System.setErr(err);
+      RayClusterResource created =
+          client.resources(RayClusterResource.class).inNamespace(NS).withName("test-cluster").get();
+      assertThat(created.getSpec().getWorkerGroupSpecs().get(0).getIdleTimeoutSeconds())
+          .isEqualTo(60);
+      assertThat(cluster.isRunning()).isTrue();
     }
-    assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains(
-            "RayCluster test-cluster runs Ray 2.40.0 but was declared with rayVersion 2.39.0");
   }
 
   @Test

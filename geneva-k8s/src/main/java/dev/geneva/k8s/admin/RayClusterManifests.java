@@ -1,6 +1,7 @@
 package dev.geneva.k8s.admin;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.k8s.GroupSpec;
 import dev.geneva.k8s.admin.internal.Applier;
 import dev.geneva.k8s.admin.internal.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -464,7 +465,7 @@ public final class RayClusterManifests {
   /** Builds {@link RayClusterManifests}; {@link #build()} checks every name before any API call. */
   public static final class Builder {
     private String namespace = "geneva";
-    private String serviceAccountName = "geneva-ray-runner";
+    private String serviceAccountName = GroupSpec.DEFAULT_SERVICE_ACCOUNT;
     private String clusterRoleName;
     private String clusterRoleBindingName;
     private String clientRoleName = "geneva-client";

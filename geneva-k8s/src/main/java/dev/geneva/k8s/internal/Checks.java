@@ -9,6 +9,14 @@ import java.util.regex.Pattern;
 /** Validation of names, labels and quantities, with messages that name the field and the fix. */
 public final class Checks {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * The longest RayCluster name KubeRay accepts (1.4 and newer refuse to reconcile longer ones, so
+   * that {@code <name>-serve-svc} stays a valid 63-character service name).
+   */
+  public static final int MAX_RAY_CLUSTER_NAME = 53;
+
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern LABEL_NAME =
@@ -36,6 +44,40 @@ public final class Checks {
               + "\" is not a valid Kubernetes name: use at most 63 lower-case letters, digits"
               + " and '-', starting and ending with a letter or digit (RFC 1123), e.g."
               + " \"my-ray-cluster\"");
+    }
+    return value;
+  }
+
+  /**
+   * Checks a RayCluster name the way KubeRay does: a DNS-1035 label (starts with a letter) of at
+   * most {@value #MAX_RAY_CLUSTER_NAME} characters.
+   *
+   * @param field the option, e.g. {@code RayCluster.name}
+   * @param value the value
+   * @return the value
+   */
+  public static String rayClusterName(String field, String value) {
+    String problem = null;
+    if (value == null || value.isEmpty()) {
+      problem = "is empty";
+    } else if (value.length() > MAX_RAY_CLUSTER_NAME) {
+      problem =
+          "has " + value.length() + " characters, more than KubeRay's " + MAX_RAY_CLUSTER_NAME;
+    } else if (!DNS_1035_LABEL.matcher(value).matches()) {
+      problem =
+          Character.isDigit(value.charAt(0)) ? "starts with a digit" : "is not a DNS-1035 label";
+    }
+    if (problem != null) {
+      throw new InvalidInputException(
+          field
+              + " \""
+              + value
+              + "\" "
+              + problem
+              + ": KubeRay only reconciles RayClusters named by a DNS-1035 label of at most "
+              + MAX_RAY_CLUSTER_NAME
+              + " characters (lower-case letters, digits and '-', starting with a letter and"
+              + " ending with a letter or digit), e.g. \"my-ray-cluster\"");
     }
     return value;
   }

@@ -315,6 +315,7 @@ public final class ClusterSession {
     if (!report.ok()) {
       throw new PreflightFailedException(report);
     }
+    rendered = Manifests.render(cluster, Preflight.kubeRayFeatures(client));
     Resource<RayClusterResource> resource = rayClusters().withName(cluster.name());
     RayClusterResource existing = call("read RayCluster " + describe(), resource::get);
     if (existing != null) {

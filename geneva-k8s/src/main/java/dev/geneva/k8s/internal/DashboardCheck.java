@@ -11,12 +11,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Waits until the Ray dashboard answers {@code GET /api/version}. */
+/**
+ * Waits until the Ray dashboard answers {@code GET /api/version}, then enforces the Ray version
+ * policy ({@link RayVersions}): the cluster must run the declared, supported Ray version.
+ */
 public final class DashboardCheck implements ReadinessCheck {
-  private static final Logger LOG = LoggerFactory.getLogger(DashboardCheck.class);
   private static final Pattern RAY_VERSION =
       Pattern.compile("\"ray_version\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -52,13 +52,8 @@ public final class DashboardCheck implements ReadinessCheck {
                 HttpResponse.BodyHandlers.ofString());
         Matcher m = RAY_VERSION.matcher(response.body());
         if (response.statusCode() == 200 && m.find()) {
-          if (!m.group(1).equals(ctx.rayVersion())) {
-            LOG.warn(
-                "RayCluster {} runs Ray {} but was declared with rayVersion {}: Java drivers need"
-                    + " the cluster's Ray version to match the Ray jars they were built with",
-                ctx.clusterName(),
-                m.group(1),
-                ctx.rayVersion());
+          if (!m.group(1).equals(ctx.rayVersion()) || !RayVersions.supported(m.group(1))) {
+            throw RayVersions.runningMismatch(ctx.clusterName(), m.group(1), ctx.rayVersion());
           }
           return;
         }

@@ -19,22 +19,83 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Renders a {@link RayCluster} definition as a KubeRay {@code RayCluster} resource. */
+/**
+ * Renders a {@link RayCluster} definition as a KubeRay {@code RayCluster} resource, with Geneva
+ * (Python)'s pod defaults where the Java SDK has no reason to differ.
+ */
 public final class Manifests {
+  /**
+   * Custom Ray resource every CPU-only worker advertises (as Geneva (Python) does), so work that
+   * asks for it never lands on a GPU node.
+   */
+  public static final String CPU_ONLY_RESOURCE = "cpu-only";
+
+  /** How much of {@link #CPU_ONLY_RESOURCE} a CPU-only worker advertises. */
+  public static final int CPU_ONLY_AMOUNT = 100_000;
+
+  /**
+   * Worker environment Geneva (Python) sets: Ray's memory monitor threshold, and the monitor off
+   * (refresh 0), so Ray does not kill workers near the pod limit; a group's own env overrides it.
+   */
+  public static final Map<String, String> WORKER_ENV =
+      Map.of("RAY_memory_usage_threshold", "0.9", "RAY_memory_monitor_refresh_ms", "0");
+
+  /** CPU request = limit of the autoscaler sidecar, as Geneva (Python) sets it. */
+  public static final String AUTOSCALER_CPU = "1";
+
+  /** Memory request = limit of the autoscaler sidecar, as Geneva (Python) sets it. */
+  public static final String AUTOSCALER_MEMORY = "1Gi";
+
   private Manifests() {}
 
   /**
-   * Renders the resource.
+   * Renders the resource with only the fields of the oldest supported KubeRay (1.1).
    *
    * @param cluster the definition
    * @return the resource to create
    */
   public static RayClusterResource render(RayCluster cluster) {
+    return render(cluster, KubeRayFeatures.OLDEST);
+  }
+
+  /**
+   * The service account a group's pods run as: its own, else (workers) the head's.
+   *
+   * @param cluster the definition
+   * @param group the head group or one of the worker groups
+   * @return the service account
+   */
+  public static String serviceAccount(RayCluster cluster, GroupSpec group) {
+    return group
+        .serviceAccount()
+        .orElseGet(
+            () -> cluster.headGroup().serviceAccount().orElse(GroupSpec.DEFAULT_SERVICE_ACCOUNT));
+  }
+
+  /**
+   * The {@code rayStartParams} value that advertises {@code {"cpu-only": 100000}}: Ray wants the
+   * JSON object as a quoted string, as in KubeRay's examples and Geneva (Python).
+   *
+   * @return {@code "{\"cpu-only\": 100000}"} with the outer quotes
+   */
+  public static String cpuOnlyResourcesParam() {
+    return "\"{\\\"" + CPU_ONLY_RESOURCE + "\\\": " + CPU_ONLY_AMOUNT + "}\"";
+  }
+
+  /**
+   * Renders the resource, with the optional fields the installed KubeRay has.
+   *
+   * @param cluster the definition
+   * @param features what the installed CRD has
+   * @return the resource to create
+   */
+  public static RayClusterResource render(RayCluster cluster, KubeRayFeatures features) {
     Map<String, String> managed = cluster.managedLabels();
     RayClusterResource rc = new RayClusterResource();
     Map<String, String> labels = new LinkedHashMap<>(cluster.labels());
@@ -54,42 +115,73 @@ public final class Manifests {
     headParams.put("dashboard-host", "0.0.0.0");
     headParams.putAll(cluster.headGroup().rayStartParams());
     head.setRayStartParams(headParams);
-    head.setTemplate(template(cluster.headGroup(), managed, true));
+    head.setTemplate(template(cluster, cluster.headGroup(), managed, true));
     spec.setHeadGroupSpec(head);
 
     List<WorkerGroup> workers = new ArrayList<>();
     boolean autoscaling = false;
+    long shortestIdle = Long.MAX_VALUE;
     for (WorkerGroupSpec w : cluster.workerGroups()) {
       WorkerGroup g = new WorkerGroup();
       g.setGroupName(w.name());
       g.setReplicas(w.replicas());
       g.setMinReplicas(w.minReplicas());
       g.setMaxReplicas(w.maxReplicas());
-      g.setRayStartParams(new LinkedHashMap<>(w.rayStartParams()));
-      g.setTemplate(template(w, managed, false));
+      boolean scales = w.minReplicas() < w.maxReplicas();
+      if (scales && features.workerGroupIdleTimeout()) {
+        g.setIdleTimeoutSeconds((int) w.idleTimeout().getSeconds());
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      if (w.gpus() == 0) {
+        params.put("resources", cpuOnlyResourcesParam());
+      }
+      params.putAll(w.rayStartParams());
+      g.setRayStartParams(params);
+      g.setTemplate(template(cluster, w, managed, false));
       workers.add(g);
-      autoscaling |= w.minReplicas() < w.maxReplicas();
+      if (scales) {
+        autoscaling = true;
+        shortestIdle = Math.min(shortestIdle, w.idleTimeout().getSeconds());
+      }
     }
     spec.setWorkerGroupSpecs(workers);
     if (autoscaling) {
       spec.setEnableInTreeAutoscaling(true);
       AutoscalerOptions options = new AutoscalerOptions();
-      cluster.idleTimeout().ifPresent(t -> options.setIdleTimeoutSeconds((int) t.getSeconds()));
+      long idle = cluster.idleTimeout().map(Duration::getSeconds).orElse(shortestIdle);
+      options.setIdleTimeoutSeconds((int) idle);
+      options.setUpscalingMode("Default");
+      options.setImagePullPolicy(GroupSpec.DEFAULT_IMAGE_PULL_POLICY);
+      Map<String, Quantity> sidecar = new LinkedHashMap<>();
+      sidecar.put("cpu", new Quantity(AUTOSCALER_CPU));
+      sidecar.put("memory", new Quantity(AUTOSCALER_MEMORY));
+      options.setResources(
+          new ResourceRequirementsBuilder()
+              .withRequests(new LinkedHashMap<>(sidecar))
+              .withLimits(new LinkedHashMap<>(sidecar))
+              .build());
       spec.setAutoscalerOptions(options);
     }
     rc.setSpec(spec);
     return rc;
   }
 
-  private static PodTemplateSpec template(GroupSpec g, Map<String, String> managed, boolean head) {
+  private static PodTemplateSpec template(
+      RayCluster cluster, GroupSpec g, Map<String, String> managed, boolean head) {
     Map<String, Quantity> resources = new LinkedHashMap<>();
     resources.put("cpu", new Quantity(g.cpus()));
     resources.put("memory", new Quantity(g.memory()));
     if (g.gpus() > 0) {
       resources.put(GroupSpec.GPU_RESOURCE, new Quantity(Integer.toString(g.gpus())));
     }
+    Map<String, String> envMap = new LinkedHashMap<>();
+    if (!head) {
+      envMap.put("RAY_memory_usage_threshold", WORKER_ENV.get("RAY_memory_usage_threshold"));
+      envMap.put("RAY_memory_monitor_refresh_ms", WORKER_ENV.get("RAY_memory_monitor_refresh_ms"));
+    }
+    envMap.putAll(g.env());
     List<EnvVar> env = new ArrayList<>();
-    g.env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    envMap.forEach((k, v) -> env.add(new EnvVar(k, v, null)));
     List<ContainerPort> ports =
         head
             ? List.of(
@@ -109,7 +201,7 @@ public final class Manifests {
                     .build())
             .withSpec(
                 new PodSpecBuilder()
-                    .withServiceAccountName(g.serviceAccount().orElse(null))
+                    .withServiceAccountName(serviceAccount(cluster, g))
                     .withNodeSelector(
                         g.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(g.nodeSelector()))
                     .withTolerations(g.tolerations().isEmpty() ? null : g.tolerations())
@@ -119,6 +211,7 @@ public final class Manifests {
                         new ContainerBuilder()
                             .withName(head ? "ray-head" : "ray-worker")
                             .withImage(g.image())
+                            .withImagePullPolicy(g.imagePullPolicy())
                             .withPorts(ports.isEmpty() ? null : ports)
                             .withEnv(env.isEmpty() ? null : env)
                             .withVolumeMounts(g.volumeMounts().isEmpty() ? null : g.volumeMounts())

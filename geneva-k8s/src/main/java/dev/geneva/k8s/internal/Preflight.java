@@ -210,7 +210,7 @@ public final class Preflight {
     List<GroupSpec> groups = new ArrayList<>();
     groups.add(cluster.headGroup());
     groups.addAll(cluster.workerGroups());
-    groups.forEach(g -> g.serviceAccount().ifPresent(accounts::add));
+    groups.forEach(g -> accounts.add(Manifests.serviceAccount(cluster, g)));
     for (String sa : accounts) {
       items.add(serviceAccount(client, c, ns, sa));
     }
@@ -231,6 +231,27 @@ public final class Preflight {
 
   /** How long one preflight call may retry 429 and 5xx answers. */
   static final Duration BUDGET = Duration.ofSeconds(10);
+
+  /**
+   * The optional RayCluster fields the installed KubeRay has, read from its CRD; {@link
+   * KubeRayFeatures#OLDEST} when the CRD cannot be read (reading CRDs is often forbidden).
+   *
+   * @param client the client
+   * @return the features
+   */
+  public static KubeRayFeatures kubeRayFeatures(KubernetesClient client) {
+    try {
+      return KubeRayFeatures.fromCrd(
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(RayClusterResource.CRD_NAME)
+              .get());
+    } catch (KubernetesClientException e) {
+      return KubeRayFeatures.OLDEST;
+    }
+  }
 
   private static Item namespace(KubernetesClient client, Calls c, String ns) {
     String check = "namespace " + ns;
@@ -265,7 +286,16 @@ public final class Preflight {
             check,
             Status.MISSING,
             "service account " + sa + " missing in namespace " + ns,
-            "create it: kubectl create serviceaccount " + sa + " -n " + ns + " " + SEE);
+            "create it: kubectl create serviceaccount "
+                + sa
+                + " -n "
+                + ns
+                + " "
+                + SEE
+                + (sa.equals(GroupSpec.DEFAULT_SERVICE_ACCOUNT)
+                    ? "; it is Geneva's default service account (set serviceAccount(..) on the"
+                        + " head group to use another, \"default\" for the namespace's own)"
+                    : ""));
       }
       Map<String, String> ann =
           account.getMetadata().getAnnotations() == null

@@ -18,6 +18,15 @@ public final class KubeRayCrds {
   /** The RayCluster CRD versions the tests validate against. */
   public static final String[] VERSIONS = {"1.1.1", "1.2.2", "1.3.2", "1.7.0"};
 
+  /**
+   * The vendored versions, for {@code @MethodSource}.
+   *
+   * @return {@link #VERSIONS} as a stream
+   */
+  public static java.util.stream.Stream<String> versions() {
+    return java.util.stream.Stream.of(VERSIONS);
+  }
+
   /** The class-path folder holding the CRDs. */
   public static final String RESOURCE_DIR = "kuberay/";
 

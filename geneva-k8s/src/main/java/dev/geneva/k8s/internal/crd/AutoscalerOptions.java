@@ -2,6 +2,7 @@ package dev.geneva.k8s.internal.crd;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** {@code RayCluster.spec.autoscalerOptions} (the fields Geneva sets). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public class AutoscalerOptions {
   private Integer idleTimeoutSeconds;
   private String upscalingMode;
+  private String imagePullPolicy;
+  private ResourceRequirements resources;
 
   /**
    * Seconds an idle worker lives before the autoscaler removes it.
@@ -44,5 +47,41 @@ public class AutoscalerOptions {
    */
   public void setUpscalingMode(String upscalingMode) {
     this.upscalingMode = upscalingMode;
+  }
+
+  /**
+   * The autoscaler sidecar's image pull policy.
+   *
+   * @return the policy, or null
+   */
+  public String getImagePullPolicy() {
+    return imagePullPolicy;
+  }
+
+  /**
+   * Sets the sidecar's image pull policy.
+   *
+   * @param imagePullPolicy the policy
+   */
+  public void setImagePullPolicy(String imagePullPolicy) {
+    this.imagePullPolicy = imagePullPolicy;
+  }
+
+  /**
+   * The autoscaler sidecar's resources.
+   *
+   * @return the resources, or null
+   */
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  /**
+   * Sets the sidecar's resources.
+   *
+   * @param resources the requests and limits
+   */
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
   }
 }

@@ -14,6 +14,7 @@ public class WorkerGroup {
   private Integer replicas;
   private Integer minReplicas;
   private Integer maxReplicas;
+  private Integer idleTimeoutSeconds;
 
   // Always serialised, even empty: KubeRay up to 1.3 requires it.
   @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -91,6 +92,24 @@ public class WorkerGroup {
    */
   public void setMaxReplicas(Integer maxReplicas) {
     this.maxReplicas = maxReplicas;
+  }
+
+  /**
+   * Seconds an idle worker of this group lives (KubeRay 1.3 and newer; read by autoscaler v2).
+   *
+   * @return the seconds, or null
+   */
+  public Integer getIdleTimeoutSeconds() {
+    return idleTimeoutSeconds;
+  }
+
+  /**
+   * Sets the group's idle timeout.
+   *
+   * @param idleTimeoutSeconds the seconds, or null to leave it out
+   */
+  public void setIdleTimeoutSeconds(Integer idleTimeoutSeconds) {
+    this.idleTimeoutSeconds = idleTimeoutSeconds;
   }
 
   /**
