@@ -8,6 +8,7 @@ import dev.geneva.k8s.internal.Checks;
 import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterNames;
 import dev.geneva.k8s.internal.ClusterSession;
+import dev.geneva.k8s.internal.Manifests;
 import dev.geneva.k8s.internal.RayVersions;
 import dev.geneva.k8s.internal.SdkVersion;
 import dev.geneva.ray.jobs.JobPackage;
@@ -98,6 +99,12 @@ public final class RayCluster implements AutoCloseable {
   public static final int CLIENT_PORT = 10001;
 
   private static final Logger LOG = LoggerFactory.getLogger(RayCluster.class);
+
+  /**
+   * The driver's system property naming the custom resource Ray tasks without GPUs ask for (read by
+   * geneva-ray's {@code RaySession} under the same name).
+   */
+  static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
 
   private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
   private static final Pattern IMAGE_VERSION =
@@ -302,11 +309,26 @@ public final class RayCluster implements AutoCloseable {
     } else if (jobPackager != null) {
       jobs.packager(jobPackager);
     }
-    jobs.jvmOptions(jobJvmOptions.toArray(String[]::new));
+    jobs.jvmOptions(driverJvmOptions().toArray(String[]::new));
     jobs.storageOptions(jobStorageOptions);
     jobs.metadata("geneva.raycluster", namespace + "/" + name);
     jobs.metadata("geneva.session", sessionId);
     return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
+  }
+
+  /**
+   * The JVM options of the Ray job drivers of this cluster's backfills: the user's {@link
+   * Builder#jobJvmOptions}, after the name of the CPU workers' custom resource when some worker
+   * group advertises it (so Ray tasks without GPUs ask for it and stay off GPU workers, as Geneva's
+   * do).
+   */
+  List<String> driverJvmOptions() {
+    List<String> jvm = new ArrayList<>();
+    if (Manifests.advertisesCpuOnly(this)) {
+      jvm.add("-D" + CPU_ONLY_PROPERTY + "=" + Manifests.CPU_ONLY_RESOURCE);
+    }
+    jvm.addAll(jobJvmOptions);
+    return jvm;
   }
 
   /**

@@ -46,6 +46,38 @@ class RayClusterJobOptionsTest {
   }
 
   @Test
+  void driverJvmOptions_whenCpuWorkerGroup_namesCpuOnlyResourceBeforeUserOptions() {
+    RayCluster cluster =
+        builder()
+            .workerGroup(WorkerGroupSpec.builder().name("cpu").cpus(2).build())
+            .jobJvmOptions("-Xmx4g")
+            .build();
+
+    assertThat(cluster.driverJvmOptions())
+        .containsExactly("-Dgeneva.ray.cpuOnlyResource=cpu-only", "-Xmx4g");
+  }
+
+  @Test
+  void driverJvmOptions_whenNoGroupAdvertisesCpuOnly_userOptionsOnly() {
+    RayCluster gpuOnly =
+        builder()
+            .workerGroup(WorkerGroupSpec.builder().name("gpu").cpus(4).gpus(1).build())
+            .jobJvmOptions("-Xmx4g")
+            .build();
+    RayCluster ownResources =
+        builder()
+            .workerGroup(
+                WorkerGroupSpec.builder()
+                    .name("cpu")
+                    .rayStartParam("resources", "'{\"custom\": 1}'")
+                    .build())
+            .build();
+
+    assertThat(gpuOnly.driverJvmOptions()).containsExactly("-Xmx4g");
+    assertThat(ownResources.driverJvmOptions()).isEmpty();
+  }
+
+  @Test
   void jobPackager_replacesJobPackage() {
     RayCluster cluster =
         builder()

@@ -79,6 +79,19 @@ public final class Manifests {
   }
 
   /**
+   * Whether some worker group advertises {@link #CPU_ONLY_RESOURCE}: a group without GPUs whose
+   * {@code rayStartParams} do not replace its {@code resources}. Only then may tasks without GPUs
+   * ask for it (which keeps them off GPU workers); otherwise they would never be scheduled.
+   *
+   * @param cluster the cluster
+   * @return true when tasks without GPUs can ask for the resource
+   */
+  public static boolean advertisesCpuOnly(RayCluster cluster) {
+    return cluster.workerGroups().stream()
+        .anyMatch(w -> w.gpus() == 0 && !w.rayStartParams().containsKey("resources"));
+  }
+
+  /**
    * The {@code rayStartParams} value that advertises {@code {"cpu-only": 100000}}: Ray wants the
    * JSON object as a quoted string, as in KubeRay's examples and Geneva (Python).
    *

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * outstanding object refs with {@link Ray#wait} and completes the futures.
  */
 public final class RaySession implements ExecutorSession {
+  /** The driver's system property naming the custom resource of CPU-only workers. */
+  public static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
+
   private static final Logger LOG = LoggerFactory.getLogger(RaySession.class);
   private static final int POLL_MILLIS = 100;
 
@@ -125,24 +129,40 @@ public final class RaySession implements ExecutorSession {
     return ((ObjectRefImpl<?>) ref).getId();
   }
 
-  private static void withResources(TaskCaller<byte[]> call, Resources r) {
+  private void withResources(TaskCaller<byte[]> call, Resources r) {
     call.setResource("CPU", r.cpus());
     if (r.gpus() > 0) {
       call.setResource("GPU", r.gpus());
     }
+    cpuOnlyResource(r).ifPresent(name -> call.setResource(name, 1.0));
     if (r.memoryBytes() > 0) {
       call.setResource("memory", (double) r.memoryBytes());
     }
   }
 
-  private static void withResources(ActorCreator<RayTaskActor> call, Resources r) {
+  private void withResources(ActorCreator<RayTaskActor> call, Resources r) {
     call.setResource("CPU", r.cpus());
     if (r.gpus() > 0) {
       call.setResource("GPU", r.gpus());
     }
+    cpuOnlyResource(r).ifPresent(name -> call.setResource(name, 1.0));
     if (r.memoryBytes() > 0) {
       call.setResource("memory", (double) r.memoryBytes());
     }
+  }
+
+  /**
+   * The custom resource that keeps work without GPUs off GPU workers, as Geneva does: on a cluster
+   * whose CPU worker groups advertise it, the job's driver gets its name in the system property
+   * {@value #CPU_ONLY_PROPERTY}. Never in LOCAL mode, and never for work that needs GPUs.
+   */
+  private Optional<String> cpuOnlyResource(Resources r) {
+    return cpuOnlyResource(local, r, System.getProperty(CPU_ONLY_PROPERTY));
+  }
+
+  static Optional<String> cpuOnlyResource(boolean local, Resources r, String property) {
+    String name = property == null ? "" : property.strip();
+    return local || r.gpus() > 0 || name.isEmpty() ? Optional.empty() : Optional.of(name);
   }
 
   /** An idle live actor, creating one while fewer than {@code concurrency} live; -1 if none. */
