@@ -9,8 +9,8 @@ import dev.geneva.Geneva;
 import dev.geneva.Table;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
+import dev.geneva.ray.driver.InProcessDriver;
 import dev.geneva.ray.jobs.FakeRayDashboard;
-import dev.geneva.ray.jobs.InProcessDriver;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.io.File;
@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code geneva backfill --dashboard}: the backfill runs as a Ray job, here on geneva-ray's fake
- * dashboard, whose jobs run the real driver in this JVM on embedded Ray against a real table.
+ * {@code geneva backfill --dashboard}: the backfill runs as a Ray job, here on geneva-ray-jobs's
+ * fake dashboard, whose jobs run the real driver in this JVM on embedded Ray against a real table.
  */
 class BackfillOnClusterTest {
   @TempDir Path dir;

@@ -16,8 +16,8 @@ import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.driver.InProcessDriver;
 import dev.geneva.ray.jobs.FakeRayDashboard;
-import dev.geneva.ray.jobs.InProcessDriver;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.JobStatus;
 import dev.geneva.ray.jobs.RayJobFailedException;
@@ -51,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 5's end-to-end test: {@code try (RayCluster c = ...start()) { table.backfill(col); }}
  * against fabric8's mock API server and the fake KubeRay operator, with the dashboard port
- * forwarded (through {@link ProxyForwarder}) to geneva-ray's {@link FakeRayDashboard}, whose jobs
- * run the real driver on embedded Ray over a real Lance table.
+ * forwarded (through {@link ProxyForwarder}) to geneva-ray-jobs's {@link FakeRayDashboard}, whose
+ * jobs run the real driver on embedded Ray over a real Lance table.
  */
 class RayClusterBackfillTest {
   private static final String NS = "geneva";

@@ -14,9 +14,9 @@ import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
 import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.driver.InProcessDriver;
 import dev.geneva.ray.jobs.FakeRayDashboard;
 import dev.geneva.ray.jobs.FakeRayDashboard.Fault;
-import dev.geneva.ray.jobs.InProcessDriver;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayDashboardException;
 import dev.geneva.ray.jobs.RayJobContactLostException;
@@ -46,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11, defects 6 and 7, on a RayCluster (mock API server, fake KubeRay, the dashboard port
- * forwarded by a killable {@link ProxyForwarder} to geneva-ray's {@link FakeRayDashboard}, jobs
- * running the real driver on embedded Ray): a rejected submission and lost contact mark the run
- * failed, a job lost contact with is still stopped by close(), and a dropped port-forward is
+ * forwarded by a killable {@link ProxyForwarder} to geneva-ray-jobs's {@link FakeRayDashboard},
+ * jobs running the real driver on embedded Ray): a rejected submission and lost contact mark the
+ * run failed, a job lost contact with is still stopped by close(), and a dropped port-forward is
  * re-opened while the backfill carries on.
  */
 class RayClusterJobFaultTest {

@@ -58,6 +58,12 @@ class RayClusterJobOptionsTest {
   }
 
   @Test
+  void cpuOnlyProperty_isTheOneTheRaySessionReads() {
+    assertThat(RayCluster.CPU_ONLY_PROPERTY)
+        .isEqualTo(dev.geneva.ray.internal.RaySession.CPU_ONLY_PROPERTY);
+  }
+
+  @Test
   void driverJvmOptions_whenNoGroupAdvertisesCpuOnly_userOptionsOnly() {
     RayCluster gpuOnly =
         builder()

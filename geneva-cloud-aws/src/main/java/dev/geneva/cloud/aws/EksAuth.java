@@ -46,6 +46,9 @@ import software.amazon.awssdk.services.sts.StsClientBuilder;
  * pod role) unless {@link Builder#credentialsProvider} gives others. The value is immutable; {@link
  * #resolve()} and {@link #credentialsProvider()} share one assumed-role session per instance.
  * {@link #toString()} names the cluster, region and role, never a key or token.
+ *
+ * <p>Needs {@code dev.geneva:geneva-k8s} on the class path (this module declares it optional, so
+ * that {@link S3StorageOptions} comes without Kubernetes); add it, as for {@code RayCluster}.
  */
 public final class EksAuth implements KubeAuth {
   /** The role session name used unless {@link Builder#roleSessionName} sets one. */

@@ -6,6 +6,7 @@ import dev.geneva.cloud.gcp.internal.GkeClusterApi;
 import dev.geneva.cloud.gcp.internal.GoogleAccessTokens;
 import dev.geneva.k8s.auth.KubeAuth;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.OAuthTokenProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +58,9 @@ import java.util.regex.Pattern;
  * fabric8 retries the request once with it; a second 401 fails the request.
  *
  * <p>Immutable. {@link #toString()} names the cluster and the credentials' source, never a token.
+ *
+ * <p>Needs {@code dev.geneva:geneva-k8s} on the class path (this module declares it optional, so
+ * that {@link GcsStorageOptions} comes without Kubernetes); add it, as for {@code RayCluster}.
  */
 public final class GkeAuth implements KubeAuth {
   /** The public GKE API root. */
@@ -203,8 +207,30 @@ public final class GkeAuth implements KubeAuth {
       // Null for the DNS endpoint: its certificate is from a public CA, in the JVM's trust store.
       config.setCaCertData(found.caCertData());
     }
-    config.setOauthTokenProvider(tokens);
+    config.setOauthTokenProvider(new Fabric8Tokens(tokens));
     return config;
+  }
+
+  /**
+   * fabric8's view of the Google access tokens. A separate class so that {@link GoogleAccessTokens}
+   * (also used by {@link GcsStorageOptions} and {@link GcsWriteCheck}) does not need fabric8.
+   */
+  private static final class Fabric8Tokens implements OAuthTokenProvider {
+    private final GoogleAccessTokens tokens;
+
+    Fabric8Tokens(GoogleAccessTokens tokens) {
+      this.tokens = tokens;
+    }
+
+    @Override
+    public String getToken() {
+      return tokens.getToken();
+    }
+
+    @Override
+    public String toString() {
+      return tokens.toString();
+    }
   }
 
   private String describe() {

@@ -8,7 +8,6 @@ import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.auth.oauth2.UserCredentials;
 import dev.geneva.GenevaException;
 import dev.geneva.cloud.gcp.GoogleCredentialsSource;
-import io.fabric8.kubernetes.client.OAuthTokenProvider;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +26,13 @@ import org.slf4j.LoggerFactory;
  * once a minute to refresh, and from {@code Interceptor.afterFailure} after a 401, retrying the
  * request once with the token returned there. Thread-safe. Never shows a token in {@code
  * toString()}, a log line or an exception. Not API.
+ *
+ * <p>Not itself a fabric8 {@code OAuthTokenProvider}: {@link
+ * dev.geneva.cloud.gcp.GcsStorageOptions} and {@link dev.geneva.cloud.gcp.GcsWriteCheck} use it
+ * without Kubernetes on the class path (geneva-k8s and fabric8 are optional in this module), so
+ * only {@code GkeAuth} adapts it.
  */
-public final class GoogleAccessTokens implements OAuthTokenProvider {
+public final class GoogleAccessTokens {
   /** The scope GKE, the Kubernetes API and Cloud Storage accept. */
   public static final String CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 
@@ -93,7 +97,12 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
     this.scopes = List.copyOf(scopes);
   }
 
-  @Override
+  /**
+   * The current access token, fetched again when it is due for refresh or when fabric8 asks after a
+   * 401.
+   *
+   * @return the token
+   */
   public synchronized String getToken() {
     Instant now = clock.instant();
     if (token != null && calledFromFabric8FailureHandling()) {
@@ -114,10 +123,11 @@ public final class GoogleAccessTokens implements OAuthTokenProvider {
    * Whether fabric8 is asking for a token because the API server answered 401: its token-refresh
    * interceptor calls {@link #getToken()} synchronously from {@code Interceptor.afterFailure} and
    * retries the request once with the answer, so a new token fetched here is used exactly once and
-   * a revoked token is replaced. {@link OAuthTokenProvider} tells the provider nothing about why it
-   * is called, hence the look at the stack. Mirrors {@code EksTokenProvider.handlingUnauthorized}
-   * in geneva-cloud-aws (the modules do not depend on each other, and this is too small for a
-   * shared module); keep the two in step when fabric8 changes its interceptor.
+   * a revoked token is replaced. fabric8's {@code OAuthTokenProvider} tells the provider nothing
+   * about why it is called, hence the look at the stack. Mirrors {@code
+   * EksTokenProvider.handlingUnauthorized} in geneva-cloud-aws (the modules do not depend on each
+   * other, and this is too small for a shared module); keep the two in step when fabric8 changes
+   * its interceptor.
    */
   private static boolean calledFromFabric8FailureHandling() {
     return WALKER.walk(

@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs backfills on a Ray cluster as Ray jobs: packages the jars (once, uploading only when the
- * cluster lacks the package), submits a {@link BackfillDriver} entrypoint, and returns a {@link
- * BackfillJob} with the same semantics as a local {@code Table.backfillAsync}: a future of the
- * {@link BackfillResult}, live progress (parsed from the driver's log lines, also sent to the
- * options' listener), and {@code cancel()} (stops the Ray job).
+ * cluster lacks the package), submits an entrypoint running the driver ({@value
+ * EntrypointBuilder#DRIVER_CLASS}, from geneva-ray), and returns a {@link BackfillJob} with the
+ * same semantics as a local {@code Table.backfillAsync}: a future of the {@link BackfillResult},
+ * live progress (parsed from the driver's log lines, also sent to the options' listener), and
+ * {@code cancel()} (stops the Ray job).
  *
  * <pre>{@code
  * RayJobsClient client = RayJobsClient.builder().dashboardUrl(URI.create("http://localhost:8265")).build();
@@ -33,9 +34,12 @@ import org.slf4j.LoggerFactory;
  * BackfillResult r = remote.start(table.uri(), "embedding", BackfillOptions.defaults()).join();
  * }</pre>
  *
- * <p>The table must be reachable from the cluster under the same URI (a bucket, or a volume mounted
- * at the same path). Options travel on the driver's command line except the listener (kept here)
- * and the executor (the cluster's Ray is the executor).
+ * <p>The driver travels with the job: by default the package is this JVM's class path, which must
+ * then hold geneva-ray (the driver's module; Ray's own jars are left out, the cluster's {@code
+ * ray_dist.jar} is used), else building the package fails naming the fix. The table must be
+ * reachable from the cluster under the same URI (a bucket, or a volume mounted at the same path).
+ * Options travel on the driver's command line except the listener (kept here) and the executor (the
+ * cluster's Ray is the executor).
  */
 public final class RayJobBackfill implements BackfillTarget {
   private static final Logger LOG = LoggerFactory.getLogger(RayJobBackfill.class);
@@ -127,7 +131,7 @@ public final class RayJobBackfill implements BackfillTarget {
     if (!storageOptions.isEmpty()) {
       var json = Json.object();
       storageOptions.forEach(json::put);
-      env.put(BackfillDriver.STORAGE_OPTIONS_ENV, Json.write(json));
+      env.put(DriverArgs.STORAGE_OPTIONS_ENV, Json.write(json));
     }
     s.runtimeEnv("env_vars", env);
     s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
@@ -280,7 +284,7 @@ public final class RayJobBackfill implements BackfillTarget {
 
     /**
      * Lance storage options for the driver, sent as the job's {@code env_vars} {@value
-     * BackfillDriver#STORAGE_OPTIONS_ENV} (never on the command line). Ray shows a job's runtime
+     * DriverArgs#STORAGE_OPTIONS_ENV} (never on the command line). Ray shows a job's runtime
      * environment to anyone who can read the dashboard: prefer workload identity (IRSA, GKE
      * Workload Identity) on the Ray pods to credentials here.
      *

@@ -1,6 +1,9 @@
-package dev.geneva.ray.jobs;
+package dev.geneva.ray.driver;
 
 import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.jobs.EntrypointBuilder;
+import dev.geneva.ray.jobs.FakeRayDashboard;
+import dev.geneva.ray.jobs.ShellWords;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -32,6 +33,11 @@ import java.util.zip.ZipOutputStream;
  * deterministic zip (entries sorted, fixed timestamps, jars stored uncompressed) named by its
  * content hash, {@code gcs://_ray_pkg_<sha256>.zip}, so the same classpath always gives the same
  * URI and an unchanged package is uploaded only once per cluster.
+ *
+ * <p>The job's driver ({@value EntrypointBuilder#DRIVER_CLASS}) is in geneva-ray, which this module
+ * does not depend on: a package of this JVM's classpath ({@link #fromClasspath()}) must hold it,
+ * and {@link #build()} fails naming the missing module otherwise. A package of given entries
+ * ({@link #of(List)}) is not checked.
  */
 public final class JobPackager {
   private static final LocalDateTime FIXED_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
@@ -39,13 +45,16 @@ public final class JobPackager {
       Pattern.compile("ray-(api|runtime|serve|streaming-[a-z]+)-[0-9][^/]*\\.jar");
 
   private final List<Path> classpath;
+  private final boolean requireDriver;
 
-  private JobPackager(List<Path> classpath) {
+  private JobPackager(List<Path> classpath, boolean requireDriver) {
     this.classpath = List.copyOf(classpath);
+    this.requireDriver = requireDriver;
   }
 
   /**
-   * A packager of this JVM's classpath ({@code java.class.path}).
+   * A packager of this JVM's classpath ({@code java.class.path}). Its {@link #build()} checks that
+   * the classpath holds the job driver (geneva-ray).
    *
    * @return the packager
    */
@@ -56,7 +65,7 @@ public final class JobPackager {
         entries.add(Path.of(e));
       }
     }
-    return of(entries);
+    return new JobPackager(entries, true);
   }
 
   /**
@@ -66,7 +75,7 @@ public final class JobPackager {
    * @return the packager
    */
   public static JobPackager of(List<Path> classpath) {
-    return new JobPackager(classpath);
+    return new JobPackager(classpath, false);
   }
 
   /**
@@ -104,10 +113,37 @@ public final class JobPackager {
   }
 
   /**
+   * Whether an entry to ship holds a class.
+   *
+   * @param className a binary class name, such as {@value EntrypointBuilder#DRIVER_CLASS}
+   * @return true when a shipped jar or class directory has the class file
+   */
+  public boolean ships(String className) {
+    String file = className.replace('.', '/') + ".class";
+    for (Path p : entriesToShip()) {
+      if (Files.isDirectory(p)) {
+        if (Files.isRegularFile(p.resolve(file))) {
+          return true;
+        }
+        continue;
+      }
+      try (JarFile jar = new JarFile(p.toFile())) {
+        if (jar.getEntry(file) != null) {
+          return true;
+        }
+      } catch (IOException e) {
+        // Not a readable jar: it holds nothing the driver could load either.
+      }
+    }
+    return false;
+  }
+
+  /**
    * Builds the package.
    *
    * @return the package, {@link JobPackage.Kind#UPLOAD}
-   * @throws InvalidInputException when nothing is left to ship
+   * @throws InvalidInputException when nothing is left to ship, or when a package of this JVM's
+   *     classpath would lack the job driver (geneva-ray is not on the classpath)
    */
   public JobPackage build() {
     List<Path> entries = entriesToShip();
@@ -117,6 +153,15 @@ public final class JobPackager {
               + classpath
               + " has no jars or class"
               + " directories besides Ray's own");
+    }
+    if (requireDriver && !ships(EntrypointBuilder.DRIVER_CLASS)) {
+      throw new InvalidInputException(
+          "the Ray job would not find its driver "
+              + EntrypointBuilder.DRIVER_CLASS
+              + ": it is in dev.geneva:geneva-ray, which is not on this JVM's classpath. Add"
+              + " geneva-ray to the project that submits backfills to a Ray cluster (its Ray jars"
+              + " are not shipped: the cluster's ray_dist.jar is used), or ship the jars"
+              + " yourself with JobPackage.remote(..) or JobPackage.baked(..)");
     }
     try {
       Map<String, byte[]> jars = new TreeMap<>();

@@ -1,4 +1,4 @@
-package dev.geneva.ray.jobs;
+package dev.geneva.ray.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,14 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
 import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.jobs.EntrypointBuilder;
+import dev.geneva.ray.jobs.FakeRayDashboard;
+import dev.geneva.ray.jobs.JobPackager;
+import dev.geneva.ray.jobs.JobStatus;
+import dev.geneva.ray.jobs.RayDashboardException;
+import dev.geneva.ray.jobs.RayJobBackfill;
+import dev.geneva.ray.jobs.RayJobFailedException;
+import dev.geneva.ray.jobs.RayJobsClient;
 import dev.geneva.ray.testing.BlockingUdf;
 import dev.geneva.ray.testing.FailingUdf;
 import dev.geneva.ray.testing.RayTestSupport;

@@ -1,4 +1,4 @@
-package dev.geneva.ray.jobs;
+package dev.geneva.ray.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.geneva.BackfillJob;
@@ -13,6 +13,8 @@ import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
 import dev.geneva.ray.RayExecutor;
+import dev.geneva.ray.jobs.DriverArgs;
+import dev.geneva.ray.jobs.EntrypointBuilder;
 import dev.geneva.ray.jobs.internal.DriverLines;
 import dev.geneva.ray.jobs.internal.Json;
 import dev.geneva.spi.BackfillExecutor;
@@ -36,7 +38,7 @@ import org.apache.arrow.memory.BufferAllocator;
  *
  * <pre>
  * java --add-opens=... -cp '*:$RAY_DIST_JAR' -Dray.address=$RAY_ADDRESS \
- *     dev.geneva.ray.jobs.BackfillDriver &lt;table uri&gt; &lt;column&gt; [--where SQL]
+ *     dev.geneva.ray.driver.BackfillDriver &lt;table uri&gt; &lt;column&gt; [--where SQL]
  *     [--concurrency N] [--batch-size N] [--rows-per-task N] [--commit-every N]
  *     [--max-commit-attempts N]
  * </pre>
@@ -53,22 +55,26 @@ import org.apache.arrow.memory.BufferAllocator;
  * backfill, 2 for bad arguments, 143 when stopped). When Ray stops the job (SIGTERM), a shutdown
  * hook interrupts the driver, which cancels the backfill: finished fragments are committed, the
  * rest stays checkpointed.
+ *
+ * <p>The client side (submitting the job, {@link EntrypointBuilder}, encoding the {@link
+ * DriverArgs}) is geneva-ray-jobs, which has no Ray runtime and names this class as {@link
+ * EntrypointBuilder#DRIVER_CLASS}.
  */
 public final class BackfillDriver {
   /** Environment variable holding Lance storage options as a JSON object. */
-  public static final String STORAGE_OPTIONS_ENV = "GENEVA_STORAGE_OPTIONS";
+  public static final String STORAGE_OPTIONS_ENV = DriverArgs.STORAGE_OPTIONS_ENV;
 
   /** Environment variable naming a file that holds Lance storage options as a JSON object. */
-  public static final String STORAGE_OPTIONS_FILE_ENV = "GENEVA_STORAGE_OPTIONS_FILE";
+  public static final String STORAGE_OPTIONS_FILE_ENV = DriverArgs.STORAGE_OPTIONS_FILE_ENV;
 
   /** Exit code for a backfill that failed. */
-  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_FAILED = DriverArgs.EXIT_FAILED;
 
   /** Exit code for arguments that cannot work. */
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_USAGE = DriverArgs.EXIT_USAGE;
 
   /** Exit code after the job was stopped (SIGTERM, as {@code 128 + 15}). */
-  public static final int EXIT_STOPPED = 143;
+  public static final int EXIT_STOPPED = DriverArgs.EXIT_STOPPED;
 
   private static final long CANCEL_WAIT_SECONDS = 60;
 

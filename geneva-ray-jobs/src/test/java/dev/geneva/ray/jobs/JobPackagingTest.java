@@ -32,18 +32,41 @@ class JobPackagingTest {
   }
 
   @Test
-  void entriesToShip_whenClasspathHasRayJars_leavesThemOut() {
-    List<Path> shipped = JobPackager.fromClasspath().entriesToShip();
-
-    assertThat(System.getProperty("java.class.path")).contains("ray-runtime-2.39.0.jar");
-    assertThat(shipped).isNotEmpty().noneMatch(JobPackager::isRayJar);
-    assertThat(shipped.stream().map(p -> p.getFileName().toString()))
-        .noneMatch(n -> n.startsWith("ray-api") || n.startsWith("ray-runtime"))
-        .anyMatch(n -> n.startsWith("lance-core"));
+  void isRayJar_whenRayJarOrRayDist_trueElseFalse() {
     assertThat(JobPackager.isRayJar(Path.of("/m2/io/ray/ray-api/2.39.0/ray-api-2.39.0.jar")))
         .isTrue();
+    assertThat(JobPackager.isRayJar(Path.of("/opt/lib/ray-runtime-2.39.0.jar"))).isTrue();
     assertThat(JobPackager.isRayJar(Path.of("/opt/lib/ray_dist.jar"))).isTrue();
     assertThat(JobPackager.isRayJar(Path.of("/m2/com/acme/array-utils-1.0.jar"))).isFalse();
+  }
+
+  @Test
+  void classpath_whenOnlyTheClientModule_hasNoRayRuntimeAndNoDriver() {
+    // This module is the client side of remote backfills, without the Ray runtime: its own tests
+    // run on its dependencies alone, which hold neither Ray nor the driver (geneva-ray).
+    assertThat(System.getProperty("java.class.path")).doesNotContain("/io/ray/");
+    assertThatThrownBy(() -> Class.forName("io.ray.api.Ray"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName(EntrypointBuilder.DRIVER_CLASS))
+        .isInstanceOf(ClassNotFoundException.class);
+  }
+
+  @Test
+  void build_whenThisJvmsClasspathLacksTheDriver_failsNamingGenevaRay() {
+    JobPackager packager = JobPackager.fromClasspath();
+
+    assertThat(packager.ships(EntrypointBuilder.DRIVER_CLASS)).isFalse();
+    assertThat(packager.ships(JobPackager.class.getName())).isTrue();
+    assertThatThrownBy(packager::build)
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(EntrypointBuilder.DRIVER_CLASS)
+        .hasMessageContaining("dev.geneva:geneva-ray");
+  }
+
+  @Test
+  void build_whenGivenEntriesLackTheDriver_isNotChecked() throws Exception {
+    assertThat(JobPackager.of(List.of(classesDir())).build().kind())
+        .isEqualTo(JobPackage.Kind.UPLOAD);
   }
 
   @Test
@@ -192,7 +215,7 @@ class JobPackagingTest {
               s.toJson()
                   .path("runtime_env")
                   .path("env_vars")
-                  .path(BackfillDriver.STORAGE_OPTIONS_ENV)
+                  .path(DriverArgs.STORAGE_OPTIONS_ENV)
                   .asText())
           .contains("TOPSECRET");
       assertThat(s.metadata())
@@ -203,46 +226,6 @@ class JobPackagingTest {
       assertThat(s.submissionId()).get().asString().startsWith("geneva-len-");
       assertThat(dashboard.requests).isEmpty();
     }
-  }
-
-  @Test
-  void driver_whenStorageOptionsFileGiven_readsItAndNeverPrintsValues() throws Exception {
-    Path file = dir.resolve("storage.json");
-    Files.writeString(
-        file, "{\"aws_region\":\"us-east-1\",\"aws_secret_access_key\":\"TOPSECRET\"}");
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-    int code =
-        BackfillDriver.run(
-            new String[] {dir.resolve("missing").toString() + "/docs.lance", "len"},
-            Map.of(BackfillDriver.STORAGE_OPTIONS_FILE_ENV, file.toString()),
-            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-            (address, allocator) -> {
-              throw new AssertionError("no executor is needed for a missing table");
-            });
-
-    String logs = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(code).isIn(BackfillDriver.EXIT_USAGE, BackfillDriver.EXIT_FAILED);
-    assertThat(logs).contains("storage options [aws_region, aws_secret_access_key]");
-    assertThat(logs).doesNotContain("TOPSECRET");
-    assertThat(logs).contains("GENEVA_ERROR {\"type\":\"dev.geneva.");
-  }
-
-  @Test
-  void driver_whenArgumentsBad_printsErrorLineAndUsageExitCode() {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-    int code =
-        BackfillDriver.run(
-            new String[] {"/db/t.lance", "c", "--concurrency", "many"},
-            Map.of(),
-            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-            BackfillDriver.RAY);
-
-    assertThat(code).isEqualTo(BackfillDriver.EXIT_USAGE);
-    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
-        .contains("GENEVA_ERROR")
-        .contains("--concurrency needs a number, got 'many'");
   }
 
   private static List<ZipEntry> entries(byte[] zip) throws IOException {

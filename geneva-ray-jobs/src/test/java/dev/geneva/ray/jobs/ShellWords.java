@@ -7,11 +7,19 @@ import java.util.Map;
 /**
  * Splits a {@code /bin/sh} command line into words the way the shell would, for the forms the
  * entrypoint uses: single quotes, double quotes, {@code $VAR} in double quotes and bare words.
+ * Shared with geneva-ray's in-process driver through the test-jar.
  */
-final class ShellWords {
+public final class ShellWords {
   private ShellWords() {}
 
-  static List<String> split(String cmd, Map<String, String> env) {
+  /**
+   * Splits a command line.
+   *
+   * @param cmd the command
+   * @param env the values of {@code $VAR}s
+   * @return the words
+   */
+  public static List<String> split(String cmd, Map<String, String> env) {
     List<String> words = new ArrayList<>();
     StringBuilder w = new StringBuilder();
     boolean inWord = false;

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * RAY_DIST_JAR="${RAY_DIST_JAR:-$(python -c '...ray/jars/ray_dist.jar...')}" &amp;&amp; exec java \
  *     --add-opens=java.base/java.lang=ALL-UNNAMED ... -cp "$RAY_DIST_JAR:*" \
  *     -Dray.address="$RAY_ADDRESS" -Dray.job.runtime-env.jars.0=gcs://_ray_pkg_....zip \
- *     -Dray.job.jvm-options.0=--add-opens=... dev.geneva.ray.jobs.BackfillDriver \
+ *     -Dray.job.jvm-options.0=--add-opens=... dev.geneva.ray.driver.BackfillDriver \
  *     'file:///data/docs.lance' 'len' --concurrency 8 ...
  * </pre>
  *
@@ -28,11 +28,17 @@ import java.util.regex.Pattern;
  * (where Ray's own Java workers load it from). It comes first on the classpath, as for Ray's Java
  * workers, so the driver and the workers see the same classes. The {@code --add-opens} flags are
  * the root build's {@code geneva.jvm.opens}; the workers get them as {@code ray.job.jvm-options}.
- * Every argument is single-quoted, and storage options never appear (see {@link BackfillDriver}).
+ * Every argument is single-quoted, and storage options never appear (see {@link DriverArgs}).
+ *
+ * <p>The driver, {@value #DRIVER_CLASS}, is in geneva-ray (it needs the Ray runtime); this module
+ * only names it. It must be in the job's package or the image.
  */
 public final class EntrypointBuilder {
-  /** The driver's main class. */
-  public static final String DRIVER_CLASS = BackfillDriver.class.getName();
+  /**
+   * The driver's main class, in geneva-ray (named here, not referenced: this module has no Ray
+   * runtime). geneva-ray's tests check that it names the class.
+   */
+  public static final String DRIVER_CLASS = "dev.geneva.ray.driver.BackfillDriver";
 
   /** Finds {@code ray_dist.jar} in the installed {@code ray} Python package. */
   public static final String RAY_DIST_JAR_LOOKUP =
@@ -69,15 +75,15 @@ public final class EntrypointBuilder {
     Properties p = new Properties();
     try (InputStream in = EntrypointBuilder.class.getResourceAsStream("jvm.properties")) {
       if (in == null) {
-        throw new GenevaException("geneva-ray is missing its jvm.properties resource");
+        throw new GenevaException("geneva-ray-jobs is missing its jvm.properties resource");
       }
       p.load(in);
     } catch (IOException e) {
-      throw new GenevaException("cannot read geneva-ray's jvm.properties: " + e, e);
+      throw new GenevaException("cannot read geneva-ray-jobs's jvm.properties: " + e, e);
     }
     String opens = p.getProperty("opens", "").trim();
     if (opens.isEmpty() || opens.contains("${")) {
-      throw new GenevaException("geneva-ray's jvm.properties was not filtered: " + opens);
+      throw new GenevaException("geneva-ray-jobs's jvm.properties was not filtered: " + opens);
     }
     return List.of(opens.split("\\s+"));
   }

@@ -6,15 +6,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command-line arguments of {@link BackfillDriver}: the table URI, the column and the options
- * that travel (where, concurrency, batch size, rows per task, commit batching). Listeners and
- * executors stay in the client; storage options never go on the command line.
+ * The command-line arguments of the Ray job driver ({@value EntrypointBuilder#DRIVER_CLASS}, in
+ * geneva-ray): the table URI, the column and the options that travel (where, concurrency, batch
+ * size, rows per task, commit batching). Listeners and executors stay in the client; storage
+ * options never go on the command line but in the environment ({@value #STORAGE_OPTIONS_ENV} or a
+ * file named by {@value #STORAGE_OPTIONS_FILE_ENV}). The client encodes them ({@link #toArgs()}),
+ * the driver decodes them ({@link #parse(String[])}); the constants here are the rest of the
+ * contract between the two.
  *
  * @param tableUri the table's URI ({@code <database>/<name>.lance})
  * @param column the column to backfill
  * @param options the options
  */
 public record DriverArgs(String tableUri, String column, BackfillOptions options) {
+  /** Environment variable holding Lance storage options as a JSON object. */
+  public static final String STORAGE_OPTIONS_ENV = "GENEVA_STORAGE_OPTIONS";
+
+  /** Environment variable naming a file that holds Lance storage options as a JSON object. */
+  public static final String STORAGE_OPTIONS_FILE_ENV = "GENEVA_STORAGE_OPTIONS_FILE";
+
+  /** The driver's exit code for a backfill that failed. */
+  public static final int EXIT_FAILED = 1;
+
+  /** The driver's exit code for arguments that cannot work. */
+  public static final int EXIT_USAGE = 2;
+
+  /** The driver's exit code after the job was stopped (SIGTERM, as {@code 128 + 15}). */
+  public static final int EXIT_STOPPED = 143;
+
   private static final String SUFFIX = ".lance";
 
   /**
