@@ -1,7 +1,10 @@
 package dev.geneva;
 
 import com.lancedb.lance.Dataset;
+import com.lancedb.lance.WriteParams;
 import com.lancedb.lance.ipc.ScanOptions;
+import com.lancedb.lance.merge.MergeInsertParams;
+import dev.geneva.internal.engine.AppendReader;
 import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
@@ -15,12 +18,16 @@ import dev.geneva.spi.BackfillTargets;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfSpec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -171,6 +178,99 @@ public final class Table {
     SqlFilters.check("delete filter", filter);
     try (Dataset ds = location.openLatest()) {
       ds.delete(SqlFilters.wrap(filter));
+    }
+  }
+
+  /**
+   * Appends rows from a stream of Arrow batches, streaming (the reader is consumed, not closed).
+   * The data must have every column of the table that is not a UDF column, with the table's type,
+   * and no other column. UDF columns may be left out: they are null in the new rows, so the next
+   * default backfill computes exactly these rows. A UDF column that is given keeps its values.
+   *
+   * @param data the rows, e.g. an {@code ArrowStreamReader} or a Lance scan
+   * @return the rows appended and the new version
+   * @throws InvalidInputException before anything is written, naming each missing, extra or
+   *     mistyped column with the expected and the given type
+   * @throws GenevaException when Lance cannot write or commit the rows
+   */
+  public AddResult add(ArrowReader data) {
+    Schema schema = schema();
+    try (AppendReader conformed =
+            AppendReader.conform(
+                "add to table '" + name() + "'", schema, data, location.allocator());
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(location.allocator())) {
+      Data.exportArrayStream(location.allocator(), conformed, stream);
+      WriteParams params =
+          new WriteParams.Builder()
+              .withMode(WriteParams.WriteMode.APPEND)
+              .withStorageOptions(location.storageOptions())
+              .build();
+      try (Dataset ds = Dataset.create(location.allocator(), stream, uri(), params)) {
+        return new AddResult(conformed.rows(), ds.version());
+      }
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new GenevaException("cannot add rows to table '" + name() + "': " + e, e);
+    }
+  }
+
+  /**
+   * Upserts rows by a key column with Lance's merge-insert: a row whose key is already in the table
+   * is updated, any other row is appended. The data's columns follow the rules of {@link
+   * #add(ArrowReader)}. Lance updates only the columns given, so an updated row <em>keeps its UDF
+   * values</em>, computed from its old inputs: recompute them with a {@code where} backfill over
+   * the updated keys. Inserted rows have null UDF values, which the next default backfill computes.
+   * Keys should be unique in the data and in the table.
+   *
+   * @param key the key column, one that is not a UDF column
+   * @param data the rows (consumed, not closed)
+   * @return the rows inserted and updated and the new version
+   * @throws InvalidInputException before anything is written, for a bad key or schema
+   * @throws GenevaException when Lance cannot merge or commit the rows
+   */
+  public MergeInsertResult mergeInsert(String key, ArrowReader data) {
+    Schema schema = schema();
+    Field keyField =
+        schema.getFields().stream()
+            .filter(f -> f.getName().equals(key))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "mergeInsert into table '"
+                            + name()
+                            + "': the key '"
+                            + key
+                            + "' is not a column; the columns are "
+                            + schema.getFields().stream().map(Field::getName).toList()));
+    if (UdfMetadata.from(keyField.getMetadata()).isPresent()) {
+      throw new InvalidInputException(
+          "mergeInsert into table '"
+              + name()
+              + "': the key '"
+              + key
+              + "' is a UDF column; use a column of the data, such as an id");
+    }
+    try (AppendReader conformed =
+            AppendReader.conform(
+                "mergeInsert into table '" + name() + "'", schema, data, location.allocator());
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(location.allocator());
+        Dataset ds = location.openLatest()) {
+      Data.exportArrayStream(location.allocator(), conformed, stream);
+      MergeInsertParams params =
+          new MergeInsertParams(List.of(key))
+              .withMatchedUpdateAll()
+              .withNotMatched(MergeInsertParams.WhenNotMatched.InsertAll);
+      com.lancedb.lance.merge.MergeInsertResult r = ds.mergeInsert(params, stream);
+      try (Dataset after = r.dataset()) {
+        return new MergeInsertResult(
+            r.stats().numInsertedRows(), r.stats().numUpdatedRows(), after.version());
+      }
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new GenevaException("cannot merge rows into table '" + name() + "': " + e, e);
     }
   }
 

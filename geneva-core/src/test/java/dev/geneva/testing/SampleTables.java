@@ -109,8 +109,21 @@ public final class SampleTables {
     }
   }
 
-  /** Rows 0..rows-1 as Arrow IPC: id, text, and any third int64 column holding the id. */
+  /**
+   * Rows {@code firstId..firstId+rows-1} of {@code id} and {@code text} as an Arrow stream, in
+   * batches of 10,000, for appending to a sample table; close it.
+   */
+  public static ArrowStreamReader rows(BufferAllocator allocator, long firstId, int rows) {
+    return new ArrowStreamReader(
+        new ByteArrayInputStream(ipc(allocator, firstId, rows, idAndText())), allocator);
+  }
+
   private static byte[] ipc(BufferAllocator allocator, int rows, Schema schema) {
+    return ipc(allocator, 0, rows, schema);
+  }
+
+  /** Rows as Arrow IPC: id, text, and any third int64 column holding the id. */
+  private static byte[] ipc(BufferAllocator allocator, long firstId, int rows, Schema schema) {
     ByteArrayOutputStream ipc = new ByteArrayOutputStream();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
         ArrowStreamWriter writer = new ArrowStreamWriter(root, null, ipc)) {
@@ -122,11 +135,12 @@ public final class SampleTables {
         BigIntVector id = (BigIntVector) root.getVector("id");
         VarCharVector text = (VarCharVector) root.getVector("text");
         for (int i = 0; i < n; i++) {
-          id.setSafe(i, from + i);
+          long rowId = firstId + from + i;
+          id.setSafe(i, rowId);
           if (schema.getFields().size() > 2) {
-            ((BigIntVector) root.getVector(2)).setSafe(i, from + i);
+            ((BigIntVector) root.getVector(2)).setSafe(i, rowId);
           }
-          String t = text(from + i);
+          String t = text(rowId);
           if (t == null) {
             text.setNull(i);
           } else {
