@@ -361,6 +361,38 @@ public final class Table {
   }
 
   /**
+   * Plans a default backfill of a column without running it; see {@link #planBackfill(String,
+   * BackfillOptions)}.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @return what a backfill would do now
+   */
+  public BackfillPlanSummary planBackfill(String column) {
+    return planBackfill(column, BackfillOptions.defaults());
+  }
+
+  /**
+   * Plans a backfill exactly as {@link #backfill(String, BackfillOptions)} would at the current
+   * version — rows selected, fragments, tasks, and the tasks an unfinished earlier run has
+   * checkpointed — without computing anything or writing to the table or its checkpoints. The UDF
+   * class must be on the classpath (it is instantiated to read its declaration, never called). The
+   * options' executor, listener and target play no part.
+   *
+   * @param column a column added with {@link #addColumns(Map)}
+   * @param options the filter, rows per task and batch size to plan with
+   * @return what a backfill would do now
+   * @throws InvalidInputException for a request the backfill would refuse
+   */
+  public BackfillPlanSummary planBackfill(String column, BackfillOptions options) {
+    ColumnNames.check(
+        "planBackfill",
+        column,
+        "Plan a column added with table.addColumns(Map.of(\"name\", udf)), which refuses such"
+            + " names");
+    return BackfillPlanner.summarize(location, column, options);
+  }
+
+  /**
    * Computes a UDF column for every row where it is null, with the default options, and waits.
    *
    * @param column a column added with {@link #addColumns(Map)}

@@ -7,6 +7,7 @@ import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import com.lancedb.lance.schema.LanceField;
 import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillPlanSummary;
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.internal.lance.TableLocation;
@@ -252,6 +253,45 @@ public final class BackfillPlanner {
           rowsPerTask,
           Set.copyOf(inputIds));
     }
+  }
+
+  /**
+   * Plans a backfill as {@link BackfillRun} would and looks up which tasks it would reuse from
+   * checkpoints, without computing or writing anything.
+   *
+   * @param table the table
+   * @param column the column
+   * @param options the options (filter, rows per task, batch size)
+   * @return the summary
+   * @throws InvalidInputException for a request the backfill itself would refuse
+   */
+  public static BackfillPlanSummary summarize(
+      TableLocation table, String column, BackfillOptions options) {
+    BackfillPlan plan = plan(table, column, options);
+    CheckpointStore checkpoints =
+        CheckpointStore.forColumn(table.uri(), column, table::storageOptions, table.allocator());
+    int tasksReusable = 0;
+    long rowsReusable = 0;
+    for (BackfillTask task : plan.tasks()) {
+      if (checkpoints.get(task.checkpointKey()).filter(r -> r.covers(task)).isPresent()) {
+        tasksReusable++;
+        rowsReusable += plan.rowsPerTask().get(task.taskId());
+      }
+    }
+    long rowsSelected = plan.rowsTotal();
+    return new BackfillPlanSummary(
+        table.uri(),
+        column,
+        plan.udfClass(),
+        plan.spec().version(),
+        options.where().orElse(SqlNames.quote(column) + " IS NULL"),
+        plan.readVersion(),
+        rowsSelected,
+        plan.tasksPerFragment().size(),
+        plan.tasks().size(),
+        tasksReusable,
+        rowsReusable,
+        rowsSelected - rowsReusable);
   }
 
   /**
