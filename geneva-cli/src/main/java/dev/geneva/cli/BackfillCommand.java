@@ -1,6 +1,7 @@
 package dev.geneva.cli;
 
 import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillPlanSummary;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
  * {@code geneva backfill DB TABLE COLUMN}: computes a UDF column locally, on Ray embedded in this
  * JVM, or with {@code --dashboard} as a Ray job on a cluster, with a progress bar. The UDF's class
  * (stored in the column's metadata by {@code addColumns}) must be on the classpath: add its jar
- * with {@code GENEVA_CLASSPATH} (the launcher) or {@code java -cp}.
+ * with {@code GENEVA_CLASSPATH} (the launcher) or {@code java -cp}. With {@code --plan} it only
+ * prints what a backfill would do now ({@link dev.geneva.Table#planBackfill}).
  */
 @Command(
     name = "backfill",
@@ -83,8 +85,18 @@ public final class BackfillCommand implements Callable<Integer> {
               + " this JVM's classpath, Ray's own jars excepted).")
   List<Path> ship = new ArrayList<>();
 
-  @Option(names = "--json", description = "Print the BackfillResult as JSON.")
+  @Option(
+      names = "--json",
+      description = "Print the BackfillResult (or with --plan the plan) as JSON.")
   boolean json;
+
+  @Option(
+      names = "--plan",
+      description =
+          "Only plan: print the rows, fragments and tasks a backfill would do now and the tasks it"
+              + " would reuse from checkpoints, computing and writing nothing (with --where and"
+              + " --batch-size; not with --dashboard).")
+  boolean plan;
 
   @Option(
       names = "--progress",
@@ -127,6 +139,9 @@ public final class BackfillCommand implements Callable<Integer> {
           spec.commandLine(), "--concurrency must be at least 1, got " + concurrency);
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (plan) {
+      return plan(out);
+    }
     PrintWriter err = spec.commandLine().getErr();
     ProgressBar bar = null;
     if (progress != Progress.none) {
@@ -197,5 +212,62 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     out.flush();
     return r.rowsFailed() > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+  }
+
+  private int plan(PrintWriter out) {
+    if (dashboard != null || !ship.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--plan plans here, reading the table: leave out --dashboard and --ship");
+    }
+    BackfillOptions.Builder options = BackfillOptions.builder();
+    if (where != null) {
+      options.where(where);
+    }
+    if (batchSize != null) {
+      options.batchSize(batchSize);
+    }
+    BackfillPlanSummary p;
+    try (Connection conn = Geneva.connect(db, storageOptions)) {
+      p = conn.openTable(table).planBackfill(column, options.build());
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("table", p.table());
+      m.put("column", p.column());
+      m.put("udfClass", p.udfClass());
+      m.put("udfVersion", p.udfVersion());
+      m.put("filter", p.filter());
+      m.put("readVersion", p.readVersion());
+      m.put("rowsSelected", p.rowsSelected());
+      m.put("fragments", p.fragments());
+      m.put("tasks", p.tasks());
+      m.put("tasksReusable", p.tasksReusable());
+      m.put("rowsReusable", p.rowsReusable());
+      m.put("rowsToCompute", p.rowsToCompute());
+      out.println(Json.write(m));
+    } else {
+      out.printf(
+          "plan for %s.%s at version %d (UDF %s, version %s)%n"
+              + "  filter            %s%n"
+              + "  rows selected     %d in %d fragments, %d tasks%n"
+              + "  from checkpoints  %d tasks, %d rows%n"
+              + "  rows to compute   %d%n"
+              + "nothing was computed or written%n",
+          table,
+          column,
+          p.readVersion(),
+          p.udfClass(),
+          p.udfVersion(),
+          p.filter(),
+          p.rowsSelected(),
+          p.fragments(),
+          p.tasks(),
+          p.tasksReusable(),
+          p.rowsReusable(),
+          p.rowsToCompute());
+    }
+    out.flush();
+    return ExitCodes.OK;
   }
 }

@@ -71,6 +71,62 @@ class BackfillCommandTest {
   }
 
   @Test
+  void backfill_whenPlan_printsThePlanAndComputesNothing() throws Exception {
+    String db = dir.resolve("db").toString();
+    long version;
+    try (Connection conn = Geneva.connect(db)) {
+      Table t = SampleTables.create(conn, "docs", ROWS, 1_000);
+      t.addColumns(Map.of("len", new TextLength()));
+      version = t.version();
+    }
+    long calls = TextLength.CALLS.get();
+
+    Result text = Cli.run("backfill", db, "docs", "len", "--plan");
+    Result json = Cli.run("backfill", db, "docs", "len", "--plan", "--json", "--where", "id < 10");
+
+    assertThat(text.exit()).as(text.toString()).isZero();
+    assertThat(text.out())
+        .startsWith(
+            "plan for docs.len at version " + version + " (UDF " + TextLength.class.getName())
+        .contains("  filter            `len` IS NULL")
+        .contains("  rows selected     3000 in 3 fragments, 3 tasks")
+        .contains("  from checkpoints  0 tasks, 0 rows")
+        .contains("  rows to compute   3000")
+        .contains("nothing was computed or written");
+    assertThat(json.exit()).as(json.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(json.out());
+    assertThat(doc.get("column").asText()).isEqualTo("len");
+    assertThat(doc.get("filter").asText()).isEqualTo("id < 10");
+    assertThat(doc.get("readVersion").asLong()).isEqualTo(version);
+    assertThat(doc.get("rowsSelected").asLong()).isEqualTo(10);
+    assertThat(doc.get("fragments").asInt()).isEqualTo(1);
+    assertThat(doc.get("tasks").asInt()).isEqualTo(1);
+    assertThat(doc.get("tasksReusable").asInt()).isZero();
+    assertThat(doc.get("rowsToCompute").asLong()).isEqualTo(10);
+    assertThat(TextLength.CALLS.get()).isEqualTo(calls);
+    try (Connection conn = Geneva.connect(db)) {
+      Table t = conn.openTable("docs");
+      assertThat(t.version()).isEqualTo(version);
+      assertThat(t.countRows("len IS NULL")).isEqualTo(ROWS);
+    }
+  }
+
+  @Test
+  void backfill_whenPlanWithDashboard_exitsWithUsageError() {
+    Result r =
+        Cli.run(
+            "backfill",
+            dir.resolve("db").toString(),
+            "docs",
+            "len",
+            "--plan",
+            "--dashboard",
+            "http://127.0.0.1:1");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--plan plans here");
+  }
+
+  @Test
   void backfill_whenTableMissing_exitsNonZeroWithMessage() {
     Result r = Cli.run("backfill", dir.resolve("db").toString(), "nope", "len");
     assertThat(r.exit()).as(r.toString()).isIn(ExitCodes.USAGE, ExitCodes.ERROR);
