@@ -1,0 +1,76 @@
+package dev.geneva.examples.docs;
+
+import dev.geneva.AddResult;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillPlanSummary;
+import dev.geneva.BackfillResult;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.MergeInsertResult;
+import dev.geneva.Table;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+
+/** Code of {@code docs/backfill.md} and the README's append and plan example. */
+public final class BackfillDocs {
+  private BackfillDocs() {}
+
+  /**
+   * Appends rows from an Arrow IPC stream, then computes only the new rows.
+   *
+   * @throws IOException when the file cannot be read
+   */
+  public static void append() throws IOException {
+    // docs:begin backfill-append
+    try (Connection db = Geneva.connect("/data/db");
+        InputStream in = Files.newInputStream(Path.of("new-docs.arrows"));
+        ArrowReader rows = new ArrowStreamReader(in, db.allocator())) {
+      Table docs = db.openTable("docs");
+      AddResult added = docs.add(rows); // every column but the UDF columns, which read null
+      BackfillResult r = docs.backfill("embedding"); // computes exactly the appended rows
+      System.out.println(added.rowsAdded() + " rows added, " + r.rowsProcessed() + " computed");
+    }
+    // docs:end backfill-append
+  }
+
+  /**
+   * Upserts rows by key, then recomputes the updated rows' UDF column.
+   *
+   * @throws IOException when the file cannot be read
+   */
+  public static void mergeInsert() throws IOException {
+    // docs:begin backfill-merge-insert
+    try (Connection db = Geneva.connect("/data/db");
+        InputStream in = Files.newInputStream(Path.of("changed-docs.arrows"));
+        ArrowReader rows = new ArrowStreamReader(in, db.allocator())) {
+      Table docs = db.openTable("docs");
+      MergeInsertResult m = docs.mergeInsert("id", rows); // update by id, insert the rest
+      docs.backfill("embedding"); // the inserted rows (their UDF columns are null)
+      // Updated rows keep their old values: recompute them by key.
+      docs.backfill("embedding", BackfillOptions.builder().where("id IN (17, 42)").build());
+      System.out.println(m.rowsInserted() + " inserted, " + m.rowsUpdated() + " updated");
+    }
+    // docs:end backfill-merge-insert
+  }
+
+  /** Plans a backfill without running it. */
+  public static void plan() {
+    // docs:begin backfill-plan
+    try (Connection db = Geneva.connect("/data/db")) {
+      Table docs = db.openTable("docs");
+      BackfillPlanSummary plan = docs.planBackfill("embedding"); // computes and writes nothing
+      System.out.printf(
+          "%d rows in %d fragments, %d tasks; %d rows from checkpoints, %d to compute%n",
+          plan.rowsSelected(),
+          plan.fragments(),
+          plan.tasks(),
+          plan.rowsReusable(),
+          plan.rowsToCompute());
+    }
+    // docs:end backfill-plan
+  }
+}
