@@ -9,6 +9,7 @@ import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
 import dev.geneva.internal.engine.ColumnNames;
+import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
@@ -211,6 +212,25 @@ public final class Table {
     } catch (InvalidInputException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
+      throw new GenevaException("cannot add rows to table '" + name() + "': " + e, e);
+    }
+  }
+
+  /**
+   * Appends one batch of rows; see {@link #add(ArrowReader)} for the rules. The batch is not
+   * changed and stays the caller's to close.
+   *
+   * @param batch the rows
+   * @return the rows appended and the new version
+   * @throws InvalidInputException before anything is written, for a schema that does not fit
+   */
+  public AddResult add(VectorSchemaRoot batch) {
+    if (batch == null) {
+      throw new InvalidInputException("add to table '" + name() + "': the batch is null");
+    }
+    try (RootReader reader = new RootReader(location.allocator(), batch)) {
+      return add(reader);
+    } catch (IOException e) {
       throw new GenevaException("cannot add rows to table '" + name() + "': " + e, e);
     }
   }

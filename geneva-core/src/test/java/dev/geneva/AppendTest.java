@@ -88,6 +88,57 @@ class AppendTest {
   }
 
   @Test
+  void add_whenVectorSchemaRoot_appendsItAndLeavesItIntact() {
+    Table t = SampleTables.create(db, "docs", 100, 100);
+    t.addColumns(Map.of("len", new TextLength()));
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("text", ArrowType.Utf8.INSTANCE)));
+
+    try (VectorSchemaRoot batch = VectorSchemaRoot.create(schema, db.allocator())) {
+      batch.allocateNew();
+      for (int i = 0; i < 3; i++) {
+        ((BigIntVector) batch.getVector("id")).setSafe(i, 100 + i);
+        ((VarCharVector) batch.getVector("text"))
+            .setSafe(i, ("new-" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      batch.setRowCount(3);
+
+      AddResult added = t.add(batch);
+
+      assertThat(added.rowsAdded()).isEqualTo(3);
+      assertThat(batch.getRowCount()).isEqualTo(3);
+      assertThat(((BigIntVector) batch.getVector("id")).get(2)).isEqualTo(102);
+      assertThat(batch.getVector("text").getObject(1)).hasToString("new-1");
+    }
+    assertThat(LanceColumns.byId(t.uri(), "text").get(101L)).hasToString("new-1");
+    assertThat(LanceColumns.byId(t.uri(), "len").get(101L)).isNull();
+    assertThat(t.backfill("len", options()).rowsProcessed()).isEqualTo(103);
+    assertThat(LanceColumns.byId(t.uri(), "len").get(101L)).isEqualTo(5);
+  }
+
+  @Test
+  void add_whenNoRows_commitsAnEmptyVersion() {
+    Table t = SampleTables.create(db, "docs", 10, 10);
+    t.addColumns(Map.of("len", new TextLength()));
+    long version = t.version();
+
+    AddResult added;
+    try (ArrowReader none = SampleTables.rows(db.allocator(), 10, 0)) {
+      added = t.add(none);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+
+    assertThat(added.rowsAdded()).isZero();
+    assertThat(LanceColumns.scanAll(db.allocator(), t.uri())).isEqualTo(10);
+    // Lance commits an append of nothing as a new version, like any other append.
+    assertThat(added.version()).isEqualTo(t.version()).isEqualTo(version + 1);
+  }
+
+  @Test
   void add_whenUdfColumnGiven_throwsAndWritesNothing() throws IOException {
     Table t = SampleTables.create(db, "docs", 100, 100);
     t.addColumns(Map.of("len", new TextLength()));
