@@ -22,7 +22,10 @@ public final class LanceColumns {
     Map<Long, Object> values = new TreeMap<>();
     try (Dataset ds = Dataset.open(uri, allocator);
         LanceScanner scanner =
-            ds.newScan(new ScanOptions.Builder().columns(List.of("id", column)).build());
+            ds.newScan(
+                new ScanOptions.Builder()
+                    .columns(column.equals("id") ? List.of("id") : List.of("id", column))
+                    .build());
         ArrowReader reader = scanner.scanBatches()) {
       while (reader.loadNextBatch()) {
         VectorSchemaRoot b = reader.getVectorSchemaRoot();
