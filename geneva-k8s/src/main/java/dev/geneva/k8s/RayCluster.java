@@ -1,6 +1,10 @@
 package dev.geneva.k8s;
 
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
 import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
@@ -36,10 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
  * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
- * waits until it is ready, port-forwards to the head and becomes the {@linkplain
- * dev.geneva.spi.BackfillTargets#current() backfill target} of the starting thread, so {@code
- * table.backfill(...)} in the block runs as a Ray job on the cluster; {@link #close()} stops the
- * jobs still running, stops the forwards and applies the {@link ExitMode}.
+ * waits until it is ready, port-forwards to the head and becomes this JVM's {@linkplain
+ * dev.geneva.spi.BackfillTargets#current() backfill target} until it is closed, so {@code
+ * table.backfill(...)} in the block, on any thread, runs as a Ray job on the cluster; {@link
+ * #close()} stops the jobs still running, stops the forwards and applies the {@link ExitMode}.
  *
  * <pre>{@code
  * try (RayCluster cluster = RayCluster.builder()
@@ -54,10 +58,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Other threads route to it with {@code
- * BackfillOptions.builder().target(cluster.backfillTarget())}. The jobs ship this JVM's classpath
- * by default ({@link Builder#jobPackage} and {@link Builder#jobPackager} choose otherwise),
- * uploaded once per cluster handle.
+ * <p>Which backfills run on it, first match wins: a backfill whose options name a {@linkplain
+ * dev.geneva.BackfillOptions#target() target} runs there ({@link #backfill(Table, String)} names
+ * this cluster); one whose options name an {@linkplain dev.geneva.BackfillOptions#executor()
+ * executor} runs in this JVM; any other runs on the cluster started last and not yet closed (they
+ * stack: an inner block's cluster wins until it closes), from any thread; with none open, in this
+ * JVM. The jobs ship this JVM's classpath by default ({@link Builder#jobPackage} and {@link
+ * Builder#jobPackager} choose otherwise), uploaded once per cluster handle.
  *
  * <p>Defaults: name {@code geneva-<os user>} (made a valid KubeRay name), namespace {@code geneva},
  * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
@@ -143,7 +150,6 @@ public final class RayCluster implements AutoCloseable {
 
   private ClusterBackfillTarget target; // guarded by this
   private BackfillTargets.Scope targetScope; // guarded by this
-  private Thread targetThread; // guarded by this
 
   private RayCluster(
       Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
@@ -257,13 +263,11 @@ public final class RayCluster implements AutoCloseable {
         target = newTarget();
         session.beforeClose(() -> target.close(jobStopTimeout));
         targetScope = BackfillTargets.enter(target);
-        targetThread = Thread.currentThread();
         LOG.info(
-            "RayCluster {}/{} is the backfill target of thread {}: backfills there run as Ray jobs"
-                + " through {}",
+            "RayCluster {}/{} is this JVM's backfill target until closed: backfills without an"
+                + " explicit target or executor run as Ray jobs through {}",
             namespace,
             name,
-            targetThread.getName(),
             session.dashboardUrl());
       }
     }
@@ -332,10 +336,53 @@ public final class RayCluster implements AutoCloseable {
   }
 
   /**
-   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)} on
-   * threads other than the one that started it (which has it as its current target already). Each
-   * backfill runs as a Ray job submitted through the dashboard; jobs still running when the cluster
-   * closes are stopped.
+   * Runs a backfill on this cluster, whatever other cluster is open: {@code table.backfill(column,
+   * options)} with this cluster as the options' target.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @return the result
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillResult backfill(Table table, String column) {
+    return backfill(table, column, BackfillOptions.defaults());
+  }
+
+  /**
+   * Runs a backfill on this cluster, whatever other cluster is open or executor the options name:
+   * {@code table.backfill(column, options)} with this cluster as the options' target.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @param options the options; their target, if any, is replaced by this cluster
+   * @return the result
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillResult backfill(Table table, String column, BackfillOptions options) {
+    return backfillAsync(table, column, options).join();
+  }
+
+  /**
+   * Starts a backfill on this cluster and returns at once, as {@link #backfill(Table, String,
+   * BackfillOptions)} does.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @param options the options; their target, if any, is replaced by this cluster
+   * @return the running job
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillJob backfillAsync(Table table, String column, BackfillOptions options) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(options, "options");
+    return table.backfillAsync(column, options.toBuilder().target(backfillTarget()).build());
+  }
+
+  /**
+   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)}:
+   * backfills with it run here even when another cluster was started later or the options name an
+   * executor. Each backfill runs as a Ray job submitted through the dashboard; jobs still running
+   * when the cluster closes are stopped.
    *
    * @return the target; it refuses new backfills once the cluster is closed
    * @throws IllegalStateException before a successful start
@@ -353,7 +400,7 @@ public final class RayCluster implements AutoCloseable {
    *
    * @return a snapshot, empty before start
    */
-  public synchronized List<dev.geneva.BackfillJob> runningBackfills() {
+  public synchronized List<BackfillJob> runningBackfills() {
     return target == null ? List.of() : target.runningJobs();
   }
 
@@ -368,14 +415,14 @@ public final class RayCluster implements AutoCloseable {
 
   /**
    * Stops the Ray jobs this handle started that are still running (waiting up to {@link
-   * #jobStopTimeout()} for them to end), stops being the backfill target of the thread that started
-   * it (when called on that thread; called elsewhere, the target just refuses new backfills), then
-   * stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
-   * cluster is never deleted). Idempotent; safe after a failed start. Called on another thread
-   * while {@link #start()} waits, it aborts that start (which throws "aborted by close()" and
-   * deletes what it created) and returns once it has. The delete is retried with backoff for {@link
-   * #deleteTimeout()}; if it still fails, the handle stays open (and known to the JVM's shutdown
-   * hook) so a later close retries.
+   * #jobStopTimeout()} for them to end), stops being this JVM's backfill target (first, so
+   * backfills started from then on run where they would without it), then stops the port-forwards
+   * and applies the exit mode to a cluster this handle created (a reused cluster is never deleted).
+   * Idempotent; safe after a failed start. Called on another thread while {@link #start()} waits,
+   * it aborts that start (which throws "aborted by close()" and deletes what it created) and
+   * returns once it has. The delete is retried with backoff for {@link #deleteTimeout()}; if it
+   * still fails, the handle stays open (and known to the JVM's shutdown hook) so a later close
+   * retries.
    *
    * @throws RayClusterLeakedException when the cluster this handle created could not be deleted;
    *     the message gives the commands that delete it
@@ -384,31 +431,19 @@ public final class RayCluster implements AutoCloseable {
   public void close() {
     ClusterBackfillTarget t;
     BackfillTargets.Scope scope;
-    Thread thread;
     synchronized (this) {
       t = target;
       scope = targetScope;
-      thread = targetThread;
       targetScope = null;
+    }
+    if (scope != null) {
+      scope.close(); // backfills started from now on run elsewhere
     }
     try {
       if (t != null) {
         t.close(jobStopTimeout);
       }
     } finally {
-      if (scope != null) {
-        if (Thread.currentThread() == thread) {
-          scope.close();
-        } else {
-          LOG.debug(
-              "RayCluster {}/{} closed on thread {}, not on {} that started it: its target there"
-                  + " now refuses backfills",
-              namespace,
-              name,
-              Thread.currentThread().getName(),
-              thread.getName());
-        }
-      }
       session.close();
     }
   }

@@ -1,5 +1,6 @@
 package dev.geneva.examples.docs;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Table;
@@ -9,6 +10,7 @@ import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.spi.BackfillExecutor;
 import java.util.Map;
 
 /** Code of {@code docs/ray-cluster.md}. */
@@ -94,19 +96,35 @@ public final class RayClusterDocs {
   }
 
   /**
-   * A backfill from another thread, naming the cluster as its target.
+   * Backfills that name the cluster explicitly: they run on it whatever else is open.
    *
    * @param table the table
    * @param cluster a started cluster
    * @return the result
    */
-  public static BackfillResult otherThread(Table table, RayCluster cluster) {
-    // docs:begin ray-cluster-other-thread
-    BackfillResult result =
-        table.backfill(
-            "embedding", BackfillOptions.builder().target(cluster.backfillTarget()).build());
-    // docs:end ray-cluster-other-thread
+  public static BackfillResult explicitCluster(Table table, RayCluster cluster) {
+    // docs:begin ray-cluster-explicit
+    BackfillResult result = cluster.backfill(table, "embedding");
+    // or, with other options:
+    table.backfill(
+        "embedding",
+        BackfillOptions.builder().where("id < 1000").target(cluster.backfillTarget()).build());
+    // docs:end ray-cluster-explicit
     return result;
+  }
+
+  /**
+   * A backfill that runs in this JVM although a cluster is open, because it names an executor.
+   *
+   * @param table the table
+   * @return the result
+   */
+  public static BackfillResult localInsideBlock(Table table) {
+    // docs:begin ray-cluster-local-executor
+    try (BackfillExecutor threads = BackfillExecutors.threads()) {
+      return table.backfill("embedding", BackfillOptions.builder().executor(threads).build());
+    }
+    // docs:end ray-cluster-local-executor
   }
 
   /**
