@@ -8,13 +8,10 @@ import dev.geneva.Table;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
-import dev.geneva.k8s.internal.Checks;
 import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterNames;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.Manifests;
-import dev.geneva.k8s.internal.RayVersions;
-import dev.geneva.k8s.internal.SdkVersion;
 import dev.geneva.ray.jobs.JobPackage;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
@@ -24,23 +21,24 @@ import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
- * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
- * waits until it is ready, port-forwards to the head and becomes this JVM's {@linkplain
+ * A KubeRay cluster for the length of a try-with-resources block. The handle is made of three
+ * immutable values, {@link #spec()} (a {@link RayClusterSpec}: what to create and how to start it),
+ * {@link #jobOptions()} (a {@link RayJobOptions}: how backfills run as Ray jobs) and {@link
+ * #auth()}, plus the running state it owns (the created cluster, its forwards, the jobs it
+ * submitted). The builder sets all three option by option (or whole, with {@link Builder#spec} and
+ * {@link Builder#jobOptions}); the getters such as {@link #name()} or {@link #jobJvmOptions()} read
+ * them. {@link #start()} validates, runs the preflight, creates the RayCluster, waits until it is
+ * ready, port-forwards to the head and becomes this JVM's {@linkplain
  * dev.geneva.spi.BackfillTargets#current() backfill target} until it is closed, so {@code
  * table.backfill(...)} in the block, on any thread, runs as a Ray job on the cluster; {@link
  * #close()} stops the jobs still running, stops the forwards and applies the {@link ExitMode}.
@@ -113,77 +111,27 @@ public final class RayCluster implements AutoCloseable {
    */
   static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
 
-  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
-  private static final Pattern IMAGE_VERSION =
-      Pattern.compile(":(\\d+\\.\\d+\\.\\d+)(?:[-.+_][^/:@]*)?(?:@.*)?$");
-
-  private final String name;
-  private final String namespace;
+  private final RayClusterSpec spec;
+  private final RayJobOptions jobOptions;
   private final KubeAuth auth;
   private final boolean explicitAuth;
   private final ConfigMethod configMethod;
   private final Map<String, String> authParams;
-  private final HeadGroupSpec headGroup;
-  private final List<WorkerGroupSpec> workerGroups;
-  private final String rayVersion;
-  private final ExitMode exitMode;
-  private final Duration waitTimeout;
-  private final boolean portForwarding;
-  private final boolean forwardClientPort;
-  private final boolean reuseExisting;
-  private final Duration idleTimeout;
-  private final Map<String, String> labels;
-  private final List<ReadinessCheck> readinessChecks;
-  private final PortForwarder portForwarder;
-  private final String owner;
   private final String sessionId;
   private final ClusterSession session;
-  private final JobPackage jobPackage;
-  private final JobPackager jobPackager;
-  private final List<String> jobJvmOptions;
-  private final Map<String, String> jobStorageOptions;
-  private final String dashboardBearerToken;
-  private final Duration jobStopTimeout;
-  private final Duration jobPollInterval;
-  private final Duration jobContactTimeout;
-  private final Duration deleteTimeout;
 
   private ClusterBackfillTarget target; // guarded by this
   private BackfillTargets.Scope targetScope; // guarded by this
 
-  private RayCluster(
-      Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
-    this.name = b.name != null ? b.name : defaultName(b.osUser);
-    this.namespace = b.namespace;
+  private RayCluster(Builder b, RayClusterSpec spec, KubeAuth resolvedAuth) {
+    this.spec = spec;
+    this.jobOptions = b.jobs.build();
     this.auth = resolvedAuth;
     this.explicitAuth = b.auth != null;
     this.configMethod = b.configMethod;
     this.authParams = Map.copyOf(b.authParams);
-    this.headGroup = b.headGroup;
-    this.workerGroups = List.copyOf(workers);
-    this.rayVersion = rayVersion;
-    this.exitMode = b.exitMode;
-    this.waitTimeout = b.waitTimeout;
-    this.portForwarding = b.portForwarding;
-    this.forwardClientPort = b.forwardClientPort;
-    this.reuseExisting = b.reuseExisting;
-    this.idleTimeout = b.idleTimeout;
-    this.labels = Map.copyOf(b.labels);
-    this.readinessChecks = List.copyOf(b.readinessChecks);
-    this.portForwarder = b.portForwarder;
-    String user = Checks.sanitize(b.osUser, 63);
-    this.owner = user.isEmpty() ? "unknown" : user;
     this.sessionId = UUID.randomUUID().toString().substring(0, 8);
-    this.jobPackage = b.jobPackage;
-    this.jobPackager = b.jobPackager;
-    this.jobJvmOptions = List.copyOf(b.jobJvmOptions);
-    this.jobStorageOptions = Map.copyOf(b.jobStorageOptions);
-    this.dashboardBearerToken = b.dashboardBearerToken;
-    this.jobStopTimeout = b.jobStopTimeout;
-    this.jobPollInterval = b.jobPollInterval;
-    this.jobContactTimeout = b.jobContactTimeout;
-    this.deleteTimeout = b.deleteTimeout;
-    this.session = new ClusterSession(this);
+    this.session = new ClusterSession(spec, resolvedAuth, sessionId);
   }
 
   /**
@@ -202,33 +150,31 @@ public final class RayCluster implements AutoCloseable {
    */
   public Builder toBuilder() {
     Builder b = new Builder();
-    b.name = name;
-    b.namespace = namespace;
+    b.spec = spec.toBuilder();
+    b.jobs = jobOptions.toBuilder();
     b.auth = explicitAuth ? auth : null;
     b.configMethod = configMethod;
     b.authParams = new LinkedHashMap<>(authParams);
-    b.headGroup = headGroup;
-    b.workerGroups = new ArrayList<>(workerGroups);
-    b.rayVersion = rayVersion;
-    b.exitMode = exitMode;
-    b.waitTimeout = waitTimeout;
-    b.portForwarding = portForwarding;
-    b.forwardClientPort = forwardClientPort;
-    b.reuseExisting = reuseExisting;
-    b.idleTimeout = idleTimeout;
-    b.labels = new LinkedHashMap<>(labels);
-    b.readinessChecks = new ArrayList<>(readinessChecks);
-    b.portForwarder = portForwarder;
-    b.jobPackage = jobPackage;
-    b.jobPackager = jobPackager;
-    b.jobJvmOptions = new ArrayList<>(jobJvmOptions);
-    b.jobStorageOptions = new LinkedHashMap<>(jobStorageOptions);
-    b.dashboardBearerToken = dashboardBearerToken;
-    b.jobStopTimeout = jobStopTimeout;
-    b.jobPollInterval = jobPollInterval;
-    b.jobContactTimeout = jobContactTimeout;
-    b.deleteTimeout = deleteTimeout;
     return b;
+  }
+
+  /**
+   * What this handle creates and how it starts it: the groups, images, labels, exit mode and
+   * timeouts that the RayCluster manifest and the preflight are made from.
+   *
+   * @return the spec
+   */
+  public RayClusterSpec spec() {
+    return spec;
+  }
+
+  /**
+   * How this cluster's backfills run as Ray jobs.
+   *
+   * @return the job options
+   */
+  public RayJobOptions jobOptions() {
+    return jobOptions;
   }
 
   /**
@@ -261,13 +207,13 @@ public final class RayCluster implements AutoCloseable {
     synchronized (this) {
       if (target == null && session.isRunning()) {
         target = newTarget();
-        session.beforeClose(() -> target.close(jobStopTimeout));
+        session.beforeClose(() -> target.close(jobOptions.stopTimeout()));
         targetScope = BackfillTargets.enter(target);
         LOG.info(
             "RayCluster {}/{} is this JVM's backfill target until closed: backfills without an"
                 + " explicit target or executor run as Ray jobs through {}",
-            namespace,
-            name,
+            spec.namespace(),
+            spec.name(),
             session.dashboardUrl());
       }
     }
@@ -275,11 +221,13 @@ public final class RayCluster implements AutoCloseable {
   }
 
   private ClusterBackfillTarget newTarget() {
+    String namespace = spec.namespace();
+    String name = spec.name();
     RayJobsClient.Builder client =
         RayJobsClient.builder()
             .dashboardUrl(session.dashboardUrl())
             .unreachableHint(
-                portForwarding
+                spec.portForwarding()
                     ? () ->
                         "the port-forward to head pod "
                             + session.headPodName()
@@ -295,26 +243,22 @@ public final class RayCluster implements AutoCloseable {
                     : () ->
                         "this JVM must run inside the Kubernetes cluster to reach the head service"
                             + " without port forwarding");
-    if (portForwarding) {
+    if (spec.portForwarding()) {
       client.reconnect(session::reopenDashboardForward);
     }
-    if (dashboardBearerToken != null) {
-      client.bearerToken(dashboardBearerToken);
+    if (jobOptions.dashboardBearerToken() != null) {
+      client.bearerToken(jobOptions.dashboardBearerToken());
     }
-    if (jobPollInterval != null) {
-      client.pollInterval(jobPollInterval);
-    }
-    if (jobContactTimeout != null) {
-      client.contactTimeout(jobContactTimeout);
-    }
+    jobOptions.pollInterval().ifPresent(client::pollInterval);
+    jobOptions.contactTimeout().ifPresent(client::contactTimeout);
     RayJobBackfill.Builder jobs = RayJobBackfill.builder(client.build());
-    if (jobPackage != null) {
-      jobs.jobPackage(jobPackage);
-    } else if (jobPackager != null) {
-      jobs.packager(jobPackager);
+    if (jobOptions.jobPackage().isPresent()) {
+      jobs.jobPackage(jobOptions.jobPackage().get());
+    } else if (jobOptions.jobPackager().isPresent()) {
+      jobs.packager(jobOptions.jobPackager().get());
     }
     jobs.jvmOptions(driverJvmOptions().toArray(String[]::new));
-    jobs.storageOptions(jobStorageOptions);
+    jobs.storageOptions(jobOptions.storageOptions());
     jobs.metadata("geneva.raycluster", namespace + "/" + name);
     jobs.metadata("geneva.session", sessionId);
     return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
@@ -328,10 +272,10 @@ public final class RayCluster implements AutoCloseable {
    */
   List<String> driverJvmOptions() {
     List<String> jvm = new ArrayList<>();
-    if (Manifests.advertisesCpuOnly(this)) {
+    if (Manifests.advertisesCpuOnly(spec)) {
       jvm.add("-D" + CPU_ONLY_PROPERTY + "=" + Manifests.CPU_ONLY_RESOURCE);
     }
-    jvm.addAll(jobJvmOptions);
+    jvm.addAll(jobOptions.jvmOptions());
     return jvm;
   }
 
@@ -390,7 +334,7 @@ public final class RayCluster implements AutoCloseable {
   public synchronized BackfillTarget backfillTarget() {
     if (target == null) {
       throw new IllegalStateException(
-          "RayCluster " + namespace + "/" + name + " is not started: call start()");
+          "RayCluster " + spec.namespace() + "/" + spec.name() + " is not started: call start()");
     }
     return target;
   }
@@ -441,7 +385,7 @@ public final class RayCluster implements AutoCloseable {
     }
     try {
       if (t != null) {
-        t.close(jobStopTimeout);
+        t.close(jobOptions.stopTimeout());
       }
     } finally {
       session.close();
@@ -522,7 +466,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the name
    */
   public String name() {
-    return name;
+    return spec.name();
   }
 
   /**
@@ -531,7 +475,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the namespace
    */
   public String namespace() {
-    return namespace;
+    return spec.namespace();
   }
 
   /**
@@ -569,7 +513,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the head group
    */
   public HeadGroupSpec headGroup() {
-    return headGroup;
+    return spec.headGroup();
   }
 
   /**
@@ -578,7 +522,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the groups
    */
   public List<WorkerGroupSpec> workerGroups() {
-    return workerGroups;
+    return spec.workerGroups();
   }
 
   /**
@@ -587,7 +531,7 @@ public final class RayCluster implements AutoCloseable {
    * @return e.g. "2.39.0"
    */
   public String rayVersion() {
-    return rayVersion;
+    return spec.rayVersion();
   }
 
   /**
@@ -596,7 +540,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the exit mode
    */
   public ExitMode exitMode() {
-    return exitMode;
+    return spec.exitMode();
   }
 
   /**
@@ -606,7 +550,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration deleteTimeout() {
-    return deleteTimeout;
+    return spec.deleteTimeout();
   }
 
   /**
@@ -615,7 +559,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration waitTimeout() {
-    return waitTimeout;
+    return spec.waitTimeout();
   }
 
   /**
@@ -624,7 +568,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean portForwarding() {
-    return portForwarding;
+    return spec.portForwarding();
   }
 
   /**
@@ -633,7 +577,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean forwardClientPort() {
-    return forwardClientPort;
+    return spec.forwardClientPort();
   }
 
   /**
@@ -642,7 +586,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean reuseExisting() {
-    return reuseExisting;
+    return spec.reuseExisting();
   }
 
   /**
@@ -651,7 +595,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Optional<Duration> idleTimeout() {
-    return Optional.ofNullable(idleTimeout);
+    return spec.idleTimeout();
   }
 
   /**
@@ -660,7 +604,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the labels
    */
   public Map<String, String> labels() {
-    return labels;
+    return spec.labels();
   }
 
   /**
@@ -669,7 +613,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the checks
    */
   public List<ReadinessCheck> readinessChecks() {
-    return readinessChecks;
+    return spec.readinessChecks();
   }
 
   /**
@@ -678,7 +622,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the forwarder
    */
   public PortForwarder portForwarder() {
-    return portForwarder;
+    return spec.portForwarder();
   }
 
   /**
@@ -687,7 +631,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the package; empty means {@link #jobPackager()} or this JVM's classpath
    */
   public Optional<JobPackage> jobPackage() {
-    return Optional.ofNullable(jobPackage);
+    return jobOptions.jobPackage();
   }
 
   /**
@@ -697,7 +641,7 @@ public final class RayCluster implements AutoCloseable {
    *     JobPackager#fromClasspath()})
    */
   public Optional<JobPackager> jobPackager() {
-    return Optional.ofNullable(jobPackager);
+    return jobOptions.jobPackager();
   }
 
   /**
@@ -706,7 +650,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the options
    */
   public List<String> jobJvmOptions() {
-    return jobJvmOptions;
+    return jobOptions.jvmOptions();
   }
 
   /**
@@ -715,7 +659,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the options
    */
   public Map<String, String> jobStorageOptions() {
-    return jobStorageOptions;
+    return jobOptions.storageOptions();
   }
 
   /**
@@ -725,7 +669,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout; empty for the default (1 minute)
    */
   public Optional<Duration> jobContactTimeout() {
-    return Optional.ofNullable(jobContactTimeout);
+    return jobOptions.contactTimeout();
   }
 
   /**
@@ -734,7 +678,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration jobStopTimeout() {
-    return jobStopTimeout;
+    return jobOptions.stopTimeout();
   }
 
   /**
@@ -743,7 +687,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the owner
    */
   public String owner() {
-    return owner;
+    return spec.owner();
   }
 
   /**
@@ -761,68 +705,44 @@ public final class RayCluster implements AutoCloseable {
    * @return managed-by, owner, session and SDK version
    */
   public Map<String, String> managedLabels() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
-    m.put(OWNER_LABEL, owner);
-    m.put(SESSION_LABEL, sessionId);
-    m.put(SDK_VERSION_LABEL, SdkVersion.labelValue());
-    return m;
+    return Manifests.managedLabels(spec.owner(), sessionId);
   }
 
   @Override
   public String toString() {
     return "RayCluster{name="
-        + name
+        + spec.name()
         + ", namespace="
-        + namespace
+        + spec.namespace()
         + ", rayVersion="
-        + rayVersion
+        + spec.rayVersion()
         + ", head="
-        + headGroup
+        + spec.headGroup()
         + ", workers="
-        + workerGroups
+        + spec.workerGroups()
         + ", exitMode="
-        + exitMode
+        + spec.exitMode()
         + ", waitTimeout="
-        + waitTimeout
+        + spec.waitTimeout()
         + ", portForwarding="
-        + portForwarding
+        + spec.portForwarding()
         + ", reuseExisting="
-        + reuseExisting
+        + spec.reuseExisting()
         + ", session="
         + sessionId
         + "}";
   }
 
-  /** Builds a {@link RayCluster}. Setters check their value at once; build checks the whole. */
+  /**
+   * Builds a {@link RayCluster}: its {@link RayClusterSpec}, {@link RayJobOptions} and auth, option
+   * by option. Setters check their value at once; build checks the whole.
+   */
   public static final class Builder {
-    private String name;
-    private String namespace = "geneva";
+    private RayClusterSpec.Builder spec = RayClusterSpec.builder();
+    private RayJobOptions.Builder jobs = RayJobOptions.builder();
     private KubeAuth auth;
     private ConfigMethod configMethod;
     private Map<String, String> authParams = new LinkedHashMap<>();
-    private HeadGroupSpec headGroup = HeadGroupSpec.defaults();
-    private List<WorkerGroupSpec> workerGroups = new ArrayList<>();
-    private String rayVersion;
-    private ExitMode exitMode = ExitMode.DELETE;
-    private Duration waitTimeout = Duration.ofMinutes(10);
-    private boolean portForwarding = true;
-    private boolean forwardClientPort;
-    private boolean reuseExisting;
-    private Duration idleTimeout;
-    private Map<String, String> labels = new LinkedHashMap<>();
-    private List<ReadinessCheck> readinessChecks = new ArrayList<>(ReadinessCheck.defaults());
-    private PortForwarder portForwarder = PortForwarder.fabric8();
-    private String osUser = System.getProperty("user.name", "");
-    private JobPackage jobPackage;
-    private JobPackager jobPackager;
-    private List<String> jobJvmOptions = new ArrayList<>();
-    private Map<String, String> jobStorageOptions = new LinkedHashMap<>();
-    private String dashboardBearerToken;
-    private Duration jobStopTimeout = Duration.ofSeconds(10);
-    private Duration jobPollInterval;
-    private Duration jobContactTimeout;
-    private Duration deleteTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -835,8 +755,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobPackage(JobPackage jobPackage) {
-      this.jobPackage = Objects.requireNonNull(jobPackage, "RayCluster.jobPackage");
-      this.jobPackager = null;
+      jobs.jobPackage(jobPackage);
       return this;
     }
 
@@ -848,8 +767,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobPackager(JobPackager jobPackager) {
-      this.jobPackager = Objects.requireNonNull(jobPackager, "RayCluster.jobPackager");
-      this.jobPackage = null;
+      jobs.jobPackager(jobPackager);
       return this;
     }
 
@@ -860,12 +778,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobJvmOptions(String... options) {
-      for (String o : options) {
-        if (o == null || o.isBlank()) {
-          throw new InvalidInputException("RayCluster.jobJvmOptions must not hold blank options");
-        }
-        jobJvmOptions.add(o);
-      }
+      jobs.jvmOptions(options);
       return this;
     }
 
@@ -878,8 +791,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobStorageOptions(Map<String, String> options) {
-      Objects.requireNonNull(options, "RayCluster.jobStorageOptions");
-      jobStorageOptions.putAll(options);
+      jobs.storageOptions(options);
       return this;
     }
 
@@ -891,10 +803,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder dashboardBearerToken(String token) {
-      if (token == null || token.isBlank()) {
-        throw new InvalidInputException("RayCluster.dashboardBearerToken must not be blank");
-      }
-      this.dashboardBearerToken = token;
+      jobs.dashboardBearerToken(token);
       return this;
     }
 
@@ -906,11 +815,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobStopTimeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative()) {
-        throw new InvalidInputException(
-            "RayCluster.jobStopTimeout must be zero or more, got " + timeout);
-      }
-      this.jobStopTimeout = timeout;
+      jobs.stopTimeout(timeout);
       return this;
     }
 
@@ -922,7 +827,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder name(String name) {
-      this.name = Checks.rayClusterName("RayCluster.name", name);
+      spec.name(name);
       return this;
     }
 
@@ -933,7 +838,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder namespace(String namespace) {
-      this.namespace = Checks.dnsLabel("RayCluster.namespace", namespace);
+      spec.namespace(namespace);
       return this;
     }
 
@@ -1037,7 +942,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder headGroup(HeadGroupSpec headGroup) {
-      this.headGroup = Objects.requireNonNull(headGroup, "RayCluster.headGroup");
+      spec.headGroup(headGroup);
       return this;
     }
 
@@ -1048,7 +953,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder workerGroup(WorkerGroupSpec workerGroup) {
-      this.workerGroups.add(Objects.requireNonNull(workerGroup, "RayCluster.workerGroup"));
+      spec.workerGroup(workerGroup);
       return this;
     }
 
@@ -1062,13 +967,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder rayVersion(String rayVersion) {
-      if (rayVersion == null || !VERSION.matcher(rayVersion).matches()) {
-        throw new InvalidInputException(
-            "RayCluster.rayVersion \""
-                + rayVersion
-                + "\" is not a Ray version: use e.g. \"2.39.0\"");
-      }
-      this.rayVersion = rayVersion;
+      spec.rayVersion(rayVersion);
       return this;
     }
 
@@ -1079,7 +978,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder exitMode(ExitMode exitMode) {
-      this.exitMode = Objects.requireNonNull(exitMode, "RayCluster.exitMode");
+      spec.exitMode(exitMode);
       return this;
     }
 
@@ -1091,7 +990,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder exitMode(String exitMode) {
-      this.exitMode = ExitMode.parse(exitMode);
+      spec.exitMode(exitMode);
       return this;
     }
 
@@ -1102,11 +1001,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder waitTimeout(Duration waitTimeout) {
-      if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.waitTimeout must be more than zero, got " + waitTimeout + ": e.g. PT10M");
-      }
-      this.waitTimeout = waitTimeout;
+      spec.waitTimeout(waitTimeout);
       return this;
     }
 
@@ -1120,13 +1015,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder deleteTimeout(Duration deleteTimeout) {
-      if (deleteTimeout == null || deleteTimeout.isNegative() || deleteTimeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.deleteTimeout must be more than zero, got "
-                + deleteTimeout
-                + ": e.g. PT30S");
-      }
-      this.deleteTimeout = deleteTimeout;
+      spec.deleteTimeout(deleteTimeout);
       return this;
     }
 
@@ -1138,7 +1027,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder portForwarding(boolean portForwarding) {
-      this.portForwarding = portForwarding;
+      spec.portForwarding(portForwarding);
       return this;
     }
 
@@ -1149,7 +1038,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder forwardClientPort(boolean forwardClientPort) {
-      this.forwardClientPort = forwardClientPort;
+      spec.forwardClientPort(forwardClientPort);
       return this;
     }
 
@@ -1161,7 +1050,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder reuseExisting(boolean reuseExisting) {
-      this.reuseExisting = reuseExisting;
+      spec.reuseExisting(reuseExisting);
       return this;
     }
 
@@ -1172,11 +1061,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder idleTimeout(Duration idleTimeout) {
-      if (idleTimeout == null || idleTimeout.getSeconds() < 1) {
-        throw new InvalidInputException(
-            "RayCluster.idleTimeout must be at least 1 second, got " + idleTimeout);
-      }
-      this.idleTimeout = idleTimeout;
+      spec.idleTimeout(idleTimeout);
       return this;
     }
 
@@ -1187,16 +1072,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder labels(Map<String, String> labels) {
-      Checks.labels("RayCluster.labels", labels);
-      for (String k : labels.keySet()) {
-        if (k.startsWith(LABEL_PREFIX) || k.equals(MANAGED_BY_LABEL) || k.startsWith("ray.io/")) {
-          throw new InvalidInputException(
-              "RayCluster.labels key \""
-                  + k
-                  + "\" is reserved for Geneva or KubeRay: use your own prefix");
-        }
-      }
-      this.labels.putAll(labels);
+      spec.labels(labels);
       return this;
     }
 
@@ -1207,9 +1083,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder readinessChecks(List<ReadinessCheck> checks) {
-      Objects.requireNonNull(checks, "RayCluster.readinessChecks");
-      checks.forEach(c -> Objects.requireNonNull(c, "RayCluster.readinessChecks element"));
-      this.readinessChecks = new ArrayList<>(checks);
+      spec.readinessChecks(checks);
       return this;
     }
 
@@ -1220,12 +1094,12 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder portForwarder(PortForwarder portForwarder) {
-      this.portForwarder = Objects.requireNonNull(portForwarder, "RayCluster.portForwarder");
+      spec.portForwarder(portForwarder);
       return this;
     }
 
     Builder jobPollInterval(Duration interval) {
-      this.jobPollInterval = interval;
+      jobs.pollInterval(interval);
       return this;
     }
 
@@ -1240,16 +1114,12 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobContactTimeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.jobContactTimeout must be positive, got " + timeout);
-      }
-      this.jobContactTimeout = timeout;
+      jobs.contactTimeout(timeout);
       return this;
     }
 
     Builder osUser(String osUser) {
-      this.osUser = osUser;
+      spec.osUser(osUser);
       return this;
     }
 
@@ -1260,56 +1130,32 @@ public final class RayCluster implements AutoCloseable {
      * @throws InvalidInputException naming the option and the fix
      */
     public RayCluster build() {
-      List<WorkerGroupSpec> workers =
-          workerGroups.isEmpty() ? List.of(WorkerGroupSpec.builder().build()) : workerGroups;
-      Set<String> names = new HashSet<>();
-      for (WorkerGroupSpec w : workers) {
-        if (!names.add(w.name())) {
-          throw new InvalidInputException(
-              "RayCluster.workerGroup name \""
-                  + w.name()
-                  + "\" is used by more than one worker group: give each group a unique name");
-        }
-      }
-      String version = rayVersion;
-      Optional<String> headImageVersion = imageRayVersion(headGroup.image());
-      if (version == null) {
-        version = headImageVersion.orElse(DEFAULT_RAY_VERSION);
-      }
-      RayVersions.requireSupported(
-          version,
-          rayVersion != null
-              ? "RayCluster.rayVersion"
-              : "HeadGroupSpec.image " + headGroup.image());
-      List<GroupSpec> groups = new ArrayList<>();
-      groups.add(headGroup);
-      groups.addAll(workers);
-      for (GroupSpec g : groups) {
-        Optional<String> v = imageRayVersion(g.image());
-        if (v.isPresent() && !v.get().equals(version)) {
-          throw new InvalidInputException(
-              (g.isHead() ? "HeadGroupSpec" : "WorkerGroupSpec \"" + g.name() + "\"")
-                  + ".image "
-                  + g.image()
-                  + " runs Ray "
-                  + v.get()
-                  + " but the cluster's rayVersion is "
-                  + version
-                  + ": every pod of a Ray cluster must run the same Ray version, and KubeRay"
-                  + " configures the cluster from rayVersion; use images of one Ray version and"
-                  + " set rayVersion to it (Geneva's Java driver needs "
-                  + DEFAULT_RAY_VERSION
-                  + ")");
-        }
-      }
-      boolean autoscaling = workers.stream().anyMatch(w -> w.minReplicas() < w.maxReplicas());
-      if (idleTimeout != null && !autoscaling) {
-        throw new InvalidInputException(
-            "RayCluster.idleTimeout is set but no worker group can scale (minReplicas equals"
-                + " maxReplicas everywhere): give a group minReplicas below maxReplicas, or drop"
-                + " idleTimeout");
-      }
-      return new RayCluster(this, version, workers, resolveAuth());
+      RayClusterSpec built = spec.build();
+      return new RayCluster(this, built, resolveAuth());
+    }
+
+    /**
+     * Replaces every spec option set so far (name, namespace, groups, exit mode, timeouts, ...)
+     * with those of a spec; later setters change them again.
+     *
+     * @param spec the spec
+     * @return this builder
+     */
+    public Builder spec(RayClusterSpec spec) {
+      this.spec = Objects.requireNonNull(spec, "RayCluster.spec").toBuilder();
+      return this;
+    }
+
+    /**
+     * Replaces every job option set so far ({@code jobPackage}, {@code jobJvmOptions}, ...) with
+     * these; later setters change them again.
+     *
+     * @param jobOptions the options
+     * @return this builder
+     */
+    public Builder jobOptions(RayJobOptions jobOptions) {
+      this.jobs = Objects.requireNonNull(jobOptions, "RayCluster.jobOptions").toBuilder();
+      return this;
     }
 
     private KubeAuth resolveAuth() {
@@ -1349,7 +1195,6 @@ public final class RayCluster implements AutoCloseable {
    * @return the version, when the tag carries one
    */
   static Optional<String> imageRayVersion(String image) {
-    Matcher m = IMAGE_VERSION.matcher(image);
-    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    return RayClusterSpec.imageRayVersion(image);
   }
 }

@@ -7,6 +7,8 @@ import dev.geneva.Table;
 import dev.geneva.cloud.aws.EksAuth;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterSpec;
+import dev.geneva.k8s.RayJobOptions;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
@@ -143,5 +145,37 @@ public final class RayClusterDocs {
                 "role_name", "geneva-client-role"));
     // docs:end ray-cluster-config-method
     return auth;
+  }
+
+  /**
+   * One spec and one set of job options, kept as values and started twice.
+   *
+   * @param table the table
+   * @param headSpec the head group
+   * @param workerSpec the worker group
+   */
+  public static void specValues(Table table, HeadGroupSpec headSpec, WorkerGroupSpec workerSpec) {
+    // docs:begin ray-cluster-spec-values
+    RayClusterSpec spec =
+        RayClusterSpec.builder()
+            .name("my-ray-cluster")
+            .namespace("geneva")
+            .headGroup(headSpec)
+            .workerGroup(workerSpec)
+            .build(); // validated here
+    RayJobOptions jobs = RayJobOptions.builder().jvmOptions("-Xmx4g").build();
+
+    try (RayCluster cluster =
+        RayCluster.builder()
+            .spec(spec)
+            .jobOptions(jobs)
+            .configMethod(ConfigMethod.GKE)
+            .project("my-project")
+            .location("us-central1")
+            .clusterName("geneva")
+            .start()) {
+      table.backfill("embedding");
+    }
+    // docs:end ray-cluster-spec-values
   }
 }
