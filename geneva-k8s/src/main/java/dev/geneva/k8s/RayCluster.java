@@ -206,9 +206,17 @@ public final class RayCluster implements AutoCloseable {
     session.start();
     synchronized (this) {
       if (target == null && session.isRunning()) {
-        target = newTarget();
-        session.beforeClose(() -> target.close(jobOptions.stopTimeout()));
-        targetScope = BackfillTargets.enter(target);
+        ClusterBackfillTarget t = newTarget();
+        BackfillTargets.Scope scope = BackfillTargets.enter(t);
+        target = t;
+        targetScope = scope;
+        // However the session ends (close() here, or the JVM's shutdown hook closing a handle
+        // nobody closed), the cluster stops being the ambient target before its jobs are stopped.
+        session.beforeClose(
+            () -> {
+              scope.close();
+              t.close(jobOptions.stopTimeout());
+            });
         LOG.info(
             "RayCluster {}/{} is this JVM's backfill target until closed: backfills without an"
                 + " explicit target or executor run as Ray jobs through {}",
