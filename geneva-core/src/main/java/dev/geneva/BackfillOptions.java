@@ -143,6 +143,9 @@ public final class BackfillOptions {
 
   /**
    * An executor to use instead of the connection's; the caller keeps ownership and closes it.
+   * Naming one runs the backfill in this JVM even while a {@linkplain
+   * dev.geneva.spi.BackfillTargets#current() process-wide target} (a started {@code RayCluster}) is
+   * open; only an explicit {@link #target()} wins over it.
    *
    * @return the executor
    */
@@ -151,8 +154,9 @@ public final class BackfillOptions {
   }
 
   /**
-   * Where the whole backfill runs, for example a Ray cluster; empty means the thread's {@linkplain
-   * dev.geneva.spi.BackfillTargets#current() current target}, or this JVM when there is none.
+   * Where the whole backfill runs, for example a Ray cluster; it wins over everything else. Empty
+   * means this JVM when an {@link #executor()} is given, else the process-wide {@linkplain
+   * dev.geneva.spi.BackfillTargets#current() current target}, else this JVM.
    *
    * @return the target
    */
@@ -289,7 +293,8 @@ public final class BackfillOptions {
     /**
      * Runs on this executor instead of the connection's, such as {@link
      * BackfillExecutors#threads()} or geneva-ray's {@code RayExecutor.local()}; the caller closes
-     * it.
+     * it. The backfill then runs in this JVM even inside an open {@code RayCluster}'s block, unless
+     * a {@link #target(BackfillTarget)} is given too.
      *
      * @param executor the executor, or null for the connection's
      * @return this builder
@@ -300,9 +305,10 @@ public final class BackfillOptions {
     }
 
     /**
-     * Runs the backfill on this target (a Ray cluster, say) instead of the current one.
+     * Runs the backfill on this target (a Ray cluster, say), whatever else is set or open.
      *
-     * @param target the target, or null for the thread's current target
+     * @param target the target, or null for the process-wide current one (see {@link
+     *     BackfillOptions#target()})
      * @return this builder
      */
     public Builder target(BackfillTarget target) {

@@ -449,6 +449,11 @@ public final class Table {
    * Starts computing a UDF column and returns at once. Bad input is reported here, before anything
    * is written.
    *
+   * <p>Where it runs, first match wins: the options' {@linkplain BackfillOptions#target() target};
+   * this JVM on the options' {@linkplain BackfillOptions#executor() executor}; the process-wide
+   * {@linkplain BackfillTargets#current() ambient target} (a started {@code RayCluster}, from any
+   * thread); this JVM on the connection's executor.
+   *
    * @param column a column added with {@link #addColumns(Map)}
    * @param options filter, concurrency, listener, executor
    * @return the running job
@@ -459,8 +464,10 @@ public final class Table {
         column,
         "Backfill a column added with table.addColumns(Map.of(\"name\", udf)), which refuses"
             + " such names");
-    BackfillTarget target =
-        options.target().orElseGet(() -> BackfillTargets.current().orElse(null));
+    BackfillTarget target = options.target().orElse(null);
+    if (target == null && options.executor().isEmpty()) {
+      target = BackfillTargets.current().orElse(null);
+    }
     if (target != null) {
       BackfillPlanner.validate(location, column, options);
       return target.start(this, column, options.toBuilder().target(null).build());

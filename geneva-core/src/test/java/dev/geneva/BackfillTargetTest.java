@@ -3,6 +3,7 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTarget;
 import dev.geneva.spi.BackfillTargets;
 import dev.geneva.testing.SampleTables;
@@ -121,6 +122,74 @@ class BackfillTargetTest {
       b.close();
       assertThat(BackfillTargets.current()).contains(outer);
     }
+    assertThat(BackfillTargets.current()).isEmpty();
+  }
+
+  @Test
+  void backfill_whenTargetEnteredOnAnotherThread_runsThereFromThisThread() throws Exception {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = SampleTables.create(db, "docs", 100, 100);
+      t.addColumns(Map.of("len", new TextLength()));
+      RecordingTarget target = new RecordingTarget();
+      BackfillTargets.Scope scope =
+          CompletableFuture.supplyAsync(() -> BackfillTargets.enter(target)).get();
+      try {
+        BackfillResult r = t.backfill("len");
+
+        assertThat(r.executor()).isEqualTo("recording");
+        assertThat(target.calls).hasSize(1);
+      } finally {
+        CompletableFuture.runAsync(scope::close).get(); // any thread may leave it
+      }
+      assertThat(BackfillTargets.current()).isEmpty();
+    }
+  }
+
+  @Test
+  void backfill_whenExecutorNamedWhileTargetCurrent_runsInThisJvm() {
+    try (Connection db = Geneva.connect(dir.toString());
+        BackfillExecutor threads = BackfillExecutors.threads()) {
+      Table t = SampleTables.create(db, "docs", 100, 100);
+      t.addColumns(Map.of("len", new TextLength()));
+      RecordingTarget target = new RecordingTarget();
+      BackfillResult r;
+      try (BackfillTargets.Scope scope = BackfillTargets.enter(target)) {
+        r = t.backfill("len", BackfillOptions.builder().executor(threads).build());
+      }
+
+      assertThat(r.executor()).isEqualTo("threads");
+      assertThat(r.rowsProcessed()).isEqualTo(100);
+      assertThat(target.calls).isEmpty();
+    }
+  }
+
+  @Test
+  void backfill_whenTargetAndExecutorNamedWhileAnotherCurrent_runsOnTheNamedTarget() {
+    try (Connection db = Geneva.connect(dir.toString());
+        BackfillExecutor threads = BackfillExecutors.threads()) {
+      Table t = SampleTables.create(db, "docs", 100, 100);
+      t.addColumns(Map.of("len", new TextLength()));
+      RecordingTarget ambient = new RecordingTarget();
+      RecordingTarget named = new RecordingTarget();
+      try (BackfillTargets.Scope scope = BackfillTargets.enter(ambient)) {
+        t.backfill("len", BackfillOptions.builder().executor(threads).target(named).build());
+      }
+
+      assertThat(named.calls).hasSize(1);
+      assertThat(ambient.calls).isEmpty();
+    }
+  }
+
+  @Test
+  void scope_whenOuterClosedBeforeInner_innerStaysCurrentThenNone() {
+    RecordingTarget outer = new RecordingTarget();
+    RecordingTarget inner = new RecordingTarget();
+    BackfillTargets.Scope a = BackfillTargets.enter(outer);
+    BackfillTargets.Scope b = BackfillTargets.enter(inner);
+
+    a.close();
+    assertThat(BackfillTargets.current()).contains(inner);
+    b.close();
     assertThat(BackfillTargets.current()).isEmpty();
   }
 }

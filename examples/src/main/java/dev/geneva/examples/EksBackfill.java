@@ -80,7 +80,7 @@ public final class EksBackfill {
                         .build())
                 .start()) {
       Table table = db.openTable(s.get("GENEVA_TABLE", "docs"));
-      // The started cluster is this thread's backfill target: this runs as a Ray job there.
+      // The started cluster is this JVM's backfill target: this runs as a Ray job there.
       BackfillResult r =
           table.backfill(
               s.get("GENEVA_COLUMN", "embedding"),

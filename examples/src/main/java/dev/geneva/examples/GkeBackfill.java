@@ -69,7 +69,7 @@ public final class GkeBackfill {
                         .build())
                 .start()) {
       Table table = db.openTable(s.get("GENEVA_TABLE", "docs"));
-      // The started cluster is this thread's backfill target: this runs as a Ray job there.
+      // The started cluster is this JVM's backfill target: this runs as a Ray job there.
       BackfillResult r =
           table.backfill(
               s.get("GENEVA_COLUMN", "embedding"),

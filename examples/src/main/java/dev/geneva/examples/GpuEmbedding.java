@@ -62,7 +62,7 @@ public final class GpuEmbedding {
       if (table.schema().getFields().stream().noneMatch(f -> f.getName().equals("embedding_gpu"))) {
         table.addColumns(Map.of("embedding_gpu", new GpuHashingEmbedding()));
       }
-      // The started cluster is this thread's backfill target: this runs as a Ray job there.
+      // The started cluster is this JVM's backfill target: this runs as a Ray job there.
       System.out.println(
           table.backfill(
               "embedding_gpu",

@@ -6,8 +6,9 @@ import dev.geneva.Table;
 
 /**
  * Runs whole backfills somewhere other than this JVM, such as a Ray cluster reached through its
- * Jobs API. A started {@code RayCluster} makes itself the {@linkplain BackfillTargets#current()
- * current target} of its thread, so {@code table.backfill(...)} inside its try block runs there.
+ * Jobs API. A started {@code RayCluster} makes itself the process-wide {@linkplain
+ * BackfillTargets#current() current target} until it is closed, so {@code table.backfill(...)} on
+ * any thread inside its try block runs there.
  */
 public interface BackfillTarget {
 

@@ -1,16 +1,17 @@
 package dev.geneva.k8s;
 
+import dev.geneva.BackfillJob;
+import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillResult;
 import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.auth.KubeAuthProvider;
-import dev.geneva.k8s.internal.Checks;
 import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterNames;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.Manifests;
-import dev.geneva.k8s.internal.RayVersions;
-import dev.geneva.k8s.internal.SdkVersion;
 import dev.geneva.ray.jobs.JobPackage;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
@@ -20,26 +21,27 @@ import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A KubeRay cluster for the length of a try-with-resources block: the builder holds every option
- * (immutable once built), {@link #start()} validates, runs the preflight, creates the RayCluster,
- * waits until it is ready, port-forwards to the head and becomes the {@linkplain
- * dev.geneva.spi.BackfillTargets#current() backfill target} of the starting thread, so {@code
- * table.backfill(...)} in the block runs as a Ray job on the cluster; {@link #close()} stops the
- * jobs still running, stops the forwards and applies the {@link ExitMode}.
+ * A KubeRay cluster for the length of a try-with-resources block. The handle is made of three
+ * immutable values, {@link #spec()} (a {@link RayClusterSpec}: what to create and how to start it),
+ * {@link #jobOptions()} (a {@link RayJobOptions}: how backfills run as Ray jobs) and {@link
+ * #auth()}, plus the running state it owns (the created cluster, its forwards, the jobs it
+ * submitted). The builder sets all three option by option (or whole, with {@link Builder#spec} and
+ * {@link Builder#jobOptions}); the getters such as {@link #name()} or {@link #jobJvmOptions()} read
+ * them. {@link #start()} validates, runs the preflight, creates the RayCluster, waits until it is
+ * ready, port-forwards to the head and becomes this JVM's {@linkplain
+ * dev.geneva.spi.BackfillTargets#current() backfill target} until it is closed, so {@code
+ * table.backfill(...)} in the block, on any thread, runs as a Ray job on the cluster; {@link
+ * #close()} stops the jobs still running, stops the forwards and applies the {@link ExitMode}.
  *
  * <pre>{@code
  * try (RayCluster cluster = RayCluster.builder()
@@ -54,10 +56,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Other threads route to it with {@code
- * BackfillOptions.builder().target(cluster.backfillTarget())}. The jobs ship this JVM's classpath
- * by default ({@link Builder#jobPackage} and {@link Builder#jobPackager} choose otherwise),
- * uploaded once per cluster handle.
+ * <p>Which backfills run on it, first match wins: a backfill whose options name a {@linkplain
+ * dev.geneva.BackfillOptions#target() target} runs there ({@link #backfill(Table, String)} names
+ * this cluster); one whose options name an {@linkplain dev.geneva.BackfillOptions#executor()
+ * executor} runs in this JVM; any other runs on the cluster started last and not yet closed (they
+ * stack: an inner block's cluster wins until it closes), from any thread; with none open, in this
+ * JVM. The jobs ship this JVM's classpath by default ({@link Builder#jobPackage} and {@link
+ * Builder#jobPackager} choose otherwise), uploaded once per cluster handle.
  *
  * <p>Defaults: name {@code geneva-<os user>} (made a valid KubeRay name), namespace {@code geneva},
  * auth {@link KubeAuth#autoConfigure()}, the default {@link HeadGroupSpec} and one default {@link
@@ -106,78 +111,27 @@ public final class RayCluster implements AutoCloseable {
    */
   static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
 
-  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
-  private static final Pattern IMAGE_VERSION =
-      Pattern.compile(":(\\d+\\.\\d+\\.\\d+)(?:[-.+_][^/:@]*)?(?:@.*)?$");
-
-  private final String name;
-  private final String namespace;
+  private final RayClusterSpec spec;
+  private final RayJobOptions jobOptions;
   private final KubeAuth auth;
   private final boolean explicitAuth;
   private final ConfigMethod configMethod;
   private final Map<String, String> authParams;
-  private final HeadGroupSpec headGroup;
-  private final List<WorkerGroupSpec> workerGroups;
-  private final String rayVersion;
-  private final ExitMode exitMode;
-  private final Duration waitTimeout;
-  private final boolean portForwarding;
-  private final boolean forwardClientPort;
-  private final boolean reuseExisting;
-  private final Duration idleTimeout;
-  private final Map<String, String> labels;
-  private final List<ReadinessCheck> readinessChecks;
-  private final PortForwarder portForwarder;
-  private final String owner;
   private final String sessionId;
   private final ClusterSession session;
-  private final JobPackage jobPackage;
-  private final JobPackager jobPackager;
-  private final List<String> jobJvmOptions;
-  private final Map<String, String> jobStorageOptions;
-  private final String dashboardBearerToken;
-  private final Duration jobStopTimeout;
-  private final Duration jobPollInterval;
-  private final Duration jobContactTimeout;
-  private final Duration deleteTimeout;
 
   private ClusterBackfillTarget target; // guarded by this
   private BackfillTargets.Scope targetScope; // guarded by this
-  private Thread targetThread; // guarded by this
 
-  private RayCluster(
-      Builder b, String rayVersion, List<WorkerGroupSpec> workers, KubeAuth resolvedAuth) {
-    this.name = b.name != null ? b.name : defaultName(b.osUser);
-    this.namespace = b.namespace;
+  private RayCluster(Builder b, RayClusterSpec spec, KubeAuth resolvedAuth) {
+    this.spec = spec;
+    this.jobOptions = b.jobs.build();
     this.auth = resolvedAuth;
     this.explicitAuth = b.auth != null;
     this.configMethod = b.configMethod;
     this.authParams = Map.copyOf(b.authParams);
-    this.headGroup = b.headGroup;
-    this.workerGroups = List.copyOf(workers);
-    this.rayVersion = rayVersion;
-    this.exitMode = b.exitMode;
-    this.waitTimeout = b.waitTimeout;
-    this.portForwarding = b.portForwarding;
-    this.forwardClientPort = b.forwardClientPort;
-    this.reuseExisting = b.reuseExisting;
-    this.idleTimeout = b.idleTimeout;
-    this.labels = Map.copyOf(b.labels);
-    this.readinessChecks = List.copyOf(b.readinessChecks);
-    this.portForwarder = b.portForwarder;
-    String user = Checks.sanitize(b.osUser, 63);
-    this.owner = user.isEmpty() ? "unknown" : user;
     this.sessionId = UUID.randomUUID().toString().substring(0, 8);
-    this.jobPackage = b.jobPackage;
-    this.jobPackager = b.jobPackager;
-    this.jobJvmOptions = List.copyOf(b.jobJvmOptions);
-    this.jobStorageOptions = Map.copyOf(b.jobStorageOptions);
-    this.dashboardBearerToken = b.dashboardBearerToken;
-    this.jobStopTimeout = b.jobStopTimeout;
-    this.jobPollInterval = b.jobPollInterval;
-    this.jobContactTimeout = b.jobContactTimeout;
-    this.deleteTimeout = b.deleteTimeout;
-    this.session = new ClusterSession(this);
+    this.session = new ClusterSession(spec, resolvedAuth, sessionId);
   }
 
   /**
@@ -196,33 +150,31 @@ public final class RayCluster implements AutoCloseable {
    */
   public Builder toBuilder() {
     Builder b = new Builder();
-    b.name = name;
-    b.namespace = namespace;
+    b.spec = spec.toBuilder();
+    b.jobs = jobOptions.toBuilder();
     b.auth = explicitAuth ? auth : null;
     b.configMethod = configMethod;
     b.authParams = new LinkedHashMap<>(authParams);
-    b.headGroup = headGroup;
-    b.workerGroups = new ArrayList<>(workerGroups);
-    b.rayVersion = rayVersion;
-    b.exitMode = exitMode;
-    b.waitTimeout = waitTimeout;
-    b.portForwarding = portForwarding;
-    b.forwardClientPort = forwardClientPort;
-    b.reuseExisting = reuseExisting;
-    b.idleTimeout = idleTimeout;
-    b.labels = new LinkedHashMap<>(labels);
-    b.readinessChecks = new ArrayList<>(readinessChecks);
-    b.portForwarder = portForwarder;
-    b.jobPackage = jobPackage;
-    b.jobPackager = jobPackager;
-    b.jobJvmOptions = new ArrayList<>(jobJvmOptions);
-    b.jobStorageOptions = new LinkedHashMap<>(jobStorageOptions);
-    b.dashboardBearerToken = dashboardBearerToken;
-    b.jobStopTimeout = jobStopTimeout;
-    b.jobPollInterval = jobPollInterval;
-    b.jobContactTimeout = jobContactTimeout;
-    b.deleteTimeout = deleteTimeout;
     return b;
+  }
+
+  /**
+   * What this handle creates and how it starts it: the groups, images, labels, exit mode and
+   * timeouts that the RayCluster manifest and the preflight are made from.
+   *
+   * @return the spec
+   */
+  public RayClusterSpec spec() {
+    return spec;
+  }
+
+  /**
+   * How this cluster's backfills run as Ray jobs.
+   *
+   * @return the job options
+   */
+  public RayJobOptions jobOptions() {
+    return jobOptions;
   }
 
   /**
@@ -254,16 +206,22 @@ public final class RayCluster implements AutoCloseable {
     session.start();
     synchronized (this) {
       if (target == null && session.isRunning()) {
-        target = newTarget();
-        session.beforeClose(() -> target.close(jobStopTimeout));
-        targetScope = BackfillTargets.enter(target);
-        targetThread = Thread.currentThread();
+        ClusterBackfillTarget t = newTarget();
+        BackfillTargets.Scope scope = BackfillTargets.enter(t);
+        target = t;
+        targetScope = scope;
+        // However the session ends (close() here, or the JVM's shutdown hook closing a handle
+        // nobody closed), the cluster stops being the ambient target before its jobs are stopped.
+        session.beforeClose(
+            () -> {
+              scope.close();
+              t.close(jobOptions.stopTimeout());
+            });
         LOG.info(
-            "RayCluster {}/{} is the backfill target of thread {}: backfills there run as Ray jobs"
-                + " through {}",
-            namespace,
-            name,
-            targetThread.getName(),
+            "RayCluster {}/{} is this JVM's backfill target until closed: backfills without an"
+                + " explicit target or executor run as Ray jobs through {}",
+            spec.namespace(),
+            spec.name(),
             session.dashboardUrl());
       }
     }
@@ -271,11 +229,13 @@ public final class RayCluster implements AutoCloseable {
   }
 
   private ClusterBackfillTarget newTarget() {
+    String namespace = spec.namespace();
+    String name = spec.name();
     RayJobsClient.Builder client =
         RayJobsClient.builder()
             .dashboardUrl(session.dashboardUrl())
             .unreachableHint(
-                portForwarding
+                spec.portForwarding()
                     ? () ->
                         "the port-forward to head pod "
                             + session.headPodName()
@@ -291,26 +251,22 @@ public final class RayCluster implements AutoCloseable {
                     : () ->
                         "this JVM must run inside the Kubernetes cluster to reach the head service"
                             + " without port forwarding");
-    if (portForwarding) {
+    if (spec.portForwarding()) {
       client.reconnect(session::reopenDashboardForward);
     }
-    if (dashboardBearerToken != null) {
-      client.bearerToken(dashboardBearerToken);
+    if (jobOptions.dashboardBearerToken() != null) {
+      client.bearerToken(jobOptions.dashboardBearerToken());
     }
-    if (jobPollInterval != null) {
-      client.pollInterval(jobPollInterval);
-    }
-    if (jobContactTimeout != null) {
-      client.contactTimeout(jobContactTimeout);
-    }
+    jobOptions.pollInterval().ifPresent(client::pollInterval);
+    jobOptions.contactTimeout().ifPresent(client::contactTimeout);
     RayJobBackfill.Builder jobs = RayJobBackfill.builder(client.build());
-    if (jobPackage != null) {
-      jobs.jobPackage(jobPackage);
-    } else if (jobPackager != null) {
-      jobs.packager(jobPackager);
+    if (jobOptions.jobPackage().isPresent()) {
+      jobs.jobPackage(jobOptions.jobPackage().get());
+    } else if (jobOptions.jobPackager().isPresent()) {
+      jobs.packager(jobOptions.jobPackager().get());
     }
     jobs.jvmOptions(driverJvmOptions().toArray(String[]::new));
-    jobs.storageOptions(jobStorageOptions);
+    jobs.storageOptions(jobOptions.storageOptions());
     jobs.metadata("geneva.raycluster", namespace + "/" + name);
     jobs.metadata("geneva.session", sessionId);
     return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
@@ -324,18 +280,61 @@ public final class RayCluster implements AutoCloseable {
    */
   List<String> driverJvmOptions() {
     List<String> jvm = new ArrayList<>();
-    if (Manifests.advertisesCpuOnly(this)) {
+    if (Manifests.advertisesCpuOnly(spec)) {
       jvm.add("-D" + CPU_ONLY_PROPERTY + "=" + Manifests.CPU_ONLY_RESOURCE);
     }
-    jvm.addAll(jobJvmOptions);
+    jvm.addAll(jobOptions.jvmOptions());
     return jvm;
   }
 
   /**
-   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)} on
-   * threads other than the one that started it (which has it as its current target already). Each
-   * backfill runs as a Ray job submitted through the dashboard; jobs still running when the cluster
-   * closes are stopped.
+   * Runs a backfill on this cluster, whatever other cluster is open: {@code table.backfill(column,
+   * options)} with this cluster as the options' target.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @return the result
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillResult backfill(Table table, String column) {
+    return backfill(table, column, BackfillOptions.defaults());
+  }
+
+  /**
+   * Runs a backfill on this cluster, whatever other cluster is open or executor the options name:
+   * {@code table.backfill(column, options)} with this cluster as the options' target.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @param options the options; their target, if any, is replaced by this cluster
+   * @return the result
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillResult backfill(Table table, String column, BackfillOptions options) {
+    return backfillAsync(table, column, options).join();
+  }
+
+  /**
+   * Starts a backfill on this cluster and returns at once, as {@link #backfill(Table, String,
+   * BackfillOptions)} does.
+   *
+   * @param table the table
+   * @param column a UDF column of the table
+   * @param options the options; their target, if any, is replaced by this cluster
+   * @return the running job
+   * @throws IllegalStateException before a successful start
+   */
+  public BackfillJob backfillAsync(Table table, String column, BackfillOptions options) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(options, "options");
+    return table.backfillAsync(column, options.toBuilder().target(backfillTarget()).build());
+  }
+
+  /**
+   * This cluster as a {@link BackfillTarget}, for {@code BackfillOptions.builder().target(...)}:
+   * backfills with it run here even when another cluster was started later or the options name an
+   * executor. Each backfill runs as a Ray job submitted through the dashboard; jobs still running
+   * when the cluster closes are stopped.
    *
    * @return the target; it refuses new backfills once the cluster is closed
    * @throws IllegalStateException before a successful start
@@ -343,7 +342,7 @@ public final class RayCluster implements AutoCloseable {
   public synchronized BackfillTarget backfillTarget() {
     if (target == null) {
       throw new IllegalStateException(
-          "RayCluster " + namespace + "/" + name + " is not started: call start()");
+          "RayCluster " + spec.namespace() + "/" + spec.name() + " is not started: call start()");
     }
     return target;
   }
@@ -353,7 +352,7 @@ public final class RayCluster implements AutoCloseable {
    *
    * @return a snapshot, empty before start
    */
-  public synchronized List<dev.geneva.BackfillJob> runningBackfills() {
+  public synchronized List<BackfillJob> runningBackfills() {
     return target == null ? List.of() : target.runningJobs();
   }
 
@@ -368,14 +367,14 @@ public final class RayCluster implements AutoCloseable {
 
   /**
    * Stops the Ray jobs this handle started that are still running (waiting up to {@link
-   * #jobStopTimeout()} for them to end), stops being the backfill target of the thread that started
-   * it (when called on that thread; called elsewhere, the target just refuses new backfills), then
-   * stops the port-forwards and applies the exit mode to a cluster this handle created (a reused
-   * cluster is never deleted). Idempotent; safe after a failed start. Called on another thread
-   * while {@link #start()} waits, it aborts that start (which throws "aborted by close()" and
-   * deletes what it created) and returns once it has. The delete is retried with backoff for {@link
-   * #deleteTimeout()}; if it still fails, the handle stays open (and known to the JVM's shutdown
-   * hook) so a later close retries.
+   * #jobStopTimeout()} for them to end), stops being this JVM's backfill target (first, so
+   * backfills started from then on run where they would without it), then stops the port-forwards
+   * and applies the exit mode to a cluster this handle created (a reused cluster is never deleted).
+   * Idempotent; safe after a failed start. Called on another thread while {@link #start()} waits,
+   * it aborts that start (which throws "aborted by close()" and deletes what it created) and
+   * returns once it has. The delete is retried with backoff for {@link #deleteTimeout()}; if it
+   * still fails, the handle stays open (and known to the JVM's shutdown hook) so a later close
+   * retries.
    *
    * @throws RayClusterLeakedException when the cluster this handle created could not be deleted;
    *     the message gives the commands that delete it
@@ -384,31 +383,19 @@ public final class RayCluster implements AutoCloseable {
   public void close() {
     ClusterBackfillTarget t;
     BackfillTargets.Scope scope;
-    Thread thread;
     synchronized (this) {
       t = target;
       scope = targetScope;
-      thread = targetThread;
       targetScope = null;
+    }
+    if (scope != null) {
+      scope.close(); // backfills started from now on run elsewhere
     }
     try {
       if (t != null) {
-        t.close(jobStopTimeout);
+        t.close(jobOptions.stopTimeout());
       }
     } finally {
-      if (scope != null) {
-        if (Thread.currentThread() == thread) {
-          scope.close();
-        } else {
-          LOG.debug(
-              "RayCluster {}/{} closed on thread {}, not on {} that started it: its target there"
-                  + " now refuses backfills",
-              namespace,
-              name,
-              Thread.currentThread().getName(),
-              thread.getName());
-        }
-      }
       session.close();
     }
   }
@@ -487,7 +474,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the name
    */
   public String name() {
-    return name;
+    return spec.name();
   }
 
   /**
@@ -496,7 +483,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the namespace
    */
   public String namespace() {
-    return namespace;
+    return spec.namespace();
   }
 
   /**
@@ -534,7 +521,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the head group
    */
   public HeadGroupSpec headGroup() {
-    return headGroup;
+    return spec.headGroup();
   }
 
   /**
@@ -543,7 +530,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the groups
    */
   public List<WorkerGroupSpec> workerGroups() {
-    return workerGroups;
+    return spec.workerGroups();
   }
 
   /**
@@ -552,7 +539,7 @@ public final class RayCluster implements AutoCloseable {
    * @return e.g. "2.39.0"
    */
   public String rayVersion() {
-    return rayVersion;
+    return spec.rayVersion();
   }
 
   /**
@@ -561,7 +548,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the exit mode
    */
   public ExitMode exitMode() {
-    return exitMode;
+    return spec.exitMode();
   }
 
   /**
@@ -571,7 +558,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration deleteTimeout() {
-    return deleteTimeout;
+    return spec.deleteTimeout();
   }
 
   /**
@@ -580,7 +567,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration waitTimeout() {
-    return waitTimeout;
+    return spec.waitTimeout();
   }
 
   /**
@@ -589,7 +576,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean portForwarding() {
-    return portForwarding;
+    return spec.portForwarding();
   }
 
   /**
@@ -598,7 +585,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean forwardClientPort() {
-    return forwardClientPort;
+    return spec.forwardClientPort();
   }
 
   /**
@@ -607,7 +594,7 @@ public final class RayCluster implements AutoCloseable {
    * @return true if on
    */
   public boolean reuseExisting() {
-    return reuseExisting;
+    return spec.reuseExisting();
   }
 
   /**
@@ -616,7 +603,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Optional<Duration> idleTimeout() {
-    return Optional.ofNullable(idleTimeout);
+    return spec.idleTimeout();
   }
 
   /**
@@ -625,7 +612,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the labels
    */
   public Map<String, String> labels() {
-    return labels;
+    return spec.labels();
   }
 
   /**
@@ -634,7 +621,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the checks
    */
   public List<ReadinessCheck> readinessChecks() {
-    return readinessChecks;
+    return spec.readinessChecks();
   }
 
   /**
@@ -643,7 +630,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the forwarder
    */
   public PortForwarder portForwarder() {
-    return portForwarder;
+    return spec.portForwarder();
   }
 
   /**
@@ -652,7 +639,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the package; empty means {@link #jobPackager()} or this JVM's classpath
    */
   public Optional<JobPackage> jobPackage() {
-    return Optional.ofNullable(jobPackage);
+    return jobOptions.jobPackage();
   }
 
   /**
@@ -662,7 +649,7 @@ public final class RayCluster implements AutoCloseable {
    *     JobPackager#fromClasspath()})
    */
   public Optional<JobPackager> jobPackager() {
-    return Optional.ofNullable(jobPackager);
+    return jobOptions.jobPackager();
   }
 
   /**
@@ -671,7 +658,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the options
    */
   public List<String> jobJvmOptions() {
-    return jobJvmOptions;
+    return jobOptions.jvmOptions();
   }
 
   /**
@@ -680,7 +667,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the options
    */
   public Map<String, String> jobStorageOptions() {
-    return jobStorageOptions;
+    return jobOptions.storageOptions();
   }
 
   /**
@@ -690,7 +677,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout; empty for the default (1 minute)
    */
   public Optional<Duration> jobContactTimeout() {
-    return Optional.ofNullable(jobContactTimeout);
+    return jobOptions.contactTimeout();
   }
 
   /**
@@ -699,7 +686,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the timeout
    */
   public Duration jobStopTimeout() {
-    return jobStopTimeout;
+    return jobOptions.stopTimeout();
   }
 
   /**
@@ -708,7 +695,7 @@ public final class RayCluster implements AutoCloseable {
    * @return the owner
    */
   public String owner() {
-    return owner;
+    return spec.owner();
   }
 
   /**
@@ -726,68 +713,44 @@ public final class RayCluster implements AutoCloseable {
    * @return managed-by, owner, session and SDK version
    */
   public Map<String, String> managedLabels() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
-    m.put(OWNER_LABEL, owner);
-    m.put(SESSION_LABEL, sessionId);
-    m.put(SDK_VERSION_LABEL, SdkVersion.labelValue());
-    return m;
+    return Manifests.managedLabels(spec.owner(), sessionId);
   }
 
   @Override
   public String toString() {
     return "RayCluster{name="
-        + name
+        + spec.name()
         + ", namespace="
-        + namespace
+        + spec.namespace()
         + ", rayVersion="
-        + rayVersion
+        + spec.rayVersion()
         + ", head="
-        + headGroup
+        + spec.headGroup()
         + ", workers="
-        + workerGroups
+        + spec.workerGroups()
         + ", exitMode="
-        + exitMode
+        + spec.exitMode()
         + ", waitTimeout="
-        + waitTimeout
+        + spec.waitTimeout()
         + ", portForwarding="
-        + portForwarding
+        + spec.portForwarding()
         + ", reuseExisting="
-        + reuseExisting
+        + spec.reuseExisting()
         + ", session="
         + sessionId
         + "}";
   }
 
-  /** Builds a {@link RayCluster}. Setters check their value at once; build checks the whole. */
+  /**
+   * Builds a {@link RayCluster}: its {@link RayClusterSpec}, {@link RayJobOptions} and auth, option
+   * by option. Setters check their value at once; build checks the whole.
+   */
   public static final class Builder {
-    private String name;
-    private String namespace = "geneva";
+    private RayClusterSpec.Builder spec = RayClusterSpec.builder();
+    private RayJobOptions.Builder jobs = RayJobOptions.builder();
     private KubeAuth auth;
     private ConfigMethod configMethod;
     private Map<String, String> authParams = new LinkedHashMap<>();
-    private HeadGroupSpec headGroup = HeadGroupSpec.defaults();
-    private List<WorkerGroupSpec> workerGroups = new ArrayList<>();
-    private String rayVersion;
-    private ExitMode exitMode = ExitMode.DELETE;
-    private Duration waitTimeout = Duration.ofMinutes(10);
-    private boolean portForwarding = true;
-    private boolean forwardClientPort;
-    private boolean reuseExisting;
-    private Duration idleTimeout;
-    private Map<String, String> labels = new LinkedHashMap<>();
-    private List<ReadinessCheck> readinessChecks = new ArrayList<>(ReadinessCheck.defaults());
-    private PortForwarder portForwarder = PortForwarder.fabric8();
-    private String osUser = System.getProperty("user.name", "");
-    private JobPackage jobPackage;
-    private JobPackager jobPackager;
-    private List<String> jobJvmOptions = new ArrayList<>();
-    private Map<String, String> jobStorageOptions = new LinkedHashMap<>();
-    private String dashboardBearerToken;
-    private Duration jobStopTimeout = Duration.ofSeconds(10);
-    private Duration jobPollInterval;
-    private Duration jobContactTimeout;
-    private Duration deleteTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -800,8 +763,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobPackage(JobPackage jobPackage) {
-      this.jobPackage = Objects.requireNonNull(jobPackage, "RayCluster.jobPackage");
-      this.jobPackager = null;
+      jobs.jobPackage(jobPackage);
       return this;
     }
 
@@ -813,8 +775,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobPackager(JobPackager jobPackager) {
-      this.jobPackager = Objects.requireNonNull(jobPackager, "RayCluster.jobPackager");
-      this.jobPackage = null;
+      jobs.jobPackager(jobPackager);
       return this;
     }
 
@@ -825,12 +786,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobJvmOptions(String... options) {
-      for (String o : options) {
-        if (o == null || o.isBlank()) {
-          throw new InvalidInputException("RayCluster.jobJvmOptions must not hold blank options");
-        }
-        jobJvmOptions.add(o);
-      }
+      jobs.jvmOptions(options);
       return this;
     }
 
@@ -843,8 +799,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobStorageOptions(Map<String, String> options) {
-      Objects.requireNonNull(options, "RayCluster.jobStorageOptions");
-      jobStorageOptions.putAll(options);
+      jobs.storageOptions(options);
       return this;
     }
 
@@ -856,10 +811,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder dashboardBearerToken(String token) {
-      if (token == null || token.isBlank()) {
-        throw new InvalidInputException("RayCluster.dashboardBearerToken must not be blank");
-      }
-      this.dashboardBearerToken = token;
+      jobs.dashboardBearerToken(token);
       return this;
     }
 
@@ -871,11 +823,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobStopTimeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative()) {
-        throw new InvalidInputException(
-            "RayCluster.jobStopTimeout must be zero or more, got " + timeout);
-      }
-      this.jobStopTimeout = timeout;
+      jobs.stopTimeout(timeout);
       return this;
     }
 
@@ -887,7 +835,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder name(String name) {
-      this.name = Checks.rayClusterName("RayCluster.name", name);
+      spec.name(name);
       return this;
     }
 
@@ -898,7 +846,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder namespace(String namespace) {
-      this.namespace = Checks.dnsLabel("RayCluster.namespace", namespace);
+      spec.namespace(namespace);
       return this;
     }
 
@@ -1002,7 +950,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder headGroup(HeadGroupSpec headGroup) {
-      this.headGroup = Objects.requireNonNull(headGroup, "RayCluster.headGroup");
+      spec.headGroup(headGroup);
       return this;
     }
 
@@ -1013,7 +961,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder workerGroup(WorkerGroupSpec workerGroup) {
-      this.workerGroups.add(Objects.requireNonNull(workerGroup, "RayCluster.workerGroup"));
+      spec.workerGroup(workerGroup);
       return this;
     }
 
@@ -1027,13 +975,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder rayVersion(String rayVersion) {
-      if (rayVersion == null || !VERSION.matcher(rayVersion).matches()) {
-        throw new InvalidInputException(
-            "RayCluster.rayVersion \""
-                + rayVersion
-                + "\" is not a Ray version: use e.g. \"2.39.0\"");
-      }
-      this.rayVersion = rayVersion;
+      spec.rayVersion(rayVersion);
       return this;
     }
 
@@ -1044,7 +986,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder exitMode(ExitMode exitMode) {
-      this.exitMode = Objects.requireNonNull(exitMode, "RayCluster.exitMode");
+      spec.exitMode(exitMode);
       return this;
     }
 
@@ -1056,7 +998,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder exitMode(String exitMode) {
-      this.exitMode = ExitMode.parse(exitMode);
+      spec.exitMode(exitMode);
       return this;
     }
 
@@ -1067,11 +1009,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder waitTimeout(Duration waitTimeout) {
-      if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.waitTimeout must be more than zero, got " + waitTimeout + ": e.g. PT10M");
-      }
-      this.waitTimeout = waitTimeout;
+      spec.waitTimeout(waitTimeout);
       return this;
     }
 
@@ -1085,13 +1023,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder deleteTimeout(Duration deleteTimeout) {
-      if (deleteTimeout == null || deleteTimeout.isNegative() || deleteTimeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.deleteTimeout must be more than zero, got "
-                + deleteTimeout
-                + ": e.g. PT30S");
-      }
-      this.deleteTimeout = deleteTimeout;
+      spec.deleteTimeout(deleteTimeout);
       return this;
     }
 
@@ -1103,7 +1035,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder portForwarding(boolean portForwarding) {
-      this.portForwarding = portForwarding;
+      spec.portForwarding(portForwarding);
       return this;
     }
 
@@ -1114,7 +1046,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder forwardClientPort(boolean forwardClientPort) {
-      this.forwardClientPort = forwardClientPort;
+      spec.forwardClientPort(forwardClientPort);
       return this;
     }
 
@@ -1126,7 +1058,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder reuseExisting(boolean reuseExisting) {
-      this.reuseExisting = reuseExisting;
+      spec.reuseExisting(reuseExisting);
       return this;
     }
 
@@ -1137,11 +1069,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder idleTimeout(Duration idleTimeout) {
-      if (idleTimeout == null || idleTimeout.getSeconds() < 1) {
-        throw new InvalidInputException(
-            "RayCluster.idleTimeout must be at least 1 second, got " + idleTimeout);
-      }
-      this.idleTimeout = idleTimeout;
+      spec.idleTimeout(idleTimeout);
       return this;
     }
 
@@ -1152,16 +1080,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder labels(Map<String, String> labels) {
-      Checks.labels("RayCluster.labels", labels);
-      for (String k : labels.keySet()) {
-        if (k.startsWith(LABEL_PREFIX) || k.equals(MANAGED_BY_LABEL) || k.startsWith("ray.io/")) {
-          throw new InvalidInputException(
-              "RayCluster.labels key \""
-                  + k
-                  + "\" is reserved for Geneva or KubeRay: use your own prefix");
-        }
-      }
-      this.labels.putAll(labels);
+      spec.labels(labels);
       return this;
     }
 
@@ -1172,9 +1091,7 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder readinessChecks(List<ReadinessCheck> checks) {
-      Objects.requireNonNull(checks, "RayCluster.readinessChecks");
-      checks.forEach(c -> Objects.requireNonNull(c, "RayCluster.readinessChecks element"));
-      this.readinessChecks = new ArrayList<>(checks);
+      spec.readinessChecks(checks);
       return this;
     }
 
@@ -1185,12 +1102,12 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder portForwarder(PortForwarder portForwarder) {
-      this.portForwarder = Objects.requireNonNull(portForwarder, "RayCluster.portForwarder");
+      spec.portForwarder(portForwarder);
       return this;
     }
 
     Builder jobPollInterval(Duration interval) {
-      this.jobPollInterval = interval;
+      jobs.pollInterval(interval);
       return this;
     }
 
@@ -1205,16 +1122,12 @@ public final class RayCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder jobContactTimeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new InvalidInputException(
-            "RayCluster.jobContactTimeout must be positive, got " + timeout);
-      }
-      this.jobContactTimeout = timeout;
+      jobs.contactTimeout(timeout);
       return this;
     }
 
     Builder osUser(String osUser) {
-      this.osUser = osUser;
+      spec.osUser(osUser);
       return this;
     }
 
@@ -1225,56 +1138,32 @@ public final class RayCluster implements AutoCloseable {
      * @throws InvalidInputException naming the option and the fix
      */
     public RayCluster build() {
-      List<WorkerGroupSpec> workers =
-          workerGroups.isEmpty() ? List.of(WorkerGroupSpec.builder().build()) : workerGroups;
-      Set<String> names = new HashSet<>();
-      for (WorkerGroupSpec w : workers) {
-        if (!names.add(w.name())) {
-          throw new InvalidInputException(
-              "RayCluster.workerGroup name \""
-                  + w.name()
-                  + "\" is used by more than one worker group: give each group a unique name");
-        }
-      }
-      String version = rayVersion;
-      Optional<String> headImageVersion = imageRayVersion(headGroup.image());
-      if (version == null) {
-        version = headImageVersion.orElse(DEFAULT_RAY_VERSION);
-      }
-      RayVersions.requireSupported(
-          version,
-          rayVersion != null
-              ? "RayCluster.rayVersion"
-              : "HeadGroupSpec.image " + headGroup.image());
-      List<GroupSpec> groups = new ArrayList<>();
-      groups.add(headGroup);
-      groups.addAll(workers);
-      for (GroupSpec g : groups) {
-        Optional<String> v = imageRayVersion(g.image());
-        if (v.isPresent() && !v.get().equals(version)) {
-          throw new InvalidInputException(
-              (g.isHead() ? "HeadGroupSpec" : "WorkerGroupSpec \"" + g.name() + "\"")
-                  + ".image "
-                  + g.image()
-                  + " runs Ray "
-                  + v.get()
-                  + " but the cluster's rayVersion is "
-                  + version
-                  + ": every pod of a Ray cluster must run the same Ray version, and KubeRay"
-                  + " configures the cluster from rayVersion; use images of one Ray version and"
-                  + " set rayVersion to it (Geneva's Java driver needs "
-                  + DEFAULT_RAY_VERSION
-                  + ")");
-        }
-      }
-      boolean autoscaling = workers.stream().anyMatch(w -> w.minReplicas() < w.maxReplicas());
-      if (idleTimeout != null && !autoscaling) {
-        throw new InvalidInputException(
-            "RayCluster.idleTimeout is set but no worker group can scale (minReplicas equals"
-                + " maxReplicas everywhere): give a group minReplicas below maxReplicas, or drop"
-                + " idleTimeout");
-      }
-      return new RayCluster(this, version, workers, resolveAuth());
+      RayClusterSpec built = spec.build();
+      return new RayCluster(this, built, resolveAuth());
+    }
+
+    /**
+     * Replaces every spec option set so far (name, namespace, groups, exit mode, timeouts, ...)
+     * with those of a spec; later setters change them again.
+     *
+     * @param spec the spec
+     * @return this builder
+     */
+    public Builder spec(RayClusterSpec spec) {
+      this.spec = Objects.requireNonNull(spec, "RayCluster.spec").toBuilder();
+      return this;
+    }
+
+    /**
+     * Replaces every job option set so far ({@code jobPackage}, {@code jobJvmOptions}, ...) with
+     * these; later setters change them again.
+     *
+     * @param jobOptions the options
+     * @return this builder
+     */
+    public Builder jobOptions(RayJobOptions jobOptions) {
+      this.jobs = Objects.requireNonNull(jobOptions, "RayCluster.jobOptions").toBuilder();
+      return this;
     }
 
     private KubeAuth resolveAuth() {
@@ -1314,7 +1203,6 @@ public final class RayCluster implements AutoCloseable {
    * @return the version, when the tag carries one
    */
   static Optional<String> imageRayVersion(String image) {
-    Matcher m = IMAGE_VERSION.matcher(image);
-    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    return RayClusterSpec.imageRayVersion(image);
   }
 }

@@ -3,6 +3,7 @@ package dev.geneva.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
@@ -24,6 +25,7 @@ import dev.geneva.ray.jobs.RayJobFailedException;
 import dev.geneva.ray.testing.BlockingUdf;
 import dev.geneva.ray.testing.FailingUdf;
 import dev.geneva.ray.testing.RayTestSupport;
+import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTargets;
 import dev.geneva.testing.Columns;
 import dev.geneva.testing.SampleTables;
@@ -237,7 +239,7 @@ class RayClusterBackfillTest {
   }
 
   @Test
-  void close_onAnotherThread_targetLeftOnStartingThreadRefusesBackfills() throws Exception {
+  void close_onAnotherThread_backfillsOnStartingThreadRunInThisJvm() throws Exception {
     ExecutorService starter = Executors.newSingleThreadExecutor();
     try (Connection db = Geneva.connect(dir.toString())) {
       Table t = table(db, "len", new TextLength(), 100);
@@ -246,27 +248,90 @@ class RayClusterBackfillTest {
       cluster.close(); // on this thread, not the starter
 
       assertThat(BackfillTargets.current()).isEmpty();
-      Throwable refused =
-          starter
-              .submit(
-                  () -> {
-                    try {
-                      t.backfillAsync("len");
-                      return null;
-                    } catch (RuntimeException e) {
-                      return e;
-                    }
-                  })
-              .get(30, TimeUnit.SECONDS);
-      assertThat(refused)
+      BackfillResult local = starter.submit(() -> t.backfill("len")).get(60, TimeUnit.SECONDS);
+      assertThat(dashboard.jobs).as("no Ray job: it ran in this JVM").isEmpty();
+      assertThat(local.rowsProcessed()).isEqualTo(100);
+      assertThatThrownBy(() -> cluster.backfillTarget().start(t, "len", BackfillOptions.defaults()))
           .isInstanceOf(RayClusterException.class)
           .hasMessageContaining("RayCluster geneva/test-cluster is closed");
-      assertThatThrownBy(() -> cluster.backfillTarget().start(t, "len", BackfillOptions.defaults()))
-          .isInstanceOf(RayClusterException.class);
     } finally {
       starter.shutdownNow();
     }
     assertThat(dashboard.jobs).isEmpty();
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void backfill_fromPoolThreadInsideTryBlock_runsAsRayJobOnTheCluster() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new TextLength(), 300);
+      BackfillResult r;
+      try (RayCluster cluster = cluster().start()) {
+        r = pool.submit(() -> t.backfill("len")).get(60, TimeUnit.SECONDS);
+      }
+
+      assertThat(r.executor()).isEqualTo("ray-local"); // the job driver's Ray
+      assertThat(r.rowsProcessed()).isEqualTo(300);
+      assertThat(Columns.byId(t, "len")).hasSize(300);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(dashboard.jobs).hasSize(1);
+  }
+
+  @Test
+  void backfill_whenExecutorNamedInsideTryBlock_runsInThisJvm() {
+    try (Connection db = Geneva.connect(dir.toString());
+        BackfillExecutor threads = BackfillExecutors.threads()) {
+      Table t = table(db, "len", new TextLength(), 200);
+      BackfillResult r;
+      try (RayCluster cluster = cluster().start()) {
+        r = t.backfill("len", BackfillOptions.builder().executor(threads).build());
+      }
+
+      assertThat(r.executor()).isEqualTo("threads");
+      assertThat(r.rowsProcessed()).isEqualTo(200);
+    }
+    assertThat(dashboard.jobs).isEmpty();
+  }
+
+  @Test
+  void backfill_afterClose_runsInThisJvm() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new TextLength(), 200);
+      try (RayCluster cluster = cluster().start()) {
+        assertThat(BackfillTargets.current()).contains(cluster.backfillTarget());
+      }
+
+      BackfillResult r = t.backfill("len");
+
+      assertThat(dashboard.jobs).as("no Ray job: it ran in this JVM").isEmpty();
+      assertThat(r.rowsProcessed()).isEqualTo(200);
+    }
+    assertThat(dashboard.jobs).isEmpty();
+  }
+
+  @Test
+  void backfill_whenClustersNested_innerRunsUntilClosedAndExplicitClusterAlwaysWins() {
+    try (Connection db = Geneva.connect(dir.toString());
+        BackfillExecutor threads = BackfillExecutors.threads()) {
+      Table t = table(db, "len", new TextLength(), 300);
+      BackfillOptions firstRows = BackfillOptions.builder().where("id < 100").build();
+      try (RayCluster outer = cluster().name("outer").start()) {
+        try (RayCluster inner = cluster().name("inner").start()) {
+          t.backfill("len", firstRows); // inner: started last
+          outer.backfill(t, "len", firstRows); // named: outer
+          t.backfill(
+              "len",
+              BackfillOptions.builder().executor(threads).target(outer.backfillTarget()).build());
+        }
+        t.backfill("len", firstRows); // inner closed: outer again
+      }
+    }
+    assertThat(dashboard.jobs.values())
+        .extracting(j -> j.request.path("metadata").path("geneva.raycluster").asText())
+        .containsExactlyInAnyOrder(NS + "/inner", NS + "/outer", NS + "/outer", NS + "/outer");
     assertThat(rayClusters()).isEmpty();
   }
 }

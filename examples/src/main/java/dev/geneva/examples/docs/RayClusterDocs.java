@@ -1,14 +1,18 @@
 package dev.geneva.examples.docs;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Table;
 import dev.geneva.cloud.aws.EksAuth;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterSpec;
+import dev.geneva.k8s.RayJobOptions;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.spi.BackfillExecutor;
 import java.util.Map;
 
 /** Code of {@code docs/ray-cluster.md}. */
@@ -94,19 +98,35 @@ public final class RayClusterDocs {
   }
 
   /**
-   * A backfill from another thread, naming the cluster as its target.
+   * Backfills that name the cluster explicitly: they run on it whatever else is open.
    *
    * @param table the table
    * @param cluster a started cluster
    * @return the result
    */
-  public static BackfillResult otherThread(Table table, RayCluster cluster) {
-    // docs:begin ray-cluster-other-thread
-    BackfillResult result =
-        table.backfill(
-            "embedding", BackfillOptions.builder().target(cluster.backfillTarget()).build());
-    // docs:end ray-cluster-other-thread
+  public static BackfillResult explicitCluster(Table table, RayCluster cluster) {
+    // docs:begin ray-cluster-explicit
+    BackfillResult result = cluster.backfill(table, "embedding");
+    // or, with other options:
+    table.backfill(
+        "embedding",
+        BackfillOptions.builder().where("id < 1000").target(cluster.backfillTarget()).build());
+    // docs:end ray-cluster-explicit
     return result;
+  }
+
+  /**
+   * A backfill that runs in this JVM although a cluster is open, because it names an executor.
+   *
+   * @param table the table
+   * @return the result
+   */
+  public static BackfillResult localInsideBlock(Table table) {
+    // docs:begin ray-cluster-local-executor
+    try (BackfillExecutor threads = BackfillExecutors.threads()) {
+      return table.backfill("embedding", BackfillOptions.builder().executor(threads).build());
+    }
+    // docs:end ray-cluster-local-executor
   }
 
   /**
@@ -125,5 +145,37 @@ public final class RayClusterDocs {
                 "role_name", "geneva-client-role"));
     // docs:end ray-cluster-config-method
     return auth;
+  }
+
+  /**
+   * One spec and one set of job options, kept as values and started twice.
+   *
+   * @param table the table
+   * @param headSpec the head group
+   * @param workerSpec the worker group
+   */
+  public static void specValues(Table table, HeadGroupSpec headSpec, WorkerGroupSpec workerSpec) {
+    // docs:begin ray-cluster-spec-values
+    RayClusterSpec spec =
+        RayClusterSpec.builder()
+            .name("my-ray-cluster")
+            .namespace("geneva")
+            .headGroup(headSpec)
+            .workerGroup(workerSpec)
+            .build(); // validated here
+    RayJobOptions jobs = RayJobOptions.builder().jvmOptions("-Xmx4g").build();
+
+    try (RayCluster cluster =
+        RayCluster.builder()
+            .spec(spec)
+            .jobOptions(jobs)
+            .configMethod(ConfigMethod.GKE)
+            .project("my-project")
+            .location("us-central1")
+            .clusterName("geneva")
+            .start()) {
+      table.backfill("embedding");
+    }
+    // docs:end ray-cluster-spec-values
   }
 }

@@ -83,8 +83,8 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 + cluster
                 + " is closed, so it cannot run the backfill of column '"
                 + column
-                + "' (it stays the thread's backfill target when close() ran on another thread):"
-                + " start another cluster, or pass BackfillOptions.target(...) explicitly");
+                + "' named with BackfillOptions.target(...): start another cluster and name"
+                + " that one, or drop the target to run where the open clusters send it");
       }
       try {
         job = backfill.start(table, column, options);

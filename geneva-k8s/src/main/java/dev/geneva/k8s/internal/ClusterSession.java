@@ -10,8 +10,10 @@ import dev.geneva.k8s.PreflightReport;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.k8s.RayClusterLeakedException;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.ReadinessCheck;
 import dev.geneva.k8s.ReadinessContext;
+import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -64,7 +66,9 @@ public final class ClusterSession {
     CLOSED
   }
 
-  private final RayCluster cluster;
+  private final RayClusterSpec cluster;
+  private final KubeAuth auth;
+  private final String sessionId;
   private final Object closing = new Object(); // one close at a time
   private State state = State.NEW; // guarded by this
   private Thread starter; // guarded by this: the thread inside start()
@@ -86,16 +90,20 @@ public final class ClusterSession {
   private volatile Runnable beforeClose;
 
   /**
-   * Creates the session of a handle.
+   * Creates the session of a handle: the values it needs, no reference to the handle.
    *
-   * @param cluster the handle's definition
+   * @param cluster what to create and how to start it
+   * @param auth how the API server is reached
+   * @param sessionId the handle's session id, the value of {@link RayCluster#SESSION_LABEL}
    */
-  public ClusterSession(RayCluster cluster) {
+  public ClusterSession(RayClusterSpec cluster, KubeAuth auth, String sessionId) {
     this.cluster = cluster;
+    this.auth = auth;
+    this.sessionId = sessionId;
   }
 
   String describe() {
-    return cluster.namespace() + "/" + cluster.name() + " (session " + cluster.sessionId() + ")";
+    return cluster.namespace() + "/" + cluster.name() + " (session " + sessionId + ")";
   }
 
   /** See {@link RayCluster#start()}. */
@@ -302,11 +310,11 @@ public final class ClusterSession {
     return rc != null
         && rc.getMetadata() != null
         && rc.getMetadata().getLabels() != null
-        && cluster.sessionId().equals(rc.getMetadata().getLabels().get(RayCluster.SESSION_LABEL));
+        && sessionId.equals(rc.getMetadata().getLabels().get(RayCluster.SESSION_LABEL));
   }
 
   private void doStart() throws InterruptedException {
-    RayClusterResource rendered = Manifests.render(cluster);
+    RayClusterResource rendered = Manifests.render(cluster, sessionId, KubeRayFeatures.OLDEST);
     ApiCalls.Client c = newClient();
     client = c.client();
     calls = c.calls();
@@ -315,7 +323,7 @@ public final class ClusterSession {
     if (!report.ok()) {
       throw new PreflightFailedException(report);
     }
-    rendered = Manifests.render(cluster, Preflight.kubeRayFeatures(client));
+    rendered = Manifests.render(cluster, sessionId, Preflight.kubeRayFeatures(client));
     Resource<RayClusterResource> resource = rayClusters().withName(cluster.name());
     RayClusterResource existing = call("read RayCluster " + describe(), resource::get);
     if (existing != null) {
@@ -420,13 +428,13 @@ public final class ClusterSession {
   private ApiCalls.Client newClient() {
     Config config;
     try {
-      config = cluster.auth().resolve();
+      config = auth.resolve();
     } catch (GenevaException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new RayClusterException(
           "Could not resolve Kubernetes credentials with "
-              + cluster.auth().getClass().getSimpleName()
+              + auth.getClass().getSimpleName()
               + ": "
               + e.getMessage()
               + "; check kubeconfig or the cloud auth settings",
@@ -609,7 +617,7 @@ public final class ClusterSession {
   private RayClusterLeakedException leaked(Duration budget, Throwable cause) {
     RayClusterLeakedException leak =
         new RayClusterLeakedException(
-            cluster.name(), cluster.namespace(), cluster.sessionId(), budget, cause);
+            cluster.name(), cluster.namespace(), sessionId, budget, cause);
     LOG.error("{}", leak.getMessage());
     return leak;
   }

@@ -3,11 +3,11 @@ package dev.geneva.k8s.internal;
 import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.GroupSpec;
 import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.internal.crd.AutoscalerOptions;
 import dev.geneva.k8s.internal.crd.HeadGroup;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
-import dev.geneva.k8s.internal.crd.RayClusterSpec;
 import dev.geneva.k8s.internal.crd.WorkerGroup;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -65,13 +65,41 @@ public final class Manifests {
   }
 
   /**
+   * Renders a started or built handle's resource, with the optional fields the installed KubeRay
+   * has: {@link #render(RayClusterSpec, String, KubeRayFeatures)} of its spec and session.
+   *
+   * @param cluster the handle
+   * @param features what the installed CRD has
+   * @return the resource to create
+   */
+  public static RayClusterResource render(RayCluster cluster, KubeRayFeatures features) {
+    return render(cluster.spec(), cluster.sessionId(), features);
+  }
+
+  /**
+   * The labels Geneva puts on every resource it creates.
+   *
+   * @param owner the owner label's value
+   * @param sessionId the handle's session id
+   * @return managed-by, owner, session and SDK version
+   */
+  public static Map<String, String> managedLabels(String owner, String sessionId) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE);
+    m.put(RayCluster.OWNER_LABEL, owner);
+    m.put(RayCluster.SESSION_LABEL, sessionId);
+    m.put(RayCluster.SDK_VERSION_LABEL, SdkVersion.labelValue());
+    return m;
+  }
+
+  /**
    * The service account a group's pods run as: its own, else (workers) the head's.
    *
    * @param cluster the definition
    * @param group the head group or one of the worker groups
    * @return the service account
    */
-  public static String serviceAccount(RayCluster cluster, GroupSpec group) {
+  public static String serviceAccount(RayClusterSpec cluster, GroupSpec group) {
     return group
         .serviceAccount()
         .orElseGet(
@@ -86,7 +114,7 @@ public final class Manifests {
    * @param cluster the cluster
    * @return true when tasks without GPUs can ask for the resource
    */
-  public static boolean advertisesCpuOnly(RayCluster cluster) {
+  public static boolean advertisesCpuOnly(RayClusterSpec cluster) {
     return cluster.workerGroups().stream()
         .anyMatch(w -> w.gpus() == 0 && !w.rayStartParams().containsKey("resources"));
   }
@@ -105,11 +133,13 @@ public final class Manifests {
    * Renders the resource, with the optional fields the installed KubeRay has.
    *
    * @param cluster the definition
+   * @param sessionId the handle's session id, for the labels
    * @param features what the installed CRD has
    * @return the resource to create
    */
-  public static RayClusterResource render(RayCluster cluster, KubeRayFeatures features) {
-    Map<String, String> managed = cluster.managedLabels();
+  public static RayClusterResource render(
+      RayClusterSpec cluster, String sessionId, KubeRayFeatures features) {
+    Map<String, String> managed = managedLabels(cluster.owner(), sessionId);
     RayClusterResource rc = new RayClusterResource();
     Map<String, String> labels = new LinkedHashMap<>(cluster.labels());
     labels.putAll(managed);
@@ -119,7 +149,8 @@ public final class Manifests {
             .withNamespace(cluster.namespace())
             .withLabels(labels)
             .build());
-    RayClusterSpec spec = new RayClusterSpec();
+    dev.geneva.k8s.internal.crd.RayClusterSpec spec =
+        new dev.geneva.k8s.internal.crd.RayClusterSpec();
     spec.setRayVersion(cluster.rayVersion());
 
     HeadGroup head = new HeadGroup();
@@ -180,7 +211,7 @@ public final class Manifests {
   }
 
   private static PodTemplateSpec template(
-      RayCluster cluster, GroupSpec g, Map<String, String> managed, boolean head) {
+      RayClusterSpec cluster, GroupSpec g, Map<String, String> managed, boolean head) {
     Map<String, Quantity> resources = new LinkedHashMap<>();
     resources.put("cpu", new Quantity(g.cpus()));
     resources.put("memory", new Quantity(g.memory()));

@@ -4,7 +4,7 @@ import dev.geneva.k8s.GroupSpec;
 import dev.geneva.k8s.PreflightReport;
 import dev.geneva.k8s.PreflightReport.Item;
 import dev.geneva.k8s.PreflightReport.Status;
-import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -184,7 +184,7 @@ public final class Preflight {
    * @param cluster the definition
    * @return the report
    */
-  public static PreflightReport run(KubernetesClient client, RayCluster cluster) {
+  public static PreflightReport run(KubernetesClient client, RayClusterSpec cluster) {
     return run(client, ApiCalls.forClient(client), () -> false, cluster);
   }
 
@@ -201,7 +201,7 @@ public final class Preflight {
    *     call's connection is refused (or the host is unknown, or the connect times out)
    */
   public static PreflightReport run(
-      KubernetesClient client, ApiCalls calls, BooleanSupplier abort, RayCluster cluster) {
+      KubernetesClient client, ApiCalls calls, BooleanSupplier abort, RayClusterSpec cluster) {
     Calls c = new Calls(calls, abort);
     String ns = cluster.namespace();
     List<Item> items = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.geneva.k8s.testing.FakeKubeRay;
 import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.ProxyForwarder;
 import dev.geneva.k8s.testing.Rbac;
+import dev.geneva.spi.BackfillTargets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +39,12 @@ class ShutdownHooksTest {
               .start();
       assertThat(abandoned.isRunning()).isTrue();
       assertThat(ShutdownHooks.openCount()).isEqualTo(openBefore + 1);
+      assertThat(BackfillTargets.current()).contains(abandoned.backfillTarget());
 
       ShutdownHooks.closeAll(); // what the JVM's shutdown hook runs
 
       assertThat(ShutdownHooks.openCount()).isEqualTo(openBefore);
+      assertThat(BackfillTargets.current()).as("no longer the ambient target").isEmpty();
       assertThat(abandoned.isRunning()).isFalse();
       assertThat(env.rayClusters()).isEmpty();
       assertThat(forwarder.stillOpen()).isZero();
