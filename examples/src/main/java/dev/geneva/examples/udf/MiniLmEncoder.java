@@ -188,11 +188,20 @@ public final class MiniLmEncoder implements AutoCloseable {
       opts.put("truncation", "true");
       opts.put("maxLength", Integer.toString(MAX_TOKENS));
       return new MiniLmEncoder(
-          env, session, HuggingFaceTokenizer.newInstance(in, opts), provider, variant.chunk);
+          env,
+          session,
+          HuggingFaceTokenizer.newInstance(in, opts),
+          provider,
+          chunk(variant, provider));
     } catch (IOException | RuntimeException e) {
       session.close();
       throw e;
     }
+  }
+
+  /** A GPU wants larger chunks; INT8 stays at one text per run (see {@link Variant#INT8}). */
+  private static int chunk(Variant variant, String provider) {
+    return provider.equals("CUDA") && variant.chunk > 1 ? 256 : variant.chunk;
   }
 
   private static OrtSession.SessionOptions options(int threads) throws OrtException {
