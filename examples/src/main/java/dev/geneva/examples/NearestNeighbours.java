@@ -54,7 +54,7 @@ public final class NearestNeighbours {
         LanceScanner scanner =
             dataset.newScan(
                 new ScanOptions.Builder()
-                    .columns(List.of("id", "text"))
+                    .columns(List.of("id", "text", "_distance"))
                     .nearest(
                         new Query.Builder()
                             .setColumn(column)

@@ -35,11 +35,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * embeddings at work: the stored sentences nearest in meaning to two new ones.
  *
  * <p>Run it with {@code mvn -B -q -Pquickstart -DskipTests verify}; arguments: the database
- * directory (default {@code ./quickstart-db}) and the number of rows (default 30,000).
+ * directory (default {@code ./quickstart-db}) and the number of rows (default 20,000).
  */
 public final class Quickstart {
   /** Rows of the table when no size is given. */
-  public static final int DEFAULT_ROWS = 30_000;
+  public static final int DEFAULT_ROWS = 20_000;
 
   private static final List<String> QUERIES =
       List.of(

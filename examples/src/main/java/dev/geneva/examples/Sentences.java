@@ -7,7 +7,8 @@ import java.util.Locale;
  * Deterministic, varied English sentences on twelve topics (football, cooking, markets, weather,
  * astronomy, health, music, software, travel, gardening, pets, school): sentence {@code i} is the
  * same on every run and machine, and sentences on one topic share its vocabulary, so the nearest
- * neighbours of a query by a sentence embedding are meaningful. About 90,000 distinct sentences.
+ * neighbours of a query by a sentence embedding are meaningful. About 1.1 million distinct
+ * sentences.
  */
 public final class Sentences {
   private record Topic(
@@ -22,7 +23,22 @@ public final class Sentences {
           "was excited about",
           "explained",
           "asked a question about",
-          "took notes on");
+          "took notes on",
+          "gave a short speech about",
+          "argued with a friend about",
+          "read an article about",
+          "was surprised by");
+
+  private static final List<String> OPENERS =
+      List.of(
+          "",
+          "Last week, ",
+          "On Monday, ",
+          "According to the local paper, ",
+          "Once again, ",
+          "In a short message, ",
+          "This afternoon, ",
+          "For the third time, ");
 
   private static final List<Topic> TOPICS =
       List.of(
@@ -330,12 +346,15 @@ public final class Sentences {
     String verb = VERBS.get(pick(x >>> 16, VERBS.size()));
     String object = t.objects().get(pick(x >>> 24, t.objects().size()));
     String tail = t.tails().get(pick(x >>> 32, t.tails().size()));
-    return switch (pick(x >>> 40, 4)) {
-      case 0 -> capitalize(subject) + " " + verb + " " + object + " " + tail + ".";
-      case 1 -> capitalize(tail) + ", " + subject + " " + verb + " " + object + ".";
-      case 2 -> "Yesterday " + subject + " " + verb + " " + object + " " + tail + ".";
-      default -> "Everyone heard that " + subject + " " + verb + " " + object + ".";
-    };
+    String opener = OPENERS.get(pick(x >>> 48, OPENERS.size()));
+    return capitalize(
+        opener
+            + switch (pick(x >>> 40, 4)) {
+              case 0 -> subject + " " + verb + " " + object + " " + tail + ".";
+              case 1 -> tail + ", " + subject + " " + verb + " " + object + ".";
+              case 2 -> "it seems " + subject + " " + verb + " " + object + " " + tail + ".";
+              default -> "everyone heard that " + subject + " " + verb + " " + object + ".";
+            });
   }
 
   /**

@@ -116,6 +116,7 @@ public final class MiniLmEncoder implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final boolean typeIds;
   private final String provider;
+  private final String cpuReason;
   private final int chunk;
 
   private MiniLmEncoder(
@@ -123,8 +124,10 @@ public final class MiniLmEncoder implements AutoCloseable {
       OrtSession session,
       HuggingFaceTokenizer tokenizer,
       String provider,
+      String cpuReason,
       int chunk) {
     this.chunk = chunk;
+    this.cpuReason = provider.equals("CPU") ? cpuReason : null;
     this.env = env;
     this.session = session;
     this.tokenizer = tokenizer;
@@ -151,6 +154,7 @@ public final class MiniLmEncoder implements AutoCloseable {
     byte[] model = resource(variant.model);
     OrtSession session = null;
     String provider = "CPU";
+    String cpuReason = "the CPU was asked for";
     if (device != Device.CPU) {
       String why;
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
@@ -173,7 +177,10 @@ public final class MiniLmEncoder implements AutoCloseable {
               OrtException.OrtErrorCode.ORT_FAIL,
               "CUDA was required (" + DEVICE_PROPERTY + "=cuda) but " + why);
         }
-        LOG.warn("all-MiniLM-L6-v2: falling back to CPU: {}", why);
+        if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+          LOG.warn("all-MiniLM-L6-v2: falling back to CPU: {}", why);
+        }
+        cpuReason = why;
       }
     }
     if (session == null) {
@@ -192,6 +199,7 @@ public final class MiniLmEncoder implements AutoCloseable {
           session,
           HuggingFaceTokenizer.newInstance(in, opts),
           provider,
+          cpuReason,
           chunk(variant, provider));
     } catch (IOException | RuntimeException e) {
       session.close();
@@ -236,6 +244,15 @@ public final class MiniLmEncoder implements AutoCloseable {
    */
   public String executionProvider() {
     return provider;
+  }
+
+  /**
+   * Why the model runs on the CPU.
+   *
+   * @return the reason, or null when it runs on CUDA
+   */
+  public String cpuReason() {
+    return cpuReason;
   }
 
   /**

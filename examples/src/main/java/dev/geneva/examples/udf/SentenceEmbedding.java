@@ -68,13 +68,21 @@ public class SentenceEmbedding implements BatchUdf, StatefulUdf {
     int threads = (int) Math.max(1, Math.round(spec().resources().cpus()));
     encoder =
         MiniLmEncoder.open(variant, MiniLmEncoder.Device.fromSettings(defaultDevice()), threads);
-    LOG.info(
-        "all-MiniLM-L6-v2 ({}) loaded on {} in {} ms for {} ({} CPU thread(s))",
-        variant,
-        encoder.executionProvider(),
-        (System.nanoTime() - start) / 1_000_000,
-        context.workerId(),
-        threads);
+    String message =
+        String.format(
+            "all-MiniLM-L6-v2 (%s) loaded on %s in %d ms for %s%s",
+            variant,
+            encoder.executionProvider(),
+            (System.nanoTime() - start) / 1_000_000,
+            context.workerId(),
+            encoder.cpuReason() == null
+                ? ""
+                : " (" + threads + " thread(s); not on CUDA: " + encoder.cpuReason() + ")");
+    if (encoder.cpuReason() != null && spec().resources().gpus() > 0) {
+      LOG.warn("{}", message);
+    } else {
+      LOG.info("{}", message);
+    }
   }
 
   /**

@@ -96,6 +96,20 @@ class SentenceEmbeddingTest {
   }
 
   @Test
+  void embed_whenTextIsLongerThanThe512TokenLimit_truncatesToTheFirst512() throws Exception {
+    String head = "The striker scored a late winning goal in the final. ";
+    String longText = head + "Then it rained all day in the city. ".repeat(200);
+    String longerText = longText + "Stock markets fell sharply on the news. ".repeat(100);
+    try (MiniLmEncoder encoder =
+        MiniLmEncoder.open(MiniLmEncoder.Variant.FP32, MiniLmEncoder.Device.CPU, 1)) {
+      float[][] v = encoder.embed(List.of(longText, longerText));
+      assertThat(v[0]).hasSize(MiniLmEncoder.DIMENSION);
+      // Only the first 512 word pieces count: what follows them changes nothing.
+      assertThat(maxAbsDiff(v[0], v[1])).isLessThan(TOLERANCE);
+    }
+  }
+
+  @Test
   void backfill_whenTableHasSentencesAndNulls_storesTheModelsVectorsAndNullsForNullText()
       throws Exception {
     int rows = 400;
