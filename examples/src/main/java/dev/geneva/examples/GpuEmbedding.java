@@ -4,7 +4,7 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
-import dev.geneva.examples.udf.GpuHashingEmbedding;
+import dev.geneva.examples.udf.GpuSentenceEmbedding;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.WorkerGroupSpec;
@@ -60,7 +60,7 @@ public final class GpuEmbedding {
                 .start()) {
       Table table = db.openTable(s.get("GENEVA_TABLE", "docs"));
       if (table.schema().getFields().stream().noneMatch(f -> f.getName().equals("embedding_gpu"))) {
-        table.addColumns(Map.of("embedding_gpu", new GpuHashingEmbedding()));
+        table.addColumns(Map.of("embedding_gpu", new GpuSentenceEmbedding()));
       }
       // The started cluster is this JVM's backfill target: this runs as a Ray job there.
       System.out.println(
