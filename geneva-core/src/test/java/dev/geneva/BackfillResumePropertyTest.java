@@ -38,11 +38,11 @@ class BackfillResumePropertyTest {
 
   static Stream<ResumeScenario> inProcessFaults() {
     return ResumeScenario.cases(
-        Integer.getInteger("geneva.resume.seeds", 48), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
+        Integer.getInteger("geneva.resume.seeds", 96), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
   }
 
   static Stream<ResumeScenario> killedJvms() {
-    return ResumeScenario.cases(Integer.getInteger("geneva.resume.killSeeds", 6), Fault.JVM_KILLED);
+    return ResumeScenario.cases(Integer.getInteger("geneva.resume.killSeeds", 10), Fault.JVM_KILLED);
   }
 
   @ParameterizedTest

@@ -39,7 +39,7 @@ class RayBackfillResumePropertyTest {
 
   static Stream<ResumeScenario> scenarios() {
     return ResumeScenario.cases(
-        Integer.getInteger("geneva.resume.raySeeds", 24), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
+        Integer.getInteger("geneva.resume.raySeeds", 48), Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
   }
 
   @ParameterizedTest
