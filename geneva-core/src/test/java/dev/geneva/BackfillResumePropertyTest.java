@@ -42,7 +42,8 @@ class BackfillResumePropertyTest {
   }
 
   static Stream<ResumeScenario> killedJvms() {
-    return ResumeScenario.cases(Integer.getInteger("geneva.resume.killSeeds", 10), Fault.JVM_KILLED);
+    return ResumeScenario.cases(
+        Integer.getInteger("geneva.resume.killSeeds", 10), Fault.JVM_KILLED);
   }
 
   @ParameterizedTest
