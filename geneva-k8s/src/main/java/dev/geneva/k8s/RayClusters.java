@@ -1,11 +1,11 @@
 package dev.geneva.k8s;
 
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.ApiCalls;
 import dev.geneva.k8s.internal.Errors;
 import dev.geneva.k8s.internal.Statuses;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,9 @@ import java.util.Optional;
  * killed JVM.
  */
 public final class RayClusters {
+  /** How long one list or delete may retry transient answers. */
+  private static final Duration BUDGET = Duration.ofSeconds(30);
+
   private RayClusters() {}
 
   /**
@@ -52,8 +55,9 @@ public final class RayClusters {
    * @return the clusters
    */
   public static List<ManagedCluster> list(KubeAuth auth, String namespace) {
-    try (KubernetesClient client = client(auth)) {
-      return list(client, namespace);
+    ApiCalls.Client c = client(auth);
+    try (KubernetesClient client = c.client()) {
+      return list(c, namespace);
     }
   }
 
@@ -80,15 +84,21 @@ public final class RayClusters {
    * @return the names deleted
    */
   public static List<String> reapCreatedBefore(KubeAuth auth, String namespace, Instant cutoff) {
-    try (KubernetesClient client = client(auth)) {
+    ApiCalls.Client api = client(auth);
+    try (KubernetesClient client = api.client()) {
       List<String> deleted = new ArrayList<>();
-      for (ManagedCluster c : list(client, namespace)) {
+      for (ManagedCluster c : list(api, namespace)) {
         if (c.created().isPresent() && c.created().get().isBefore(cutoff)) {
-          client
-              .resources(RayClusterResource.class)
-              .inNamespace(namespace)
-              .withName(c.name())
-              .delete();
+          api.calls()
+              .call(
+                  "delete RayCluster " + namespace + "/" + c.name(),
+                  BUDGET,
+                  () ->
+                      client
+                          .resources(RayClusterResource.class)
+                          .inNamespace(namespace)
+                          .withName(c.name())
+                          .delete());
           deleted.add(c.name());
         }
       }
@@ -106,15 +116,21 @@ public final class RayClusters {
     }
   }
 
-  private static List<ManagedCluster> list(KubernetesClient client, String namespace) {
+  private static List<ManagedCluster> list(ApiCalls.Client api, String namespace) {
     List<ManagedCluster> result = new ArrayList<>();
-    for (RayClusterResource rc :
-        client
-            .resources(RayClusterResource.class)
-            .inNamespace(namespace)
-            .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
-            .list()
-            .getItems()) {
+    List<RayClusterResource> items =
+        api.calls()
+            .call(
+                "list RayClusters in " + namespace,
+                BUDGET,
+                () ->
+                    api.client()
+                        .resources(RayClusterResource.class)
+                        .inNamespace(namespace)
+                        .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
+                        .list()
+                        .getItems());
+    for (RayClusterResource rc : items) {
       Map<String, String> labels = rc.getMetadata().getLabels();
       String ts = rc.getMetadata().getCreationTimestamp();
       Optional<Instant> created =
@@ -134,8 +150,13 @@ public final class RayClusters {
     return result;
   }
 
-  private static KubernetesClient client(KubeAuth auth) {
+  /**
+   * A client without fabric8's own retries: {@link ApiCalls} retries 429 (after its Retry-After),
+   * 5xx and I/O errors within {@link #BUDGET}, and fails at once when the API server cannot be
+   * reached at all.
+   */
+  private static ApiCalls.Client client(KubeAuth auth) {
     Objects.requireNonNull(auth, "auth");
-    return new KubernetesClientBuilder().withConfig(auth.resolve()).build();
+    return ApiCalls.newClient(auth.resolve());
   }
 }

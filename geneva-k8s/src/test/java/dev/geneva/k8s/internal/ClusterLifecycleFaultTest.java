@@ -9,6 +9,7 @@ import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.k8s.RayClusterLeakedException;
+import dev.geneva.k8s.RayClusters;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
@@ -404,6 +405,45 @@ class ClusterLifecycleFaultTest {
     assertThatThrownBy(cluster::preflight).hasMessageContaining("Cannot reach the API server at");
     assertThat(since(t0)).isLessThan(Duration.ofSeconds(5));
     cluster.close();
+  }
+
+  @Test
+  void list_whenApiServerRefusesConnections_expectCannotReachWithinSeconds() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed again: connections to it are refused
+    }
+    String url = "http://127.0.0.1:" + port + "/";
+    KubeAuth refused =
+        KubeAuth.of(new ConfigBuilder(env.client().getConfiguration()).withMasterUrl(url).build());
+
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> RayClusters.list(refused, NS))
+        .isInstanceOf(RayClusterException.class)
+        .hasMessageContaining("Cannot reach the API server at " + url);
+    assertThat(since(t0)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void reap_whenListAndDeleteAnswer5xxFirst_expectRetriedAndClusterDeleted() {
+    env.startOperator(Version.V1_3, Behaviour.HEALTHY);
+    try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN).start()) {
+      assertThat(cluster.createdCluster()).isTrue();
+    }
+    assertThat(env.rayClusters()).hasSize(1);
+    int listsBefore = proxy.requests("GET", CLUSTERS).size();
+    int deletesBefore = proxy.requests("DELETE", CLUSTER).size();
+    proxy.answer("GET", CLUSTERS, 2, 500, Map.of());
+    proxy.answer("DELETE", CLUSTER, 1, 503, Map.of());
+
+    List<String> reaped =
+        RayClusters.reapCreatedBefore(
+            env.kubeAuthVia(proxy.url()), NS, java.time.Instant.now().plusSeconds(60));
+
+    assertThat(reaped).containsExactly("test-cluster");
+    assertThat(proxy.requests("GET", CLUSTERS)).hasSize(listsBefore + 3);
+    assertThat(proxy.requests("DELETE", CLUSTER)).hasSize(deletesBefore + 2);
+    assertThat(env.rayClusters()).isEmpty();
   }
 
   // 8. Retry-After on 429.
