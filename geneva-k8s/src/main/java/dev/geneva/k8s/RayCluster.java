@@ -12,6 +12,7 @@ import dev.geneva.k8s.internal.ClusterBackfillTarget;
 import dev.geneva.k8s.internal.ClusterNames;
 import dev.geneva.k8s.internal.ClusterSession;
 import dev.geneva.k8s.internal.Manifests;
+import dev.geneva.ray.jobs.DriverArgs;
 import dev.geneva.ray.jobs.JobPackage;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
@@ -109,7 +110,7 @@ public final class RayCluster implements AutoCloseable {
    * The driver's system property naming the custom resource Ray tasks without GPUs ask for (read by
    * geneva-ray's {@code RaySession} under the same name).
    */
-  static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
+  static final String CPU_ONLY_PROPERTY = DriverArgs.CPU_ONLY_RESOURCE_PROPERTY;
 
   private final RayClusterSpec spec;
   private final RayJobOptions jobOptions;

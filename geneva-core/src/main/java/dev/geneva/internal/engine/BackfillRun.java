@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -494,6 +495,7 @@ public final class BackfillRun implements BackfillJob {
     for (var f : latest.getFragments()) {
       now.put(f.getId(), f.metadata());
     }
+    Set<Integer> outputIds = plan.outputFieldIds();
     for (DataReplacementGroup g : groups) {
       int id = (int) g.fragmentId();
       FragmentMetadata md = now.get(id);
@@ -510,7 +512,7 @@ public final class BackfillRun implements BackfillJob {
                 + "' was being computed; its result was not committed. Run the backfill again"
                 + " to compute it from the new data");
       }
-      String output = BackfillPlanner.existingFile(md, plan.outputFieldIds());
+      String output = BackfillPlanner.existingFile(md, outputIds);
       if (!plan.outputFiles().get(id).equals(output == null ? "" : output)) {
         throw new GenevaException(
             "fragment "

@@ -28,6 +28,12 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
   /** The driver's exit code for a backfill that failed. */
   public static final int EXIT_FAILED = 1;
 
+  /**
+   * The driver's system property naming the custom resource of the cluster's CPU-only workers,
+   * which Ray work without GPUs then asks for (set by geneva-k8s, read by geneva-ray).
+   */
+  public static final String CPU_ONLY_RESOURCE_PROPERTY = "geneva.ray.cpuOnlyResource";
+
   /** The driver's exit code for arguments that cannot work. */
   public static final int EXIT_USAGE = 2;
 

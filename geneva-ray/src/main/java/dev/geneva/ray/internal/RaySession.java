@@ -1,6 +1,7 @@
 package dev.geneva.ray.internal;
 
 import dev.geneva.GenevaException;
+import dev.geneva.ray.jobs.DriverArgs;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaySession implements ExecutorSession {
   /** The driver's system property naming the custom resource of CPU-only workers. */
-  public static final String CPU_ONLY_PROPERTY = "geneva.ray.cpuOnlyResource";
+  public static final String CPU_ONLY_PROPERTY = DriverArgs.CPU_ONLY_RESOURCE_PROPERTY;
 
   private static final Logger LOG = LoggerFactory.getLogger(RaySession.class);
   private static final int POLL_MILLIS = 100;
