@@ -43,6 +43,7 @@ public final class Connection implements AutoCloseable {
   private final ConnectOptions options;
   private final BufferAllocator allocator;
   private BackfillExecutor ownedExecutor;
+  private JobHistory jobHistory;
   private volatile boolean closed;
 
   Connection(String uri, ConnectOptions options) {
@@ -199,6 +200,40 @@ public final class Connection implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + root, e);
     }
+  }
+
+  /**
+   * The database's backfill history, stored in {@code <database>/_geneva/jobs.lance}.
+   *
+   * @return the history
+   */
+  public synchronized JobHistory jobHistory() {
+    checkOpen();
+    if (jobHistory == null) {
+      jobHistory = new JobHistory(uri, options::resolveStorageOptions, allocator);
+    }
+    return jobHistory;
+  }
+
+  /**
+   * Every backfill recorded in this database, newest first: local and cluster ones, running and
+   * ended (see {@link JobHistory}).
+   *
+   * @return the jobs
+   */
+  public List<JobRecord> jobs() {
+    return jobHistory().list();
+  }
+
+  /**
+   * The backfills a filter selects, newest first.
+   *
+   * @param filter table, column and states, e.g. {@code
+   *     JobFilter.builder().table("docs").state(JobState.FAILED).build()}
+   * @return the jobs
+   */
+  public List<JobRecord> jobs(JobFilter filter) {
+    return jobHistory().list(filter);
   }
 
   TableLocation location(String name) {
