@@ -6,6 +6,9 @@ import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
+import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterDefinitions;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobsClient;
@@ -78,6 +81,18 @@ public final class BackfillCommand implements Callable<Integer> {
   URI dashboard;
 
   @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description =
+          "Run on a KubeRay cluster started for this backfill (and deleted after, per its exit"
+              + " mode) from the definition stored in the database under NAME"
+              + " (RayClusterDefinitions.define(db, NAME, spec)); the Kubernetes options say how to"
+              + " reach the API server.")
+  String cluster;
+
+  @CommandLine.Mixin KubeOptions kube;
+
+  @Option(
       names = "--ship",
       paramLabel = "PATH",
       description =
@@ -132,6 +147,19 @@ public final class BackfillCommand implements Callable<Integer> {
         .build();
   }
 
+  /** Starts the stored cluster definition, backfills on it, and closes it. */
+  private BackfillResult onStoredCluster(
+      Connection conn, Table t, BackfillOptions.Builder options) {
+    RayClusterSpec stored = RayClusterDefinitions.load(conn, cluster);
+    RayCluster.Builder b = RayCluster.builder().spec(stored).auth(kube.auth());
+    if (!ship.isEmpty()) {
+      b.jobPackager(JobPackager.of(ship));
+    }
+    try (RayCluster rc = b.start()) {
+      return t.backfill(column, options.target(rc.backfillTarget()).build());
+    }
+  }
+
   @Override
   public Integer call() {
     if (concurrency != null && concurrency < 1) {
@@ -162,17 +190,27 @@ public final class BackfillCommand implements Callable<Integer> {
     if (bar != null) {
       options.listener(bar);
     }
+    if (dashboard != null && cluster != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--dashboard names a running cluster and --cluster a stored definition to start: give"
+              + " one of them");
+    }
     if (dashboard != null) {
       options.target(onCluster());
-    } else if (!ship.isEmpty()) {
+    } else if (!ship.isEmpty() && cluster == null) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--ship only applies with --dashboard (a backfill on a cluster)");
+          spec.commandLine(),
+          "--ship only applies with --dashboard or --cluster (a backfill on a cluster)");
     }
     BackfillResult r;
     try (Connection conn = Geneva.connect(db, storageOptions)) {
       Table t = conn.openTable(table);
       try {
-        r = t.backfill(column, options.build());
+        r =
+            cluster == null
+                ? t.backfill(column, options.build())
+                : onStoredCluster(conn, t, options);
       } finally {
         if (bar != null) {
           bar.finish();
