@@ -625,8 +625,10 @@ public final class BackfillRun implements BackfillJob {
             .metric(
                 JobMetrics.COMMIT_BACKOFF_TIME_MS,
                 TimeUnit.NANOSECONDS.toMillis(commitBackoffNanos));
+    JobRecord report = r.build();
+    options.listener().ifPresent(l -> safely(() -> l.onJobRecorded(report)));
     try {
-      history.record(r.build());
+      history.record(report);
     } catch (RuntimeException e) {
       LOG.warn(
           "backfill of '{}' (job {}) could not be recorded as {} in {}: {}",

@@ -187,7 +187,8 @@ public final class RayJobBackfill implements BackfillTarget {
     BackfillOptions o = options == null ? BackfillOptions.defaults() : options;
     String id = o.jobId().orElseGet(() -> JobRecord.newJobId(column));
     ClientJobRecords records =
-        ClientJobRecords.pending(table, column, id, name(), o.cluster().orElse(clusterName));
+        ClientJobRecords.pending(
+            table, column, id, name(), o.cluster().orElse(clusterName), o.listener().orElse(null));
     BackfillJob job;
     try {
       job = start(table.uri(), column, o.toBuilder().jobId(id).build());

@@ -1,6 +1,7 @@
 package dev.geneva.ray.jobs.internal;
 
 import dev.geneva.BackfillJob;
+import dev.geneva.BackfillListener;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.JobHistory;
@@ -33,10 +34,12 @@ public final class ClientJobRecords {
 
   private final JobHistory history;
   private final JobRecord pending;
+  private final BackfillListener listener;
 
-  private ClientJobRecords(JobHistory history, JobRecord pending) {
+  private ClientJobRecords(JobHistory history, JobRecord pending, BackfillListener listener) {
     this.history = history;
     this.pending = pending;
+    this.listener = listener;
   }
 
   /**
@@ -47,10 +50,16 @@ public final class ClientJobRecords {
    * @param jobId the id the driver records under too
    * @param target where it is submitted, such as {@code ray-cluster:geneva/gpu}
    * @param cluster the cluster's {@code namespace/name}, or null
+   * @param listener told the job's record once it ends, or null
    * @return the records of this job
    */
   public static ClientJobRecords pending(
-      Table table, String column, String jobId, String target, String cluster) {
+      Table table,
+      String column,
+      String jobId,
+      String target,
+      String cluster,
+      BackfillListener listener) {
     String udfClass = "";
     String udfVersion = "";
     try {
@@ -77,7 +86,7 @@ public final class ClientJobRecords {
             .executor(target)
             .cluster(cluster)
             .build();
-    ClientJobRecords records = new ClientJobRecords(table.jobHistory(), r);
+    ClientJobRecords records = new ClientJobRecords(table.jobHistory(), r, listener);
     records.write(r);
     return records;
   }
@@ -105,6 +114,7 @@ public final class ClientJobRecords {
             (result, error) -> {
               try {
                 ended(result, error);
+                tellListener();
               } finally {
                 if (error == null) {
                   recorded.complete(result);
@@ -174,6 +184,18 @@ public final class ClientJobRecords {
       end(JobState.FAILED, "the client lost contact with the job: " + cause.getMessage());
     } else {
       end(JobState.FAILED, String.valueOf(cause.getMessage()));
+    }
+  }
+
+  /** Gives the listener the job as the history has it now (the driver's report if it wrote one). */
+  private void tellListener() {
+    if (listener == null) {
+      return;
+    }
+    try {
+      history.get(pending.jobId()).ifPresent(listener::onJobRecorded);
+    } catch (RuntimeException e) {
+      LOG.warn("backfill listener or job history failed for {}: {}", pending.jobId(), e.toString());
     }
   }
 
