@@ -145,11 +145,11 @@ public final class ViewRefresher {
     for (var e : work.fragments.entrySet()) {
       Diff d = diff(work, e.getKey(), e.getValue());
       counts[0] += d.missing.size();
-      counts[1] += d.stale.size();
+      counts[1] += d.staleRows;
       redo += e.getValue() == Kind.REDO ? 1 : 0;
     }
     for (int f : work.removed) {
-      counts[1] += existing(f).size();
+      counts[1] += rows(existing(f).values());
     }
     return new RefreshPlan(
         view.name(),
@@ -186,10 +186,10 @@ public final class ViewRefresher {
     long deleted = 0;
     long failed = 0;
     for (int f : work.removed) {
-      Set<Long> gone = existing(f);
+      Map<Long, Integer> gone = existing(f);
       if (!gone.isEmpty()) {
         viewTable.delete(range(f));
-        deleted += gone.size();
+        deleted += rows(gone.values());
       }
     }
     Schema viewSchema = viewSchema();
@@ -204,7 +204,7 @@ public final class ViewRefresher {
           } else {
             deleteIds(d.stale);
           }
-          deleted += d.stale.size();
+          deleted += d.staleRows;
         }
         if (!d.missing.isEmpty()) {
           if (runner != null) {
@@ -298,7 +298,7 @@ public final class ViewRefresher {
     }
     Map<Integer, Kind> fragments = new HashMap<>();
     for (var e : now.entrySet()) {
-      Kind kind = bases.isEmpty() ? Kind.SYNC : Kind.SKIP;
+      Kind kind = meta.refreshedVersion().isEmpty() ? Kind.SYNC : Kind.SKIP;
       for (Map<Integer, Signature> base : bases) {
         Signature before = base.get(e.getKey());
         Kind k;
@@ -366,23 +366,38 @@ public final class ViewRefresher {
     return out;
   }
 
-  /** Missing source ids (to append) and stale view source ids (to delete) of one fragment. */
-  private record Diff(Set<Long> missing, Set<Long> stale) {}
+  /**
+   * Missing source ids (to append), stale source ids (whose view rows to delete) and the number of
+   * those view rows, for one fragment.
+   */
+  private record Diff(Set<Long> missing, Set<Long> stale, long staleRows) {}
 
   private Diff diff(Work work, int fragment, Kind kind) {
-    Set<Long> existing = existing(fragment);
+    Map<Long, Integer> existing = existing(fragment);
     Set<Long> live = new HashSet<>();
     try (Dataset src = source.openVersion(work.target)) {
       scanIds(src, fragment, work.meta.filter(), live::add);
     }
     if (kind == Kind.REDO) {
-      return new Diff(live, existing);
+      return new Diff(live, existing.keySet(), rows(existing.values()));
     }
     Set<Long> missing = new HashSet<>(live);
-    missing.removeAll(existing);
-    Set<Long> stale = new HashSet<>(existing);
+    missing.removeAll(existing.keySet());
+    Set<Long> stale = new HashSet<>(existing.keySet());
     stale.removeAll(live);
-    return new Diff(missing, stale);
+    long staleRows = 0;
+    for (long id : stale) {
+      staleRows += existing.get(id);
+    }
+    return new Diff(missing, stale, staleRows);
+  }
+
+  private static long rows(java.util.Collection<Integer> counts) {
+    long n = 0;
+    for (int c : counts) {
+      n += c;
+    }
+    return n;
   }
 
   private static void scanIds(
@@ -408,9 +423,9 @@ public final class ViewRefresher {
     }
   }
 
-  /** The distinct source ids the view holds for one source fragment. */
-  private Set<Long> existing(int fragment) {
-    Set<Long> ids = new HashSet<>();
+  /** The source ids the view holds for one source fragment, with their numbers of view rows. */
+  private Map<Long, Integer> existing(int fragment) {
+    Map<Long, Integer> ids = new HashMap<>();
     try (Dataset ds = view.openLatest();
         LanceScanner scanner =
             ds.newScan(
@@ -422,7 +437,7 @@ public final class ViewRefresher {
       while (reader.loadNextBatch()) {
         BigIntVector v = (BigIntVector) reader.getVectorSchemaRoot().getVector(0);
         for (int i = 0; i < reader.getVectorSchemaRoot().getRowCount(); i++) {
-          ids.add(v.get(i));
+          ids.merge(v.get(i), 1, Integer::sum);
         }
       }
     } catch (IOException e) {
