@@ -299,4 +299,83 @@ class UdtfViewTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("outputs is required");
   }
+
+  @Test
+  void chunkerView_whenKilledAtAnyRow_resumesToTheCleanResult() {
+    MaterializedView scratchAt1 = chunks("scratch_v1");
+    scratchAt1.refresh();
+    append(300, 120);
+    docs.delete("id % 6 = 1 OR (id >= 120 AND id < 140)");
+    MaterializedView scratch = chunks("scratch");
+    scratch.refresh();
+    List<String> clean = MaterializedViewTest.rows(scratch.table().uri());
+
+    // a failure in each source fragment in turn, on a row the refresh expands: rows without text
+    // (re-expanded in a fragment that changed: 3, 150, 255) and appended rows (330, 419)
+    for (long failAt : List.of(3L, 150L, 255L, 330L, 419L)) {
+      String name = "chunks_" + failAt;
+      MaterializedView view = chunks(name);
+      view.refresh(1);
+      Faults.FAILING_IDS.add(failAt);
+      assertThatThrownBy(view::refresh)
+          .as("refresh failing at id %d", failAt)
+          .isInstanceOf(GenevaException.class);
+      Faults.reset();
+
+      view.refresh();
+
+      assertThat(MaterializedViewTest.rows(view.table().uri()))
+          .as("view resumed after a failure at id %d", failAt)
+          .isEqualTo(clean);
+      assertParentsLive(view);
+    }
+  }
+
+  /** A chunker whose version the test sets. */
+  public static class VersionedChunker extends TextChunker {
+    static volatile String version = "1";
+    static volatile int size = 5;
+
+    @Override
+    public UdtfSpec spec() {
+      return super.spec().toBuilder().version(version).build();
+    }
+
+    @Override
+    public Iterable<Map<String, ?>> apply(Row row) {
+      List<Map<String, ?>> out = new ArrayList<>();
+      String text = row.isNull("text") ? "" : row.getString("text");
+      for (int i = 0; i * size < text.length(); i++) {
+        out.add(
+            Map.of(
+                "chunk",
+                text.substring(i * size, Math.min(text.length(), (i + 1) * size)),
+                "chunk_index",
+                i));
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void chunkerView_whenUdtfVersionChanges_recomputesEveryRow() {
+    VersionedChunker.version = "1";
+    VersionedChunker.size = 5;
+    MaterializedView view =
+        db.createUdtfView("chunks", docs.query().select("id", "text"), new VersionedChunker());
+    view.refresh();
+    long fives = view.table().countRows();
+
+    VersionedChunker.version = "2";
+    VersionedChunker.size = 50;
+    RefreshPlan plan = view.planRefresh();
+    view.refresh();
+
+    assertThat(plan.fragmentsToRecompute()).isEqualTo(3);
+    assertThat(view.table().countRows()).isLessThan(fives);
+    assertThat(view.table().countRows("chunk_index > 0")).isZero();
+    assertThat(view.table().countRows()).isEqualTo(docs.countRows("text IS NOT NULL"));
+    VersionedChunker.version = "1";
+    VersionedChunker.size = 5;
+  }
 }
