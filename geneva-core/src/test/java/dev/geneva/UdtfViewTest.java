@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.testing.ChunkEmbedding;
 import dev.geneva.testing.EvenPairs;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextChunker;
-import dev.geneva.testing.TextEmbedding;
 import dev.geneva.udf.ChunkerUdf;
 import dev.geneva.udf.ErrorPolicy;
 import dev.geneva.udf.Row;
@@ -62,20 +62,7 @@ class UdtfViewTest {
         name,
         docs.query().select("id", "text"),
         new TextChunker(),
-        Map.of("embedding", chunkEmbedding()));
-  }
-
-  /** The chunk view's embedding reads {@code chunk}. */
-  static ChunkEmbedding chunkEmbedding() {
-    return new ChunkEmbedding();
-  }
-
-  /** {@link TextEmbedding} of the {@code chunk} column. */
-  public static class ChunkEmbedding extends TextEmbedding {
-    @Override
-    public dev.geneva.udf.UdfSpec spec() {
-      return super.spec().toBuilder().inputs("chunk").build();
-    }
+        Map.of("embedding", new ChunkEmbedding()));
   }
 
   /**

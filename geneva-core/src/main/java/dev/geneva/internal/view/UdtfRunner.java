@@ -12,9 +12,7 @@ import dev.geneva.udf.UdfContext;
 import dev.geneva.udf.Udtf;
 import dev.geneva.udf.UdtfOutput;
 import dev.geneva.udf.UdtfSpec;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.arrow.memory.BufferAllocator;
@@ -313,11 +311,5 @@ final class UdtfRunner implements AutoCloseable {
       throw new InvalidInputException(
           "cannot instantiate UDTF " + className + " of view '" + view + "': " + e, e);
     }
-  }
-
-  static List<String> names(List<Field> fields) {
-    List<String> names = new ArrayList<>();
-    fields.forEach(f -> names.add(f.getName()));
-    return names;
   }
 }

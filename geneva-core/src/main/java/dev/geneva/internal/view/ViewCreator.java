@@ -7,7 +7,6 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.internal.engine.ColumnChecks;
 import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.SqlFilters;
-import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.engine.ViewAccess;
 import dev.geneva.internal.lance.TableLocation;
@@ -244,15 +243,5 @@ public final class ViewCreator {
           "cannot create view table '" + location.name() + "' at " + location.uri() + ": " + e, e);
     }
     ViewRefresher.write(location, definition.metadata());
-  }
-
-  /**
-   * Tells whether a field is a UDF column.
-   *
-   * @param f the field
-   * @return true for a UDF column
-   */
-  static boolean isUdf(Field f) {
-    return UdfMetadata.from(f.getMetadata()).isPresent();
   }
 }
