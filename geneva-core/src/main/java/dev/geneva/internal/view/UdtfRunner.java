@@ -2,6 +2,7 @@ package dev.geneva.internal.view;
 
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.engine.ViewAccess;
 import dev.geneva.udf.BatchUdtf;
 import dev.geneva.udf.ChunkerUdf;
@@ -257,20 +258,7 @@ final class UdtfRunner implements AutoCloseable {
   /** Checks that a UDTF can be recreated by class name, like a UDF. */
   static void checkInstantiable(Udtf udtf) {
     Class<?> type = udtf.getClass();
-    String problem = null;
-    if (type.isAnonymousClass() || type.isSynthetic() || type.isLocalClass()) {
-      problem = "is anonymous, local or a lambda";
-    } else if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
-      problem = "is not public";
-    } else if (type.isMemberClass() && !java.lang.reflect.Modifier.isStatic(type.getModifiers())) {
-      problem = "is an inner (non-static) class";
-    } else {
-      try {
-        type.getConstructor();
-      } catch (NoSuchMethodException e) {
-        problem = "has no public no-argument constructor";
-      }
-    }
+    String problem = Udfs.classProblem(type);
     if (problem == null && !(udtf instanceof ChunkerUdf) && !(udtf instanceof BatchUdtf)) {
       problem = "implements neither ChunkerUdf nor BatchUdtf";
     }

@@ -1,9 +1,6 @@
 package dev.geneva.internal.view;
 
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import dev.geneva.internal.engine.UdfMetadata;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,10 +58,7 @@ public record ViewMetadata(
     Map<String, String> m = new LinkedHashMap<>();
     m.put(SOURCE_NAME, sourceName);
     m.put(SOURCE_URI, sourceUri);
-    m.put(
-        COLUMNS,
-        String.join(
-            ",", columns.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList()));
+    m.put(COLUMNS, UdfMetadata.encodeNames(columns));
     filter.ifPresent(f -> m.put(FILTER, f));
     udtfClass.ifPresent(c -> m.put(UDTF_CLASS, c));
     udtfVersion.ifPresent(v -> m.put(UDTF_VERSION, v));
@@ -88,11 +82,7 @@ public record ViewMetadata(
         new ViewMetadata(
             config.getOrDefault(SOURCE_NAME, ""),
             config.get(SOURCE_URI),
-            cols.isEmpty()
-                ? List.of()
-                : Arrays.stream(cols.split(","))
-                    .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
-                    .toList(),
+            UdfMetadata.decodeNames(cols),
             Optional.ofNullable(config.get(FILTER)),
             Optional.ofNullable(config.get(UDTF_CLASS)),
             Optional.ofNullable(config.get(UDTF_VERSION)),
