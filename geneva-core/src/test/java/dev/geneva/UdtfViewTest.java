@@ -365,4 +365,24 @@ class UdtfViewTest {
     VersionedChunker.version = "1";
     VersionedChunker.size = 5;
   }
+
+  @Test
+  void statefulChunker_opensOnceAndClosesPerRefresh_andRefreshAsyncCompletes() throws Exception {
+    dev.geneva.testing.CountingStatefulChunker.OPENS.set(0);
+    dev.geneva.testing.CountingStatefulChunker.CLOSES.set(0);
+    MaterializedView view =
+        db.createUdtfView(
+            "chunks",
+            docs.query().select("id", "text"),
+            new dev.geneva.testing.CountingStatefulChunker());
+
+    RefreshResult result =
+        view.refreshAsync(RefreshOptions.defaults())
+            .get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(result.sourceRowsAdded()).isEqualTo(300);
+    assertThat(dev.geneva.testing.CountingStatefulChunker.OPENS.get()).isEqualTo(1);
+    assertThat(dev.geneva.testing.CountingStatefulChunker.CLOSES.get()).isEqualTo(1);
+    assertThat(viewChunks(view.table().uri())).isEqualTo(expectedChunks());
+  }
 }
