@@ -498,6 +498,20 @@ public final class Table {
     return location.storageOptions();
   }
 
+  /**
+   * Starts a query over this table, to define a materialized view with {@link
+   * Connection#createMaterializedView(String, Query, Map)}.
+   *
+   * @return a query of all columns and rows
+   */
+  public Query query() {
+    return Query.of(this);
+  }
+
+  TableLocation location() {
+    return location;
+  }
+
   @Override
   public String toString() {
     return "Table{name=" + name() + ", uri=" + uri() + "}";

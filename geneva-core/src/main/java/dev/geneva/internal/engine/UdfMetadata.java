@@ -42,10 +42,7 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
     Map<String, String> m = new LinkedHashMap<>();
     m.put(CLASS, udfClass);
     m.put(VERSION, version);
-    m.put(
-        INPUTS,
-        String.join(
-            ",", inputs.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList()));
+    m.put(INPUTS, encodeNames(inputs));
     m.put(NULLABLE, String.valueOf(nullable));
     return m;
   }
@@ -65,11 +62,32 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
         new UdfMetadata(
             fieldMetadata.get(CLASS),
             fieldMetadata.getOrDefault(VERSION, "1"),
-            inputs.isEmpty()
-                ? List.of()
-                : Arrays.stream(inputs.split(","))
-                    .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
-                    .toList(),
+            decodeNames(inputs),
             !"false".equals(fieldMetadata.get(NULLABLE))));
+  }
+
+  /**
+   * Encodes column names as one metadata value: URL-encoded, comma-separated.
+   *
+   * @param names the names
+   * @return the value
+   */
+  public static String encodeNames(List<String> names) {
+    return String.join(
+        ",", names.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList());
+  }
+
+  /**
+   * Decodes a value written by {@link #encodeNames(List)}.
+   *
+   * @param value the value
+   * @return the names
+   */
+  public static List<String> decodeNames(String value) {
+    return value.isEmpty()
+        ? List.of()
+        : Arrays.stream(value.split(","))
+            .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
+            .toList();
   }
 }
