@@ -18,7 +18,15 @@ public record StoredCluster(
     String name, String kind, int formatVersion, String json, Instant definedAt)
     implements ClusterDefinition {
 
-  /** Checks the values. */
+  /**
+   * Checks the values.
+   *
+   * @param name the name it was defined under
+   * @param kind what the document describes
+   * @param formatVersion the document's layout version
+   * @param json the document
+   * @param definedAt when this version of the definition was stored
+   */
   public StoredCluster {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
