@@ -361,14 +361,34 @@ public final class Table {
                     true,
                     spec.output().getType(),
                     null,
-                    UdfMetadata.of(udf.getClass().getName(), spec).toFieldMetadata()),
+                    UdfMetadata.fieldMetadata(udf.getClass().getName(), spec)),
                 spec.output().getChildren());
         if (udf instanceof ScalarUdf<?>) {
           checkScalarOutput(column, udf, field);
         }
+        if (ColumnChecks.isBlob(field)) {
+          checkBlobFormat(ds, column);
+        }
         fields.add(field);
       }
       ds.addColumns(fields);
+    }
+  }
+
+  /** Lance 2.0 files cannot hold a blob column whose fragments have deleted rows. */
+  private void checkBlobFormat(Dataset ds, String column) {
+    for (var fragment : ds.getFragments()) {
+      var file = fragment.metadata().getFiles().get(0);
+      if (file.getFileMajorVersion() == 2 && file.getFileMinorVersion() == 0) {
+        throw new InvalidInputException(
+            "column '"
+                + column
+                + "' is a blob, but table '"
+                + name()
+                + "' is written in Lance file format 2.0, whose blob encoding crashes lance-core"
+                + " 0.39 on fragments with deleted rows: store the bytes as"
+                + " UdfTypes.largeBinary(), or rewrite the table in file format 2.1 or newer");
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import dev.geneva.BackfillListener;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
+import dev.geneva.FailedRow;
 import dev.geneva.GenevaException;
 import dev.geneva.LanceLogging;
 import dev.geneva.internal.lance.LanceErrors;
@@ -81,6 +82,7 @@ public final class BackfillRun implements BackfillJob {
   private long rowsProcessed;
   private long rowsSkipped;
   private long rowsFailed;
+  private final List<FailedRow> failedRows = new ArrayList<>();
   private long committedVersion;
   private int commits;
   private long lastProgressNanos;
@@ -202,6 +204,11 @@ public final class BackfillRun implements BackfillJob {
           } else {
             rowsProcessed += o.result().rowsComputed();
             rowsFailed += o.result().rowsFailed();
+            for (FailedRow f : o.result().failures()) {
+              if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
+                failedRows.add(f);
+              }
+            }
             finish(o.task(), o.result(), finished, pending);
           }
         }
@@ -278,7 +285,8 @@ public final class BackfillRun implements BackfillJob {
               plan.readVersion(),
               committedVersion,
               commits,
-              Duration.ofNanos(System.nanoTime() - startNanos)));
+              Duration.ofNanos(System.nanoTime() - startNanos),
+              failedRows));
     }
   }
 
