@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
@@ -129,6 +130,96 @@ class TypedColumnsTest {
                 id -> null));
     return Stream.of(LanceFileVersion.V2_0, LanceFileVersion.V2_1, LanceFileVersion.V2_2)
         .flatMap(v -> cases.stream().map(c -> Arguments.of(v, c.get()[0], c.get()[1], c.get()[2])));
+  }
+
+  @ParameterizedTest(name = "file format {0}")
+  @org.junit.jupiter.params.provider.EnumSource(
+      value = LanceFileVersion.class,
+      names = {"V2_0", "V2_1"})
+  void backfill_whenUdfReadsTypedStructFieldsByPath_getsTheValuesAnotherUdfWrote(
+      LanceFileVersion version) {
+    Scripted.spec =
+        UdfSpec.builder()
+            .inputs("id")
+            .output(
+                UdfTypes.struct(
+                    UdfTypes.named("lang", UdfTypes.utf8()),
+                    UdfTypes.named("ts", UdfTypes.timestamp(TimeUnit.MICROSECOND, "UTC")),
+                    UdfTypes.named("local", UdfTypes.timestamp(TimeUnit.MILLISECOND, null)),
+                    UdfTypes.named("day", UdfTypes.date64()),
+                    UdfTypes.named("price", UdfTypes.decimal(10, 2)),
+                    UdfTypes.named("n", UdfTypes.uint64()),
+                    UdfTypes.named("vec", UdfTypes.fixedSizeList(UdfTypes.int16(), 3))))
+            .build();
+    Scripted.function =
+        id -> {
+          if (id % 9 == 5) {
+            return null;
+          }
+          Map<String, Object> info = new HashMap<>();
+          info.put("lang", id % 2 == 0 ? "en" : null);
+          info.put("ts", EPOCH_PLUS.plusSeconds(id));
+          info.put("local", LocalDateTime.of(2024, 1, 1, 8, 0).plusMinutes(id));
+          info.put("day", LocalDate.of(2024, 1, 1).plusDays(id));
+          info.put("price", BigDecimal.valueOf(id, 2));
+          info.put("n", id * 1_000_000_000_000L);
+          info.put("vec", new short[] {(short) id, 0, (short) -id});
+          return info;
+        };
+    Table t = SampleTables.createWithFileVersion(db, dir, "docs", 200, 100, version);
+    t.addColumns(Map.of("info", new Scripted()));
+    t.backfill("info");
+    RowScripted.spec = UdfSpec.builder().inputs("id", "info").output(UdfTypes.utf8()).build();
+    RowScripted.function =
+        row -> {
+          if (row.isNull("info.ts")) {
+            return "no info";
+          }
+          return (row.isNull("info.lang") ? "-" : row.getString("info.lang"))
+              + "|"
+              + row.getInstant("info.ts")
+              + "|"
+              + row.getLocalDateTime("info.local")
+              + "|"
+              + row.getLocalDate("info.day")
+              + "|"
+              + row.getBigDecimal("info.price")
+              + "|"
+              + row.getLong("info.n")
+              + "|"
+              + Arrays.toString(row.getLongArray("info.vec"))
+              + "|"
+              + Arrays.toString(row.getDoubleArray("info.vec"));
+        };
+
+    t.addColumns(Map.of("summary", new RowScripted()));
+    t.backfill("summary");
+
+    Map<Long, Object> summaries = LanceColumns.byId(db.allocator(), t.uri(), "summary");
+    assertThat(summaries).hasSize(200);
+    summaries.forEach(
+        (id, v) ->
+            assertThat(String.valueOf(v))
+                .as("row %d", id)
+                .isEqualTo(
+                    id % 9 == 5
+                        ? "no info"
+                        : (id % 2 == 0 ? "en" : "-")
+                            + "|"
+                            + EPOCH_PLUS.plusSeconds(id)
+                            + "|"
+                            + LocalDateTime.of(2024, 1, 1, 8, 0).plusMinutes(id)
+                            + "|"
+                            + LocalDate.of(2024, 1, 1).plusDays(id)
+                            + "|"
+                            + BigDecimal.valueOf(id, 2)
+                            + "|"
+                            + id * 1_000_000_000_000L
+                            + "|"
+                            + Arrays.toString(new long[] {id, 0, -id})
+                            + "|"
+                            + Arrays.toString(new double[] {id, 0, -id})));
+    assertThat(LanceColumns.scanAll(db.allocator(), t.uri())).isEqualTo(200);
   }
 
   @ParameterizedTest(name = "file format {0}")
