@@ -21,6 +21,9 @@ import java.util.List;
  * @param duration wall-clock time
  * @param failedRows the rows counted in {@code rowsFailed}, with their errors, in the order tasks
  *     finished (at most {@link #MAX_FAILED_ROWS}, and at most 1000 a task)
+ * @param udfChange how the UDF changed (version, inputs or class) since the column's values were
+ *     computed, when that made this default backfill recompute every row rather than only the null
+ *     ones, as Geneva does; null when it did not
  */
 public record BackfillResult(
     String table,
@@ -35,7 +38,8 @@ public record BackfillResult(
     long committedVersion,
     int commits,
     Duration duration,
-    List<FailedRow> failedRows) {
+    List<FailedRow> failedRows,
+    String udfChange) {
 
   /** The most failed rows a result lists; {@code rowsFailed} counts them all. */
   public static final int MAX_FAILED_ROWS = 10_000;
@@ -56,9 +60,19 @@ public record BackfillResult(
    * @param commits the number of commits
    * @param duration wall-clock time
    * @param failedRows the failed rows with their errors
+   * @param udfChange how the UDF changed, when that made the backfill recompute every row; or null
    */
   public BackfillResult {
     failedRows = List.copyOf(failedRows);
+  }
+
+  /**
+   * Tells whether this backfill recomputed every row because the UDF changed.
+   *
+   * @return true when {@link #udfChange()} is set
+   */
+  public boolean recomputedForUdfChange() {
+    return udfChange != null;
   }
 
   /**
@@ -103,6 +117,7 @@ public record BackfillResult(
         committedVersion,
         commits,
         duration,
-        List.of());
+        List.of(),
+        null);
   }
 }

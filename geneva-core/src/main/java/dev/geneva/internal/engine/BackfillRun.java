@@ -111,6 +111,13 @@ public final class BackfillRun implements BackfillJob {
   public static BackfillJob start(
       TableLocation table, String column, BackfillOptions options, BackfillExecutor executor) {
     BackfillPlan plan = BackfillPlanner.plan(table, column, options);
+    if (plan.udfChange() != null) {
+      LOG.info(
+          "the UDF of '{}' changed since its values were computed ({}): this backfill recomputes"
+              + " every row, not only the null ones",
+          column,
+          plan.udfChange());
+    }
     BackfillRun run = new BackfillRun(table, options, executor, plan);
     Thread driver = new Thread(run::drive, "geneva-backfill-" + column);
     driver.setDaemon(true);
@@ -252,6 +259,21 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+    if (failure == null && !cancelled && plan.udfChange() != null) {
+      try {
+        committedVersion =
+            UdfVersions.markComputed(table, plan.column(), plan.udfClass(), plan.spec());
+      } catch (RuntimeException e) {
+        failure =
+            new GenevaException(
+                "every row of '"
+                    + plan.column()
+                    + "' was recomputed and committed, but recording the UDF that computed them"
+                    + " failed, so the next default backfill recomputes them again: "
+                    + e.getMessage(),
+                e);
+      }
+    }
     if (failure == null && !cancelled) {
       clearCheckpoints(checkpoints);
     }
@@ -286,7 +308,8 @@ public final class BackfillRun implements BackfillJob {
               committedVersion,
               commits,
               Duration.ofNanos(System.nanoTime() - startNanos),
-              failedRows));
+              failedRows,
+              plan.udfChange()));
     }
   }
 
