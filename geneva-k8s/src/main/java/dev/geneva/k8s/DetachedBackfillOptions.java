@@ -2,7 +2,6 @@ package dev.geneva.k8s;
 
 import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
-import dev.geneva.k8s.internal.Checks;
 import dev.geneva.ray.jobs.JobPackage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -233,16 +232,19 @@ public final class DetachedBackfillOptions {
      * @return this builder
      */
     public Builder name(String name) {
-      String n = Checks.dnsLabel("DetachedBackfillOptions.name", name);
-      if (n.length() > MAX_NAME_LENGTH || !Character.isLetter(n.charAt(0))) {
+      if (name == null
+          || name.length() > MAX_NAME_LENGTH
+          || !name.matches("[a-z]([-a-z0-9]*[a-z0-9])?")) {
         throw new InvalidInputException(
             "DetachedBackfillOptions.name \""
                 + name
-                + "\" must start with a letter and have at most "
+                + "\" is not a RayJob name Geneva can use: at most "
                 + MAX_NAME_LENGTH
-                + " characters: KubeRay names the job's RayCluster <name>-raycluster-xxxxx,"
-                + " which must stay a valid cluster name; use a shorter name");
+                + " lower-case letters, digits and '-', starting with a letter and ending with a"
+                + " letter or digit (KubeRay names the job's RayCluster <name>-raycluster-xxxxx,"
+                + " which must stay a valid cluster name), e.g. \"embed-docs\"");
       }
+      String n = name;
       this.name = n;
       return this;
     }

@@ -226,10 +226,13 @@ class DetachedBackfillTest {
     assertThatThrownBy(() -> b.name("a-name-that-is-much-too-long-for-a-rayjob-x"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("DetachedBackfillOptions.name")
-        .hasMessageContaining("36");
+        .hasMessageContaining("at most 36");
     assertThatThrownBy(() -> b.name("9lives"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("start with a letter");
+        .hasMessageContaining("starting with a letter");
+    assertThatThrownBy(() -> b.name("Upper"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("lower-case");
     assertThatThrownBy(() -> b.ttlAfterFinished(Duration.ofSeconds(-1)))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("ttlAfterFinished");
