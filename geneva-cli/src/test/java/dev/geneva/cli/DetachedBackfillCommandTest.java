@@ -10,9 +10,9 @@ import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
 import dev.geneva.k8s.internal.crd.RayJobResource;
-import dev.geneva.k8s.internal.crd.RayJobStatus;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.RayJobStatuses;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
@@ -84,18 +84,7 @@ class DetachedBackfillCommandTest {
   }
 
   private void operator(String name, String jobStatus, String deploymentStatus) {
-    mock.client()
-        .resources(RayJobResource.class)
-        .inNamespace(NS)
-        .withName(name)
-        .editStatus(
-            r -> {
-              RayJobStatus s = new RayJobStatus();
-              s.setJobStatus(jobStatus);
-              s.setJobDeploymentStatus(deploymentStatus);
-              r.setStatus(s);
-              return r;
-            });
+    RayJobStatuses.write(mock.client(), NS, name, jobStatus, deploymentStatus, "");
   }
 
   @Test

@@ -60,6 +60,16 @@ class DetachedBackfillSchemaTest {
         .build();
   }
 
+  private static RayJobResource renderedForOldest() {
+    return DetachedJobs.render(
+        spec(),
+        "abcd1234",
+        KubeRayFeatures.OLDEST,
+        "schema",
+        new DriverArgs("gs://bucket/db/docs.lance", "embedding", BackfillOptions.defaults()),
+        options());
+  }
+
   @ParameterizedTest(name = "KubeRay {0}")
   @MethodSource("dev.geneva.k8s.testing.KubeRayCrds#versions")
   void submit_whenCreatedOnKubeRayVersion_expectStoredRayJobValidatesAgainstItsSchema(
@@ -99,28 +109,14 @@ class DetachedBackfillSchemaTest {
   @ParameterizedTest(name = "KubeRay {0}")
   @MethodSource("dev.geneva.k8s.testing.KubeRayCrds#versions")
   void render_whenRenderedForOldestKubeRay_expectValidOnEveryVersion(String version) {
-    RayJobResource job =
-        DetachedJobs.render(
-            spec(),
-            "abcd1234",
-            KubeRayFeatures.OLDEST,
-            "schema",
-            new DriverArgs("gs://bucket/db/docs.lance", "embedding", BackfillOptions.defaults()),
-            options());
+    RayJobResource job = renderedForOldest();
     JsonNode json = CrdSchemas.json(job);
     assertThat(CrdSchemas.validateRayJob(version, json)).as("%s", json).isEmpty();
   }
 
   @Test
   void validateRayJob_whenFieldOnlyNewerKubeRayHas_expectValidatorRejectsItOnOlder() {
-    RayJobResource job =
-        DetachedJobs.render(
-            spec(),
-            "abcd1234",
-            KubeRayFeatures.OLDEST,
-            "schema",
-            new DriverArgs("gs://bucket/db/docs.lance", "embedding", BackfillOptions.defaults()),
-            options());
+    RayJobResource job = renderedForOldest();
     ObjectNode json = (ObjectNode) CrdSchemas.json(job);
     ((ObjectNode) json.get("spec")).put("deletionPolicy", "DeleteCluster");
     assertThat(CrdSchemas.validateRayJob("1.1.1", json)).isNotEmpty();

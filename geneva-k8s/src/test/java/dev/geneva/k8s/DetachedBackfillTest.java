@@ -9,10 +9,10 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.crd.RayJobResource;
-import dev.geneva.k8s.internal.crd.RayJobStatus;
 import dev.geneva.k8s.testing.FaultProxy;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
+import dev.geneva.k8s.testing.RayJobStatuses;
 import dev.geneva.ray.jobs.DriverArgs;
 import dev.geneva.ray.jobs.EntrypointBuilder;
 import dev.geneva.ray.jobs.JobPackage;
@@ -85,20 +85,11 @@ class DetachedBackfillTest {
   }
 
   private void operator(String name, String jobStatus, String deploymentStatus, String reason) {
-    mock.client()
-        .resources(RayJobResource.class)
-        .inNamespace(NS)
-        .withName(name)
-        .editStatus(
-            r -> {
-              RayJobStatus s = r.getStatus() == null ? new RayJobStatus() : r.getStatus();
-              s.setJobStatus(jobStatus);
-              s.setJobDeploymentStatus(deploymentStatus);
-              s.setReason(reason);
-              s.setRayClusterName(name + "-raycluster-abcde");
-              r.setStatus(s);
-              return r;
-            });
+    RayJobStatuses.write(mock.client(), NS, name, jobStatus, deploymentStatus, reason);
+  }
+
+  private DetachedBackfill submit(String name) {
+    return DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name(name).build());
   }
 
   @Test
@@ -310,10 +301,7 @@ class DetachedBackfillTest {
     other.setMetadata(new ObjectMetaBuilder().withName("taken").withNamespace(NS).build());
     mock.client().resources(RayJobResource.class).inNamespace(NS).resource(other).create();
 
-    assertThatThrownBy(
-            () ->
-                DetachedBackfills.submit(
-                    auth, spec(), TABLE, "embedding", options().name("taken").build()))
+    assertThatThrownBy(() -> submit("taken"))
         .isInstanceOf(RayClusterException.class)
         .hasMessageContaining("already exists")
         .hasMessageContaining("kubectl delete rayjob taken -n geneva");
@@ -353,8 +341,7 @@ class DetachedBackfillTest {
   })
   void waitUntilDone_whenOperatorReportsEnd_expectFinalState(
       String jobStatus, String deployment, String reason, DetachedBackfillState expected) {
-    try (DetachedBackfill job =
-        DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name("j").build())) {
+    try (DetachedBackfill job = submit("j")) {
       List<DetachedBackfillState> seen = new ArrayList<>();
       Consumer<DetachedBackfillStatus> operator =
           s -> {
@@ -386,9 +373,7 @@ class DetachedBackfillTest {
 
   @Test
   void waitUntilDone_whenJobDoesNotEndInTime_expectLatestStatusNotDone() {
-    try (DetachedBackfill job =
-        DetachedBackfills.submit(
-            auth, spec(), TABLE, "embedding", options().name("slow").build())) {
+    try (DetachedBackfill job = submit("slow")) {
       operator("slow", "RUNNING", "Running", "");
       long start = System.nanoTime();
       DetachedBackfillStatus s = job.waitUntilDone(Duration.ofMillis(200));
@@ -400,8 +385,7 @@ class DetachedBackfillTest {
 
   @Test
   void cancel_whenRunning_expectRayJobDeletedAndDeletedState() {
-    try (DetachedBackfill job =
-        DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name("c").build())) {
+    try (DetachedBackfill job = submit("c")) {
       operator("c", "RUNNING", "Running", "");
       assertThat(job.status().state()).isEqualTo(DetachedBackfillState.RUNNING);
 
@@ -417,8 +401,7 @@ class DetachedBackfillTest {
 
   @Test
   void status_whenRayJobDeletedAfterItSucceeded_expectSucceededKept() {
-    try (DetachedBackfill job =
-        DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name("d").build())) {
+    try (DetachedBackfill job = submit("d")) {
       operator("d", "SUCCEEDED", "Complete", "");
       assertThat(job.status().state()).isEqualTo(DetachedBackfillState.SUCCEEDED);
       mock.client().resources(RayJobResource.class).inNamespace(NS).withName("d").delete();
@@ -428,8 +411,7 @@ class DetachedBackfillTest {
 
   @Test
   void close_whenCalled_expectJobKeepsRunningAndHandleRefusesCalls() {
-    DetachedBackfill job =
-        DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name("k").build());
+    DetachedBackfill job = submit("k");
     job.close();
     job.close();
     assertThat(rayJobs()).hasSize(1);
@@ -443,8 +425,7 @@ class DetachedBackfillTest {
     RayJobResource other = new RayJobResource();
     other.setMetadata(new ObjectMetaBuilder().withName("not-ours").withNamespace(NS).build());
     mock.client().resources(RayJobResource.class).inNamespace(NS).resource(other).create();
-    DetachedBackfills.submit(auth, spec(), TABLE, "embedding", options().name("ours").build())
-        .close();
+    submit("ours").close();
     operator("ours", "RUNNING", "Running", "");
 
     List<DetachedBackfillStatus> listed = DetachedBackfills.list(auth, NS);
