@@ -198,7 +198,7 @@ public final class DetachedJobsCommand implements Callable<Integer> {
       out.println(Json.write(jobs.stream().map(DetachedJobsCommand::toMap).toList()));
     } else {
       out.printf(
-          "%-36s %-10s %-20s %-24s %s%n", "NAME", "STATE", "DEPLOYMENT", "CREATED", "COLUMN");
+          "%-36s %-10s %-20s %-24s %s%n", "NAME", "STATE", "DEPLOYMENT", "CREATED", "TABLE COLUMN");
       for (DetachedBackfillStatus s : jobs) {
         out.printf(
             "%-36s %-10s %-20s %-24s %s%n",
