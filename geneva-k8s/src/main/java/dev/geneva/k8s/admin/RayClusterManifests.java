@@ -83,6 +83,7 @@ public final class RayClusterManifests {
   private final String eksRoleArn;
   private final String gcpServiceAccount;
   private final boolean createNamespace;
+  private final ReaperManifests reaper;
 
   private RayClusterManifests(Builder b) {
     this.namespace = b.namespace;
@@ -98,6 +99,7 @@ public final class RayClusterManifests {
     this.eksRoleArn = b.eksRoleArn;
     this.gcpServiceAccount = b.gcpServiceAccount;
     this.createNamespace = b.createNamespace;
+    this.reaper = b.reaper;
   }
 
   /**
@@ -127,6 +129,7 @@ public final class RayClusterManifests {
     b.eksRoleArn = eksRoleArn;
     b.gcpServiceAccount = gcpServiceAccount;
     b.createNamespace = createNamespace;
+    b.reaper = reaper;
     return b;
   }
 
@@ -146,6 +149,15 @@ public final class RayClusterManifests {
    */
   public List<RbacSubject> clientSubjects() {
     return clientSubjects;
+  }
+
+  /**
+   * The in-cluster reaper of RayClusters whose lease ran out, when one was added.
+   *
+   * @return the reaper's manifests
+   */
+  public Optional<ReaperManifests> reaper() {
+    return Optional.ofNullable(reaper);
   }
 
   /**
@@ -368,7 +380,8 @@ public final class RayClusterManifests {
    * Every object, in the order to apply them: namespace (unless {@link
    * Builder#createNamespace(boolean)} is false), service account, ClusterRole, ClusterRoleBinding,
    * then the client Role, RoleBinding, ClusterRole and ClusterRoleBinding when client subjects were
-   * given.
+   * given, then the {@linkplain Builder#reaper reaper}'s ServiceAccount, Role, RoleBinding and
+   * CronJob when one was added.
    *
    * @return new objects
    */
@@ -384,6 +397,9 @@ public final class RayClusterManifests {
     clientRoleBinding().ifPresent(out::add);
     clientClusterRole().ifPresent(out::add);
     clientClusterRoleBinding().ifPresent(out::add);
+    if (reaper != null) {
+      out.addAll(reaper.objects());
+    }
     return out;
   }
 
@@ -432,6 +448,8 @@ public final class RayClusterManifests {
         + eksRoleArn
         + ", gcpServiceAccount="
         + gcpServiceAccount
+        + ", reaper="
+        + reaper
         + "}";
   }
 
@@ -473,8 +491,21 @@ public final class RayClusterManifests {
     private String eksRoleArn;
     private String gcpServiceAccount;
     private boolean createNamespace = true;
+    private ReaperManifests reaper;
 
     private Builder() {}
+
+    /**
+     * Adds the in-cluster reaper ({@link ReaperManifests}): a CronJob deleting the namespace's
+     * RayClusters whose lease ran out, with its ServiceAccount, Role and RoleBinding.
+     *
+     * @param reaper the reaper, for the same namespace; null for none
+     * @return this builder
+     */
+    public Builder reaper(ReaperManifests reaper) {
+      this.reaper = reaper;
+      return this;
+    }
 
     /**
      * Sets the namespace (default {@code geneva}).
@@ -631,6 +662,16 @@ public final class RayClusterManifests {
                 + gcpServiceAccount
                 + "' is not a Google service account email: expected"
                 + " <name>@<project>.iam.gserviceaccount.com");
+      }
+      if (reaper != null && !reaper.namespace().equals(namespace)) {
+        throw new InvalidInputException(
+            "RayClusterManifests.reaper is for namespace "
+                + reaper.namespace()
+                + " but the manifests are for "
+                + namespace
+                + ": build the reaper with namespace(\""
+                + namespace
+                + "\")");
       }
       return new RayClusterManifests(this);
     }

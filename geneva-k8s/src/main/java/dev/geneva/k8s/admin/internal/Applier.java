@@ -6,6 +6,8 @@ import dev.geneva.k8s.admin.ApplyResult.Outcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -94,6 +96,14 @@ public final class Applier {
       RoleBinding want = (RoleBinding) desired;
       checkRoleRef(desired, b.getRoleRef(), want.getRoleRef());
       changed |= setSubjects(b.getSubjects(), want.getSubjects(), b::setSubjects);
+    } else if (existing instanceof CronJob cj) {
+      // Ours entirely: its spec becomes ours (a real API server's defaulted fields count as a
+      // change, so a re-apply there reports it updated).
+      CronJobSpec want = ((CronJob) desired).getSpec();
+      if (!Objects.equals(cj.getSpec(), want)) {
+        cj.setSpec(want);
+        changed = true;
+      }
     }
     if (!changed) {
       return Outcome.UNCHANGED;
