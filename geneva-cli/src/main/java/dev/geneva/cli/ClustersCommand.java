@@ -1,12 +1,12 @@
 package dev.geneva.cli;
 
 import dev.geneva.k8s.ClusterLease;
+import dev.geneva.k8s.KubeApi;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusters;
 import dev.geneva.k8s.auth.KubeAuth;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,6 +110,18 @@ public final class ClustersCommand implements Runnable {
     }
   }
 
+  private static final ResourceDefinitionContext RAY_CLUSTERS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("ray.io")
+          .withVersion("v1")
+          .withKind("RayCluster")
+          .withPlural("rayclusters")
+          .withNamespaced(true)
+          .build();
+
+  /** How long each call of {@code clusters delete} may retry 429, 5xx and I/O errors. */
+  private static final Duration BUDGET = Duration.ofSeconds(30);
+
   /** {@code geneva clusters delete NAME}. */
   @Command(
       name = "delete",
@@ -138,14 +150,16 @@ public final class ClustersCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      try (KubernetesClient client =
-          new KubernetesClientBuilder().withConfig(kube.auth().resolve()).build()) {
+      try (KubeApi api = KubeApi.connect(kube.auth())) {
+        // A context of its own, not ("ray.io/v1", "RayCluster"): that looks the kind up first
+        // with a call of fabric8's own, outside the retries and their "cannot reach" message.
         var resource =
-            client
-                .genericKubernetesResources("ray.io/v1", "RayCluster")
+            api.client()
+                .genericKubernetesResources(RAY_CLUSTERS)
                 .inNamespace(kube.namespace)
                 .withName(name);
-        GenericKubernetesResource rc = resource.get();
+        String what = "RayCluster " + kube.namespace + "/" + name;
+        GenericKubernetesResource rc = api.call("read " + what, BUDGET, resource::get);
         if (rc == null) {
           err.println("geneva: no RayCluster " + name + " in namespace " + kube.namespace);
           err.flush();
@@ -167,7 +181,7 @@ public final class ClustersCommand implements Runnable {
           err.flush();
           return result(out, false, "not managed by geneva");
         }
-        resource.delete();
+        api.call("delete " + what, BUDGET, resource::delete);
         return result(out, true, "deleted");
       }
     }

@@ -4,6 +4,7 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.GroupSpec;
 import dev.geneva.k8s.admin.internal.Applier;
 import dev.geneva.k8s.admin.internal.Names;
+import dev.geneva.k8s.admin.internal.YamlStream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -21,7 +22,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The Kubernetes objects an admin sets up once so Geneva can run Ray on KubeRay, as code: the
@@ -72,7 +71,6 @@ public final class RayClusterManifests {
       Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   private static final Pattern GSA_EMAIL =
       Pattern.compile("[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com");
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final String namespace;
   private final String serviceAccountName;
@@ -409,9 +407,7 @@ public final class RayClusterManifests {
    * @return the YAML
    */
   public String toYaml() {
-    return objects().stream()
-        .map(o -> stripDocumentStart(SERIALIZATION.asYaml(o)))
-        .collect(Collectors.joining("---\n", "---\n", ""));
+    return YamlStream.of(objects());
   }
 
   /**
@@ -474,10 +470,6 @@ public final class RayClusterManifests {
         .withResources(resource)
         .withVerbs(verbs)
         .build();
-  }
-
-  private static String stripDocumentStart(String yaml) {
-    return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;
   }
 
   /** Builds {@link RayClusterManifests}; {@link #build()} checks every name before any API call. */

@@ -4,6 +4,7 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.ClusterLease;
 import dev.geneva.k8s.admin.internal.Applier;
 import dev.geneva.k8s.admin.internal.Names;
+import dev.geneva.k8s.admin.internal.YamlStream;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -17,14 +18,12 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The in-cluster reaper of leaked RayClusters: a CronJob that runs {@code geneva clusters reap
@@ -64,7 +63,6 @@ public final class ReaperManifests {
   public static final long RUN_AS_USER = 65532;
 
   private static final String RBAC_GROUP = "rbac.authorization.k8s.io";
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final Pattern CRON_FIELD =
       Pattern.compile(
           "(\\*|\\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*");
@@ -313,9 +311,7 @@ public final class ReaperManifests {
    * @return the YAML
    */
   public String toYaml() {
-    return objects().stream()
-        .map(o -> stripDocumentStart(SERIALIZATION.asYaml(o)))
-        .collect(Collectors.joining("---\n", "---\n", ""));
+    return YamlStream.of(objects());
   }
 
   /**
@@ -352,10 +348,6 @@ public final class ReaperManifests {
     m.put("app.kubernetes.io/name", name);
     m.put("app.kubernetes.io/component", "raycluster-reaper");
     return m;
-  }
-
-  private static String stripDocumentStart(String yaml) {
-    return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;
   }
 
   /**

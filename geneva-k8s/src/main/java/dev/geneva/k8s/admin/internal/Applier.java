@@ -3,6 +3,7 @@ package dev.geneva.k8s.admin.internal;
 import dev.geneva.GenevaException;
 import dev.geneva.k8s.admin.ApplyResult.Applied;
 import dev.geneva.k8s.admin.ApplyResult.Outcome;
+import dev.geneva.k8s.internal.ApiCalls;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,10 +27,17 @@ import java.util.Objects;
 
 /**
  * Create-or-update of the admin objects with a per-object outcome. Reads each object first so an
- * unchanged one is not written at all. Not API.
+ * unchanged one is not written at all. Each call goes through {@link ApiCalls}: 429, 5xx and I/O
+ * errors are retried, and an API server that cannot be reached fails at once with "Cannot reach the
+ * API server at ..." (fast when the client has fabric8's own retries off, as {@code KubeApi}'s
+ * has). Not API.
  */
 public final class Applier {
+  /** How long one read, create or update may retry 429, 5xx and I/O errors. */
+  private static final Duration BUDGET = Duration.ofSeconds(30);
+
   private final KubernetesClient client;
+  private final ApiCalls calls;
 
   /**
    * Creates the applier.
@@ -37,6 +46,7 @@ public final class Applier {
    */
   public Applier(KubernetesClient client) {
     this.client = Objects.requireNonNull(client, "client");
+    this.calls = ApiCalls.forClient(client);
   }
 
   /**
@@ -73,9 +83,10 @@ public final class Applier {
   }
 
   private Outcome applyOne(HasMetadata desired) {
-    HasMetadata existing = client.resource(desired).get();
+    HasMetadata existing =
+        calls.call("read " + describe(desired), BUDGET, () -> client.resource(desired).get());
     if (existing == null) {
-      client.resource(desired).create();
+      calls.call("create " + describe(desired), BUDGET, () -> client.resource(desired).create());
       return Outcome.CREATED;
     }
     if (existing instanceof Namespace) {
@@ -108,7 +119,8 @@ public final class Applier {
     if (!changed) {
       return Outcome.UNCHANGED;
     }
-    client.resource(existing).update(); // carries the read resourceVersion: optimistic locking
+    // Carries the read resourceVersion: optimistic locking.
+    calls.call("update " + describe(desired), BUDGET, () -> client.resource(existing).update());
     return Outcome.UPDATED;
   }
 
