@@ -2,6 +2,7 @@ package dev.geneva;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.WriteParams;
+import dev.geneva.internal.engine.BorrowedReader;
 import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.lance.DatabaseUri;
 import dev.geneva.internal.lance.LanceErrors;
@@ -81,7 +82,8 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * Creates a table from a stream of Arrow batches (the reader is consumed but not closed).
+   * Creates a table from a stream of Arrow batches (the reader is consumed but not closed: close it
+   * yourself).
    *
    * @param name the table's name: letters, digits, {@code _ . -}, at most 128
    * @param data the rows
@@ -124,7 +126,7 @@ public final class Connection implements AutoCloseable {
       params.withMaxRowsPerFile(createOptions.maxRowsPerFile());
     }
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-      Data.exportArrayStream(allocator, data, stream);
+      Data.exportArrayStream(allocator, new BorrowedReader(allocator, data), stream);
       Dataset.create(allocator, stream, tableUri, params.build()).close();
     } catch (RuntimeException e) {
       throw new GenevaException("cannot create table '" + name + "' at " + tableUri + ": " + e, e);
