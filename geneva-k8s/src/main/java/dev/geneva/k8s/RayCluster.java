@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  * mode {@link ExitMode#DELETE}, wait timeout 10 minutes, port forwarding on (dashboard 8265 only),
  * no reuse of an existing cluster.
  *
+ * <p>While the handle lives it renews a lease on the cluster it created ({@link ClusterLease}), so
+ * a cluster whose JVM died without closing it is deleted by {@link RayClusters#reapExpired} once
+ * the lease ran out.
+ *
  * <p>Every RayCluster it creates is labelled {@value #MANAGED_BY_LABEL}={@value #MANAGED_BY_VALUE},
  * {@value #OWNER_LABEL}, {@value #SESSION_LABEL} and {@value #SDK_VERSION_LABEL} (the pods too), so
  * {@link RayClusters#list} and {@link RayClusters#reap} find leaked ones. A JVM shutdown hook
@@ -1019,6 +1023,18 @@ public final class RayCluster implements AutoCloseable {
      */
     public Builder deleteTimeout(Duration deleteTimeout) {
       spec.deleteTimeout(deleteTimeout);
+      return this;
+    }
+
+    /**
+     * Sets the lease duration of the cluster (default 5 minutes): see {@link
+     * RayClusterSpec.Builder#leaseDuration(Duration)} and {@link ClusterLease}.
+     *
+     * @param leaseDuration from 1 second to 7 days; minutes in real use
+     * @return this builder
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      spec.leaseDuration(leaseDuration);
       return this;
     }
 
