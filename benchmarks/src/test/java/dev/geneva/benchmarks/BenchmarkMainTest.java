@@ -30,6 +30,13 @@ class BenchmarkMainTest {
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
         .filteredOn(m -> !m.id().startsWith("d") && !m.id().equals("c3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
+    assertThat(results)
+        .filteredOn(m -> m.id().startsWith("a"))
+        .extracting(Measurement::targetText)
+        .containsExactly("<= 1.15", "<= 1.25");
+    assertThat(results)
+        .filteredOn(m -> m.id().startsWith("e"))
+        .allSatisfy(m -> assertThat(m.targetText()).isEqualTo(">= 0.90"));
     String report = text.toString(StandardCharsets.UTF_8);
     assertThat(report)
         .contains("(a)", "(a-ray)", "(b)", "(b-ray)", "(c1)", "(c2)", "(c3)", "(d)", "(d-ray)")
