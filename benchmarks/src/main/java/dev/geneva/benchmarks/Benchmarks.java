@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -52,7 +53,11 @@ final class Benchmarks {
     Files.createDirectories(config.workDir());
     root = Files.createTempDirectory(config.workDir(), "geneva-bench-");
     try (Connection connection = Geneva.connect(root.toString());
-        BenchExecutors executors = new BenchExecutors(config.executors(), connection.allocator())) {
+        BenchExecutors executors =
+            new BenchExecutors(
+                // Embedded Ray starts only for the benchmarks that run on it (not c).
+                config.only().equals(Set.of("c")) ? Set.of() : config.executors(),
+                connection.allocator())) {
       db = connection;
       if (config.only().contains("a")) {
         for (NamedExecutor e : executors.all()) {
