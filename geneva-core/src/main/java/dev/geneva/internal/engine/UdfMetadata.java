@@ -34,6 +34,40 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
   }
 
   /**
+   * The Arrow field metadata of a new UDF column: the declaration, and the Lance encoding keys
+   * ({@code lance-encoding:*}, e.g. a blob's) of the declared output.
+   *
+   * @param udfClass the class name
+   * @param spec its declaration
+   * @return the key-value pairs
+   */
+  public static Map<String, String> fieldMetadata(String udfClass, UdfSpec spec) {
+    Map<String, String> m = new LinkedHashMap<>(lanceEncoding(spec.output().getMetadata()));
+    m.putAll(of(udfClass, spec).toFieldMetadata());
+    return m;
+  }
+
+  /**
+   * The Lance encoding keys ({@code lance-encoding:*}) of a field's metadata, which the data files
+   * written for the column must carry.
+   *
+   * @param fieldMetadata the field's metadata (may be null)
+   * @return those keys and their values
+   */
+  public static Map<String, String> lanceEncoding(Map<String, String> fieldMetadata) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (fieldMetadata != null) {
+      fieldMetadata.forEach(
+          (k, v) -> {
+            if (k.startsWith("lance-encoding:")) {
+              m.put(k, v);
+            }
+          });
+    }
+    return m;
+  }
+
+  /**
    * Encodes as Arrow field metadata.
    *
    * @return the key-value pairs
