@@ -90,8 +90,6 @@ public final class BackfillCommand implements Callable<Integer> {
               + " reach the API server.")
   String cluster;
 
-  @CommandLine.Mixin KubeOptions kube;
-
   @Option(
       names = "--ship",
       paramLabel = "PATH",
@@ -154,7 +152,8 @@ public final class BackfillCommand implements Callable<Integer> {
   private BackfillResult onStoredCluster(
       Connection conn, Table t, BackfillOptions.Builder options) {
     RayClusterSpec stored = RayClusterDefinitions.load(conn, cluster);
-    RayCluster.Builder b = RayCluster.builder().spec(stored).auth(kube.auth());
+    RayCluster.Builder b =
+        RayCluster.builder().spec(stored).auth(detached.kube.auth()); // its Kubernetes options
     if (!ship.isEmpty()) {
       b.jobPackager(JobPackager.of(ship));
     }
