@@ -17,8 +17,9 @@ import java.util.Set;
  * @param repeats measured repetitions (the median is reported)
  * @param warmups unmeasured runs before them
  * @param batchSize rows per scanned batch, for Geneva and the baseline alike
- * @param only the benchmarks to run, a subset of {@code a b c d}
+ * @param only the benchmarks to run, a subset of {@code a b c d f}
  * @param workDir where the temporary tables go
+ * @param fragmentCount the sizes of benchmark (f)
  */
 public record BenchmarkConfig(
     long rows,
@@ -32,10 +33,11 @@ public record BenchmarkConfig(
     int warmups,
     int batchSize,
     Set<String> only,
-    Path workDir) {
+    Path workDir,
+    FragmentCountConfig fragmentCount) {
 
-  /** All four benchmarks. */
-  public static final Set<String> ALL = Set.of("a", "b", "c", "d");
+  /** All the benchmarks. */
+  public static final Set<String> ALL = Set.of("a", "b", "c", "d", "f");
 
   /**
    * The defaults: a few minutes on 2 cores.
@@ -55,7 +57,8 @@ public record BenchmarkConfig(
         1,
         4_096,
         ALL,
-        Path.of(System.getProperty("java.io.tmpdir")));
+        Path.of(System.getProperty("java.io.tmpdir")),
+        FragmentCountConfig.defaults());
   }
 
   /**
@@ -65,7 +68,20 @@ public record BenchmarkConfig(
    * @return the configuration
    */
   public static BenchmarkConfig tiny(Path workDir) {
-    return new BenchmarkConfig(4_000, 1_000, 2_000, 4, 10, 4_000, "256m", 1, 0, 512, ALL, workDir);
+    return new BenchmarkConfig(
+        4_000,
+        1_000,
+        2_000,
+        4,
+        10,
+        4_000,
+        "256m",
+        1,
+        0,
+        512,
+        ALL,
+        workDir,
+        FragmentCountConfig.tiny());
   }
 
   /**
@@ -89,6 +105,7 @@ public record BenchmarkConfig(
     int batchSize = d.batchSize;
     Set<String> only = d.only;
     Path workDir = d.workDir;
+    FragmentCountConfig fragmentCount = d.fragmentCount;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -108,7 +125,12 @@ public record BenchmarkConfig(
         case "--batch-size" -> batchSize = Math.toIntExact(number(v));
         case "--only" -> only = only(v);
         case "--work-dir" -> workDir = Path.of(v);
-        default -> throw new IllegalArgumentException("unknown flag " + flag);
+        default -> {
+          if (!flag.startsWith("--f-")) {
+            throw new IllegalArgumentException("unknown flag " + flag);
+          }
+          fragmentCount = fragmentCount.with(flag, v);
+        }
       }
     }
     BenchmarkConfig c =
@@ -124,7 +146,8 @@ public record BenchmarkConfig(
             warmups,
             batchSize,
             only,
-            workDir);
+            workDir,
+            fragmentCount);
     c.check();
     return c;
   }
@@ -144,7 +167,7 @@ public record BenchmarkConfig(
   private static Set<String> only(String v) {
     Set<String> s = Set.of(v.toLowerCase(Locale.ROOT).split(","));
     if (s.isEmpty() || !ALL.containsAll(s)) {
-      throw new IllegalArgumentException("--only takes a comma list of a,b,c,d, got " + v);
+      throw new IllegalArgumentException("--only takes a comma list of a,b,c,d,f, got " + v);
     }
     return s;
   }

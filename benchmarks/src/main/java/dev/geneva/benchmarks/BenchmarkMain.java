@@ -71,7 +71,20 @@ public final class BenchmarkMain {
             "  --repeats N        measured runs, median reported [" + d.repeats() + "]",
             "  --warmups N        unmeasured runs first [" + d.warmups() + "]",
             "  --batch-size N     rows per batch [" + d.batchSize() + "]",
-            "  --only a,b,c,d     run a subset",
+            "  --f-rows N         rows of the fragment-count (f) tables ["
+                + d.fragmentCount().rows()
+                + "]",
+            "  --f-few N, --f-many N  their fragment counts ["
+                + d.fragmentCount().few()
+                + ", "
+                + d.fragmentCount().many()
+                + "]",
+            "  --f-projection N,N,..  fragment counts of the projection (f3) "
+                + d.fragmentCount().projectionFragments(),
+            "  --f-projection-rows N  rows per fragment there ["
+                + d.fragmentCount().projectionRowsPerFragment()
+                + "]",
+            "  --only a,b,c,d,f   run a subset",
             "  --work-dir DIR     where temporary tables go [" + d.workDir() + "]",
             "exit code: 0 when every target is met, 1 when one is missed"));
   }

@@ -67,6 +67,11 @@ final class Benchmarks {
       if (config.only().contains("d")) {
         results.add(report(lanceSql()));
       }
+      if (config.only().contains("f")) {
+        results.addAll(
+            new FragmentCount(config, db, root, out)
+                .run(executor).stream().map(this::report).toList());
+      }
     } finally {
       TableData.delete(root);
     }

@@ -6,6 +6,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -135,5 +137,27 @@ public record TaskResult(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Encodes several results (those of one {@link ExecutorSession#submitAll} call).
+   *
+   * @param results the results
+   * @return the bytes
+   */
+  public static byte[] toBytes(List<TaskResult> results) {
+    List<byte[]> parts = new ArrayList<>(results.size());
+    results.forEach(r -> parts.add(r.toBytes()));
+    return Framing.join(parts);
+  }
+
+  /**
+   * Decodes results encoded by {@link #toBytes(List)}.
+   *
+   * @param bytes the encoded results
+   * @return the results, in order
+   */
+  public static List<TaskResult> listFromBytes(byte[] bytes) {
+    return Framing.split(bytes).stream().map(TaskResult::fromBytes).toList();
   }
 }

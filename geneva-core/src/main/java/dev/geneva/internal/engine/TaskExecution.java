@@ -64,9 +64,44 @@ public final class TaskExecution implements AutoCloseable {
    * @return the result
    */
   public TaskResult run(BackfillTask task, LongConsumer rowsDone) {
+    return runAll(List.of(task), rowsDone).get(0);
+  }
+
+  /**
+   * Runs several tasks in order, with the table opened and the UDF created once; each gets its own
+   * data file and checkpoint, written as soon as it is done.
+   *
+   * @param tasks the tasks
+   * @param rowsDone progress callback
+   * @return the results, in the order of {@code tasks}
+   */
+  public List<TaskResult> runAll(List<BackfillTask> tasks, LongConsumer rowsDone) {
     if (closed) {
       throw new IllegalStateException("worker " + workerId + " is closed");
     }
+    List<TaskResult> results = new ArrayList<>(tasks.size());
+    CheckpointStore checkpoints = null;
+    String checkpointsOf = null;
+    for (BackfillTask task : tasks) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("task " + task.taskId() + " cancelled");
+      }
+      String column = task.tableUri() + "\0" + task.column();
+      if (!column.equals(checkpointsOf)) {
+        checkpoints =
+            CheckpointStore.forColumn(
+                task.tableUri(), task.column(), task::storageOptions, allocator);
+        checkpointsOf = column;
+      }
+      TaskResult result = compute(task, rowsDone);
+      checkpoints.put(task.checkpointKey(), result);
+      LOG.debug("worker {} finished {}", workerId, task);
+      results.add(result);
+    }
+    return results;
+  }
+
+  private TaskResult compute(BackfillTask task, LongConsumer rowsDone) {
     Dataset dataset = dataset(task);
     Udf udf = udf(task);
     UdfSpec spec = udf.spec();
@@ -94,11 +129,7 @@ public final class TaskExecution implements AutoCloseable {
       deletePartialFile(path, e);
       throw e;
     }
-    TaskResult result = TaskResult.of(task, fileName, computed, invoker.failedRows());
-    CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
-        .put(task.checkpointKey(), result);
-    LOG.debug("worker {} finished {}", workerId, task);
-    return result;
+    return TaskResult.of(task, fileName, computed, invoker.failedRows());
   }
 
   /** Computes the task's rows into a new data file at {@code path}; returns the rows computed. */

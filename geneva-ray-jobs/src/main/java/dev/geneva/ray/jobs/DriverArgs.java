@@ -95,7 +95,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
     if (options.rowsPerTask() != Long.MAX_VALUE) {
       a.addAll(List.of("--rows-per-task", Long.toString(options.rowsPerTask())));
     }
-    a.addAll(List.of("--commit-every", Integer.toString(options.commitEvery())));
+    options.commitEvery().ifPresent(n -> a.addAll(List.of("--commit-every", Integer.toString(n))));
+    a.addAll(List.of("--commit-interval-ms", Long.toString(options.commitInterval().toMillis())));
     a.addAll(List.of("--max-commit-attempts", Integer.toString(options.maxCommitAttempts())));
     return a;
   }
@@ -112,6 +113,7 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
       throw new InvalidInputException(
           "usage: BackfillDriver <table uri> <column> [--where SQL] [--concurrency N]"
               + " [--batch-size N] [--rows-per-task N] [--commit-every N]"
+              + " [--commit-interval-ms N]"
               + " [--max-commit-attempts N]");
     }
     BackfillOptions.Builder b = BackfillOptions.builder();
@@ -127,6 +129,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
         case "--batch-size" -> b.batchSize(integer(name, value));
         case "--rows-per-task" -> b.rowsPerTask(longValue(name, value));
         case "--commit-every" -> b.commitEvery(integer(name, value));
+        case "--commit-interval-ms" ->
+            b.commitInterval(java.time.Duration.ofMillis(longValue(name, value)));
         case "--max-commit-attempts" -> b.maxCommitAttempts(integer(name, value));
         default -> throw new InvalidInputException("unknown option " + name);
       }
