@@ -18,6 +18,7 @@ import dev.geneva.udf.UdfSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +71,8 @@ public final class TaskExecution implements AutoCloseable {
 
   /**
    * Runs several tasks in order, with the table opened and the UDF created once; each gets its own
-   * data file and checkpoint, written as soon as it is done.
+   * data file and checkpoint. Consecutive whole fragments share one scan, and their checkpoints are
+   * recorded together when the scan ends (or fails); other tasks are recorded one by one.
    *
    * @param tasks the tasks
    * @param rowsDone progress callback
@@ -104,16 +106,28 @@ public final class TaskExecution implements AutoCloseable {
         scanRows += tasks.get(j).rowCount();
         j++;
       }
-      CheckpointStore store = checkpoints;
-      BiConsumer<BackfillTask, TaskResult> done =
-          (t, result) -> {
-            store.put(t.checkpointKey(), result);
-            results.add(result);
-          };
       if (j - i == 1) {
-        done.accept(task, compute(task, rowsDone));
+        TaskResult result = compute(task, rowsDone);
+        checkpoints.put(task.checkpointKey(), result);
+        results.add(result);
       } else {
-        computeTogether(tasks.subList(i, j), rowsDone, done);
+        // One record for the parts of a shared scan, written even when a later part fails.
+        Map<String, TaskResult> finished = new LinkedHashMap<>();
+        try {
+          computeTogether(
+              tasks.subList(i, j),
+              rowsDone,
+              (t, result) -> finished.put(t.checkpointKey(), result));
+        } catch (RuntimeException | Error e) {
+          try {
+            checkpoints.putAll(finished);
+          } catch (RuntimeException checkpointFailure) {
+            e.addSuppressed(checkpointFailure);
+          }
+          throw e;
+        }
+        checkpoints.putAll(finished);
+        results.addAll(finished.values());
       }
       LOG.debug("worker {} finished {} task(s) from {}", workerId, j - i, task);
       i = j;
