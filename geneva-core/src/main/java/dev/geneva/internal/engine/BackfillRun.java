@@ -99,6 +99,16 @@ public final class BackfillRun implements BackfillJob {
   private long lastCommitEndNanos = System.nanoTime();
   private long lastCommitNanos;
 
+  /**
+   * The version the next commit finds when no other writer committed since the plan: the read
+   * version, then each version this run committed. While it holds, the table differs from the read
+   * version only by this run's own replacements, so the per-fragment check is skipped (it reads
+   * every fragment's metadata, a cost that grows with the fragment count).
+   */
+  private long onlyOwnCommitsUpTo;
+
+  private boolean otherWriters;
+
   /** What one call to a worker returned: results for its parts, in order, or a failure. */
   private record Outcome(List<BackfillTask> tasks, List<TaskResult> results, Throwable error) {}
 
@@ -109,6 +119,7 @@ public final class BackfillRun implements BackfillJob {
     this.executor = executor;
     this.plan = plan;
     this.committedVersion = plan.readVersion();
+    this.onlyOwnCommitsUpTo = plan.readVersion();
     this.fragmentsPerCommit =
         options.commitEvery().orElse(fragmentsPerCommit(plan.tasksPerFragment().size()));
     this.packRows = packRows(plan.tasks(), options.rowsPerTask(), options.concurrency());
@@ -557,7 +568,10 @@ public final class BackfillRun implements BackfillJob {
     long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try (Dataset latest = table.openLatest()) {
-        checkUnchanged(latest, groups);
+        if (otherWriters || latest.version() != onlyOwnCommitsUpTo) {
+          otherWriters = true;
+          checkUnchanged(latest, groups);
+        }
         Transaction tx =
             latest
                 .newTransactionBuilder()
@@ -567,6 +581,9 @@ public final class BackfillRun implements BackfillJob {
         try (Dataset committed = tx.commit()) {
           committedVersion = committed.version();
         }
+        // Lance may rebase a commit over another writer's: then the chain of own versions breaks.
+        otherWriters |= committedVersion != latest.version() + 1;
+        onlyOwnCommitsUpTo = committedVersion;
         commits++;
         lastCommitEndNanos = System.nanoTime();
         lastCommitNanos = lastCommitEndNanos - started;
