@@ -287,17 +287,7 @@ public final class TaskExecution implements AutoCloseable {
     }
 
     void compute(VectorSchemaRoot batch, UInt8Vector addresses, int rows) throws Exception {
-      try (FieldVector out = outField.createVector(allocator)) {
-        invoker.compute(
-            batch,
-            out,
-            i ->
-                "fragment "
-                    + task.fragmentId()
-                    + " row offset "
-                    + (addresses.get(i) & 0xFFFFFFFFL));
-        aligned.putAll(addresses, out, rows);
-      }
+      computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
       computed += rows;
     }
 
@@ -462,22 +452,31 @@ public final class TaskExecution implements AutoCloseable {
         VectorSchemaRoot batch = input.getVectorSchemaRoot();
         UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
         int rows = batch.getRowCount();
-        try (FieldVector out = outField.createVector(allocator)) {
-          invoker.compute(
-              batch,
-              out,
-              i ->
-                  "fragment "
-                      + task.fragmentId()
-                      + " row offset "
-                      + (addresses.get(i) & 0xFFFFFFFFL));
-          aligned.putAll(addresses, out, rows);
-        }
+        computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
         computed += rows;
         rowsDone.accept(rows);
       }
     }
     return computed;
+  }
+
+  /** Computes one batch of a task's rows and hands the values to its aligned writer. */
+  private void computeBatch(
+      BackfillTask task,
+      UdfInvoker invoker,
+      Field outField,
+      AlignedColumnWriter aligned,
+      VectorSchemaRoot batch,
+      UInt8Vector addresses,
+      int rows)
+      throws Exception {
+    try (FieldVector out = outField.createVector(allocator)) {
+      invoker.compute(
+          batch,
+          out,
+          i -> "fragment " + task.fragmentId() + " row offset " + (addresses.get(i) & 0xFFFFFFFFL));
+      aligned.putAll(addresses, out, rows);
+    }
   }
 
   /** The existing values of the column for the task's range, when they must be kept. */

@@ -91,7 +91,7 @@ public record ResumeScenario(
     /** {@code rowsPerTask} at least the fragment size: a task per fragment, or a few packed. */
     WHOLE,
     /**
-     * Many small fragments (5 to 40 rows) packed several to a call, with a different {@code
+     * Many small fragments (8 to 32 rows) packed several to a call, with a different {@code
      * rowsPerTask}, so a different packing, in the resumed run.
      */
     PACKED
@@ -163,8 +163,8 @@ public record ResumeScenario(
     Random rng = new Random(seed);
     boolean packed = shape == Shape.PACKED;
     boolean split = shape == Shape.SPLIT;
-    int rows = packed ? 300 + rng.nextInt(700) : 300 + rng.nextInt(2_200);
-    int rowsPerFragment = packed ? 5 + rng.nextInt(36) : Math.max(60, rows / (1 + rng.nextInt(6)));
+    int rows = packed ? 200 + rng.nextInt(500) : 300 + rng.nextInt(2_200);
+    int rowsPerFragment = packed ? 8 + rng.nextInt(25) : Math.max(60, rows / (1 + rng.nextInt(6)));
     long rowsPerTask =
         packed ? packedRowsPerTask(rng, rowsPerFragment) : rowsPerTask(rng, rowsPerFragment, split);
     long resumeRowsPerTask;
