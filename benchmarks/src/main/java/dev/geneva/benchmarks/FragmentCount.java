@@ -217,14 +217,18 @@ final class FragmentCount {
             fixedCountCommits,
             (int) Math.ceil(n / 16.0),
             lastCommits);
-    // Reported as the projected backfill time per 1,000 fragments over the measured one: 1.0 is
-    // linear, more means cost per fragment grows with the fragment count.
+    // The ratio is measured, not projected: backfill time per fragment at the largest table over
+    // the smallest (1.0 = linear in the fragment count; more = a per-fragment cost that grows).
+    Point first = points.get(0);
     Point last = points.get(points.size() - 1);
-    double measuredPerFragment = last.backfillSeconds() / last.fragments();
     return new Measurement(
         "f3",
-        "projection: backfill s/fragment at " + n + " / at " + last.fragments() + " (linear=1)",
-        (backfillAt / n) / measuredPerFragment,
+        "projection: backfill s/fragment at "
+            + last.fragments()
+            + " / at "
+            + first.fragments()
+            + " fragments (linear=1)",
+        (last.backfillSeconds() / last.fragments()) / (first.backfillSeconds() / first.fragments()),
         Double.NaN,
         true,
         detail);
