@@ -6,9 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.geneva.testing.Columns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +138,54 @@ class ConnectionTest {
       SampleTables.create(db, "docs", 100, 40);
       Table t = SampleTables.createOverwriting(db, "docs", 30);
       assertThat(t.countRows()).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void createTable_whenGivenReader_leavesClosingItToTheCaller() throws Exception {
+    try (Connection db = Geneva.connect(dir.toString());
+        ArrowStreamReader rows = SampleTables.rows(db.allocator(), 0, 25);
+        CloseCounting reader = new CloseCounting(db.allocator(), rows)) {
+      Table t = db.createTable("docs", reader);
+
+      assertThat(t.countRows()).isEqualTo(25);
+      assertThat(reader.closes).isZero();
+    }
+  }
+
+  /** Hands on another reader's batches and counts how often its read source is closed. */
+  private static final class CloseCounting extends ArrowReader {
+    private final ArrowReader source;
+    private int closes;
+
+    CloseCounting(BufferAllocator allocator, ArrowReader source) {
+      super(allocator);
+      this.source = source;
+    }
+
+    @Override
+    public VectorSchemaRoot getVectorSchemaRoot() throws IOException {
+      return source.getVectorSchemaRoot();
+    }
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+      return source.loadNextBatch();
+    }
+
+    @Override
+    public long bytesRead() {
+      return source.bytesRead();
+    }
+
+    @Override
+    protected void closeReadSource() {
+      closes++;
+    }
+
+    @Override
+    protected Schema readSchema() throws IOException {
+      return source.getVectorSchemaRoot().getSchema();
     }
   }
 }

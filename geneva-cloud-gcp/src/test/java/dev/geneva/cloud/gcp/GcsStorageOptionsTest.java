@@ -3,7 +3,10 @@ package dev.geneva.cloud.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
 import dev.geneva.ConnectOptions;
+import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.StorageOptionsProvider;
 import dev.geneva.cloud.gcp.testing.FakeGoogle;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +84,29 @@ class GcsStorageOptionsTest {
       assertThat(options)
           .containsExactly(Map.entry("google_storage_token", google.issuedTokens().get(0)));
     }
+  }
+
+  @Test
+  void accessToken_whenCredentialsHoldFixedToken_usesThatToken() {
+    GoogleCredentials fixed =
+        GoogleCredentials.create(
+            new AccessToken("ya29.fixed-token", Date.from(Instant.now().plusSeconds(3600))));
+
+    assertThat(GcsStorageOptions.accessToken(fixed))
+        .containsExactly(Map.entry("google_storage_token", "ya29.fixed-token"));
+  }
+
+  @Test
+  void accessToken_whenFixedTokenExpired_failsSayingItCannotRefreshWithoutShowingIt() {
+    GoogleCredentials expired =
+        GoogleCredentials.create(
+            new AccessToken("ya29.old-token", Date.from(Instant.now().minusSeconds(60))));
+
+    assertThatThrownBy(() -> GcsStorageOptions.accessToken(expired))
+        .isInstanceOf(GenevaException.class)
+        .hasMessageContaining("GoogleCredentials.create(token) expired")
+        .hasMessageContaining("cannot be refreshed")
+        .hasMessageNotContaining("ya29.old-token");
   }
 
   @Test

@@ -295,7 +295,7 @@ public final class TaskExecution implements AutoCloseable {
       aligned.finish();
       aligned.close();
       writer.close();
-      return TaskResult.of(task, fileName, computed, invoker.failedRows());
+      return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
     }
 
     void abort(Throwable failure) {
@@ -311,8 +311,22 @@ public final class TaskExecution implements AutoCloseable {
 
   private Field outputField(Dataset dataset, BackfillTask task) {
     Field stored = dataset.getSchema().findField(task.column());
-    return new Field(
-        task.column(), new FieldType(true, stored.getType(), null), stored.getChildren());
+    Field outField =
+        new Field(
+            task.column(),
+            new FieldType(
+                true, stored.getType(), null, UdfMetadata.lanceEncoding(stored.getMetadata())),
+            stored.getChildren());
+    if (ColumnChecks.isBlob(outField) && fileVersion(task) == LanceFileVersion.V2_0) {
+      throw new GenevaException(
+          "column '"
+              + task.column()
+              + "' is a blob, but fragment "
+              + task.fragmentId()
+              + " is in Lance file format 2.0, whose blob encoding lance-core 0.39 cannot write"
+              + " safely: rewrite the table in file format 2.1 or newer");
+    }
+    return outField;
   }
 
   /** The task's UDF, checked to be the version the backfill was planned with. */
@@ -348,7 +362,7 @@ public final class TaskExecution implements AutoCloseable {
       deletePartialFile(path, e);
       throw e;
     }
-    return TaskResult.of(task, fileName, computed, invoker.failedRows());
+    return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
   }
 
   /** Computes the task's rows into a new data file at {@code path}; returns the rows computed. */
@@ -471,10 +485,7 @@ public final class TaskExecution implements AutoCloseable {
       int rows)
       throws Exception {
     try (FieldVector out = outField.createVector(allocator)) {
-      invoker.compute(
-          batch,
-          out,
-          i -> "fragment " + task.fragmentId() + " row offset " + (addresses.get(i) & 0xFFFFFFFFL));
+      invoker.compute(batch, out, addresses::get);
       aligned.putAll(addresses, out, rows);
     }
   }

@@ -225,7 +225,9 @@ public final class GoogleAccessTokens {
     GoogleCredentials creds = loadCredentials();
     AccessToken fresh;
     try {
-      fresh = creds.refreshAccessToken();
+      fresh = holdsFixedToken(creds) ? fixedToken(creds) : creds.refreshAccessToken();
+    } catch (GenevaException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new GenevaException(
           subject
@@ -257,6 +259,28 @@ public final class GoogleAccessTokens {
         subject,
         describePrincipal(creds),
         expiresAt);
+  }
+
+  /**
+   * Whether the credentials are {@code GoogleCredentials.create(token)}: the base class, holding a
+   * token and no way to fetch another ({@code refreshAccessToken()} would throw).
+   */
+  private static boolean holdsFixedToken(GoogleCredentials creds) {
+    return creds.getClass() == GoogleCredentials.class && creds.getAccessToken() != null;
+  }
+
+  private AccessToken fixedToken(GoogleCredentials creds) {
+    AccessToken fixed = creds.getAccessToken();
+    if (fixed.getExpirationTime() != null
+        && !Instant.now().isBefore(fixed.getExpirationTime().toInstant())) {
+      throw new GenevaException(
+          subject
+              + ": the Google access token given by GoogleCredentials.create(token) expired at "
+              + fixed.getExpirationTime().toInstant()
+              + " and cannot be refreshed. Pass credentials that can fetch new tokens (a"
+              + " service-account key, GoogleCredentials.getApplicationDefault()), or a new token");
+    }
+    return fixed;
   }
 
   @Override
