@@ -201,22 +201,28 @@ final class FragmentCount {
     double backfillAt = backfill[0] + backfill[1] * n;
     int lastCommits = points.get(points.size() - 1).commits();
     double fixedCountCommits = Math.ceil(n / 16.0) * commitAt;
+    String caveat =
+        plan[1] > 0 && commit[1] > 0 && backfill[1] > 0
+            ? ""
+            : "; a cost fell as fragments grew: the fit means nothing at these sizes, measure"
+                + " larger --f-projection counts";
     String detail =
         String.format(
-            Locale.ROOT,
-            "fit over %s fragments x %d rows; at %d fragments: plan %.2f s, one commit %.3f s,"
-                + " threads backfill %.1f s (%.2f ms per fragment); the old fixed 16 fragments per"
-                + " commit would spend %.0f s in %d commits; largest measured run made %d commits",
-            config.fragmentCount().projectionFragments(),
-            config.fragmentCount().projectionRowsPerFragment(),
-            n,
-            planAt,
-            commitAt,
-            backfillAt,
-            backfill[1] * 1e3,
-            fixedCountCommits,
-            (int) Math.ceil(n / 16.0),
-            lastCommits);
+                Locale.ROOT,
+                "fit over %s fragments x %d rows; at %d fragments: plan %.2f s, one commit %.3f s,"
+                    + " threads backfill %.1f s (%.2f ms per fragment); the old fixed 16 fragments per"
+                    + " commit would spend %.0f s in %d commits; largest measured run made %d commits",
+                config.fragmentCount().projectionFragments(),
+                config.fragmentCount().projectionRowsPerFragment(),
+                n,
+                planAt,
+                commitAt,
+                backfillAt,
+                backfill[1] * 1e3,
+                fixedCountCommits,
+                (int) Math.ceil(n / 16.0),
+                lastCommits)
+            + caveat;
     // The ratio is measured, not projected: backfill time per fragment at the largest table over
     // the smallest (1.0 = linear in the fragment count; more = a per-fragment cost that grows).
     Point first = points.get(0);
