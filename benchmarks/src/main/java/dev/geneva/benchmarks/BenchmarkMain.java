@@ -71,6 +71,10 @@ public final class BenchmarkMain {
             "  --repeats N        measured runs, median reported [" + d.repeats() + "]",
             "  --warmups N        unmeasured runs first [" + d.warmups() + "]",
             "  --batch-size N     rows per batch [" + d.batchSize() + "]",
+            "  --embed-rows N     rows of the real-embedding (e) table [" + d.embedRows() + "]",
+            "  --embed-model M    int8 (the quickstart's) or fp32 [" + d.embedModel() + "]",
+            "  --only a,b,c,d,e,f run a subset",
+            "  --executors L      threads,ray: the executors of a, b, d, e, f [threads,ray]",
             "  --f-rows N         rows of the fragment-count (f) tables ["
                 + d.fragmentCount().rows()
                 + "]",
@@ -84,8 +88,7 @@ public final class BenchmarkMain {
             "  --f-projection-rows N  rows per fragment there ["
                 + d.fragmentCount().projectionRowsPerFragment()
                 + "]",
-            "  --only a,b,c,d,f   run a subset",
             "  --work-dir DIR     where temporary tables go [" + d.workDir() + "]",
-            "exit code: 0 when every target is met, 1 when one is missed"));
+            "exit code: 0 when every target is met, 1 when one is missed, 2 for bad flags"));
   }
 }

@@ -11,8 +11,6 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Table;
-import dev.geneva.internal.engine.LocalThreadExecutor;
-import dev.geneva.ray.RayExecutor;
 import dev.geneva.spi.BackfillExecutor;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,18 +43,27 @@ final class FragmentCount {
     this.out = out;
   }
 
-  /** Runs (f1) on threads, (f2) on embedded Ray and (f3) the projection, printing each result. */
-  List<Measurement> run(LocalThreadExecutor threads) throws Exception {
+  /**
+   * Runs (f1) on threads and (f2) on embedded Ray (those of {@code executors}), then (f3) the
+   * projection on threads (or the first executor), printing each result.
+   */
+  List<Measurement> run(List<NamedExecutor> executors) throws Exception {
     int few = config.fragmentCount().few();
     int many = config.fragmentCount().many();
     long rows = config.fragmentCount().rows();
     Table fewTable = TableData.create(db, "base-f-few", rows, perFragment(rows, few));
     Table manyTable = TableData.create(db, "base-f-many", rows, perFragment(rows, many));
     List<Measurement> results = new ArrayList<>();
-    results.add(print(compare("f1", threads, fewTable, manyTable)));
-    try (RayExecutor ray = RayExecutor.local(db.allocator())) {
-      results.add(print(compare("f2", ray, fewTable, manyTable)));
+    for (NamedExecutor e : executors) {
+      String id = e.name().equals("ray") ? "f2" : "f1";
+      results.add(print(compare(id, e.executor(), fewTable, manyTable)));
     }
+    BackfillExecutor threads =
+        executors.stream()
+            .filter(e -> e.name().equals("threads"))
+            .findFirst()
+            .orElse(executors.get(0))
+            .executor();
     results.add(print(projection(threads)));
     return results;
   }
@@ -158,7 +165,7 @@ final class FragmentCount {
    * (f3) Plans, backfills and commits on tables of growing fragment counts (few rows each), fits
    * each cost linearly in the fragment count and projects it to {@value #PROJECTED_FRAGMENTS}.
    */
-  private Measurement projection(LocalThreadExecutor threads) throws Exception {
+  private Measurement projection(BackfillExecutor threads) throws Exception {
     int concurrency = Runtime.getRuntime().availableProcessors();
     List<Point> points = new ArrayList<>();
     for (int fragments : config.fragmentCount().projectionFragments()) {

@@ -2,12 +2,13 @@ package dev.geneva.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.geneva.cloud.aws.iam.EksIamDocuments;
+import dev.geneva.k8s.KubeApi;
 import dev.geneva.k8s.admin.ApplyResult;
 import dev.geneva.k8s.admin.RayClusterManifests;
 import dev.geneva.k8s.admin.RbacSubject;
+import dev.geneva.k8s.admin.ReaperManifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,11 @@ import picocli.CommandLine.Option;
           + " documents as JSON files (and the aws eks access-entry commands as a script) to"
           + " --iam-out DIR; stdout stays Kubernetes YAML only. --json puts both in one JSON"
           + " document instead.",
+      "With --reaper it adds the in-cluster reaper: a CronJob running geneva clusters reap"
+          + " --expired every few minutes (--reaper-schedule), with its ServiceAccount, Role"
+          + " (rayclusters list/get/delete in the namespace) and RoleBinding. It runs the Geneva"
+          + " CLI's jar in an image you build (--reaper-image; Dockerfile in docs/kubernetes.md),"
+          + " so a cluster whose client died runs at most its lease plus one reaper period.",
       "With --apply, applies the Kubernetes objects (idempotently) instead of printing them."
     })
 public final class ManifestsCommand implements Callable<Integer> {
@@ -129,9 +136,48 @@ public final class ManifestsCommand implements Callable<Integer> {
   @Option(
       names = "--only",
       description =
-          "Only these: kubernetes (no IAM files) or iam (no YAML on stdout; needs --iam-out or"
-              + " --json). Default: both.")
+          "Only these: kubernetes (no IAM files), iam (no YAML on stdout; needs --iam-out or"
+              + " --json) or reaper (only the reaper's objects; needs --reaper). Default: both"
+              + " kubernetes and iam.")
   Only only;
+
+  @Option(
+      names = "--reaper",
+      description =
+          "Add the in-cluster reaper (CronJob, ServiceAccount, Role, RoleBinding); needs"
+              + " --reaper-image.")
+  boolean reaper;
+
+  @Option(
+      names = "--reaper-image",
+      paramLabel = "IMAGE",
+      description =
+          "The reaper's image: a JRE 17 image with the Geneva CLI's runnable jar (geneva.jar) at"
+              + " --reaper-jar; see the Dockerfile in docs/kubernetes.md.")
+  String reaperImage;
+
+  @Option(
+      names = "--reaper-schedule",
+      paramLabel = "CRON",
+      description =
+          "The reaper's schedule, five cron fields or a macro such as @hourly (default:"
+              + " "
+              + ReaperManifests.DEFAULT_SCHEDULE
+              + ", every 5 minutes).")
+  String reaperSchedule;
+
+  @Option(
+      names = "--reaper-grace",
+      converter = Durations.class,
+      description = "How long past its end a lease still counts, for clock skew (default: 60s).")
+  Duration reaperGrace;
+
+  @Option(
+      names = "--reaper-jar",
+      paramLabel = "PATH",
+      description =
+          "Where the image keeps the CLI's jar (default: " + ReaperManifests.DEFAULT_JAR + ").")
+  String reaperJar;
 
   @Option(names = "--apply", description = "Apply the Kubernetes objects to the cluster.")
   boolean apply;
@@ -144,7 +190,8 @@ public final class ManifestsCommand implements Callable<Integer> {
   /** What {@code --only} selects. */
   enum Only {
     kubernetes,
-    iam
+    iam,
+    reaper
   }
 
   /** Creates the command (picocli instantiates it). */
@@ -152,15 +199,20 @@ public final class ManifestsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RayClusterManifests manifests = manifests();
-    Map<String, String> iam = only == Only.kubernetes ? Map.of() : iamDocuments();
+    ReaperManifests reaperManifests = reaperManifests();
+    if (only == Only.reaper && reaperManifests == null) {
+      throw usage("--only reaper needs --reaper (and --reaper-image)");
+    }
+    RayClusterManifests manifests = manifests(reaperManifests);
+    boolean noIam = only == Only.kubernetes || only == Only.reaper;
+    Map<String, String> iam = noIam ? Map.of() : iamDocuments();
     if (only == Only.iam && iam.isEmpty()) {
       throw usage("--only iam needs --eks-bucket, --eks-cluster-arn and --eks-oidc-provider");
     }
     if (iamOut != null && iam.isEmpty()) {
       throw usage(
-          only == Only.kubernetes
-              ? "--iam-out writes IAM documents, which --only kubernetes leaves out"
+          noIam
+              ? "--iam-out writes IAM documents, which --only " + only + " leaves out"
               : "--iam-out needs --eks-bucket, --eks-cluster-arn and --eks-oidc-provider");
     }
     if (!iam.isEmpty() && iamOut == null && (!json || apply)) {
@@ -179,9 +231,10 @@ public final class ManifestsCommand implements Callable<Integer> {
         throw usage("--apply applies Kubernetes objects; it cannot go with --only iam");
       }
       ApplyResult result;
-      try (KubernetesClient client =
-          new KubernetesClientBuilder().withConfig(kube.auth().resolve()).build()) {
-        result = manifests.apply(client);
+      // No fabric8 retries: a refused API server fails within seconds, not ~19 s per call.
+      try (KubeApi api = KubeApi.connect(kube.auth())) {
+        KubernetesClient client = api.client();
+        result = only == Only.reaper ? reaperManifests.apply(client) : manifests.apply(client);
       }
       if (json) {
         out.println(Json.write(Map.of("applied", result.objects())));
@@ -202,7 +255,8 @@ public final class ManifestsCommand implements Callable<Integer> {
       if (k8s) {
         KubernetesSerialization ser = new KubernetesSerialization();
         List<Object> objects = new ArrayList<>();
-        for (HasMetadata o : manifests.objects()) {
+        for (HasMetadata o :
+            only == Only.reaper ? reaperManifests.objects() : manifests.objects()) {
           objects.add(parse(ser.asJson(o)));
         }
         doc.put("kubernetes", objects);
@@ -215,18 +269,52 @@ public final class ManifestsCommand implements Callable<Integer> {
       out.println(Json.write(doc));
     } else if (k8s) {
       // Kubernetes objects only: whatever else is asked for went to --iam-out.
-      out.print(manifests.toYaml());
+      out.print(only == Only.reaper ? reaperManifests.toYaml() : manifests.toYaml());
     }
     out.flush();
     return ExitCodes.OK;
   }
 
-  private RayClusterManifests manifests() {
+  /** The reaper's manifests when {@code --reaper} asks for them; null otherwise. */
+  private ReaperManifests reaperManifests() {
+    if (!reaper) {
+      if (reaperImage != null
+          || reaperSchedule != null
+          || reaperGrace != null
+          || reaperJar != null) {
+        throw usage(
+            "--reaper-image, --reaper-schedule, --reaper-grace and --reaper-jar go with --reaper");
+      }
+      return null;
+    }
+    if (reaperImage == null) {
+      throw usage(
+          "--reaper needs --reaper-image IMAGE: an image with a JRE 17 and the Geneva CLI's jar at "
+              + (reaperJar == null ? ReaperManifests.DEFAULT_JAR : reaperJar)
+              + " (build it with the Dockerfile in docs/kubernetes.md and push it where the nodes"
+              + " pull from)");
+    }
+    ReaperManifests.Builder b =
+        ReaperManifests.builder().namespace(kube.namespace).image(reaperImage);
+    if (reaperSchedule != null) {
+      b.schedule(reaperSchedule);
+    }
+    if (reaperGrace != null) {
+      b.grace(reaperGrace);
+    }
+    if (reaperJar != null) {
+      b.jarPath(reaperJar);
+    }
+    return b.build();
+  }
+
+  private RayClusterManifests manifests(ReaperManifests reaperManifests) {
     RayClusterManifests.Builder b =
         RayClusterManifests.builder()
             .namespace(kube.namespace)
             .serviceAccountName(serviceAccount)
-            .createNamespace(createNamespace);
+            .createNamespace(createNamespace)
+            .reaper(reaperManifests);
     if (eksRoleArn != null) {
       b.eksRoleArn(eksRoleArn);
     }

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
+import dev.geneva.k8s.ClusterLease;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,11 @@ class ClustersCommandTest {
   }
 
   private void rayCluster(String name, boolean managed, Instant created) {
+    rayCluster(name, managed, created, Map.of());
+  }
+
+  private void rayCluster(
+      String name, boolean managed, Instant created, Map<String, String> annotations) {
     Map<String, String> labels = new HashMap<>();
     if (managed) {
       labels.put("app.kubernetes.io/managed-by", "geneva");
@@ -57,6 +64,7 @@ class ClustersCommandTest {
             .withName(name)
             .withNamespace("geneva")
             .withLabels(labels)
+            .withAnnotations(annotations.isEmpty() ? null : annotations)
             .withCreationTimestamp(created.toString())
             .endMetadata()
             .withAdditionalProperties(Map.of("spec", Map.of("rayVersion", "2.39.0")))
@@ -150,5 +158,85 @@ class ClustersCommandTest {
     assertThat(deleted).as(r.toString()).hasSize(1);
     assertThat(deleted.get(0).asText()).isEqualTo("geneva-old");
     assertThat(names()).containsExactly("foreign-old", "geneva-new");
+  }
+
+  @Test
+  void reap_whenExpired_deletesOnlyManagedClustersWhoseLeaseRanOut() throws Exception {
+    Instant now = Instant.now();
+    String past = ClusterLease.format(now.minusSeconds(600));
+    String future = ClusterLease.format(now.plusSeconds(600));
+    rayCluster("geneva-dead", true, now, Map.of(ClusterLease.EXPIRES_ANNOTATION, past));
+    rayCluster("geneva-alive", true, now, Map.of(ClusterLease.EXPIRES_ANNOTATION, future));
+    rayCluster(
+        "geneva-kept", true, now, Map.of(ClusterLease.RETAINED_ANNOTATION, "RETAIN since " + past));
+    rayCluster("geneva-old-sdk", true, now);
+    rayCluster("foreign", false, now, Map.of(ClusterLease.EXPIRES_ANNOTATION, past));
+
+    Result list = Cli.run("clusters", "list", "--kubeconfig", kubeconfig);
+    assertThat(list.out())
+        .containsPattern("geneva-dead .* expired \\(until " + past + "\\)")
+        .containsPattern("geneva-alive .* active \\(until " + future + "\\)")
+        .containsPattern("geneva-kept .* retained")
+        .containsPattern("geneva-old-sdk .* none");
+
+    Result grace =
+        Cli.run("clusters", "reap", "--expired", "--grace", "15m", "--kubeconfig", kubeconfig);
+    assertThat(grace.exit()).as(grace.toString()).isZero();
+    assertThat(grace.out()).contains("0 RayCluster(s) whose lease ran out deleted");
+    assertThat(names()).hasSize(5);
+
+    Result r = Cli.run("clusters", "reap", "--expired", "--kubeconfig", kubeconfig);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("deleted RayCluster geneva/geneva-dead (lease ran out at " + past + ")")
+        .contains(
+            "1 RayCluster(s) whose lease ran out deleted from namespace geneva; kept 1 with a"
+                + " running lease, 1 kept on purpose (retained), 1 without a lease");
+    assertThat(names()).containsExactly("foreign", "geneva-alive", "geneva-kept", "geneva-old-sdk");
+
+    Result again = Cli.run("clusters", "reap", "--expired", "--kubeconfig", kubeconfig, "--json");
+    assertThat(again.exit()).as(again.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(again.out());
+    assertThat(doc.get("deleted")).isEmpty();
+    assertThat(doc.get("kept").get("active").get(0).asText()).isEqualTo("geneva-alive");
+    assertThat(doc.get("kept").get("retained").get(0).asText()).isEqualTo("geneva-kept");
+    assertThat(doc.get("kept").get("none").get(0).asText()).isEqualTo("geneva-old-sdk");
+  }
+
+  @Test
+  void reap_whenNeitherOrBothModes_exitsTwoNamingTheOptions() {
+    rayCluster("geneva-dead", true, Instant.now(), Map.of(ClusterLease.EXPIRES_ANNOTATION, "x"));
+    for (String[] args :
+        List.of(
+            new String[] {"clusters", "reap", "--kubeconfig", kubeconfig},
+            new String[] {
+              "clusters", "reap", "--expired", "--older-than", "1h", "--kubeconfig", kubeconfig
+            })) {
+      Result r = Cli.run(args);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).contains("give exactly one of --expired").contains("--older-than");
+    }
+    Result r =
+        Cli.run(
+            "clusters", "reap", "--older-than", "1h", "--grace", "1m", "--kubeconfig", kubeconfig);
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--grace goes with --expired only");
+    assertThat(names()).containsExactly("geneva-dead");
+  }
+
+  @Test
+  void reap_whenApiServerRefusesConnections_failsWithinSecondsNamingTheServer() throws Exception {
+    Path refused = Kubeconfigs.write(dir.resolve("refused"), "http://127.0.0.1:" + freePort());
+    long t0 = System.nanoTime();
+    Result r = Cli.run("clusters", "reap", "--expired", "--kubeconfig", refused.toString());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(r.exit()).isEqualTo(ExitCodes.ERROR);
+    assertThat(r.err()).contains("Cannot reach the API server at http://127.0.0.1:");
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 }

@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
+import dev.geneva.k8s.ClusterLease;
+import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -236,5 +242,177 @@ class ManifestsCommandTest {
       assertThat(again.exit()).as(again.toString()).isZero();
       assertThat(again.out()).doesNotContain("CREATED").doesNotContain("UPDATED");
     }
+  }
+
+  @Test
+  void manifests_whenReaper_appendsReaperObjectsWithScheduleAndImage() {
+    Result r =
+        Cli.run(
+            "manifests",
+            "--reaper",
+            "--reaper-image",
+            "registry.example.com/geneva-cli:0.1",
+            "--reaper-schedule",
+            "*/10 * * * *",
+            "--reaper-grace",
+            "2m");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<Map<String, Object>> docs = yamlDocuments(r.out());
+    assertThat(docs)
+        .extracting(d -> d.get("kind"))
+        .containsExactly(
+            "Namespace",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "CronJob");
+    Map<String, Object> cronJob = docs.get(7);
+    assertThat(cronJob.get("apiVersion")).isEqualTo("batch/v1");
+    assertThat(path(cronJob, "spec", "schedule")).isEqualTo("*/10 * * * *");
+    Map<String, Object> container = reaperContainer(cronJob);
+    assertThat(container.get("image")).isEqualTo("registry.example.com/geneva-cli:0.1");
+    assertThat(container.get("args"))
+        .isEqualTo(
+            List.of(
+                "clusters",
+                "reap",
+                "--expired",
+                "--in-cluster",
+                "--namespace",
+                "geneva",
+                "--grace",
+                "120s"));
+
+    Result only =
+        Cli.run("manifests", "--reaper", "--reaper-image", "img:1", "--only", "reaper", "-n", "ml");
+    assertThat(only.exit()).as(only.toString()).isZero();
+    assertThat(yamlDocuments(only.out()))
+        .extracting(d -> d.get("kind"))
+        .containsExactly("ServiceAccount", "Role", "RoleBinding", "CronJob");
+  }
+
+  @Test
+  void manifests_whenReaperOptionsIncomplete_exitsTwoNamingTheFix() {
+    Result noImage = Cli.run("manifests", "--reaper");
+    assertThat(noImage.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noImage.err())
+        .contains("--reaper needs --reaper-image IMAGE")
+        .contains("docs/kubernetes.md");
+
+    Result noReaper = Cli.run("manifests", "--reaper-schedule", "@hourly");
+    assertThat(noReaper.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noReaper.err()).contains("go with --reaper");
+
+    Result onlyWithout = Cli.run("manifests", "--only", "reaper");
+    assertThat(onlyWithout.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(onlyWithout.err()).contains("--only reaper needs --reaper");
+
+    Result badSchedule =
+        Cli.run("manifests", "--reaper", "--reaper-image", "img:1", "--reaper-schedule", "5 min");
+    assertThat(badSchedule.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badSchedule.err()).contains("ReaperManifests.schedule '5 min' has 2 field(s)");
+    assertThat(noImage.out() + noReaper.out() + badSchedule.out()).isEmpty();
+  }
+
+  @Test
+  void manifests_whenReaperApplied_expectCronJobWhoseCommandReapsExpiredClusters() {
+    try (MockKubernetes mock = new MockKubernetes()) {
+      mock.client()
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(KubeRayCrds.crd("1.3.2"))
+          .create();
+      String kubeconfig = Kubeconfigs.write(dir, mock).toString();
+      Result applied =
+          Cli.run(
+              "manifests",
+              "--reaper",
+              "--reaper-image",
+              "img:1",
+              "--only",
+              "reaper",
+              "--apply",
+              "--kubeconfig",
+              kubeconfig);
+      assertThat(applied.exit()).as(applied.toString()).isZero();
+      assertThat(applied.out()).contains("CronJob geneva/geneva-reaper");
+
+      CronJob stored =
+          mock.client()
+              .batch()
+              .v1()
+              .cronjobs()
+              .inNamespace("geneva")
+              .withName("geneva-reaper")
+              .get();
+      Container c =
+          stored
+              .getSpec()
+              .getJobTemplate()
+              .getSpec()
+              .getTemplate()
+              .getSpec()
+              .getContainers()
+              .get(0);
+      assertThat(c.getCommand()).containsExactly("java", "-jar", "/opt/geneva/geneva.jar");
+
+      Instant now = Instant.now();
+      rayCluster(mock, "dead", ClusterLease.format(now.minusSeconds(600)));
+      rayCluster(mock, "alive", ClusterLease.format(now.plusSeconds(600)));
+      // What the CronJob's pod runs, with the pod's in-cluster credentials swapped for the mock's
+      // kubeconfig: the same command line, parsed and run by this CLI.
+      List<String> args = new ArrayList<>(c.getArgs());
+      args.set(args.indexOf("--in-cluster"), "--kubeconfig=" + kubeconfig);
+      Result reaped = Cli.run(args.toArray(String[]::new));
+      assertThat(reaped.exit()).as(reaped.toString()).isZero();
+      assertThat(reaped.out()).contains("deleted RayCluster geneva/dead");
+      assertThat(
+              mock.client()
+                  .genericKubernetesResources("ray.io/v1", "RayCluster")
+                  .inNamespace("geneva")
+                  .list()
+                  .getItems())
+          .extracting(r -> r.getMetadata().getName())
+          .containsExactly("alive");
+    }
+  }
+
+  private static void rayCluster(MockKubernetes mock, String name, String leaseExpires) {
+    mock.client()
+        .genericKubernetesResources("ray.io/v1", "RayCluster")
+        .inNamespace("geneva")
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion("ray.io/v1")
+                .withKind("RayCluster")
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("geneva")
+                .withLabels(Map.of("app.kubernetes.io/managed-by", "geneva"))
+                .withAnnotations(Map.of(ClusterLease.EXPIRES_ANNOTATION, leaseExpires))
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object path(Map<String, Object> doc, String... keys) {
+    Object o = doc;
+    for (String k : keys) {
+      o = ((Map<String, Object>) o).get(k);
+    }
+    return o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> reaperContainer(Map<String, Object> cronJob) {
+    Map<String, Object> pod =
+        (Map<String, Object>) path(cronJob, "spec", "jobTemplate", "spec", "template", "spec");
+    return ((List<Map<String, Object>>) pod.get("containers")).get(0);
   }
 }

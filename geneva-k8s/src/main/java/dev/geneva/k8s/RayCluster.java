@@ -21,7 +21,6 @@ import dev.geneva.spi.BackfillTarget;
 import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * WorkerGroupSpec}, rayVersion from the head image's tag (else {@value #DEFAULT_RAY_VERSION}), exit
  * mode {@link ExitMode#DELETE}, wait timeout 10 minutes, port forwarding on (dashboard 8265 only),
  * no reuse of an existing cluster.
+ *
+ * <p>While the handle lives it renews a lease on the cluster it created ({@link ClusterLease}), so
+ * a cluster whose JVM died without closing it is deleted by {@link RayClusters#reapExpired} once
+ * the lease ran out.
  *
  * <p>Every RayCluster it creates is labelled {@value #MANAGED_BY_LABEL}={@value #MANAGED_BY_VALUE},
  * {@value #OWNER_LABEL}, {@value #SESSION_LABEL} and {@value #SDK_VERSION_LABEL} (the pods too), so
@@ -280,12 +283,7 @@ public final class RayCluster implements AutoCloseable {
    * do).
    */
   List<String> driverJvmOptions() {
-    List<String> jvm = new ArrayList<>();
-    if (Manifests.advertisesCpuOnly(spec)) {
-      jvm.add("-D" + CPU_ONLY_PROPERTY + "=" + Manifests.CPU_ONLY_RESOURCE);
-    }
-    jvm.addAll(jobOptions.jvmOptions());
-    return jvm;
+    return Manifests.driverJvmOptions(spec, jobOptions.jvmOptions());
   }
 
   /**
@@ -1025,6 +1023,18 @@ public final class RayCluster implements AutoCloseable {
      */
     public Builder deleteTimeout(Duration deleteTimeout) {
       spec.deleteTimeout(deleteTimeout);
+      return this;
+    }
+
+    /**
+     * Sets the lease duration of the cluster (default 5 minutes): see {@link
+     * RayClusterSpec.Builder#leaseDuration(Duration)} and {@link ClusterLease}.
+     *
+     * @param leaseDuration from 1 second to 7 days; minutes in real use
+     * @return this builder
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      spec.leaseDuration(leaseDuration);
       return this;
     }
 

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * <p>Defaults: name {@code geneva-<os user>} (made a valid KubeRay name), namespace {@code geneva},
  * the default {@link HeadGroupSpec} and one default {@link WorkerGroupSpec}, rayVersion from the
  * head image's tag (else {@value RayCluster#DEFAULT_RAY_VERSION}), exit mode {@link
- * ExitMode#DELETE}, wait timeout 10 minutes, delete timeout 30 seconds, port forwarding on
- * (dashboard 8265 only), no reuse of an existing cluster.
+ * ExitMode#DELETE}, wait timeout 10 minutes, delete timeout 30 seconds, a lease of 5 minutes (see
+ * {@link ClusterLease}), port forwarding on (dashboard 8265 only), no reuse of an existing cluster.
  */
 public final class RayClusterSpec {
   private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+");
@@ -41,6 +41,7 @@ public final class RayClusterSpec {
   private final ExitMode exitMode;
   private final Duration waitTimeout;
   private final Duration deleteTimeout;
+  private final Duration leaseDuration;
   private final boolean portForwarding;
   private final boolean forwardClientPort;
   private final boolean reuseExisting;
@@ -59,6 +60,7 @@ public final class RayClusterSpec {
     this.exitMode = b.exitMode;
     this.waitTimeout = b.waitTimeout;
     this.deleteTimeout = b.deleteTimeout;
+    this.leaseDuration = b.leaseDuration;
     this.portForwarding = b.portForwarding;
     this.forwardClientPort = b.forwardClientPort;
     this.reuseExisting = b.reuseExisting;
@@ -94,6 +96,7 @@ public final class RayClusterSpec {
     b.exitMode = exitMode;
     b.waitTimeout = waitTimeout;
     b.deleteTimeout = deleteTimeout;
+    b.leaseDuration = leaseDuration;
     b.portForwarding = portForwarding;
     b.forwardClientPort = forwardClientPort;
     b.reuseExisting = reuseExisting;
@@ -166,6 +169,18 @@ public final class RayClusterSpec {
    */
   public Duration deleteTimeout() {
     return deleteTimeout;
+  }
+
+  /**
+   * How long the lease of a cluster this spec creates lasts without renewal (see {@link
+   * ClusterLease}): a living handle renews it every third of this; a cluster whose handle died is
+   * deleted by the reaper once it ran out. Clusters created with {@link ExitMode#RETAIN} get no
+   * lease.
+   *
+   * @return the lease duration
+   */
+  public Duration leaseDuration() {
+    return leaseDuration;
   }
 
   /**
@@ -265,6 +280,8 @@ public final class RayClusterSpec {
         + exitMode
         + ", waitTimeout="
         + waitTimeout
+        + ", leaseDuration="
+        + leaseDuration
         + ", portForwarding="
         + portForwarding
         + ", reuseExisting="
@@ -293,6 +310,7 @@ public final class RayClusterSpec {
     private ExitMode exitMode = ExitMode.DELETE;
     private Duration waitTimeout = Duration.ofMinutes(10);
     private Duration deleteTimeout = Duration.ofSeconds(30);
+    private Duration leaseDuration = ClusterLease.DEFAULT_DURATION;
     private boolean portForwarding = true;
     private boolean forwardClientPort;
     private boolean reuseExisting;
@@ -425,6 +443,31 @@ public final class RayClusterSpec {
                 + ": e.g. PT30S");
       }
       this.deleteTimeout = deleteTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the lease duration of the clusters this spec creates (default 5 minutes; see {@link
+     * ClusterLease}). The handle renews the lease every third of it while it lives; the reaper
+     * ({@code geneva clusters reap --expired}) deletes a cluster whose lease ran out. Keep it well
+     * above the API server's latency and the clock skew between this machine and the reaper:
+     * minutes, not seconds.
+     *
+     * @param leaseDuration from {@link ClusterLease#MIN_DURATION} (1 second) to {@link
+     *     ClusterLease#MAX_DURATION} (7 days)
+     * @return this builder
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      if (leaseDuration == null
+          || leaseDuration.compareTo(ClusterLease.MIN_DURATION) < 0
+          || leaseDuration.compareTo(ClusterLease.MAX_DURATION) > 0) {
+        throw new InvalidInputException(
+            "RayCluster.leaseDuration must be between 1 second and 7 days, got "
+                + leaseDuration
+                + ": e.g. PT5M (the default); the handle renews it every third of that while it"
+                + " lives");
+      }
+      this.leaseDuration = leaseDuration;
       return this;
     }
 

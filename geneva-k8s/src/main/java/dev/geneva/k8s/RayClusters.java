@@ -1,5 +1,6 @@
 package dev.geneva.k8s;
 
+import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.k8s.internal.ApiCalls;
 import dev.geneva.k8s.internal.Errors;
@@ -15,15 +16,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds and removes RayClusters that Geneva created (labelled {@value
  * RayCluster#MANAGED_BY_LABEL}={@value RayCluster#MANAGED_BY_VALUE}), for instance ones leaked by a
- * killed JVM.
+ * killed JVM: by age ({@link #reap}) or, safer, by lease ({@link #reapExpired}: only clusters whose
+ * handle stopped renewing their {@link ClusterLease}). Clusters without that label are never listed
+ * or deleted.
  */
 public final class RayClusters {
   /** How long one list or delete may retry transient answers. */
   private static final Duration BUDGET = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(RayClusters.class);
 
   private RayClusters() {}
 
@@ -37,6 +45,7 @@ public final class RayClusters {
    * @param sdkVersion the SDK version label
    * @param created its creation time, if the API server reported one
    * @param status its status
+   * @param lease its lease, as its annotations record it
    */
   public record ManagedCluster(
       String name,
@@ -45,7 +54,30 @@ public final class RayClusters {
       String session,
       String sdkVersion,
       Optional<Instant> created,
-      ClusterStatus status) {}
+      ClusterStatus status,
+      ClusterLease lease) {
+    /**
+     * A cluster without lease annotations.
+     *
+     * @param name its name
+     * @param namespace its namespace
+     * @param owner the OS user label
+     * @param session the session label
+     * @param sdkVersion the SDK version label
+     * @param created its creation time, if the API server reported one
+     * @param status its status
+     */
+    public ManagedCluster(
+        String name,
+        String namespace,
+        String owner,
+        String session,
+        String sdkVersion,
+        Optional<Instant> created,
+        ClusterStatus status) {
+      this(name, namespace, owner, session, sdkVersion, created, status, ClusterLease.of(null));
+    }
+  }
 
   /**
    * Lists Geneva's RayClusters in a namespace.
@@ -84,22 +116,57 @@ public final class RayClusters {
    * @return the names deleted
    */
   public static List<String> reapCreatedBefore(KubeAuth auth, String namespace, Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return reapWhere(
+        auth, namespace, c -> c.created().isPresent() && c.created().get().isBefore(cutoff));
+  }
+
+  /**
+   * Deletes Geneva's RayClusters in a namespace whose {@linkplain ClusterLease lease} ran out more
+   * than {@code grace} ago: clusters whose handle died without closing them (a killed JVM, a lost
+   * laptop). Clusters with a lease still running, kept on purpose ({@link
+   * ClusterLease#RETAINED_ANNOTATION}), without a lease annotation (created before leases) or with
+   * an unreadable one are kept. Each delete is conditional on the resource version listed, so a
+   * cluster whose lease was renewed in the meantime is kept too.
+   *
+   * @param auth how to reach the API server
+   * @param namespace the namespace
+   * @param grace how long past its expiry a lease still counts (for clock skew between the clients
+   *     and the reaper); zero or more
+   * @return the names deleted
+   */
+  public static List<String> reapExpired(KubeAuth auth, String namespace, Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new InvalidInputException(
+          "RayClusters.reapExpired grace must be zero or more, got " + grace + ": e.g. PT1M");
+    }
+    return reapExpiredBefore(auth, namespace, Instant.now().minus(grace));
+  }
+
+  /**
+   * Deletes Geneva's RayClusters in a namespace whose lease ran out before a time; see {@link
+   * #reapExpired}.
+   *
+   * @param auth how to reach the API server
+   * @param namespace the namespace
+   * @param cutoff delete those whose lease ended before this
+   * @return the names deleted
+   */
+  public static List<String> reapExpiredBefore(KubeAuth auth, String namespace, Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return reapWhere(
+        auth, namespace, c -> c.lease().state(cutoff, Duration.ZERO) == ClusterLease.State.EXPIRED);
+  }
+
+  private static List<String> reapWhere(
+      KubeAuth auth, String namespace, Predicate<ManagedCluster> condemned) {
     ApiCalls.Client api = client(auth);
     try (KubernetesClient client = api.client()) {
       List<String> deleted = new ArrayList<>();
-      for (ManagedCluster c : list(api, namespace)) {
-        if (c.created().isPresent() && c.created().get().isBefore(cutoff)) {
-          api.calls()
-              .call(
-                  "delete RayCluster " + namespace + "/" + c.name(),
-                  BUDGET,
-                  () ->
-                      client
-                          .resources(RayClusterResource.class)
-                          .inNamespace(namespace)
-                          .withName(c.name())
-                          .delete());
-          deleted.add(c.name());
+      for (Listed l : listed(api, namespace)) {
+        if (condemned.test(l.cluster()) && delete(api, namespace, l)) {
+          deleted.add(l.cluster().name());
         }
       }
       return deleted;
@@ -116,8 +183,50 @@ public final class RayClusters {
     }
   }
 
+  /**
+   * Deletes a listed cluster if it is unchanged since the list (its resource version): a cluster
+   * changed meanwhile (a lease renewed, a retained mark set) or already gone is kept.
+   */
+  private static boolean delete(ApiCalls.Client api, String namespace, Listed l) {
+    String name = l.cluster().name();
+    try {
+      api.calls()
+          .call(
+              "delete RayCluster " + namespace + "/" + name,
+              BUDGET,
+              () -> {
+                var resource =
+                    api.client()
+                        .resources(RayClusterResource.class)
+                        .inNamespace(namespace)
+                        .withName(name);
+                return l.resourceVersion() == null
+                    ? resource.delete()
+                    : resource.lockResourceVersion(l.resourceVersion()).delete();
+              });
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        LOG.info(
+            "RayCluster {}/{} changed or went away since it was listed (HTTP {}): not deleted",
+            namespace,
+            name,
+            e.getCode());
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** A listed cluster and the resource version it was listed at. */
+  private record Listed(ManagedCluster cluster, String resourceVersion) {}
+
   private static List<ManagedCluster> list(ApiCalls.Client api, String namespace) {
-    List<ManagedCluster> result = new ArrayList<>();
+    return listed(api, namespace).stream().map(Listed::cluster).toList();
+  }
+
+  private static List<Listed> listed(ApiCalls.Client api, String namespace) {
+    List<Listed> result = new ArrayList<>();
     List<RayClusterResource> items =
         api.calls()
             .call(
@@ -138,14 +247,17 @@ public final class RayClusters {
               ? Optional.empty()
               : Optional.of(OffsetDateTime.parse(ts).toInstant());
       result.add(
-          new ManagedCluster(
-              rc.getMetadata().getName(),
-              namespace,
-              labels.getOrDefault(RayCluster.OWNER_LABEL, ""),
-              labels.getOrDefault(RayCluster.SESSION_LABEL, ""),
-              labels.getOrDefault(RayCluster.SDK_VERSION_LABEL, ""),
-              created,
-              Statuses.of(rc)));
+          new Listed(
+              new ManagedCluster(
+                  rc.getMetadata().getName(),
+                  namespace,
+                  labels.getOrDefault(RayCluster.OWNER_LABEL, ""),
+                  labels.getOrDefault(RayCluster.SESSION_LABEL, ""),
+                  labels.getOrDefault(RayCluster.SDK_VERSION_LABEL, ""),
+                  created,
+                  Statuses.of(rc),
+                  ClusterLease.of(rc.getMetadata().getAnnotations())),
+              rc.getMetadata().getResourceVersion()));
     }
     return result;
   }

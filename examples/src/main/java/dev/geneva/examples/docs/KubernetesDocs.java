@@ -88,4 +88,13 @@ public final class KubernetesDocs {
     // docs:end k8s-reap
     System.out.println(deleted);
   }
+
+  /** Deletes the clusters whose lease ran out (their client died). */
+  public static void reapExpired() {
+    // docs:begin k8s-reap-expired
+    List<String> deleted =
+        RayClusters.reapExpired(KubeAuth.kubeconfig(), "geneva", Duration.ofMinutes(1));
+    // docs:end k8s-reap-expired
+    System.out.println(deleted);
+  }
 }

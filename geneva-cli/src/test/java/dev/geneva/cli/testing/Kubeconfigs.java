@@ -18,7 +18,18 @@ public final class Kubeconfigs {
    * @return the file
    */
   public static Path write(Path dir, MockKubernetes mock) {
-    String url = mock.client().getConfiguration().getMasterUrl();
+    return write(dir, mock.client().getConfiguration().getMasterUrl());
+  }
+
+  /**
+   * Writes {@code dir/kubeconfig} (creating {@code dir}) with one context {@code mock} for a server
+   * URL, e.g. a port nothing listens on, or a fault proxy's.
+   *
+   * @param dir the directory
+   * @param url the API server's URL
+   * @return the file
+   */
+  public static Path write(Path dir, String url) {
     String yaml =
         "apiVersion: v1\n"
             + "kind: Config\n"
@@ -41,6 +52,7 @@ public final class Kubeconfigs {
             + "    token: test-token\n";
     Path f = dir.resolve("kubeconfig");
     try {
+      Files.createDirectories(dir);
       Files.writeString(f, yaml);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.k8s.GroupSpec;
 import dev.geneva.k8s.admin.internal.Applier;
 import dev.geneva.k8s.admin.internal.Names;
+import dev.geneva.k8s.admin.internal.YamlStream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -21,7 +22,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The Kubernetes objects an admin sets up once so Geneva can run Ray on KubeRay, as code: the
@@ -72,7 +71,6 @@ public final class RayClusterManifests {
       Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   private static final Pattern GSA_EMAIL =
       Pattern.compile("[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com");
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final String namespace;
   private final String serviceAccountName;
@@ -83,6 +81,7 @@ public final class RayClusterManifests {
   private final String eksRoleArn;
   private final String gcpServiceAccount;
   private final boolean createNamespace;
+  private final ReaperManifests reaper;
 
   private RayClusterManifests(Builder b) {
     this.namespace = b.namespace;
@@ -98,6 +97,7 @@ public final class RayClusterManifests {
     this.eksRoleArn = b.eksRoleArn;
     this.gcpServiceAccount = b.gcpServiceAccount;
     this.createNamespace = b.createNamespace;
+    this.reaper = b.reaper;
   }
 
   /**
@@ -127,6 +127,7 @@ public final class RayClusterManifests {
     b.eksRoleArn = eksRoleArn;
     b.gcpServiceAccount = gcpServiceAccount;
     b.createNamespace = createNamespace;
+    b.reaper = reaper;
     return b;
   }
 
@@ -146,6 +147,15 @@ public final class RayClusterManifests {
    */
   public List<RbacSubject> clientSubjects() {
     return clientSubjects;
+  }
+
+  /**
+   * The in-cluster reaper of RayClusters whose lease ran out, when one was added.
+   *
+   * @return the reaper's manifests
+   */
+  public Optional<ReaperManifests> reaper() {
+    return Optional.ofNullable(reaper);
   }
 
   /**
@@ -368,7 +378,8 @@ public final class RayClusterManifests {
    * Every object, in the order to apply them: namespace (unless {@link
    * Builder#createNamespace(boolean)} is false), service account, ClusterRole, ClusterRoleBinding,
    * then the client Role, RoleBinding, ClusterRole and ClusterRoleBinding when client subjects were
-   * given.
+   * given, then the {@linkplain Builder#reaper reaper}'s ServiceAccount, Role, RoleBinding and
+   * CronJob when one was added.
    *
    * @return new objects
    */
@@ -384,6 +395,9 @@ public final class RayClusterManifests {
     clientRoleBinding().ifPresent(out::add);
     clientClusterRole().ifPresent(out::add);
     clientClusterRoleBinding().ifPresent(out::add);
+    if (reaper != null) {
+      out.addAll(reaper.objects());
+    }
     return out;
   }
 
@@ -393,9 +407,7 @@ public final class RayClusterManifests {
    * @return the YAML
    */
   public String toYaml() {
-    return objects().stream()
-        .map(o -> stripDocumentStart(SERIALIZATION.asYaml(o)))
-        .collect(Collectors.joining("---\n", "---\n", ""));
+    return YamlStream.of(objects());
   }
 
   /**
@@ -432,6 +444,8 @@ public final class RayClusterManifests {
         + eksRoleArn
         + ", gcpServiceAccount="
         + gcpServiceAccount
+        + ", reaper="
+        + reaper
         + "}";
   }
 
@@ -458,10 +472,6 @@ public final class RayClusterManifests {
         .build();
   }
 
-  private static String stripDocumentStart(String yaml) {
-    return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;
-  }
-
   /** Builds {@link RayClusterManifests}; {@link #build()} checks every name before any API call. */
   public static final class Builder {
     private String namespace = "geneva";
@@ -473,8 +483,21 @@ public final class RayClusterManifests {
     private String eksRoleArn;
     private String gcpServiceAccount;
     private boolean createNamespace = true;
+    private ReaperManifests reaper;
 
     private Builder() {}
+
+    /**
+     * Adds the in-cluster reaper ({@link ReaperManifests}): a CronJob deleting the namespace's
+     * RayClusters whose lease ran out, with its ServiceAccount, Role and RoleBinding.
+     *
+     * @param reaper the reaper, for the same namespace; null for none
+     * @return this builder
+     */
+    public Builder reaper(ReaperManifests reaper) {
+      this.reaper = reaper;
+      return this;
+    }
 
     /**
      * Sets the namespace (default {@code geneva}).
@@ -631,6 +654,16 @@ public final class RayClusterManifests {
                 + gcpServiceAccount
                 + "' is not a Google service account email: expected"
                 + " <name>@<project>.iam.gserviceaccount.com");
+      }
+      if (reaper != null && !reaper.namespace().equals(namespace)) {
+        throw new InvalidInputException(
+            "RayClusterManifests.reaper is for namespace "
+                + reaper.namespace()
+                + " but the manifests are for "
+                + namespace
+                + ": build the reaper with namespace(\""
+                + namespace
+                + "\")");
       }
       return new RayClusterManifests(this);
     }

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -88,6 +89,7 @@ public final class ClusterSession {
   private RuntimeException startFailure; // guarded by this
   private volatile Waiter waiter;
   private volatile Runnable beforeClose;
+  private volatile LeaseKeeper lease;
 
   /**
    * Creates the session of a handle: the values it needs, no reference to the handle.
@@ -239,12 +241,14 @@ public final class ClusterSession {
     }
     failed = true;
     try {
+      stopLease();
       closeForwards();
       if (!created && createAttempted) {
         adoptIfOurs(e);
       }
       if (created) {
         if (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE && !aborted) {
+          markRetained();
           LOG.warn(
               "RayCluster {} failed to start and is retained (RETAIN_ON_FAILURE); delete it with:"
                   + " kubectl delete raycluster {} -n {}",
@@ -367,14 +371,17 @@ public final class ClusterSession {
    */
   private void create(RayClusterResource rendered, Resource<RayClusterResource> resource) {
     createAttempted = true;
+    LeaseKeeper.annotate(rendered, cluster, Clock.systemUTC());
     try {
       call("create RayCluster " + describe(), () -> rayClusters().resource(rendered).create());
       created = true;
+      startLease();
       LOG.info("Created RayCluster {}", describe());
     } catch (KubernetesClientException e) {
       RayClusterResource now = call("read RayCluster " + describe(), resource::get);
       if (carriesOurSession(now)) {
         created = true;
+        startLease();
         LOG.info(
             "Created RayCluster {} (the create's first answer was lost: HTTP {} on the retry, and"
                 + " the cluster carries this session's label)",
@@ -386,6 +393,42 @@ public final class ClusterSession {
         throw alreadyExists(now);
       }
       throw e;
+    }
+  }
+
+  /** Starts renewing the lease of the cluster this session created (none with RETAIN). */
+  private void startLease() {
+    if (LeaseKeeper.hasLease(cluster)) {
+      lease =
+          LeaseKeeper.start(
+              client.getConfiguration(),
+              cluster.namespace(),
+              cluster.name(),
+              cluster.leaseDuration(),
+              Clock.systemUTC());
+    }
+  }
+
+  /** Stops the lease renewals (before the cluster is deleted or marked retained). */
+  private void stopLease() {
+    LeaseKeeper k = lease;
+    if (k != null) {
+      lease = null;
+      k.close();
+    }
+  }
+
+  /** Marks a cluster kept by its exit mode as retained, so the reaper leaves it. */
+  private void markRetained() {
+    if (LeaseKeeper.hasLease(cluster) && client != null) {
+      LeaseKeeper.markRetained(
+          calls,
+          client,
+          cluster.namespace(),
+          cluster.name(),
+          cluster.exitMode(),
+          cluster.deleteTimeout(),
+          Clock.systemUTC());
     }
   }
 
@@ -505,11 +548,13 @@ public final class ClusterSession {
           }
         }
         closeForwards();
+        stopLease();
         if (created) {
           boolean keep =
               cluster.exitMode() == ExitMode.RETAIN
                   || (cluster.exitMode() == ExitMode.RETAIN_ON_FAILURE && failed);
           if (keep) {
+            markRetained();
             LOG.info("Retaining RayCluster {} (exit mode {})", describe(), cluster.exitMode());
           } else {
             deletePending = true;

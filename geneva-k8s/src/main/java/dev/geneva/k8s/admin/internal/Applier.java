@@ -3,9 +3,12 @@ package dev.geneva.k8s.admin.internal;
 import dev.geneva.GenevaException;
 import dev.geneva.k8s.admin.ApplyResult.Applied;
 import dev.geneva.k8s.admin.ApplyResult.Outcome;
+import dev.geneva.k8s.internal.ApiCalls;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -15,6 +18,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,10 +27,17 @@ import java.util.Objects;
 
 /**
  * Create-or-update of the admin objects with a per-object outcome. Reads each object first so an
- * unchanged one is not written at all. Not API.
+ * unchanged one is not written at all. Each call goes through {@link ApiCalls}: 429, 5xx and I/O
+ * errors are retried, and an API server that cannot be reached fails at once with "Cannot reach the
+ * API server at ..." (fast when the client has fabric8's own retries off, as {@code KubeApi}'s
+ * has). Not API.
  */
 public final class Applier {
+  /** How long one read, create or update may retry 429, 5xx and I/O errors. */
+  private static final Duration BUDGET = Duration.ofSeconds(30);
+
   private final KubernetesClient client;
+  private final ApiCalls calls;
 
   /**
    * Creates the applier.
@@ -35,6 +46,7 @@ public final class Applier {
    */
   public Applier(KubernetesClient client) {
     this.client = Objects.requireNonNull(client, "client");
+    this.calls = ApiCalls.forClient(client);
   }
 
   /**
@@ -71,9 +83,10 @@ public final class Applier {
   }
 
   private Outcome applyOne(HasMetadata desired) {
-    HasMetadata existing = client.resource(desired).get();
+    HasMetadata existing =
+        calls.call("read " + describe(desired), BUDGET, () -> client.resource(desired).get());
     if (existing == null) {
-      client.resource(desired).create();
+      calls.call("create " + describe(desired), BUDGET, () -> client.resource(desired).create());
       return Outcome.CREATED;
     }
     if (existing instanceof Namespace) {
@@ -94,11 +107,20 @@ public final class Applier {
       RoleBinding want = (RoleBinding) desired;
       checkRoleRef(desired, b.getRoleRef(), want.getRoleRef());
       changed |= setSubjects(b.getSubjects(), want.getSubjects(), b::setSubjects);
+    } else if (existing instanceof CronJob cj) {
+      // Ours entirely: its spec becomes ours (a real API server's defaulted fields count as a
+      // change, so a re-apply there reports it updated).
+      CronJobSpec want = ((CronJob) desired).getSpec();
+      if (!Objects.equals(cj.getSpec(), want)) {
+        cj.setSpec(want);
+        changed = true;
+      }
     }
     if (!changed) {
       return Outcome.UNCHANGED;
     }
-    client.resource(existing).update(); // carries the read resourceVersion: optimistic locking
+    // Carries the read resourceVersion: optimistic locking.
+    calls.call("update " + describe(desired), BUDGET, () -> client.resource(existing).update());
     return Outcome.UPDATED;
   }
 
