@@ -10,7 +10,7 @@ set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/geneva-benchmarks.jar"
 if [ "${GENEVA_BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks -am package -DskipTests)
+  (cd "$here/.." && mvn -B -q -pl benchmarks -am -Pbench-jar package -DskipTests)
 fi
 # Lance's native code logs warnings (e.g. "DataReplacement is not stable yet") on stderr.
 export LANCE_LOG="${LANCE_LOG:-error}"

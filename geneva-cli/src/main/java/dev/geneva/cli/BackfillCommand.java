@@ -39,6 +39,9 @@ import picocli.CommandLine.Parameters;
       "The UDF's class must be on the classpath (GENEVA_CLASSPATH=my-udfs.jar geneva backfill ...)."
     })
 public final class BackfillCommand implements Callable<Integer> {
+  /** Failed rows printed in text output; {@code --json} gives every one the result lists. */
+  private static final int SHOWN_FAILED_ROWS = 20;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
@@ -202,6 +205,20 @@ public final class BackfillCommand implements Callable<Integer> {
       m.put("committedVersion", r.committedVersion());
       m.put("commits", r.commits());
       m.put("durationMillis", r.duration().toMillis());
+      m.put("udfChange", r.udfChange());
+      m.put(
+          "failedRows",
+          r.failedRows().stream()
+              .map(
+                  f -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("fragment", f.fragmentId());
+                    row.put("rowOffset", f.rowOffset());
+                    row.put("error", f.error());
+                    row.put("message", f.message());
+                    return row;
+                  })
+              .toList());
       out.println(Json.write(m));
     } else {
       out.printf(
@@ -218,6 +235,24 @@ public final class BackfillCommand implements Callable<Integer> {
           r.commits(),
           r.duration().toMillis() / 1000.0,
           r.executor());
+      if (r.udfChange() != null) {
+        out.printf(
+            "recomputed every row: the UDF changed since the values were computed (%s)%n",
+            r.udfChange());
+      }
+      int shown = Math.min(SHOWN_FAILED_ROWS, r.failedRows().size());
+      if (shown > 0) {
+        out.printf(
+            "failed rows (left null by the UDF's error policy), %d of %d:%n",
+            shown, r.rowsFailed());
+        r.failedRows().stream()
+            .limit(shown)
+            .forEach(
+                f ->
+                    out.printf(
+                        "  fragment %d row %d: %s: %s%n",
+                        f.fragmentId(), f.rowOffset(), f.error(), f.message()));
+      }
     }
     out.flush();
     return r.rowsFailed() > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
