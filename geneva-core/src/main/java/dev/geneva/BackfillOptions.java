@@ -3,8 +3,10 @@ package dev.geneva;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTarget;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How a backfill runs. All options have defaults; {@code BackfillOptions.defaults()} is what {@link
@@ -22,6 +24,7 @@ public final class BackfillOptions {
   private final int batchSize;
   private final long rowsPerTask;
   private final int commitEvery;
+  private final Duration commitInterval;
   private final int maxCommitAttempts;
   private final BackfillListener listener;
   private final BackfillExecutor executor;
@@ -35,6 +38,7 @@ public final class BackfillOptions {
     this.batchSize = b.batchSize;
     this.rowsPerTask = b.rowsPerTask;
     this.commitEvery = b.commitEvery;
+    this.commitInterval = b.commitInterval;
     this.maxCommitAttempts = b.maxCommitAttempts;
     this.listener = b.listener;
     this.executor = b.executor;
@@ -73,6 +77,7 @@ public final class BackfillOptions {
     b.batchSize = batchSize;
     b.rowsPerTask = rowsPerTask;
     b.commitEvery = commitEvery;
+    b.commitInterval = commitInterval;
     b.maxCommitAttempts = maxCommitAttempts;
     b.listener = listener;
     b.executor = executor;
@@ -112,7 +117,10 @@ public final class BackfillOptions {
 
   /**
    * The most rows one task computes (default: a whole fragment). Smaller tasks spread a large
-   * fragment over more workers and checkpoint more often.
+   * fragment over more workers and checkpoint more often. Fragments with fewer rows are packed:
+   * consecutive ones go to a worker together, up to this many rows (and up to about a quarter of
+   * each worker's share of the table, so every worker gets work), in one Ray call or thread
+   * hand-off with the table opened once. Each fragment still gets its own data file and checkpoint.
    *
    * @return rows per task
    */
@@ -121,12 +129,29 @@ public final class BackfillOptions {
   }
 
   /**
-   * Fragments per commit (default 16): finished fragments become visible in batches of this size.
+   * Fragments per commit, when set: finished fragments become visible in batches of this size (or
+   * sooner, see {@link #commitInterval()}). Empty (the default) scales the batch with the table:
+   * {@code max(16, fragments / 10)} fragments, so a table of any fragment count takes about ten
+   * commits plus those the interval asks for. Each commit rewrites the table's manifest, which
+   * lists every fragment: a fixed small batch makes commits cost quadratic in the fragment count.
    *
-   * @return fragments per commit
+   * @return fragments per commit, or empty for automatic
    */
-  public int commitEvery() {
-    return commitEvery;
+  public OptionalInt commitEvery() {
+    return commitEvery == 0 ? OptionalInt.empty() : OptionalInt.of(commitEvery);
+  }
+
+  /**
+   * The longest a finished fragment waits for its commit (default 60 s), so that long backfills
+   * show progress in the table. A commit is made when {@link #commitEvery()} fragments are pending,
+   * or when the oldest pending one has waited this long; the latter never sooner after the previous
+   * commit than 20 times that commit's duration, so commits stay a small part of the run however
+   * many fragments the manifest lists. Whatever is pending at the end is committed then.
+   *
+   * @return the interval
+   */
+  public Duration commitInterval() {
+    return commitInterval;
   }
 
   /**
@@ -200,7 +225,9 @@ public final class BackfillOptions {
         + ", rowsPerTask="
         + rowsPerTask
         + ", commitEvery="
-        + commitEvery
+        + (commitEvery == 0 ? "auto" : commitEvery)
+        + ", commitInterval="
+        + commitInterval
         + ", maxCommitAttempts="
         + maxCommitAttempts
         + ", executor="
@@ -218,7 +245,8 @@ public final class BackfillOptions {
     private int concurrency = Runtime.getRuntime().availableProcessors();
     private int batchSize = 4096;
     private long rowsPerTask = Long.MAX_VALUE;
-    private int commitEvery = 16;
+    private int commitEvery;
+    private Duration commitInterval = Duration.ofSeconds(60);
     private int maxCommitAttempts = 10;
     private BackfillListener listener;
     private BackfillExecutor executor;
@@ -287,13 +315,34 @@ public final class BackfillOptions {
     }
 
     /**
-     * Sets the fragments per commit.
+     * Sets the fragments per commit, instead of the automatic {@code max(16, fragments / 10)}. A
+     * commit still happens sooner when the {@linkplain #commitInterval(Duration) interval} passes.
      *
      * @param commitEvery at least 1
      * @return this builder
      */
     public Builder commitEvery(int commitEvery) {
       this.commitEvery = positive("commitEvery", commitEvery);
+      return this;
+    }
+
+    /**
+     * Sets the longest a finished fragment waits for its commit (default 60 s).
+     *
+     * @param commitInterval positive, at most a day
+     * @return this builder
+     */
+    public Builder commitInterval(Duration commitInterval) {
+      if (commitInterval == null
+          || commitInterval.isNegative()
+          || commitInterval.isZero()
+          || commitInterval.compareTo(Duration.ofDays(1)) > 0) {
+        throw new InvalidInputException(
+            "BackfillOptions.commitInterval must be positive and at most a day, got "
+                + commitInterval
+                + ": pass e.g. Duration.ofSeconds(30)");
+      }
+      this.commitInterval = commitInterval;
       return this;
     }
 
@@ -402,6 +451,7 @@ public final class BackfillOptions {
         && batchSize == b.batchSize
         && rowsPerTask == b.rowsPerTask
         && commitEvery == b.commitEvery
+        && commitInterval.equals(b.commitInterval)
         && maxCommitAttempts == b.maxCommitAttempts
         && Objects.equals(listener, b.listener)
         && Objects.equals(executor, b.executor)
@@ -418,6 +468,7 @@ public final class BackfillOptions {
         batchSize,
         rowsPerTask,
         commitEvery,
+        commitInterval,
         maxCommitAttempts,
         listener,
         executor,

@@ -17,11 +17,12 @@ import java.util.Set;
  * @param repeats measured repetitions (the median is reported)
  * @param warmups unmeasured runs before them
  * @param batchSize rows per scanned batch, for Geneva and the baseline alike
- * @param only the benchmarks to run, a subset of {@code a b c d e}
+ * @param only the benchmarks to run, a subset of {@code a b c d e f}
  * @param workDir where the temporary tables go
  * @param executors the executors of (a), (b), (d) and (e): {@code threads} and/or {@code ray}
  * @param embedRows rows of the real-embedding (e) table
  * @param embedModel the embedding model of (e): {@code int8} or {@code fp32}
+ * @param fragmentCount the sizes of benchmark (f)
  */
 public record BenchmarkConfig(
     long rows,
@@ -38,10 +39,11 @@ public record BenchmarkConfig(
     Path workDir,
     Set<String> executors,
     long embedRows,
-    String embedModel) {
+    String embedModel,
+    FragmentCountConfig fragmentCount) {
 
   /** All the benchmarks. */
-  public static final Set<String> ALL = Set.of("a", "b", "c", "d", "e");
+  public static final Set<String> ALL = Set.of("a", "b", "c", "d", "e", "f");
 
   /** Both executors: geneva-core's threads and embedded Ray (LOCAL mode). */
   public static final Set<String> EXECUTORS = Set.of("threads", "ray");
@@ -67,7 +69,8 @@ public record BenchmarkConfig(
         Path.of(System.getProperty("java.io.tmpdir")),
         EXECUTORS,
         6_000,
-        "int8");
+        "int8",
+        FragmentCountConfig.defaults());
   }
 
   /**
@@ -78,7 +81,22 @@ public record BenchmarkConfig(
    */
   public static BenchmarkConfig tiny(Path workDir) {
     return new BenchmarkConfig(
-        4_000, 1_000, 2_000, 4, 10, 4_000, "256m", 1, 0, 512, ALL, workDir, EXECUTORS, 48, "int8");
+        4_000,
+        1_000,
+        2_000,
+        4,
+        10,
+        4_000,
+        "256m",
+        1,
+        0,
+        512,
+        ALL,
+        workDir,
+        EXECUTORS,
+        48,
+        "int8",
+        FragmentCountConfig.tiny());
   }
 
   /**
@@ -105,6 +123,7 @@ public record BenchmarkConfig(
     Set<String> executors = d.executors;
     long embedRows = d.embedRows;
     String embedModel = d.embedModel;
+    FragmentCountConfig fragmentCount = d.fragmentCount;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -127,7 +146,12 @@ public record BenchmarkConfig(
         case "--executors" -> executors = subset("--executors", v, EXECUTORS);
         case "--embed-rows" -> embedRows = number(v);
         case "--embed-model" -> embedModel = v.toLowerCase(Locale.ROOT);
-        default -> throw new IllegalArgumentException("unknown flag " + flag);
+        default -> {
+          if (!flag.startsWith("--f-")) {
+            throw new IllegalArgumentException("unknown flag " + flag);
+          }
+          fragmentCount = fragmentCount.with(flag, v);
+        }
       }
     }
     BenchmarkConfig c =
@@ -146,7 +170,8 @@ public record BenchmarkConfig(
             workDir,
             executors,
             embedRows,
-            embedModel);
+            embedModel,
+            fragmentCount);
     c.check();
     return c;
   }

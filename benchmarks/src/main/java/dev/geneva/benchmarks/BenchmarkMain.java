@@ -73,8 +73,21 @@ public final class BenchmarkMain {
             "  --batch-size N     rows per batch [" + d.batchSize() + "]",
             "  --embed-rows N     rows of the real-embedding (e) table [" + d.embedRows() + "]",
             "  --embed-model M    int8 (the quickstart's) or fp32 [" + d.embedModel() + "]",
-            "  --only a,b,c,d,e   run a subset",
-            "  --executors L      threads,ray: the executors of a, b, d, e [threads,ray]",
+            "  --only a,b,c,d,e,f run a subset",
+            "  --executors L      threads,ray: the executors of a, b, d, e, f [threads,ray]",
+            "  --f-rows N         rows of the fragment-count (f) tables ["
+                + d.fragmentCount().rows()
+                + "]",
+            "  --f-few N, --f-many N  their fragment counts ["
+                + d.fragmentCount().few()
+                + ", "
+                + d.fragmentCount().many()
+                + "]",
+            "  --f-projection N,N,..  fragment counts of the projection (f3) "
+                + d.fragmentCount().projectionFragments(),
+            "  --f-projection-rows N  rows per fragment there ["
+                + d.fragmentCount().projectionRowsPerFragment()
+                + "]",
             "  --work-dir DIR     where temporary tables go [" + d.workDir() + "]",
             "exit code: 0 when every target is met, 1 when one is missed, 2 for bad flags"));
   }

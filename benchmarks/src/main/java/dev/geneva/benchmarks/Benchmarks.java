@@ -80,6 +80,9 @@ final class Benchmarks {
       if (config.only().contains("e")) {
         results.addAll(new EmbeddingBench(config, this, out).run(executors.all()));
       }
+      if (config.only().contains("f")) {
+        results.addAll(new FragmentCount(config, db, root, out).run(executors.all()));
+      }
     } finally {
       TableData.delete(root);
     }

@@ -25,10 +25,12 @@ class BenchmarkMainTest {
 
     assertThat(results)
         .extracting(Measurement::id)
-        .containsExactly("a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray");
+        .containsExactly(
+            "a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray", "f1", "f2",
+            "f3");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
-        .filteredOn(m -> !m.id().startsWith("d") && !m.id().equals("c3"))
+        .filteredOn(m -> !m.id().startsWith("d") && !m.id().equals("c3") && !m.id().equals("f3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
     assertThat(results)
         .filteredOn(m -> m.id().startsWith("a"))
@@ -41,7 +43,8 @@ class BenchmarkMainTest {
     assertThat(report)
         .contains("(a)", "(a-ray)", "(b)", "(b-ray)", "(c1)", "(c2)", "(c3)", "(d)", "(d-ray)")
         .contains("(e)", "(e-ray)", "(e) model alone: ")
-        .contains("(ray) / hand-written loop", "(threads) / model loop on");
+        .contains("(ray) / hand-written loop", "(threads) / model loop on")
+        .contains("(f1)", "(f2)", "(f3)", "(threads)", "(ray-local)", "at 100000 fragments");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temporary tables are deleted").isEmpty();
     }
@@ -75,5 +78,28 @@ class BenchmarkMainTest {
 
     assertThat(c.rows()).isEqualTo(2_000_000);
     assertThat(c.fragmentRows()).isEqualTo(250_000);
+  }
+
+  @Test
+  void parse_whenFragmentCountFlags_setsBenchmarkF() {
+    BenchmarkConfig c =
+        BenchmarkConfig.parse(
+            "--f-rows", "200k", "--f-many", "1k", "--f-projection", "1k,2k", "--only", "f");
+
+    assertThat(c.fragmentCount().rows()).isEqualTo(200_000);
+    assertThat(c.fragmentCount().many()).isEqualTo(1_000);
+    assertThat(c.fragmentCount().few()).isEqualTo(20);
+    assertThat(c.fragmentCount().projectionFragments()).containsExactly(1_000, 2_000);
+    assertThat(c.only()).containsExactly("f");
+  }
+
+  @Test
+  void parse_whenFragmentCountFlagUnknownOrTooFewProjectionPoints_refuses() {
+    assertThatThrownBy(() -> BenchmarkConfig.parse("--f-nope", "1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown flag --f-nope");
+    assertThatThrownBy(() -> BenchmarkConfig.parse("--f-projection", "1k"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--f-projection");
   }
 }

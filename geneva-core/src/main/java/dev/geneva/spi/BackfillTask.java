@@ -7,6 +7,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -206,6 +208,29 @@ public record BackfillTask(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Encodes several tasks (the parts of one {@link ExecutorSession#submitAll} call) for another
+   * process.
+   *
+   * @param tasks the tasks
+   * @return the bytes
+   */
+  public static byte[] toBytes(List<BackfillTask> tasks) {
+    List<byte[]> parts = new ArrayList<>(tasks.size());
+    tasks.forEach(t -> parts.add(t.toBytes()));
+    return Framing.join(parts);
+  }
+
+  /**
+   * Decodes tasks encoded by {@link #toBytes(List)}.
+   *
+   * @param bytes the encoded tasks
+   * @return the tasks, in order
+   */
+  public static List<BackfillTask> listFromBytes(byte[] bytes) {
+    return Framing.split(bytes).stream().map(BackfillTask::fromBytes).toList();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.geneva.spi;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
@@ -17,6 +19,27 @@ public interface ExecutorSession extends AutoCloseable {
    * @return the result; completes exceptionally with the task's failure
    */
   CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone);
+
+  /**
+   * Runs several tasks (the parts of one unit of work, such as consecutive small fragments) on one
+   * worker, in order, so the per-call costs (a Ray round trip, opening the table) are paid once.
+   * Each part still produces and checkpoints its own {@link TaskResult}; a part that fails fails
+   * the whole call, and parts finished before it stay checkpointed. The engine counts one call as
+   * one of the session's concurrency slots. The default submits each part on its own.
+   *
+   * @param tasks the parts, at least one
+   * @param rowsDone called with row counts as the parts progress
+   * @return the parts' results, in the order of {@code tasks}
+   */
+  default CompletableFuture<List<TaskResult>> submitAll(
+      List<BackfillTask> tasks, LongConsumer rowsDone) {
+    List<CompletableFuture<TaskResult>> parts = new ArrayList<>(tasks.size());
+    for (BackfillTask task : tasks) {
+      parts.add(submit(task, rowsDone));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+  }
 
   /** Stops the workers. Safe to call twice. */
   @Override

@@ -181,6 +181,28 @@ public record TaskResult(
   }
 
   /**
+   * Encodes several results (those of one {@link ExecutorSession#submitAll} call).
+   *
+   * @param results the results
+   * @return the bytes
+   */
+  public static byte[] toBytes(List<TaskResult> results) {
+    List<byte[]> parts = new ArrayList<>(results.size());
+    results.forEach(r -> parts.add(r.toBytes()));
+    return Framing.join(parts);
+  }
+
+  /**
+   * Decodes results encoded by {@link #toBytes(List)}.
+   *
+   * @param bytes the encoded results
+   * @return the results, in order
+   */
+  public static List<TaskResult> listFromBytes(byte[] bytes) {
+    return Framing.split(bytes).stream().map(TaskResult::fromBytes).toList();
+  }
+
+  /**
    * Encodes failed rows (for checkpoints that store them apart from the other fields).
    *
    * @param failures the rows

@@ -1,6 +1,7 @@
 package dev.geneva.spi;
 
 import dev.geneva.internal.engine.TaskExecution;
+import java.util.List;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -33,6 +34,19 @@ public final class TaskRunner implements AutoCloseable {
    */
   public TaskResult run(BackfillTask task, LongConsumer rowsDone) {
     return execution.run(task, rowsDone);
+  }
+
+  /**
+   * Runs several tasks in order on this worker, with the table opened once: each still writes its
+   * own data file and records its own checkpoint as soon as it is done, so when a later one fails
+   * the earlier ones are reused by the next run.
+   *
+   * @param tasks the tasks
+   * @param rowsDone called with the number of rows computed after each batch
+   * @return the results, in the order of {@code tasks}
+   */
+  public List<TaskResult> runAll(List<BackfillTask> tasks, LongConsumer rowsDone) {
+    return execution.runAll(tasks, rowsDone);
   }
 
   /** Closes UDF instances, tables and the allocator. Safe to call twice. */

@@ -10,6 +10,7 @@ import dev.geneva.Table;
 import dev.geneva.examples.ConsoleProgress;
 import dev.geneva.ray.RayExecutor;
 import dev.geneva.spi.BackfillExecutor;
+import java.time.Duration;
 
 /** Code of {@code docs/configuration.md}. */
 public final class ConfigurationDocs {
@@ -34,7 +35,8 @@ public final class ConfigurationDocs {
               .concurrency(8) // default: available processors
               .batchSize(1024) // default 4096
               .rowsPerTask(100_000) // default: one task per fragment
-              .commitEvery(4) // default 16 fragments per commit
+              .commitEvery(4) // default: max(16, fragments / 10) per commit
+              .commitInterval(Duration.ofSeconds(30)) // default 60 s
               .maxCommitAttempts(20) // default 10
               .listener(new ConsoleProgress(System.out))
               .build();

@@ -65,6 +65,15 @@ public final class BackfillRun implements BackfillJob {
 
   private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+  /** The most parts (fragments or fragment ranges) packed into one call to a worker. */
+  static final int MAX_PARTS_PER_CALL = 512;
+
+  /** Calls per worker the packing aims for, so that workers finish at about the same time. */
+  private static final int CALLS_PER_WORKER = 4;
+
+  /** An interval-triggered commit waits at least this many times the previous commit's duration. */
+  private static final int COMMIT_COST_FACTOR = 20;
+
   private final TableLocation table;
   private final BackfillOptions options;
   private final BackfillExecutor executor;
@@ -104,8 +113,24 @@ public final class BackfillRun implements BackfillJob {
   private long committedVersion;
   private int commits;
   private long lastProgressNanos;
+  private final int fragmentsPerCommit;
+  private final long packRows;
+  private long oldestPendingNanos;
+  private long lastCommitEndNanos = System.nanoTime();
+  private long lastCommitNanos;
 
-  private record Outcome(BackfillTask task, TaskResult result, Throwable error) {}
+  /**
+   * The version the next commit finds when no other writer committed since the plan: the read
+   * version, then each version this run committed. While it holds, the table differs from the read
+   * version only by this run's own replacements, so the per-fragment check is skipped (it reads
+   * every fragment's metadata, a cost that grows with the fragment count).
+   */
+  private long onlyOwnCommitsUpTo;
+
+  private boolean otherWriters;
+
+  /** What one call to a worker returned: results for its parts, in order, or a failure. */
+  private record Outcome(List<BackfillTask> tasks, List<TaskResult> results, Throwable error) {}
 
   private BackfillRun(
       TableLocation table,
@@ -120,6 +145,29 @@ public final class BackfillRun implements BackfillJob {
     this.executor = executor;
     this.plan = plan;
     this.committedVersion = plan.readVersion();
+    this.onlyOwnCommitsUpTo = plan.readVersion();
+    this.fragmentsPerCommit =
+        options.commitEvery().orElse(fragmentsPerCommit(plan.tasksPerFragment().size()));
+    this.packRows = packRows(plan.tasks(), options.rowsPerTask(), options.concurrency());
+  }
+
+  /** The automatic commit batch: about ten commits whatever the fragment count, at least 16. */
+  static int fragmentsPerCommit(int fragments) {
+    return Math.max(16, (fragments + 9) / 10);
+  }
+
+  /**
+   * The most rows packed into one call: {@code rowsPerTask}, but no more than a fraction of each
+   * worker's share of the table, so every worker gets several calls.
+   */
+  static long packRows(List<BackfillTask> tasks, long rowsPerTask, int concurrency) {
+    long total = 0;
+    for (BackfillTask t : tasks) {
+      total += t.rowCount();
+    }
+    long calls = (long) concurrency * CALLS_PER_WORKER;
+    long share = (total + calls - 1) / calls;
+    return Math.max(1, Math.min(rowsPerTask, share));
   }
 
   /**
@@ -216,25 +264,12 @@ public final class BackfillRun implements BackfillJob {
             && !cancelled
             && inFlight < options.concurrency()
             && !todo.isEmpty()) {
-          BackfillTask task = todo.poll();
-          var checkpoint = reusable(checkpoints, task);
-          if (checkpoint.isPresent()) {
-            long rows = plan.rowsPerTask().get(task.taskId());
-            rowsSkipped += rows;
-            rowsDone.addAndGet(rows);
-            finish(task, checkpoint.get(), finished, pending);
+          List<BackfillTask> call = nextCall(todo, checkpoints, finished, pending);
+          if (call.isEmpty()) {
             continue;
           }
           inFlight++;
-          long submitted = System.nanoTime();
-          // Options resolved now, not at planning: credentials may have rotated since.
-          session
-              .submit(task.withStorageOptions(table.storageOptions()), rowsDone::addAndGet)
-              .whenComplete(
-                  (r, e) -> {
-                    taskNanos.addAndGet(System.nanoTime() - submitted);
-                    outcomes.add(new Outcome(task, r, e));
-                  });
+          submit(call);
         }
         if (inFlight == 0) {
           break;
@@ -249,16 +284,11 @@ public final class BackfillRun implements BackfillJob {
               session.close();
             }
           } else {
-            rowsProcessed += o.result().rowsComputed();
-            rowsFailed += o.result().rowsFailed();
-            rowsCheckpointed += o.result().rowCount();
-            for (FailedRow f : o.result().failures()) {
-              if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
-                failedRows.add(f);
-              }
-            }
-            finish(o.task(), o.result(), finished, pending);
+            finishCall(o, finished, pending);
           }
+        }
+        if (failure == null && !cancelled && intervalElapsed(pending)) {
+          commit(pending);
         }
         reportProgress(false);
       }
@@ -356,6 +386,92 @@ public final class BackfillRun implements BackfillJob {
               failedRows,
               plan.udfChange()));
     }
+  }
+
+  /**
+   * The parts of the next call to a worker: consecutive tasks up to {@link #packRows} rows (a
+   * larger task goes alone) and {@link #MAX_PARTS_PER_CALL} parts. Tasks with a reusable checkpoint
+   * are finished on the way and never sent; the result may then be empty.
+   */
+  private List<BackfillTask> nextCall(
+      Deque<BackfillTask> todo,
+      CheckpointStore checkpoints,
+      Map<Integer, List<TaskResult>> finished,
+      List<DataReplacementGroup> pending) {
+    List<BackfillTask> call = new ArrayList<>();
+    long rows = 0;
+    while (!todo.isEmpty() && call.size() < MAX_PARTS_PER_CALL) {
+      if (!call.isEmpty() && rows + todo.peek().rowCount() > packRows) {
+        break;
+      }
+      BackfillTask task = todo.poll();
+      var checkpoint = reusable(checkpoints, task);
+      if (checkpoint.isPresent()) {
+        long selected = plan.rowsPerTask().get(task.taskId());
+        rowsSkipped += selected;
+        rowsDone.addAndGet(selected);
+        finish(task, checkpoint.get(), finished, pending);
+        continue;
+      }
+      call.add(task);
+      rows += task.rowCount();
+    }
+    return call;
+  }
+
+  /** Sends one call to the session; its outcome arrives in {@link #outcomes}. */
+  private void submit(List<BackfillTask> call) {
+    // Options resolved now, not at planning: credentials may have rotated since.
+    Map<String, String> storageOptions = table.storageOptions();
+    List<BackfillTask> parts =
+        call.stream().map(t -> t.withStorageOptions(storageOptions)).toList();
+    CompletableFuture<List<TaskResult>> results =
+        parts.size() == 1
+            ? session.submit(parts.get(0), rowsDone::addAndGet).thenApply(List::of)
+            : session.submitAll(parts, rowsDone::addAndGet);
+    long submitted = System.nanoTime();
+    results.whenComplete(
+        (r, e) -> {
+          taskNanos.addAndGet(System.nanoTime() - submitted);
+          outcomes.add(new Outcome(call, r, e));
+        });
+  }
+
+  private void finishCall(
+      Outcome o, Map<Integer, List<TaskResult>> finished, List<DataReplacementGroup> pending) {
+    if (o.results() == null || o.results().size() != o.tasks().size()) {
+      throw new GenevaException(
+          "internal error: a worker returned "
+              + (o.results() == null ? "no" : o.results().size())
+              + " results for a call of "
+              + o.tasks().size()
+              + " parts; they were not committed");
+    }
+    for (int i = 0; i < o.tasks().size(); i++) {
+      TaskResult result = o.results().get(i);
+      rowsProcessed += result.rowsComputed();
+      rowsFailed += result.rowsFailed();
+      rowsCheckpointed += result.rowCount();
+      for (FailedRow f : result.failures()) {
+        if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
+          failedRows.add(f);
+        }
+      }
+      finish(o.tasks().get(i), result, finished, pending);
+    }
+  }
+
+  /**
+   * Whether the oldest pending fragment has waited {@link BackfillOptions#commitInterval()}, and
+   * the last commit is long enough ago that commits stay a small part of the run.
+   */
+  private boolean intervalElapsed(List<DataReplacementGroup> pending) {
+    if (pending.isEmpty()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    return now - oldestPendingNanos >= options.commitInterval().toNanos()
+        && now - lastCommitEndNanos >= COMMIT_COST_FACTOR * lastCommitNanos;
   }
 
   /** Everything is committed, so the checkpoints can only go stale; failing to delete is benign. */
@@ -456,6 +572,9 @@ public final class BackfillRun implements BackfillJob {
     }
     ColumnLayout layout =
         ColumnLayout.of(plan.columnField(), task.fileMajorVersion(), task.fileMinorVersion());
+    if (pending.isEmpty()) {
+      oldestPendingNanos = System.nanoTime();
+    }
     pending.add(
         new DataReplacementGroup(
             task.fragmentId(),
@@ -467,7 +586,7 @@ public final class BackfillRun implements BackfillJob {
                 task.fileMinorVersion(),
                 null,
                 null)));
-    if (pending.size() >= options.commitEvery()) {
+    if (pending.size() >= fragmentsPerCommit) {
       commit(pending);
     }
   }
@@ -523,10 +642,14 @@ public final class BackfillRun implements BackfillJob {
           LanceLogging.ENV,
           LanceLogging.RECOMMENDED);
     }
+    long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       long commitStart = System.nanoTime();
       try (Dataset latest = table.openLatest()) {
-        checkUnchanged(latest, groups);
+        if (otherWriters || latest.version() != onlyOwnCommitsUpTo) {
+          otherWriters = true;
+          checkUnchanged(latest, groups);
+        }
         Transaction tx =
             latest
                 .newTransactionBuilder()
@@ -536,8 +659,13 @@ public final class BackfillRun implements BackfillJob {
         try (Dataset committed = tx.commit()) {
           committedVersion = committed.version();
         }
+        // Lance may rebase a commit over another writer's: then the chain of own versions breaks.
+        otherWriters |= committedVersion != latest.version() + 1;
+        onlyOwnCommitsUpTo = committedVersion;
         commits++;
         commitNanos += System.nanoTime() - commitStart;
+        lastCommitEndNanos = System.nanoTime();
+        lastCommitNanos = lastCommitEndNanos - started;
         fragmentsCommitted.addAndGet(groups.size());
         for (DataReplacementGroup g : groups) {
           Long rows = selectedRows.remove(Math.toIntExact(g.fragmentId()));

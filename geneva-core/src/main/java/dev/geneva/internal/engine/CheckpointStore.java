@@ -66,6 +66,16 @@ public interface CheckpointStore {
   void put(String key, TaskResult result);
 
   /**
+   * Records several finished tasks at once (the parts of one call to a worker). A store may keep
+   * them in one record; {@link #get} finds each by its key either way.
+   *
+   * @param results what each task produced, by checkpoint key
+   */
+  default void putAll(Map<String, TaskResult> results) {
+    results.forEach(this::put);
+  }
+
+  /**
    * Looks up a finished task.
    *
    * @param key the task's checkpoint key

@@ -19,6 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -86,7 +87,7 @@ public final class LocalThreadExecutor implements BackfillExecutor {
     private final ExecutorService threads;
     private final ThreadLocal<TaskRunner> runner = new ThreadLocal<>();
     private final List<TaskRunner> runners = new ArrayList<>();
-    private final Set<CompletableFuture<TaskResult>> open = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<?>> open = ConcurrentHashMap.newKeySet();
     private final String prefix;
     private volatile boolean closed;
 
@@ -105,7 +106,17 @@ public final class LocalThreadExecutor implements BackfillExecutor {
 
     @Override
     public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
-      CompletableFuture<TaskResult> result = new CompletableFuture<>();
+      return onWorker(r -> r.run(task, rowsDone));
+    }
+
+    @Override
+    public CompletableFuture<List<TaskResult>> submitAll(
+        List<BackfillTask> tasks, LongConsumer rowsDone) {
+      return onWorker(r -> r.runAll(List.copyOf(tasks), rowsDone));
+    }
+
+    private <T> CompletableFuture<T> onWorker(Function<TaskRunner, T> work) {
+      CompletableFuture<T> result = new CompletableFuture<>();
       if (closed) {
         result.completeExceptionally(new CancellationException("session closed"));
         return result;
@@ -115,7 +126,7 @@ public final class LocalThreadExecutor implements BackfillExecutor {
         threads.execute(
             () -> {
               try {
-                result.complete(runner().run(task, rowsDone));
+                result.complete(work.apply(runner()));
               } catch (Throwable t) {
                 result.completeExceptionally(t);
               } finally {
@@ -157,7 +168,7 @@ public final class LocalThreadExecutor implements BackfillExecutor {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      for (CompletableFuture<TaskResult> f : open) {
+      for (CompletableFuture<?> f : open) {
         f.completeExceptionally(new CancellationException("session closed"));
       }
       RuntimeException failure = null;

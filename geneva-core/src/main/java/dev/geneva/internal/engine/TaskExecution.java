@@ -18,11 +18,13 @@ import dev.geneva.udf.UdfSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -64,22 +66,250 @@ public final class TaskExecution implements AutoCloseable {
    * @return the result
    */
   public TaskResult run(BackfillTask task, LongConsumer rowsDone) {
+    return runAll(List.of(task), rowsDone).get(0);
+  }
+
+  /**
+   * Runs several tasks in order, with the table opened and the UDF created once; each gets its own
+   * data file and checkpoint. Consecutive whole fragments share one scan, and their checkpoints are
+   * recorded together when the scan ends (or fails); other tasks are recorded one by one.
+   *
+   * @param tasks the tasks
+   * @param rowsDone progress callback
+   * @return the results, in the order of {@code tasks}
+   */
+  public List<TaskResult> runAll(List<BackfillTask> tasks, LongConsumer rowsDone) {
     if (closed) {
       throw new IllegalStateException("worker " + workerId + " is closed");
     }
-    Dataset dataset = dataset(task);
-    Udf udf = udf(task);
-    UdfSpec spec = udf.spec();
-    if (!spec.version().equals(task.udfVersion())) {
-      throw new GenevaException(
-          "UDF "
-              + task.udfClass()
-              + " on this worker declares version "
-              + spec.version()
-              + " but the backfill was planned with version "
-              + task.udfVersion()
-              + ": the worker runs a different build of the UDF; ship the same jar everywhere");
+    List<TaskResult> results = new ArrayList<>(tasks.size());
+    CheckpointStore checkpoints = null;
+    String checkpointsOf = null;
+    int i = 0;
+    while (i < tasks.size()) {
+      BackfillTask task = tasks.get(i);
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("task " + task.taskId() + " cancelled");
+      }
+      String column = task.tableUri() + "\0" + task.column();
+      if (!column.equals(checkpointsOf)) {
+        checkpoints =
+            CheckpointStore.forColumn(
+                task.tableUri(), task.column(), task::storageOptions, allocator);
+        checkpointsOf = column;
+      }
+      int j = i + 1;
+      long scanRows = task.rowCount();
+      while (j < tasks.size()
+          && sharesScan(task, tasks.get(j))
+          && scanRows + tasks.get(j).rowCount() <= SCAN_WINDOW_ROWS) {
+        scanRows += tasks.get(j).rowCount();
+        j++;
+      }
+      if (j - i == 1) {
+        TaskResult result = compute(task, rowsDone);
+        checkpoints.put(task.checkpointKey(), result);
+        results.add(result);
+      } else {
+        // One record for the parts of a shared scan, written even when a later part fails.
+        Map<String, TaskResult> finished = new LinkedHashMap<>();
+        try {
+          computeTogether(
+              tasks.subList(i, j),
+              rowsDone,
+              (t, result) -> finished.put(t.checkpointKey(), result));
+        } catch (RuntimeException | Error e) {
+          try {
+            checkpoints.putAll(finished);
+          } catch (RuntimeException checkpointFailure) {
+            e.addSuppressed(checkpointFailure);
+          }
+          throw e;
+        }
+        checkpoints.putAll(finished);
+        results.addAll(finished.values());
+      }
+      LOG.debug("worker {} finished {} task(s) from {}", workerId, j - i, task);
+      i = j;
     }
+    return results;
+  }
+
+  /**
+   * Whether {@code next} can be read by the same scan as {@code first}: both whole fragments with
+   * every live row selected and no values to carry over, of the same table version, column and UDF.
+   */
+  private static boolean sharesScan(BackfillTask first, BackfillTask next) {
+    return wholeAndUnfiltered(first)
+        && wholeAndUnfiltered(next)
+        && first.tableUri().equals(next.tableUri())
+        && first.readVersion() == next.readVersion()
+        && first.storageOptions().equals(next.storageOptions())
+        && first.column().equals(next.column())
+        && first.udfClass().equals(next.udfClass())
+        && first.udfVersion().equals(next.udfVersion())
+        && first.batchSize() == next.batchSize();
+  }
+
+  private static boolean wholeAndUnfiltered(BackfillTask task) {
+    return task.filter().isEmpty() && !task.carryOverExisting() && task.rangeStart() == 0;
+  }
+
+  /**
+   * Computes several whole fragments with one scan (opening a scanner costs more than computing a
+   * small fragment): rows are routed to each fragment's own data file by their row address, and
+   * each part is reported to {@code done} as soon as its file is complete.
+   */
+  private void computeTogether(
+      List<BackfillTask> parts, LongConsumer rowsDone, BiConsumer<BackfillTask, TaskResult> done) {
+    BackfillTask first = parts.get(0);
+    Dataset dataset = dataset(first);
+    Udf udf = checkedUdf(first);
+    UdfSpec spec = udf.spec();
+    Field outField = outputField(dataset, first);
+    List<Integer> ids = parts.stream().map(BackfillTask::fragmentId).toList();
+    ScanOptions options = scanOptions(first, spec).fragmentIds(ids).build();
+    int next = 0;
+    Part current = null;
+    try (LanceScanner scanner = dataset.newScan(options);
+        ArrowReader input = scanner.scanBatches()) {
+      while (input.loadNextBatch()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new CancellationException("task " + first.taskId() + " cancelled");
+        }
+        VectorSchemaRoot batch = input.getVectorSchemaRoot();
+        UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
+        int rows = batch.getRowCount();
+        for (int start = 0; start < rows; ) {
+          int fragment = (int) (addresses.get(start) >>> 32);
+          int end = start + 1;
+          while (end < rows && (int) (addresses.get(end) >>> 32) == fragment) {
+            end++;
+          }
+          while (current == null || current.task.fragmentId() != fragment) {
+            if (current != null) {
+              done.accept(current.task, current.finish());
+              current = null;
+            }
+            if (next >= parts.size()) {
+              throw new GenevaException(
+                  "internal error: a scan of fragments "
+                      + ids
+                      + " returned rows of fragment "
+                      + fragment
+                      + " out of order; nothing of it was written");
+            }
+            current = new Part(parts.get(next++), udf, spec, outField);
+          }
+          if (start == 0 && end == rows) {
+            current.compute(batch, addresses, rows);
+          } else {
+            try (VectorSchemaRoot slice = batch.slice(start, end - start)) {
+              current.compute(
+                  slice, (UInt8Vector) slice.getVector(OffsetCursor.ROW_ADDRESS), end - start);
+            }
+          }
+          rowsDone.accept(end - start);
+          start = end;
+        }
+      }
+      if (current != null) {
+        done.accept(current.task, current.finish());
+        current = null;
+      }
+      while (next < parts.size()) {
+        // No live row was scanned (cannot happen for a selected fragment, but stays correct).
+        Part empty = new Part(parts.get(next++), udf, spec, outField);
+        current = empty;
+        done.accept(empty.task, empty.finish());
+        current = null;
+      }
+    } catch (GenevaException | CancellationException e) {
+      abort(current, e);
+      throw e;
+    } catch (InterruptedException e) {
+      abort(current, e);
+      Thread.currentThread().interrupt();
+      throw new CancellationException("task " + first.taskId() + " interrupted");
+    } catch (Exception | Error e) {
+      abort(current, e);
+      throw new GenevaException(
+          "task for fragments "
+              + ids
+              + " of "
+              + first.tableUri()
+              + " (column '"
+              + first.column()
+              + "') failed: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static void abort(Part part, Throwable failure) {
+    if (part != null) {
+      part.abort(failure);
+    }
+  }
+
+  /** One fragment of a shared scan: its own data file, aligned writer and UDF failure count. */
+  private final class Part {
+    final BackfillTask task;
+    final String fileName = "geneva-" + UUID.randomUUID() + ".lance";
+    final String path;
+    final Field outField;
+    final UdfInvoker invoker;
+    final LanceFileWriter writer;
+    final AlignedColumnWriter aligned;
+    long computed;
+
+    Part(BackfillTask task, Udf udf, UdfSpec spec, Field outField) {
+      this.task = task;
+      this.outField = outField;
+      this.path = TablePaths.dataFile(task.tableUri(), fileName);
+      this.invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
+      try {
+        this.writer =
+            LanceFileWriter.open(
+                path, allocator, null, Optional.of(fileVersion(task)), task.storageOptions());
+      } catch (IOException e) {
+        throw new GenevaException("cannot create data file " + path + ": " + e.getMessage(), e);
+      }
+      this.aligned =
+          new AlignedColumnWriter(
+              allocator,
+              outField,
+              task.rangeStart(),
+              task.rangeEnd(),
+              writer,
+              null,
+              chunkRows(outField, task.batchSize()));
+    }
+
+    void compute(VectorSchemaRoot batch, UInt8Vector addresses, int rows) throws Exception {
+      computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
+      computed += rows;
+    }
+
+    TaskResult finish() throws Exception {
+      aligned.finish();
+      aligned.close();
+      writer.close();
+      return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
+    }
+
+    void abort(Throwable failure) {
+      try {
+        aligned.close();
+        writer.close();
+      } catch (Exception | Error e) {
+        failure.addSuppressed(e);
+      }
+      deletePartialFile(path, failure);
+    }
+  }
+
+  private Field outputField(Dataset dataset, BackfillTask task) {
     Field stored = dataset.getSchema().findField(task.column());
     Field outField =
         new Field(
@@ -96,6 +326,31 @@ public final class TaskExecution implements AutoCloseable {
               + " is in Lance file format 2.0, whose blob encoding lance-core 0.39 cannot write"
               + " safely: rewrite the table in file format 2.1 or newer");
     }
+    return outField;
+  }
+
+  /** The task's UDF, checked to be the version the backfill was planned with. */
+  private Udf checkedUdf(BackfillTask task) {
+    Udf udf = udf(task);
+    UdfSpec spec = udf.spec();
+    if (!spec.version().equals(task.udfVersion())) {
+      throw new GenevaException(
+          "UDF "
+              + task.udfClass()
+              + " on this worker declares version "
+              + spec.version()
+              + " but the backfill was planned with version "
+              + task.udfVersion()
+              + ": the worker runs a different build of the UDF; ship the same jar everywhere");
+    }
+    return udf;
+  }
+
+  private TaskResult compute(BackfillTask task, LongConsumer rowsDone) {
+    Dataset dataset = dataset(task);
+    Udf udf = checkedUdf(task);
+    UdfSpec spec = udf.spec();
+    Field outField = outputField(dataset, task);
     String fileName = "geneva-" + UUID.randomUUID() + ".lance";
     String path = TablePaths.dataFile(task.tableUri(), fileName);
     Fragment fragment = dataset.getFragment(task.fragmentId());
@@ -107,12 +362,7 @@ public final class TaskExecution implements AutoCloseable {
       deletePartialFile(path, e);
       throw e;
     }
-    TaskResult result =
-        TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
-    CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
-        .put(task.checkpointKey(), result);
-    LOG.debug("worker {} finished {}", workerId, task);
-    return result;
+    return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
   }
 
   /** Computes the task's rows into a new data file at {@code path}; returns the rows computed. */
@@ -216,15 +466,28 @@ public final class TaskExecution implements AutoCloseable {
         VectorSchemaRoot batch = input.getVectorSchemaRoot();
         UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
         int rows = batch.getRowCount();
-        try (FieldVector out = outField.createVector(allocator)) {
-          invoker.compute(batch, out, addresses::get);
-          aligned.putAll(addresses, out, rows);
-        }
+        computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
         computed += rows;
         rowsDone.accept(rows);
       }
     }
     return computed;
+  }
+
+  /** Computes one batch of a task's rows and hands the values to its aligned writer. */
+  private void computeBatch(
+      BackfillTask task,
+      UdfInvoker invoker,
+      Field outField,
+      AlignedColumnWriter aligned,
+      VectorSchemaRoot batch,
+      UInt8Vector addresses,
+      int rows)
+      throws Exception {
+    try (FieldVector out = outField.createVector(allocator)) {
+      invoker.compute(batch, out, addresses::get);
+      aligned.putAll(addresses, out, rows);
+    }
   }
 
   /** The existing values of the column for the task's range, when they must be kept. */

@@ -36,6 +36,46 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void putAll_whenSeveralParts_writesOneRecordThatAnotherStoreFindsByKey() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      CheckpointStore worker = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      TaskResult a = new TaskResult(1, 0, 10, "geneva-a.lance", 10, 0);
+      TaskResult b = new TaskResult(2, 0, 20, "geneva-b.lance", 19, 1);
+      Map<String, TaskResult> parts = new java.util.LinkedHashMap<>();
+      parts.put("ka", a);
+      parts.put("kb", b);
+
+      worker.putAll(parts);
+      worker.put("kc", new TaskResult(3, 0, 5, "geneva-c.lance", 5, 0));
+
+      CheckpointStore driver = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      assertThat(driver.get("ka")).contains(a);
+      assertThat(driver.get("kb")).contains(b);
+      assertThat(driver.get("kc")).isPresent();
+      assertThat(driver.get("kd")).isEmpty();
+      try (var files = Files.list(lenCheckpointsDirectory())) {
+        assertThat(files.map(p -> p.getFileName().toString()).toList())
+            .hasSize(2)
+            .anyMatch(n -> n.endsWith(".ckpts"))
+            .contains("kc.ckpt");
+      }
+      driver.clear();
+      assertThat(CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator).get("ka"))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void get_whenBatchRecordCorrupt_returnsEmptySoThePartsAreRecomputed() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      Files.write(lenCheckpointsDirectory().resolve("x.ckpts"), new byte[] {0, 0, 0, 9, 1});
+
+      assertThat(store.get("x")).isEmpty();
+    }
+  }
+
+  @Test
   void get_whenRecordCorrupt_returnsEmptySoTheTaskIsRecomputed() throws Exception {
     try (BufferAllocator allocator = new RootAllocator()) {
       CheckpointStore store = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);

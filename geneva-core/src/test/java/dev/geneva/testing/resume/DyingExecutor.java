@@ -5,14 +5,16 @@ import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
- * Wraps an executor whose worker dies at the {@code dieAt}th task of a session (counted from 1):
- * either before running it, or after running it with its answer lost (the task's data file and
- * checkpoint exist, but the driver hears only of the failure). Every later task fails too.
+ * Wraps an executor whose worker dies at the {@code dieAt}th call of a session (counted from 1; a
+ * call is one task, or the parts of a packed call): either before running it, or after running it
+ * with its answer lost (the parts' data files and checkpoints exist, but the driver hears only of
+ * the failure). Every later call fails too.
  */
 public final class DyingExecutor implements BackfillExecutor {
   private final BackfillExecutor delegate;
@@ -51,6 +53,27 @@ public final class DyingExecutor implements BackfillExecutor {
         if (n == dieAt && answerLost) {
           return session
               .submit(task, rowsDone)
+              .handle(
+                  (r, e) -> {
+                    throw died;
+                  });
+        }
+        return CompletableFuture.failedFuture(died);
+      }
+
+      @Override
+      public CompletableFuture<List<TaskResult>> submitAll(
+          List<BackfillTask> tasks, LongConsumer rowsDone) {
+        int n = submitted.incrementAndGet();
+        if (n < dieAt) {
+          return session.submitAll(tasks, rowsDone);
+        }
+        IllegalStateException died =
+            new IllegalStateException(
+                "worker died running call " + n + " of " + tasks.size() + " parts (injected)");
+        if (n == dieAt && answerLost) {
+          return session
+              .submitAll(tasks, rowsDone)
               .handle(
                   (r, e) -> {
                     throw died;

@@ -22,8 +22,8 @@ public final class KillableBackfill {
   private KillableBackfill() {}
 
   /**
-   * Args: database directory, table, column, rows per task, concurrency, batch size, commit every,
-   * microseconds per row, null every.
+   * Args: database directory, table, column, rows per task, concurrency, batch size, commit every
+   * (0: automatic), microseconds per row, null every.
    */
   public static void main(String[] args) {
     IdSignature.DELAY_MICROS.set(Long.parseLong(args[7]));
@@ -31,16 +31,18 @@ public final class KillableBackfill {
     try (BufferAllocator allocator = new RootAllocator();
         LocalThreadExecutor threads = new LocalThreadExecutor(allocator);
         Connection db = Geneva.connect(args[0])) {
-      BackfillOptions options =
+      BackfillOptions.Builder options =
           BackfillOptions.builder()
               .rowsPerTask(Long.parseLong(args[3]))
               .concurrency(Integer.parseInt(args[4]))
               .batchSize(Integer.parseInt(args[5]))
-              .commitEvery(Integer.parseInt(args[6]))
               .executor(threads)
-              .listener(p -> System.out.println(TASKS_DONE + p.tasksDone()))
-              .build();
-      db.openTable(args[1]).backfill(args[2], options);
+              .listener(p -> System.out.println(TASKS_DONE + p.tasksDone()));
+      int commitEvery = Integer.parseInt(args[6]);
+      if (commitEvery > 0) {
+        options.commitEvery(commitEvery);
+      }
+      db.openTable(args[1]).backfill(args[2], options.build());
       System.out.println(FINISHED);
     }
   }

@@ -36,14 +36,14 @@ import java.util.stream.Stream;
  *
  * @param seed the seed everything was drawn from
  * @param fault how the first backfill is interrupted
- * @param split whether tasks split fragments ({@code rowsPerTask} below the fragment size)
+ * @param shape how tasks relate to fragments: split, whole, or many small fragments packed
  * @param rows the table's rows (ids 0 to rows - 1)
  * @param rowsPerFragment rows per fragment (the last may have fewer)
  * @param rowsPerTask the interrupted run's rows per task
  * @param resumeRowsPerTask the resumed run's rows per task (usually the same)
  * @param concurrency tasks in flight
  * @param batchSize rows per UDF batch
- * @param commitEvery fragments per commit
+ * @param commitEvery fragments per commit (0: automatic)
  * @param nullEvery every how many ids the UDF returns null (0: never)
  * @param deleteBefore rows deleted before anything is computed
  * @param prefillBelow ids below this are computed by a clean backfill before the fault (0: none)
@@ -57,7 +57,7 @@ import java.util.stream.Stream;
 public record ResumeScenario(
     long seed,
     Fault fault,
-    boolean split,
+    Shape shape,
     int rows,
     int rowsPerFragment,
     long rowsPerTask,
@@ -82,6 +82,28 @@ public record ResumeScenario(
     EXECUTOR_DIES,
     /** The JVM running the backfill is killed (SIGKILL) after a random number of tasks. */
     JVM_KILLED
+  }
+
+  /** How tasks relate to fragments. */
+  public enum Shape {
+    /** {@code rowsPerTask} below the fragment size: fragments split over several tasks. */
+    SPLIT,
+    /** {@code rowsPerTask} at least the fragment size: a task per fragment, or a few packed. */
+    WHOLE,
+    /**
+     * Many small fragments (8 to 32 rows) packed several to a call, with a different {@code
+     * rowsPerTask}, so a different packing, in the resumed run.
+     */
+    PACKED
+  }
+
+  /**
+   * Whether tasks split fragments.
+   *
+   * @return true for {@link Shape#SPLIT}
+   */
+  public boolean split() {
+    return shape == Shape.SPLIT;
   }
 
   /**
@@ -124,27 +146,38 @@ public record ResumeScenario(
    * @param scenario the case
    * @param interrupted whether the fault really interrupted the first run (it may have finished)
    * @param rowsReused rows the resumed run took from checkpoints instead of computing
+   * @param mostPartsPerCall the most tasks one call to a worker carried, over the case's runs
    */
-  public record Outcome(ResumeScenario scenario, boolean interrupted, long rowsReused) {}
+  public record Outcome(
+      ResumeScenario scenario, boolean interrupted, long rowsReused, int mostPartsPerCall) {}
 
   /**
    * Draws a case from a seed.
    *
    * @param seed the seed
    * @param fault the fault to inject
-   * @param split whether tasks split fragments
+   * @param shape how tasks relate to fragments
    * @return the case
    */
-  public static ResumeScenario generate(long seed, Fault fault, boolean split) {
+  public static ResumeScenario generate(long seed, Fault fault, Shape shape) {
     Random rng = new Random(seed);
-    int rows = 300 + rng.nextInt(2_200);
-    int rowsPerFragment = Math.max(60, rows / (1 + rng.nextInt(6)));
-    long rowsPerTask = rowsPerTask(rng, rowsPerFragment, split);
-    long resumeRowsPerTask =
-        rng.nextInt(5) == 0 ? rowsPerTask(rng, rowsPerFragment, split) : rowsPerTask;
+    boolean packed = shape == Shape.PACKED;
+    boolean split = shape == Shape.SPLIT;
+    int rows = packed ? 200 + rng.nextInt(500) : 300 + rng.nextInt(2_200);
+    int rowsPerFragment = packed ? 8 + rng.nextInt(25) : Math.max(60, rows / (1 + rng.nextInt(6)));
+    long rowsPerTask =
+        packed ? packedRowsPerTask(rng, rowsPerFragment) : rowsPerTask(rng, rowsPerFragment, split);
+    long resumeRowsPerTask;
+    if (packed) {
+      long other = packedRowsPerTask(rng, rowsPerFragment);
+      resumeRowsPerTask = other == rowsPerTask ? other + 1 + rng.nextInt(rowsPerFragment) : other;
+    } else {
+      resumeRowsPerTask =
+          rng.nextInt(5) == 0 ? rowsPerTask(rng, rowsPerFragment, split) : rowsPerTask;
+    }
     int concurrency = 1 + rng.nextInt(2);
     int batchSize = List.of(7, 64, 1024).get(rng.nextInt(3));
-    int commitEvery = 1 + rng.nextInt(3);
+    int commitEvery = packed ? rng.nextInt(4) : 1 + rng.nextInt(3);
     long nullEvery = rng.nextBoolean() ? 0 : 5 + rng.nextInt(12);
     Deletion deleteBefore = Deletion.random(rng, rows, 0.6);
     long prefillBelow = rng.nextInt(10) < 3 ? 1 + rng.nextInt(rows) : 0;
@@ -160,13 +193,16 @@ public record ResumeScenario(
     }
     int fragments = (rows + rowsPerFragment - 1) / rowsPerFragment;
     int tasksEstimate = fragments * (int) ((rowsPerFragment + rowsPerTask - 1) / rowsPerTask);
-    int dieAt = 1 + rng.nextInt(Math.max(1, tasksEstimate));
+    // Packed tasks reach the worker in fewer calls, each of up to a quarter of a worker's share.
+    long perCall = Math.min(rowsPerTask, Math.max(1, rows / (4L * concurrency)));
+    int callsEstimate = packed ? (int) Math.max(1, rows / perCall) : tasksEstimate;
+    int dieAt = 1 + rng.nextInt(Math.max(1, callsEstimate));
     boolean answerLost = rng.nextBoolean();
     int killAfterTasks = 1 + rng.nextInt(Math.max(1, tasksEstimate - 1));
     return new ResumeScenario(
         seed,
         fault,
-        split,
+        shape,
         rows,
         rowsPerFragment,
         rowsPerTask,
@@ -186,7 +222,7 @@ public record ResumeScenario(
 
   /**
    * Cases for {@code count} seeds from {@code geneva.resume.firstSeed} (default 1): seed s gets
-   * fault s mod the faults' count, and splits fragments on every other round of faults, so every
+   * fault s mod the faults' count, and the shapes take turns round by round of faults, so every
    * combination runs.
    *
    * @param count how many seeds
@@ -197,7 +233,16 @@ public record ResumeScenario(
     long first = Long.getLong("geneva.resume.firstSeed", 1L);
     return LongStream.range(first, first + count)
         .mapToObj(
-            s -> generate(s, faults[(int) (s % faults.length)], (s / faults.length) % 2 == 0));
+            s ->
+                generate(
+                    s,
+                    faults[(int) (s % faults.length)],
+                    Shape.values()[(int) ((s / faults.length) % Shape.values().length)]));
+  }
+
+  /** Two to twelve small fragments' worth, not always a whole number of them. */
+  private static long packedRowsPerTask(Random rng, int rowsPerFragment) {
+    return (long) rowsPerFragment * (2 + rng.nextInt(11)) + rng.nextInt(rowsPerFragment);
   }
 
   private static long rowsPerTask(Random rng, int rowsPerFragment, boolean split) {
@@ -212,12 +257,13 @@ public record ResumeScenario(
    * Runs the case and its clean twin under {@code dir} and asserts the column is right row for row.
    *
    * @param dir an empty directory for the two databases
-   * @param executor runs both backfills (a fault wraps it); not closed here
+   * @param backfillExecutor runs both backfills (a fault wraps it); not closed here
    * @return what the case did
    */
-  public Outcome check(Path dir, BackfillExecutor executor) {
+  public Outcome check(Path dir, BackfillExecutor backfillExecutor) {
     IdSignature.NULL_EVERY.set(nullEvery);
     Faults.reset();
+    PartCountingExecutor executor = new PartCountingExecutor(backfillExecutor);
     try {
       String clean = runClean(dir.resolve("clean"), executor);
       Run faulty = runWithFault(dir.resolve("faulty"), executor);
@@ -246,7 +292,8 @@ public record ResumeScenario(
             .as("resumed run's sig of id %d (clean run: %s) in %s", id, expected.get(id), this)
             .isEqualTo(expected.get(id));
       }
-      return new Outcome(this, faulty.interrupted(), faulty.rowsReused());
+      return new Outcome(
+          this, faulty.interrupted(), faulty.rowsReused(), executor.mostPartsPerCall());
     } finally {
       Faults.reset();
       IdSignature.NULL_EVERY.set(0);
@@ -257,13 +304,16 @@ public record ResumeScenario(
   private record Run(String uri, boolean interrupted, long rowsReused) {}
 
   private BackfillOptions options(long perTask, BackfillExecutor executor) {
-    return BackfillOptions.builder()
-        .rowsPerTask(perTask)
-        .concurrency(concurrency)
-        .batchSize(batchSize)
-        .commitEvery(commitEvery)
-        .executor(executor)
-        .build();
+    BackfillOptions.Builder b =
+        BackfillOptions.builder()
+            .rowsPerTask(perTask)
+            .concurrency(concurrency)
+            .batchSize(batchSize)
+            .executor(executor);
+    if (commitEvery > 0) {
+      b.commitEvery(commitEvery);
+    }
+    return b.build();
   }
 
   private Table prepare(Connection db, BackfillExecutor executor) {

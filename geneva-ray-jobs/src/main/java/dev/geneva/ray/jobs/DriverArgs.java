@@ -95,7 +95,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
     if (options.rowsPerTask() != Long.MAX_VALUE) {
       a.addAll(List.of("--rows-per-task", Long.toString(options.rowsPerTask())));
     }
-    a.addAll(List.of("--commit-every", Integer.toString(options.commitEvery())));
+    options.commitEvery().ifPresent(n -> a.addAll(List.of("--commit-every", Integer.toString(n))));
+    a.addAll(List.of("--commit-interval-ms", Long.toString(options.commitInterval().toMillis())));
     a.addAll(List.of("--max-commit-attempts", Integer.toString(options.maxCommitAttempts())));
     options.jobId().ifPresent(id -> a.addAll(List.of("--job-id", id)));
     options.cluster().ifPresent(c -> a.addAll(List.of("--cluster", c)));
@@ -114,7 +115,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
       throw new InvalidInputException(
           "usage: BackfillDriver <table uri> <column> [--where SQL] [--concurrency N]"
               + " [--batch-size N] [--rows-per-task N] [--commit-every N]"
-              + " [--max-commit-attempts N] [--job-id ID] [--cluster NAMESPACE/NAME]");
+              + " [--commit-interval-ms N] [--max-commit-attempts N] [--job-id ID]"
+              + " [--cluster NAMESPACE/NAME]");
     }
     BackfillOptions.Builder b = BackfillOptions.builder();
     for (int i = 2; i < args.length; i += 2) {
@@ -129,6 +131,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
         case "--batch-size" -> b.batchSize(integer(name, value));
         case "--rows-per-task" -> b.rowsPerTask(longValue(name, value));
         case "--commit-every" -> b.commitEvery(integer(name, value));
+        case "--commit-interval-ms" ->
+            b.commitInterval(java.time.Duration.ofMillis(longValue(name, value)));
         case "--max-commit-attempts" -> b.maxCommitAttempts(integer(name, value));
         case "--job-id" -> b.jobId(value);
         case "--cluster" -> b.cluster(value);

@@ -11,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,11 @@ class JobPackagingTest {
         new DriverArgs(
             "s3://bucket/db/docs.lance",
             "len",
-            BackfillOptions.builder().where("lang = 'en' AND id < 10").concurrency(3).build());
+            BackfillOptions.builder()
+                .where("lang = 'en' AND id < 10")
+                .concurrency(3)
+                .commitInterval(Duration.ofSeconds(7))
+                .build());
 
     String cmd = EntrypointBuilder.forPackage(pkg).jvmOptions("-Xmx3g").build(args);
     List<String> words =
@@ -143,6 +148,8 @@ class JobPackagingTest {
     assertThat(java).containsAll(EntrypointBuilder.jvmOpens());
     assertThat(parsed.options().where()).contains("lang = 'en' AND id < 10");
     assertThat(parsed.options().concurrency()).isEqualTo(3);
+    assertThat(parsed.options().commitEvery()).isEmpty();
+    assertThat(parsed.options().commitInterval()).isEqualTo(Duration.ofSeconds(7));
     assertThat(parsed.tableName()).isEqualTo("docs");
     assertThat(parsed.databaseUri()).isEqualTo("s3://bucket/db");
   }

@@ -3,6 +3,7 @@ package dev.geneva.ray.internal;
 import dev.geneva.GenevaException;
 import dev.geneva.spi.BackfillTask;
 import io.ray.api.exception.RayException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -23,6 +24,19 @@ public final class RayFailures {
    * @return the failure
    */
   public static Throwable map(Throwable failure, BackfillTask task) {
+    return map(failure, List.of(task));
+  }
+
+  /**
+   * The failure to complete the future of a call that ran several tasks: the original exception
+   * when Ray carries it, otherwise a {@link GenevaException} naming the tasks' fragments.
+   *
+   * @param failure what Ray threw
+   * @param tasks the tasks of the call, at least one
+   * @return the failure
+   */
+  public static Throwable map(Throwable failure, List<BackfillTask> tasks) {
+    BackfillTask task = tasks.get(0);
     Throwable cause = failure;
     while (isWrapper(cause) && cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
@@ -31,10 +45,14 @@ public final class RayFailures {
       return cause;
     }
     return new GenevaException(
-        "Ray could not run task "
-            + task.taskId()
-            + " (fragment "
-            + task.fragmentId()
+        "Ray could not run "
+            + (tasks.size() == 1
+                ? "task " + task.taskId() + " (fragment " + task.fragmentId()
+                : tasks.size()
+                    + " tasks (fragments "
+                    + task.fragmentId()
+                    + " to "
+                    + tasks.get(tasks.size() - 1).fragmentId())
             + " of "
             + task.tableUri()
             + ", column '"

@@ -63,14 +63,17 @@ public final class RaySession implements ExecutorSession {
   private boolean closed;
 
   private static final class Pending {
-    final BackfillTask task;
-    final CompletableFuture<TaskResult> future;
+    final List<BackfillTask> tasks;
+    final CompletableFuture<List<TaskResult>> future;
     final LongConsumer rowsDone;
     ObjectRef<byte[]> ref;
     int actor = -1;
 
-    Pending(BackfillTask task, CompletableFuture<TaskResult> future, LongConsumer rowsDone) {
-      this.task = task;
+    Pending(
+        List<BackfillTask> tasks,
+        CompletableFuture<List<TaskResult>> future,
+        LongConsumer rowsDone) {
+      this.tasks = tasks;
       this.future = future;
       this.rowsDone = rowsDone;
     }
@@ -95,8 +98,25 @@ public final class RaySession implements ExecutorSession {
 
   @Override
   public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
-    CompletableFuture<TaskResult> future = new CompletableFuture<>();
-    Pending p = new Pending(task, future, rowsDone);
+    CompletableFuture<TaskResult> one = new CompletableFuture<>();
+    submitAll(List.of(task), rowsDone)
+        .whenComplete(
+            (results, failure) -> {
+              if (failure != null) {
+                one.completeExceptionally(failure);
+              } else {
+                one.complete(results.get(0));
+              }
+            });
+    return one;
+  }
+
+  /** One Ray task, or one actor call, runs all the parts: one round trip, the table opened once. */
+  @Override
+  public CompletableFuture<List<TaskResult>> submitAll(
+      List<BackfillTask> tasks, LongConsumer rowsDone) {
+    CompletableFuture<List<TaskResult>> future = new CompletableFuture<>();
+    Pending p = new Pending(List.copyOf(tasks), future, rowsDone);
     synchronized (lock) {
       if (closed) {
         future.completeExceptionally(new CancellationException("session " + name + " closed"));
@@ -111,13 +131,14 @@ public final class RaySession implements ExecutorSession {
             dispatch(p, actor);
           }
         } else {
-          TaskCaller<byte[]> call = Ray.task(RayTasks::runTask, task.toBytes(), name);
+          TaskCaller<byte[]> call =
+              Ray.task(RayTasks::runTasks, BackfillTask.toBytes(p.tasks), name);
           withResources(call, spec.resources());
           p.ref = call.remote();
           pending.put(id(p.ref), p);
         }
       } catch (RuntimeException e) {
-        future.completeExceptionally(RayFailures.map(e, task));
+        future.completeExceptionally(RayFailures.map(e, p.tasks));
         return future;
       }
       startWaiter();
@@ -191,7 +212,7 @@ public final class RaySession implements ExecutorSession {
     p.ref =
         actors
             .get(actor)
-            .task(RayTaskActor::run, name, workerIds.get(actor), p.task.toBytes())
+            .task(RayTaskActor::runAll, name, workerIds.get(actor), BackfillTask.toBytes(p.tasks))
             .remote();
     pending.put(id(p.ref), p);
   }
@@ -249,12 +270,12 @@ public final class RaySession implements ExecutorSession {
   }
 
   private void finish(Pending p) {
-    TaskResult result = null;
+    List<TaskResult> result = null;
     Throwable failure = null;
     try {
-      result = TaskResult.fromBytes(p.ref.get());
+      result = TaskResult.listFromBytes(p.ref.get());
     } catch (Throwable t) {
-      failure = RayFailures.map(t, p.task);
+      failure = RayFailures.map(t, p.tasks);
       if (p.actor >= 0 && RayFailures.isActorDeath(t)) {
         synchronized (lock) {
           deadActors.add(p.actor);
@@ -268,7 +289,7 @@ public final class RaySession implements ExecutorSession {
     if (result != null) {
       if (!p.future.isDone()) {
         try {
-          p.rowsDone.accept(result.rowsComputed());
+          p.rowsDone.accept(result.stream().mapToLong(TaskResult::rowsComputed).sum());
         } catch (RuntimeException e) {
           LOG.warn("progress callback threw; ignoring", e);
         }
@@ -298,7 +319,7 @@ public final class RaySession implements ExecutorSession {
           dispatch(q, next);
         } catch (RuntimeException e) {
           idleActors.addFirst(next);
-          q.future.completeExceptionally(RayFailures.map(e, q.task));
+          q.future.completeExceptionally(RayFailures.map(e, q.tasks));
         }
       }
       lock.notifyAll();

@@ -1,7 +1,9 @@
 package dev.geneva.ray.internal;
 
 import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.RootAllocator;
@@ -51,16 +53,16 @@ public final class RayTaskActor {
   }
 
   /**
-   * Runs one task with the worker's runner.
+   * Runs tasks (one, or the parts of a packed call) in order with the worker's runner.
    *
    * @param session the id of the session that owns the worker
    * @param workerId the worker (the id the actor was created with)
-   * @param encodedTask a task encoded with {@link BackfillTask#toBytes()}
-   * @return the encoded {@link dev.geneva.spi.TaskResult}
+   * @param encodedTasks tasks encoded with {@link BackfillTask#toBytes(List)}
+   * @return the results encoded with {@link TaskResult#toBytes(List)}
    */
-  public byte[] run(String session, String workerId, byte[] encodedTask) {
-    traceMisroute("run", workerId);
-    return WORKERS.computeIfAbsent(workerId, Worker::new).run(session, encodedTask);
+  public byte[] runAll(String session, String workerId, byte[] encodedTasks) {
+    traceMisroute("runAll", workerId);
+    return WORKERS.computeIfAbsent(workerId, Worker::new).run(session, encodedTasks);
   }
 
   /**
@@ -117,18 +119,18 @@ public final class RayTaskActor {
       return closed;
     }
 
-    synchronized byte[] run(String session, byte[] encodedTask) {
+    synchronized byte[] run(String session, byte[] encodedTasks) {
       if (closed) {
         throw new IllegalStateException("Ray actor " + workerId + " is closed");
       }
-      BackfillTask task = BackfillTask.fromBytes(encodedTask);
+      List<BackfillTask> tasks = BackfillTask.listFromBytes(encodedTasks);
       if (runner == null) {
         allocator = new RootAllocator();
         runner = new TaskRunner(allocator, workerId);
       }
       LocalCancellation.enter(session);
       try {
-        return runner.run(task, rows -> {}).toBytes();
+        return TaskResult.toBytes(runner.runAll(tasks, rows -> {}));
       } finally {
         LocalCancellation.exit(session);
       }

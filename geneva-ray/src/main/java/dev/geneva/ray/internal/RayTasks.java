@@ -1,7 +1,9 @@
 package dev.geneva.ray.internal;
 
 import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
+import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
@@ -12,19 +14,20 @@ public final class RayTasks {
   private RayTasks() {}
 
   /**
-   * Runs one backfill task in the current Ray worker with a runner and an allocator of its own,
-   * both closed before returning.
+   * Runs backfill tasks (one, or the parts of a packed call) in order in the current Ray worker
+   * with a runner and an allocator of their own, both closed before returning: the table is opened
+   * once for all of them.
    *
-   * @param encodedTask a task encoded with {@link BackfillTask#toBytes()}
-   * @param session the id of the session that submitted it (for cancellation in LOCAL mode)
-   * @return the task's result encoded with {@link dev.geneva.spi.TaskResult#toBytes()}
+   * @param encodedTasks tasks encoded with {@link BackfillTask#toBytes(List)}
+   * @param session the id of the session that submitted them (for cancellation in LOCAL mode)
+   * @return the results encoded with {@link TaskResult#toBytes(List)}
    */
-  public static byte[] runTask(byte[] encodedTask, String session) {
-    BackfillTask task = BackfillTask.fromBytes(encodedTask);
+  public static byte[] runTasks(byte[] encodedTasks, String session) {
+    List<BackfillTask> tasks = BackfillTask.listFromBytes(encodedTasks);
     LocalCancellation.enter(session);
     try (RootAllocator allocator = new RootAllocator();
-        TaskRunner runner = new TaskRunner(allocator, session + "-task-" + task.taskId())) {
-      return runner.run(task, rows -> {}).toBytes();
+        TaskRunner runner = new TaskRunner(allocator, session + "-task-" + tasks.get(0).taskId())) {
+      return TaskResult.toBytes(runner.runAll(tasks, rows -> {}));
     } finally {
       LocalCancellation.exit(session);
     }

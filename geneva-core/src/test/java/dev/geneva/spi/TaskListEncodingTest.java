@@ -1,0 +1,62 @@
+package dev.geneva.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TaskListEncodingTest {
+  private static BackfillTask task(int id, int fragment, long start, long end) {
+    return new BackfillTask(
+        id,
+        "/db/docs.lance",
+        Map.of("aws_region", "eu-west-1"),
+        7,
+        "len",
+        3,
+        "com.example.Len",
+        "1",
+        "",
+        fragment,
+        start,
+        end,
+        2,
+        0,
+        false,
+        512,
+        "f" + fragment + "-key");
+  }
+
+  @Test
+  void toBytes_whenSeveralTasks_roundTripsInOrder() {
+    List<BackfillTask> tasks = List.of(task(0, 4, 0, 10), task(1, 5, 0, 20), task(2, 9, 5, 8));
+
+    assertThat(BackfillTask.listFromBytes(BackfillTask.toBytes(tasks))).isEqualTo(tasks);
+  }
+
+  @Test
+  void toBytes_whenSeveralResults_roundTripsInOrder() {
+    List<TaskResult> results =
+        List.of(
+            new TaskResult(4, 0, 10, "geneva-a.lance", 10, 0),
+            new TaskResult(5, 0, 20, "geneva-b.lance", 18, 2));
+
+    assertThat(TaskResult.listFromBytes(TaskResult.toBytes(results))).isEqualTo(results);
+  }
+
+  @Test
+  void listFromBytes_whenTruncatedOrSingleRecord_refuses() {
+    byte[] list = TaskResult.toBytes(List.of(new TaskResult(4, 0, 10, "geneva-a.lance", 10, 0)));
+
+    assertThatThrownBy(() -> TaskResult.listFromBytes(Arrays.copyOf(list, list.length - 3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(
+            () -> TaskResult.listFromBytes(new TaskResult(4, 0, 10, "f", 1, 0).toBytes()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a list");
+  }
+}
