@@ -7,8 +7,15 @@ import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.lance.DatabaseUri;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.view.ViewCreator;
+import dev.geneva.internal.view.ViewMetadata;
+import dev.geneva.internal.view.ViewRefresher;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillExecutorProvider;
+import dev.geneva.udf.BatchUdtf;
+import dev.geneva.udf.ChunkerUdf;
+import dev.geneva.udf.Udf;
+import dev.geneva.udf.Udtf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -149,6 +157,135 @@ public final class Connection implements AutoCloseable {
           "table '" + name + "' does not exist in " + uri + "; existing tables: " + tableNames());
     }
     return new Table(this, location(name));
+  }
+
+  /**
+   * Creates a materialized view of a query, without UDF columns; see {@link
+   * #createMaterializedView(String, Query, Map)}.
+   *
+   * @param name the view's name (a table name)
+   * @param query the source table, columns and filter
+   * @return the view, empty until refreshed
+   */
+  public MaterializedView createMaterializedView(String name, Query query) {
+    return createMaterializedView(name, query, Map.of());
+  }
+
+  /**
+   * Creates a materialized view: a table that will hold the query's columns for the source rows it
+   * selects, plus UDF columns computed from them. Nothing is computed until {@link
+   * MaterializedView#refresh()}. The view records its source (URI, columns, filter) in its table,
+   * so {@link #openMaterializedView(String)} finds it in any process.
+   *
+   * @param name the view's name (a table name)
+   * @param query the source table (of this database), columns and filter
+   * @param udfColumns UDF columns of the view, by name; their inputs are view columns
+   * @return the view, empty until refreshed
+   * @throws InvalidInputException before anything is created, for a name in use, a column the
+   *     source lacks, a bad filter or UDF
+   */
+  public MaterializedView createMaterializedView(
+      String name, Query query, Map<String, ? extends Udf> udfColumns) {
+    return createView(name, query, null, udfColumns);
+  }
+
+  /**
+   * Creates a UDTF view without UDF columns; see {@link #createUdtfView(String, Query, Udtf, Map)}.
+   *
+   * @param name the view's name
+   * @param query the source table, the columns to copy onto each view row, and a filter
+   * @param udtf the row-expanding function
+   * @return the view, empty until refreshed
+   */
+  public MaterializedView createUdtfView(String name, Query query, Udtf udtf) {
+    return createUdtfView(name, query, udtf, Map.of());
+  }
+
+  /**
+   * Creates a view whose rows are a UDTF's expansion of the query's source rows: a {@link
+   * ChunkerUdf} turns each row into any number of rows, a {@link BatchUdtf} a batch into any
+   * number. Each view row has the UDTF's output columns, the query's selected columns copied from
+   * its source row, and that row's id in {@value MaterializedView#SOURCE_ROW_ID}. The view takes
+   * UDF columns like any view (chunk, then embed). Nothing is computed until refreshed; refreshes
+   * are incremental.
+   *
+   * @param name the view's name
+   * @param query the source table, the columns to copy onto each view row, and a filter
+   * @param udtf the row-expanding function (a public class with a no-argument constructor)
+   * @param udfColumns UDF columns of the view, by name
+   * @return the view, empty until refreshed
+   * @throws InvalidInputException before anything is created, for a bad name, query, UDTF or UDF
+   */
+  public MaterializedView createUdtfView(
+      String name, Query query, Udtf udtf, Map<String, ? extends Udf> udfColumns) {
+    if (udtf == null) {
+      throw new InvalidInputException(
+          "createUdtfView '" + name + "': the UDTF is null; pass a ChunkerUdf or a BatchUdtf");
+    }
+    return createView(name, query, udtf, udfColumns);
+  }
+
+  private MaterializedView createView(
+      String name, Query query, Udtf udtf, Map<String, ? extends Udf> udfColumns) {
+    checkOpen();
+    checkName(name);
+    if (query == null) {
+      throw new InvalidInputException(
+          "view '"
+              + name
+              + "': the query is null; pass e.g. source.query().select(\"id\", \"text\")");
+    }
+    Map<String, ? extends Udf> udfs = udfColumns == null ? Map.of() : udfColumns;
+    String tableUri = tableUri(name);
+    if (exists(tableUri)) {
+      throw new InvalidInputException(
+          "table '"
+              + name
+              + "' already exists in "
+              + uri
+              + ": open the view with openMaterializedView, or drop it with dropTable first");
+    }
+    TableLocation source = query.source().location();
+    if (source.uri().equals(tableUri)) {
+      throw new InvalidInputException("view '" + name + "' cannot be its own source");
+    }
+    ViewCreator.Definition definition =
+        ViewCreator.check(name, source, query.columns(), query.filter(), udtf, udfs);
+    TableLocation location = location(name);
+    ViewCreator.create(location, definition);
+    Table table = new Table(this, location);
+    if (!udfs.isEmpty()) {
+      try {
+        table.addColumns(udfs);
+      } catch (RuntimeException e) {
+        try {
+          dropTable(name);
+        } catch (RuntimeException dropFailure) {
+          e.addSuppressed(dropFailure);
+        }
+        throw e;
+      }
+    }
+    return new MaterializedView(table, location, sourceLocation(definition.metadata()));
+  }
+
+  /**
+   * Opens an existing materialized view.
+   *
+   * @param name the view's name
+   * @return the view
+   * @throws InvalidInputException when there is no such table, or the table is not a view
+   */
+  public MaterializedView openMaterializedView(String name) {
+    Table table = openTable(name);
+    TableLocation location = location(name);
+    ViewMetadata meta = ViewRefresher.metadata(location);
+    return new MaterializedView(table, location, sourceLocation(meta));
+  }
+
+  private TableLocation sourceLocation(ViewMetadata meta) {
+    return new TableLocation(
+        meta.sourceName(), meta.sourceUri(), options::resolveStorageOptions, allocator);
   }
 
   /**

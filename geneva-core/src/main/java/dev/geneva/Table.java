@@ -12,6 +12,7 @@ import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
+import dev.geneva.internal.engine.UdfVersions;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.spi.BackfillTarget;
@@ -361,14 +362,131 @@ public final class Table {
                     true,
                     spec.output().getType(),
                     null,
-                    UdfMetadata.of(udf.getClass().getName(), spec).toFieldMetadata()),
+                    UdfMetadata.fieldMetadata(udf.getClass().getName(), spec)),
                 spec.output().getChildren());
         if (udf instanceof ScalarUdf<?>) {
           checkScalarOutput(column, udf, field);
         }
+        if (ColumnChecks.isBlob(field)) {
+          checkBlobFormat(ds, column);
+        }
         fields.add(field);
       }
       ds.addColumns(fields);
+    }
+  }
+
+  /**
+   * Changes the UDF of existing UDF columns, as Geneva's {@code alter_columns}: a new UDF class, or
+   * a new version or new inputs of the same one. Only the declaration in the field's metadata
+   * changes; the values stay until the next backfill, which — because the UDF changed — recomputes
+   * every row rather than only the null ones, and says so ({@link BackfillResult#udfChange()}).
+   * Everything is checked before the table changes, as in {@link #addColumns(Map)}; the output type
+   * must stay the column's.
+   *
+   * @param udfs existing UDF column name to its new UDF
+   * @return the table's new version
+   * @throws InvalidInputException for a column that is missing or has no UDF, a UDF that cannot be
+   *     recreated by class name, bad inputs, or another output type
+   */
+  public long alterColumns(Map<String, ? extends Udf> udfs) {
+    if (udfs == null || udfs.isEmpty()) {
+      throw new InvalidInputException(
+          "alterColumns needs at least one column, e.g. Map.of(\"len\", new TextLengthV2())");
+    }
+    Map<String, Map<String, String>> updates = new LinkedHashMap<>();
+    try (Dataset ds = location.openLatest()) {
+      Schema schema = ds.getSchema();
+      for (var e : udfs.entrySet()) {
+        String column = e.getKey();
+        Udf udf = e.getValue();
+        Field field =
+            schema.getFields().stream()
+                .filter(f -> f.getName().equals(column))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new InvalidInputException(
+                            "alterColumns: table '"
+                                + name()
+                                + "' has no column '"
+                                + column
+                                + "'; its columns are "
+                                + schema.getFields().stream().map(Field::getName).toList()
+                                + ". Add a new UDF column with addColumns"));
+        UdfMetadata before =
+            UdfMetadata.from(field.getMetadata())
+                .orElseThrow(
+                    () ->
+                        new InvalidInputException(
+                            "alterColumns: column '"
+                                + column
+                                + "' of table '"
+                                + name()
+                                + "' has no UDF (it holds data written by other means); add a"
+                                + " UDF column with addColumns instead"));
+        if (udf == null) {
+          throw new InvalidInputException(
+              "alterColumns: the UDF for column '" + column + "' is null");
+        }
+        Udfs.checkInstantiable(column, udf);
+        UdfSpec spec;
+        try {
+          spec = udf.spec();
+        } catch (RuntimeException ex) {
+          throw new InvalidInputException(
+              "UDF "
+                  + udf.getClass().getName()
+                  + " for column '"
+                  + column
+                  + "': "
+                  + ex.getMessage(),
+              ex);
+        }
+        ColumnChecks.checkInputs(name(), schema, column, spec);
+        ColumnChecks.checkOutput(column, udf.getClass().getName(), spec);
+        if (!ColumnChecks.sameType(field, spec.output())
+            || ColumnChecks.isBlob(field) != ColumnChecks.isBlob(spec.output())) {
+          throw new InvalidInputException(
+              "alterColumns: UDF "
+                  + udf.getClass().getName()
+                  + " declares output "
+                  + spec.output().getType()
+                  + " but column '"
+                  + column
+                  + "' holds "
+                  + field.getType()
+                  + (ColumnChecks.isBlob(field) ? " (blob)" : "")
+                  + ": a UDF can only be changed for one of the same type; drop the column and"
+                  + " add it again to change its type");
+        }
+        if (udf instanceof ScalarUdf<?>) {
+          checkScalarOutput(column, udf, field);
+        }
+        Map<String, String> m =
+            new LinkedHashMap<>(UdfMetadata.of(udf.getClass().getName(), spec).toFieldMetadata());
+        // The values keep the UDF that computed them, so the next backfill can see the change.
+        m.put(UdfVersions.COMPUTED, UdfVersions.encodeComputed(field.getMetadata(), before));
+        updates.put(column, m);
+      }
+    }
+    return UdfVersions.updateFieldMetadata(location, updates);
+  }
+
+  /** Lance 2.0 files cannot hold a blob column whose fragments have deleted rows. */
+  private void checkBlobFormat(Dataset ds, String column) {
+    for (var fragment : ds.getFragments()) {
+      var file = fragment.metadata().getFiles().get(0);
+      if (file.getFileMajorVersion() == 2 && file.getFileMinorVersion() == 0) {
+        throw new InvalidInputException(
+            "column '"
+                + column
+                + "' is a blob, but table '"
+                + name()
+                + "' is written in Lance file format 2.0, whose blob encoding crashes lance-core"
+                + " 0.39 on fragments with deleted rows: store the bytes as"
+                + " UdfTypes.largeBinary(), or rewrite the table in file format 2.1 or newer");
+      }
     }
   }
 
@@ -485,6 +603,20 @@ public final class Table {
    */
   public Map<String, String> storageOptions() {
     return location.storageOptions();
+  }
+
+  /**
+   * Starts a query over this table, to define a materialized view with {@link
+   * Connection#createMaterializedView(String, Query, Map)}.
+   *
+   * @return a query of all columns and rows
+   */
+  public Query query() {
+    return Query.of(this);
+  }
+
+  TableLocation location() {
+    return location;
   }
 
   @Override

@@ -231,30 +231,40 @@ class OutputValuesTest {
     assertThatThrownBy(() -> table.addColumns(Map.of("n", new Scripted())))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("column 'n'")
-        .hasMessageContaining("not-nullable output but ErrorPolicy skip");
+        .hasMessageContaining("not-nullable output but an ErrorPolicy that can skip rows");
     assertThat(table.version()).isEqualTo(version);
     assertReadableByLance();
   }
 
   @Test
   void addColumns_whenOutputTypeUnsupported_refusesNamingTypeAndWhatIsSupported() {
-    Field timestamp =
+    Field float16 =
         new Field(
             "value",
             FieldType.nullable(
-                new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MICROSECOND, null)),
+                new ArrowType.FloatingPoint(
+                    org.apache.arrow.vector.types.FloatingPointPrecision.HALF)),
             null);
     Field listOfStructs = UdfTypes.list(UdfTypes.struct(UdfTypes.named("a", UdfTypes.int32())));
+    Field listOfZonedTimestamps =
+        UdfTypes.list(UdfTypes.timestamp(org.apache.arrow.vector.types.TimeUnit.SECOND, "UTC"));
+    Field blobInStruct = UdfTypes.struct(UdfTypes.named("b", UdfTypes.blob()));
+    Field time =
+        new Field(
+            "value",
+            FieldType.nullable(
+                new ArrowType.Time(org.apache.arrow.vector.types.TimeUnit.MICROSECOND, 64)),
+            null);
     long version = table.version();
 
-    for (Field type : List.of(timestamp, listOfStructs)) {
+    for (Field type : List.of(float16, listOfStructs, listOfZonedTimestamps, blobInStruct, time)) {
       script(type, ErrorPolicy.failFast(), id -> null);
       assertThatThrownBy(
               () -> table.addColumns(Map.of("ok", new NestedUdfs.IntList(), "bad", new Scripted())))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("column 'bad'")
           .hasMessageContaining(type.getType().toString())
-          .hasMessageContaining("Supported: int8, int16, int32");
+          .hasMessageContaining("Supported: int8..int64, uint8..uint64");
     }
     assertThat(table.version()).isEqualTo(version);
     assertThat(table.schema().getFields()).extracting(Field::getName).containsExactly("id", "text");

@@ -5,8 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.geneva.testing.Columns;
 import dev.geneva.testing.InProcessS3;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.Scripted;
 import dev.geneva.testing.TextLength;
+import dev.geneva.udf.ErrorPolicy;
+import dev.geneva.udf.ErrorRule;
+import dev.geneva.udf.UdfSpec;
+import dev.geneva.udf.UdfTypes;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Map;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +64,58 @@ class S3RoundTripTest {
       len.forEach((id, v) -> assertThat(v).isEqualTo(TextLength.expected(id)));
       assertThat(t.schema().findField("len").getMetadata())
           .containsEntry("geneva.udf.class", TextLength.class.getName());
+    }
+  }
+
+  @Test
+  void backfill_whenTypedUdfSkipsRowsThenIsAlteredInS3_recordsFailuresAndRecomputes() {
+    Scripted.spec =
+        UdfSpec.builder()
+            .inputs("id")
+            .output(
+                UdfTypes.struct(
+                    UdfTypes.named("at", UdfTypes.timestamp(TimeUnit.MICROSECOND, "UTC")),
+                    UdfTypes.named("price", UdfTypes.decimal(12, 2))))
+            .errorPolicy(ErrorPolicy.of(ErrorRule.skip().matching("^no price")))
+            .build();
+    Scripted.function =
+        id -> {
+          if (id % 100 == 7) {
+            throw new IllegalStateException("no price for " + id);
+          }
+          return Map.of("at", Instant.ofEpochSecond(id), "price", BigDecimal.valueOf(id, 2));
+        };
+    try (Connection db = Geneva.connect("s3://lake/typed", storageOptions())) {
+      Table t = SampleTables.create(db, "docs", 1_000, 250);
+      t.addColumns(Map.of("quote", new Scripted()));
+      BackfillResult r =
+          t.backfill("quote", BackfillOptions.builder().concurrency(2).rowsPerTask(100).build());
+      assertThat(r.rowsFailed()).isEqualTo(10);
+      assertThat(r.failedRows())
+          .extracting(f -> f.fragmentId() * 250L + f.rowOffset())
+          .containsExactlyInAnyOrder(7L, 107L, 207L, 307L, 407L, 507L, 607L, 707L, 807L, 907L);
+
+      Scripted.spec = Scripted.spec.toBuilder().version("2").build();
+      Scripted.function =
+          id -> Map.of("at", Instant.ofEpochSecond(-id), "price", BigDecimal.valueOf(-id, 2));
+      t.alterColumns(Map.of("quote", new Scripted()));
+      BackfillResult again = t.backfill("quote");
+      assertThat(again.udfChange()).isEqualTo("version 1 -> 2");
+      assertThat(again.rowsProcessed()).isEqualTo(1_000);
+    }
+    try (Connection db = Geneva.connect("s3://lake/typed", storageOptions())) {
+      Map<Long, Object> quotes = Columns.byId(db.openTable("docs"), "quote");
+      assertThat(quotes).hasSize(1_000);
+      quotes.forEach(
+          (id, v) ->
+              assertThat(v.toString())
+                  .as("row %d", id)
+                  .contains(
+                      "\"at\":" + (-id * 1_000_000L), "\"price\":" + BigDecimal.valueOf(-id, 2)));
+      assertThat(db.openTable("docs").backfill("quote").rowsProcessed()).isZero();
+    } finally {
+      Scripted.spec = null;
+      Scripted.function = null;
     }
   }
 }

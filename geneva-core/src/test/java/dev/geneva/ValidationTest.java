@@ -139,21 +139,21 @@ class ValidationTest {
 
   @Test
   void addColumns_whenOutputTypeUnsupported_namesTypeAndWhatIsSupported() {
-    Field structOfLists =
+    Field structOfStructs =
         new Field(
             "value",
             FieldType.nullable(ArrowType.Struct.INSTANCE),
             List.of(
                 new Field(
                     "a",
-                    FieldType.nullable(new ArrowType.List()),
-                    List.of(Field.nullable("item", new ArrowType.Int(32, true))))));
-    Configurable.next = UdfSpec.builder().inputs("text").output(structOfLists).build();
+                    FieldType.nullable(ArrowType.Struct.INSTANCE),
+                    List.of(Field.nullable("x", new ArrowType.Int(32, true))))));
+    Configurable.next = UdfSpec.builder().inputs("text").output(structOfStructs).build();
     assertRejectedAndUnchanged(
         () -> table.addColumns(Map.of("s", new Configurable())),
         "column 's'",
-        "Struct<a: List<item: Int(32, true)>>",
-        "struct field 'a'",
+        "Struct<a: Struct<x: Int(32, true)>>",
+        "nested type Struct inside a nested type",
         "Supported: int8");
   }
 

@@ -33,9 +33,9 @@ import picocli.CommandLine.Parameters;
     name = "backfill",
     mixinStandardHelpOptions = true,
     description = {
-      "Backfills a UDF column of a Lance table on embedded Ray (this JVM), or on a Ray cluster with"
-          + " --dashboard, resumably: rows already computed are skipped unless --where says"
-          + " otherwise.",
+      "Backfills a UDF column of a Lance table on embedded Ray (this JVM), on a Ray cluster with"
+          + " --dashboard, or as a KubeRay RayJob with --detached (the command exits at once),"
+          + " resumably: rows already computed are skipped unless --where says otherwise.",
       "The UDF's class must be on the classpath (GENEVA_CLASSPATH=my-udfs.jar geneva backfill ...)."
     })
 public final class BackfillCommand implements Callable<Integer> {
@@ -87,8 +87,11 @@ public final class BackfillCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the BackfillResult (or with --plan the plan) as JSON.")
+      description =
+          "Print the BackfillResult (with --plan the plan, with --detached the RayJob) as JSON.")
   boolean json;
+
+  @CommandLine.Mixin DetachedBackfillCommandOptions detached;
 
   @Option(
       names = "--plan",
@@ -139,6 +142,21 @@ public final class BackfillCommand implements Callable<Integer> {
           spec.commandLine(), "--concurrency must be at least 1, got " + concurrency);
     }
     PrintWriter out = spec.commandLine().getOut();
+    String stray = detached.strayOption();
+    if (stray != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), stray + " only applies with --detached");
+    }
+    if (detached.enabled) {
+      if (plan || dashboard != null || !ship.isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--detached runs the backfill as a KubeRay RayJob: leave out --plan, --dashboard and"
+                + " --ship (the jars come from --job-package)");
+      }
+      return detached.submit(
+          spec.commandLine(), db, storageOptions, table, column, options().build(), json);
+    }
     if (plan) {
       return plan(out);
     }
@@ -149,16 +167,7 @@ public final class BackfillCommand implements Callable<Integer> {
           progress == Progress.bar || (progress == Progress.auto && System.console() != null);
       bar = new ProgressBar(err, terminal);
     }
-    BackfillOptions.Builder options = BackfillOptions.builder();
-    if (where != null) {
-      options.where(where);
-    }
-    if (concurrency != null) {
-      options.concurrency(concurrency);
-    }
-    if (batchSize != null) {
-      options.batchSize(batchSize);
-    }
+    BackfillOptions.Builder options = options();
     if (bar != null) {
       options.listener(bar);
     }
@@ -212,6 +221,20 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     out.flush();
     return r.rowsFailed() > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+  }
+
+  private BackfillOptions.Builder options() {
+    BackfillOptions.Builder options = BackfillOptions.builder();
+    if (where != null) {
+      options.where(where);
+    }
+    if (concurrency != null) {
+      options.concurrency(concurrency);
+    }
+    if (batchSize != null) {
+      options.batchSize(batchSize);
+    }
+    return options;
   }
 
   private int plan(PrintWriter out) {

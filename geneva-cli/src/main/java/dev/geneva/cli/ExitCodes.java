@@ -14,5 +14,11 @@ public final class ExitCodes {
   /** An unexpected error (the API server or dashboard failed, a bug). */
   public static final int ERROR = 3;
 
+  /** A followed job was stopped or deleted before it ended ({@code geneva jobs detached}). */
+  public static final int STOPPED = 4;
+
+  /** A followed job had not ended when {@code --timeout} passed ({@code geneva jobs detached}). */
+  public static final int TIMED_OUT = 5;
+
   private ExitCodes() {}
 }

@@ -27,9 +27,11 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ok",
-      "1:a check failed (doctor), or the cluster or job was not found",
+      "1:a check failed (doctor), the cluster or job was not found, or a followed job failed",
       "2:bad usage or input",
-      "3:unexpected error"
+      "3:unexpected error",
+      "4:a followed job was stopped or deleted before it ended",
+      "5:a followed job had not ended by --timeout"
     })
 public final class GenevaCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -15,18 +15,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code geneva jobs list|status|logs|stop}: Ray jobs through a dashboard's Jobs REST API. */
+/**
+ * {@code geneva jobs list|status|logs|stop}: Ray jobs through a dashboard's Jobs REST API; {@code
+ * geneva jobs detached}: the RayJobs of detached backfills ({@link DetachedJobsCommand}).
+ */
 @Command(
     name = "jobs",
     mixinStandardHelpOptions = true,
     description =
         "Lists, inspects and stops Ray jobs through the Ray dashboard (port 8265; use"
-            + " kubectl port-forward or a RayCluster's dashboardUrl).",
+            + " kubectl port-forward or a RayCluster's dashboardUrl), and follows detached"
+            + " backfills (KubeRay RayJobs) with 'jobs detached'.",
     subcommands = {
       JobsCommand.ListJobs.class,
       JobsCommand.Status.class,
       JobsCommand.Logs.class,
-      JobsCommand.Stop.class
+      JobsCommand.Stop.class,
+      DetachedJobsCommand.class
     })
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -37,7 +42,7 @@ public final class JobsCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a subcommand: list, status, logs or stop");
+        spec.commandLine(), "Missing a subcommand: list, status, logs, stop or detached");
   }
 
   /** The options every jobs subcommand takes. */

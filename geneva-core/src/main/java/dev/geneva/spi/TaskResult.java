@@ -1,11 +1,14 @@
 package dev.geneva.spi;
 
+import dev.geneva.FailedRow;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +22,7 @@ import java.util.Objects;
  * @param dataFile the written data file, relative to the table's {@code data/} directory
  * @param rowsComputed rows the UDF computed (including those it returned null for)
  * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+ * @param failures the first of those rows, with their errors (at most 1000 a task)
  */
 public record TaskResult(
     int fragmentId,
@@ -26,9 +30,13 @@ public record TaskResult(
     long rangeEnd,
     String dataFile,
     long rowsComputed,
-    long rowsFailed) {
+    long rowsFailed,
+    List<FailedRow> failures) {
   /** Marks the encoding, so a record written by another layout is refused, not misread. */
-  private static final int FORMAT = 0x47525232; // "GRR2"
+  private static final int FORMAT = 0x47525233; // "GRR3"
+
+  /** The previous encoding, without failures: still read, so checkpoints survive an upgrade. */
+  private static final int FORMAT_2 = 0x47525232; // "GRR2"
 
   /**
    * Checks the values.
@@ -39,12 +47,34 @@ public record TaskResult(
    * @param dataFile the written data file, relative to the table's {@code data/} directory
    * @param rowsComputed rows the UDF computed (including those it returned null for)
    * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+   * @param failures the first of those rows, with their errors
    */
   public TaskResult {
     Objects.requireNonNull(dataFile, "dataFile");
+    failures = List.copyOf(failures);
     if (rangeStart < 0 || rangeEnd <= rangeStart) {
       throw new IllegalArgumentException("empty or negative range " + rangeStart + ".." + rangeEnd);
     }
+  }
+
+  /**
+   * A result without recorded failures.
+   *
+   * @param fragmentId the fragment
+   * @param rangeStart first row offset in the fragment the data file covers (inclusive)
+   * @param rangeEnd last row offset in the fragment the data file covers (exclusive)
+   * @param dataFile the written data file, relative to the table's {@code data/} directory
+   * @param rowsComputed rows the UDF computed (including those it returned null for)
+   * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+   */
+  public TaskResult(
+      int fragmentId,
+      long rangeStart,
+      long rangeEnd,
+      String dataFile,
+      long rowsComputed,
+      long rowsFailed) {
+    this(fragmentId, rangeStart, rangeEnd, dataFile, rowsComputed, rowsFailed, List.of());
   }
 
   /**
@@ -54,12 +84,23 @@ public record TaskResult(
    * @param dataFile the written data file, relative to the table's {@code data/} directory
    * @param rowsComputed rows the UDF computed (including those it returned null for)
    * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+   * @param failures the first of those rows, with their errors
    * @return the result
    */
   public static TaskResult of(
-      BackfillTask task, String dataFile, long rowsComputed, long rowsFailed) {
+      BackfillTask task,
+      String dataFile,
+      long rowsComputed,
+      long rowsFailed,
+      List<FailedRow> failures) {
     return new TaskResult(
-        task.fragmentId(), task.rangeStart(), task.rangeEnd(), dataFile, rowsComputed, rowsFailed);
+        task.fragmentId(),
+        task.rangeStart(),
+        task.rangeEnd(),
+        dataFile,
+        rowsComputed,
+        rowsFailed,
+        failures);
   }
 
   /**
@@ -98,6 +139,7 @@ public record TaskResult(
       out.writeUTF(dataFile);
       out.writeLong(rowsComputed);
       out.writeLong(rowsFailed);
+      out.write(encodeFailures(failures));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -114,7 +156,7 @@ public record TaskResult(
   public static TaskResult fromBytes(byte[] bytes) {
     try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readInt();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_2) {
         throw new IllegalArgumentException(
             "not a task result of this Geneva version (format "
                 + Integer.toHexString(format)
@@ -127,7 +169,8 @@ public record TaskResult(
               in.readLong(),
               in.readUTF(),
               in.readLong(),
-              in.readLong());
+              in.readLong(),
+              format == FORMAT ? readFailures(in) : List.of());
       if (in.available() > 0) {
         throw new IllegalArgumentException("task result has " + in.available() + " extra bytes");
       }
@@ -135,5 +178,52 @@ public record TaskResult(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Encodes failed rows (for checkpoints that store them apart from the other fields).
+   *
+   * @param failures the rows
+   * @return the bytes
+   */
+  public static byte[] encodeFailures(List<FailedRow> failures) {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new DataOutputStream(bytes)) {
+      out.writeInt(failures.size());
+      for (FailedRow f : failures) {
+        out.writeLong(f.rowAddress());
+        out.writeUTF(f.error());
+        out.writeUTF(f.message());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Decodes failed rows encoded by {@link #encodeFailures(List)}.
+   *
+   * @param bytes the encoded rows
+   * @return the rows
+   */
+  public static List<FailedRow> decodeFailures(byte[] bytes) {
+    try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      return readFailures(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<FailedRow> readFailures(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1_000_000) {
+      throw new IllegalArgumentException("task result lists " + n + " failed rows");
+    }
+    List<FailedRow> rows = new ArrayList<>(Math.min(n, 1_000));
+    for (int i = 0; i < n; i++) {
+      rows.add(new FailedRow(in.readLong(), in.readUTF(), in.readUTF()));
+    }
+    return rows;
   }
 }

@@ -1,7 +1,10 @@
 package dev.geneva.udf;
 
 import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -114,6 +117,121 @@ public final class UdfTypes {
   }
 
   /**
+   * 8-bit unsigned integers (any integer from 0 to 255).
+   *
+   * @return the type
+   */
+  public static Field uint8() {
+    return of(new ArrowType.Int(8, false));
+  }
+
+  /**
+   * 16-bit unsigned integers (any integer from 0 to 65535).
+   *
+   * @return the type
+   */
+  public static Field uint16() {
+    return of(new ArrowType.Int(16, false));
+  }
+
+  /**
+   * 32-bit unsigned integers (any integer from 0 to 2^32-1).
+   *
+   * @return the type
+   */
+  public static Field uint32() {
+    return of(new ArrowType.Int(32, false));
+  }
+
+  /**
+   * 64-bit unsigned integers ({@code Long} from 0, or a {@code BigInteger} up to 2^64-1).
+   *
+   * @return the type
+   */
+  public static Field uint64() {
+    return of(new ArrowType.Int(64, false));
+  }
+
+  /**
+   * Timestamps, as pyarrow's {@code pa.timestamp(unit, tz)}. With a time zone the column holds
+   * instants ({@code Instant}, {@code OffsetDateTime} or {@code ZonedDateTime}); without one
+   * ({@code zone} null) it holds wall-clock times ({@code LocalDateTime}).
+   *
+   * @param unit the resolution: seconds, milliseconds, microseconds or nanoseconds
+   * @param zone an IANA zone id or offset such as {@code "UTC"}, or null for no zone
+   * @return the type
+   */
+  public static Field timestamp(TimeUnit unit, String zone) {
+    if (unit == null) {
+      throw new IllegalArgumentException("timestamp unit is required, e.g. TimeUnit.MICROSECOND");
+    }
+    if (zone != null) {
+      try {
+        java.time.ZoneId.of(zone);
+      } catch (java.time.DateTimeException e) {
+        throw new IllegalArgumentException(
+            "timestamp zone '" + zone + "' is not a zone id: use e.g. \"UTC\" or \"+02:00\"", e);
+      }
+    }
+    return of(new ArrowType.Timestamp(unit, zone));
+  }
+
+  /**
+   * Dates as days since 1970-01-01 ({@code LocalDate}), pyarrow's {@code pa.date32()}.
+   *
+   * @return the type
+   */
+  public static Field date32() {
+    return of(new ArrowType.Date(DateUnit.DAY));
+  }
+
+  /**
+   * Dates as milliseconds since 1970-01-01 ({@code LocalDate}), pyarrow's {@code pa.date64()}.
+   *
+   * @return the type
+   */
+  public static Field date64() {
+    return of(new ArrowType.Date(DateUnit.MILLISECOND));
+  }
+
+  /**
+   * Exact decimals ({@code BigDecimal}, or any integer), pyarrow's {@code pa.decimal128} (precision
+   * up to 38) or {@code pa.decimal256} (up to 76). A value is rescaled to {@code scale} only when
+   * no digit is lost; a value that would need rounding, or has too many digits, fails its row.
+   *
+   * @param precision the number of digits in all, 1 to 76
+   * @param scale the number of digits after the point, 0 to {@code precision}
+   * @return the type
+   */
+  public static Field decimal(int precision, int scale) {
+    if (precision < 1 || precision > 76 || scale < 0 || scale > precision) {
+      throw new IllegalArgumentException(
+          "decimal needs 1 <= precision <= 76 and 0 <= scale <= precision, got precision "
+              + precision
+              + " and scale "
+              + scale);
+    }
+    return of(new ArrowType.Decimal(precision, scale, precision <= 38 ? 128 : 256));
+  }
+
+  /**
+   * Large binary values stored with Lance's blob encoding ({@code byte[]}): images, audio,
+   * documents. Lance keeps each value out of line, so scans that do not ask for the column stay
+   * fast. Plain {@link #largeBinary()} stores the bytes inline.
+   *
+   * @return the type
+   */
+  public static Field blob() {
+    return new Field(
+        "value",
+        new FieldType(true, ArrowType.LargeBinary.INSTANCE, null, Map.of(BLOB_KEY, "true")),
+        null);
+  }
+
+  /** The Arrow field metadata key with which Lance marks a blob column. */
+  public static final String BLOB_KEY = "lance-encoding:blob";
+
+  /**
    * Variable-length lists of a primitive type ({@code java.util.List} or a primitive array), e.g.
    * {@code list(int32())}.
    *
@@ -149,8 +267,9 @@ public final class UdfTypes {
   }
 
   /**
-   * Structs of named primitive fields ({@code java.util.Map} of field name to value), e.g. {@code
-   * struct(named("x", float64()), named("label", utf8()))}.
+   * Structs of named fields ({@code java.util.Map} of field name to value), e.g. {@code
+   * struct(named("x", float64()), named("label", utf8()))}. A field is a primitive type or a list,
+   * large list or fixed-size list of one.
    *
    * @param fields the fields, each named with {@link #named(String, Field)}
    * @return the type

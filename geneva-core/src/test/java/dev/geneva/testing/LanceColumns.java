@@ -51,6 +51,50 @@ public final class LanceColumns {
     }
   }
 
+  /**
+   * id to the bytes of blob column {@code column} for every live row (null where the value is),
+   * read with lance-core's {@code takeBlobs} by row address.
+   */
+  public static Map<Long, byte[]> blobsById(BufferAllocator allocator, String uri, String column) {
+    Map<Long, byte[]> values = new TreeMap<>();
+    List<Long> ids = new java.util.ArrayList<>();
+    List<Long> addresses = new java.util.ArrayList<>();
+    try (Dataset ds = Dataset.open(uri, allocator)) {
+      try (LanceScanner scanner =
+              ds.newScan(
+                  new ScanOptions.Builder()
+                      .columns(List.of("id", column))
+                      .withRowAddress(true)
+                      .build());
+          ArrowReader reader = scanner.scanBatches()) {
+        while (reader.loadNextBatch()) {
+          VectorSchemaRoot b = reader.getVectorSchemaRoot();
+          BigIntVector id = (BigIntVector) b.getVector("id");
+          org.apache.arrow.vector.UInt8Vector address =
+              (org.apache.arrow.vector.UInt8Vector) b.getVector("_rowaddr");
+          FieldVector v = b.getVector(column);
+          for (int i = 0; i < b.getRowCount(); i++) {
+            if (v.isNull(i)) {
+              values.put(id.get(i), null);
+            } else {
+              ids.add(id.get(i));
+              addresses.add(address.get(i));
+            }
+          }
+        }
+      }
+      List<com.lancedb.lance.BlobFile> blobs = ds.takeBlobs(addresses, column);
+      for (int i = 0; i < blobs.size(); i++) {
+        try (com.lancedb.lance.BlobFile blob = blobs.get(i)) {
+          values.put(ids.get(i), blob.read());
+        }
+      }
+    } catch (Exception e) {
+      throw new AssertionError("lance-core cannot read blob column '" + column + "' of " + uri, e);
+    }
+    return values;
+  }
+
   /** Scans every column of every live row with plain lance-core; returns the row count. */
   public static long scanAll(BufferAllocator allocator, String uri) {
     long rows = 0;

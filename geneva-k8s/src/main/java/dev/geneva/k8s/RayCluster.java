@@ -21,7 +21,6 @@ import dev.geneva.spi.BackfillTarget;
 import dev.geneva.spi.BackfillTargets;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -284,12 +283,7 @@ public final class RayCluster implements AutoCloseable {
    * do).
    */
   List<String> driverJvmOptions() {
-    List<String> jvm = new ArrayList<>();
-    if (Manifests.advertisesCpuOnly(spec)) {
-      jvm.add("-D" + CPU_ONLY_PROPERTY + "=" + Manifests.CPU_ONLY_RESOURCE);
-    }
-    jvm.addAll(jobOptions.jvmOptions());
-    return jvm;
+    return Manifests.driverJvmOptions(spec, jobOptions.jvmOptions());
   }
 
   /**

@@ -28,6 +28,8 @@ import java.util.Set;
  *     be replaced
  * @param rowsPerTask rows selected in each task, by task id
  * @param inputFieldIds the field ids of the UDF's inputs (children included)
+ * @param udfChange how the UDF changed since the column's values were computed, when that made the
+ *     default backfill select every row; null otherwise
  */
 record BackfillPlan(
     String column,
@@ -43,7 +45,8 @@ record BackfillPlan(
     Map<Integer, String> inputFingerprints,
     Map<Integer, String> outputFiles,
     Map<Integer, Long> rowsPerTask,
-    Set<Integer> inputFieldIds) {
+    Set<Integer> inputFieldIds,
+    String udfChange) {
 
   /** The field ids of the output column, its children included. */
   Set<Integer> outputFieldIds() {

@@ -44,7 +44,8 @@ public final class BackfillPlanner {
       UdfSpec spec,
       String filter,
       boolean defaultFilter,
-      long selected) {}
+      long selected,
+      String udfChange) {}
 
   /**
    * Checks a backfill request against the table's current version without planning it: the column,
@@ -89,7 +90,11 @@ public final class BackfillPlanner {
               + column
               + "' was added with inputs "
               + meta.inputs()
-              + ": drop and re-add the column to change its inputs");
+              + ": record the change with table.alterColumns(Map.of(\""
+              + column
+              + "\", new "
+              + udf.getClass().getSimpleName()
+              + "())); the next backfill then recomputes every row");
     }
     ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
     ColumnChecks.checkOutput(column, meta.udfClass(), spec);
@@ -105,10 +110,20 @@ public final class BackfillPlanner {
               + field.getType()
               + ": drop and re-add the column to change its type");
     }
-    boolean defaultFilter = options.where().isEmpty();
+    // As Geneva: when the UDF changed since the values were computed, the default backfill drops
+    // its IS NULL filter and recomputes every row.
+    String udfChange =
+        options.where().isEmpty()
+            ? UdfVersions.change(field.getMetadata(), meta, spec).orElse(null)
+            : null;
+    boolean defaultFilter = options.where().isEmpty() && udfChange == null;
     options.where().ifPresent(w -> SqlFilters.check("BackfillOptions.where", w));
     // In parentheses, so that it combines with row ranges as one expression.
-    String filter = SqlFilters.wrap(options.where().orElse(SqlNames.quote(column) + " IS NULL"));
+    String filter =
+        SqlFilters.wrap(
+            options
+                .where()
+                .orElse(udfChange != null ? "true" : SqlNames.quote(column) + " IS NULL"));
     long selected;
     try {
       // A user filter is checked (and short-circuits an empty selection) before any planning.
@@ -124,7 +139,7 @@ public final class BackfillPlanner {
               + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
           e);
     }
-    return new Checked(field, meta, udf, spec, filter, defaultFilter, selected);
+    return new Checked(field, meta, udf, spec, filter, defaultFilter, selected, udfChange);
   }
 
   static BackfillPlan plan(TableLocation table, String column, BackfillOptions options) {
@@ -251,7 +266,8 @@ public final class BackfillPlanner {
           fingerprints,
           outputFiles,
           rowsPerTask,
-          Set.copyOf(inputIds));
+          Set.copyOf(inputIds),
+          c.udfChange());
     }
   }
 
@@ -284,7 +300,12 @@ public final class BackfillPlanner {
         column,
         plan.udfClass(),
         plan.spec().version(),
-        options.where().orElse(SqlNames.quote(column) + " IS NULL"),
+        options
+            .where()
+            .orElse(
+                plan.udfChange() != null
+                    ? "all rows (the UDF changed: " + plan.udfChange() + ")"
+                    : SqlNames.quote(column) + " IS NULL"),
         plan.readVersion(),
         rowsSelected,
         plan.tasksPerFragment().size(),

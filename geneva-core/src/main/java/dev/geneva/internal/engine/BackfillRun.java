@@ -12,6 +12,7 @@ import dev.geneva.BackfillListener;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
+import dev.geneva.FailedRow;
 import dev.geneva.GenevaException;
 import dev.geneva.LanceLogging;
 import dev.geneva.internal.lance.LanceErrors;
@@ -81,6 +82,7 @@ public final class BackfillRun implements BackfillJob {
   private long rowsProcessed;
   private long rowsSkipped;
   private long rowsFailed;
+  private final List<FailedRow> failedRows = new ArrayList<>();
   private long committedVersion;
   private int commits;
   private long lastProgressNanos;
@@ -109,6 +111,13 @@ public final class BackfillRun implements BackfillJob {
   public static BackfillJob start(
       TableLocation table, String column, BackfillOptions options, BackfillExecutor executor) {
     BackfillPlan plan = BackfillPlanner.plan(table, column, options);
+    if (plan.udfChange() != null) {
+      LOG.info(
+          "the UDF of '{}' changed since its values were computed ({}): this backfill recomputes"
+              + " every row, not only the null ones",
+          column,
+          plan.udfChange());
+    }
     BackfillRun run = new BackfillRun(table, options, executor, plan);
     Thread driver = new Thread(run::drive, "geneva-backfill-" + column);
     driver.setDaemon(true);
@@ -202,6 +211,11 @@ public final class BackfillRun implements BackfillJob {
           } else {
             rowsProcessed += o.result().rowsComputed();
             rowsFailed += o.result().rowsFailed();
+            for (FailedRow f : o.result().failures()) {
+              if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
+                failedRows.add(f);
+              }
+            }
             finish(o.task(), o.result(), finished, pending);
           }
         }
@@ -245,6 +259,21 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+    if (failure == null && !cancelled && plan.udfChange() != null) {
+      try {
+        committedVersion =
+            UdfVersions.markComputed(table, plan.column(), plan.udfClass(), plan.spec());
+      } catch (RuntimeException e) {
+        failure =
+            new GenevaException(
+                "every row of '"
+                    + plan.column()
+                    + "' was recomputed and committed, but recording the UDF that computed them"
+                    + " failed, so the next default backfill recomputes them again: "
+                    + e.getMessage(),
+                e);
+      }
+    }
     if (failure == null && !cancelled) {
       clearCheckpoints(checkpoints);
     }
@@ -278,7 +307,9 @@ public final class BackfillRun implements BackfillJob {
               plan.readVersion(),
               committedVersion,
               commits,
-              Duration.ofNanos(System.nanoTime() - startNanos)));
+              Duration.ofNanos(System.nanoTime() - startNanos),
+              failedRows,
+              plan.udfChange()));
     }
   }
 

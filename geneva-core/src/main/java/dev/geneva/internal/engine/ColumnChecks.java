@@ -1,8 +1,8 @@
 package dev.geneva.internal.engine;
 
 import dev.geneva.InvalidInputException;
-import dev.geneva.udf.ErrorPolicy;
 import dev.geneva.udf.UdfSpec;
+import dev.geneva.udf.UdfTypes;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -59,10 +59,12 @@ public final class ColumnChecks {
    * docs/backfill.md lists the same).
    */
   public static final String SUPPORTED_OUTPUTS =
-      "int8, int16, int32, int64, float32, float64, bool, utf8, large_utf8, binary, large_binary;"
-          + " list and large_list of those; fixed_size_list of int8..int64, float32 or float64;"
-          + " struct of those primitive types (named, distinct fields). Nested fields must be"
-          + " nullable; only the column itself can be declared not nullable";
+      "int8..int64, uint8..uint64, float32, float64, bool, utf8, large_utf8, binary, large_binary,"
+          + " blob (large_binary with lance-encoding:blob, file format 2.1 or newer), timestamp (s,"
+          + " ms, us, ns; with or without a zone), date32, date64, decimal128, decimal256; list and"
+          + " large_list of those (but blobs and timestamps with a zone); fixed_size_list of int8..uint64, float32 or float64; struct of named,"
+          + " distinct fields, each one of those primitive types or a list of one. Nested fields"
+          + " must be nullable; only the column itself can be declared not nullable";
 
   /**
    * Checks that a UDF's declared output is a type Geneva supports and that its nullability fits its
@@ -75,7 +77,7 @@ public final class ColumnChecks {
    */
   public static void checkOutput(String column, String udfClass, UdfSpec spec) {
     Field output = spec.output();
-    String problem = unsupported(output, true);
+    String problem = unsupported(output, Place.COLUMN);
     if (problem != null) {
       throw new InvalidInputException(
           "UDF "
@@ -89,54 +91,92 @@ public final class ColumnChecks {
               + ". Supported: "
               + SUPPORTED_OUTPUTS);
     }
-    if (!output.isNullable() && spec.errorPolicy().onFailure() == ErrorPolicy.OnFailure.SKIP) {
+    if (!output.isNullable() && spec.errorPolicy().canSkip()) {
       throw new InvalidInputException(
           "UDF "
               + udfClass
               + " for column '"
               + column
-              + "' declares a not-nullable output but ErrorPolicy skip, which writes null for a"
-              + " failed row: declare the output nullable, or use fail fast or retry");
+              + "' declares a not-nullable output but an ErrorPolicy that can skip rows, which"
+              + " writes null for a failed row: declare the output nullable, or use fail or retry"
+              + " rules only");
     }
   }
 
+  /**
+   * Tells whether a field is stored with Lance's blob encoding.
+   *
+   * @param f the field
+   * @return true for a large binary field marked {@code lance-encoding:blob}
+   */
+  public static boolean isBlob(Field f) {
+    return f.getType() instanceof ArrowType.LargeBinary
+        && f.getMetadata() != null
+        && "true".equalsIgnoreCase(f.getMetadata().get(UdfTypes.BLOB_KEY));
+  }
+
+  /** Where a field sits: the column itself, a field of a struct column, or a list's item. */
+  private enum Place {
+    COLUMN,
+    STRUCT_FIELD,
+    ITEM
+  }
+
   /** Why a field cannot be stored, or null when it can. */
-  private static String unsupported(Field f, boolean top) {
+  private static String unsupported(Field f, Place place) {
     if (f.getDictionary() != null) {
       return "dictionary-encoded fields are not supported";
     }
-    if (!top && !f.isNullable()) {
+    if (place != Place.COLUMN && !f.isNullable()) {
       return "its nested field '" + f.getName() + "' is not nullable";
     }
     ArrowType t = f.getType();
+    if (isBlob(f) && place != Place.COLUMN) {
+      return "a blob field '"
+          + f.getName()
+          + "' inside a nested type (only a column can be a blob)";
+    }
     if (isPrimitive(t)) {
       return f.getChildren().isEmpty() ? null : "a primitive type with children";
     }
-    if (!top) {
-      return "nested type " + t + " inside a nested type";
-    }
     if (t instanceof ArrowType.List || t instanceof ArrowType.LargeList) {
+      if (place == Place.ITEM) {
+        return "nested type " + t + " inside a list";
+      }
       if (f.getChildren().size() != 1) {
         return "a list needs exactly one item field";
       }
       Field item = f.getChildren().get(0);
+      if (item.getType() instanceof ArrowType.Timestamp ts && ts.getTimezone() != null) {
+        // Arrow Java 15 (lance-core's) cannot copy such lists between vectors (ComplexCopier).
+        return "list items of type "
+            + item.getType()
+            + " (a timestamp with a time zone; Arrow Java 15 cannot copy lists of them): use"
+            + " timestamp(unit, null) holding UTC wall-clock times";
+      }
       return isPrimitive(item.getType())
-          ? unsupported(item, false)
+          ? unsupported(item, Place.ITEM)
           : "list items of type " + item.getType();
     }
     if (t instanceof ArrowType.FixedSizeList fsl) {
+      if (place == Place.ITEM) {
+        return "nested type " + t + " inside a list";
+      }
       if (f.getChildren().size() != 1 || fsl.getListSize() < 1) {
         return "a fixed-size list needs one item field and a size of at least 1";
       }
       Field item = f.getChildren().get(0);
       ArrowType it = item.getType();
       boolean numeric =
-          (it instanceof ArrowType.Int i && i.getIsSigned())
+          it instanceof ArrowType.Int
               || (it instanceof ArrowType.FloatingPoint p
                   && p.getPrecision() != FloatingPointPrecision.HALF);
-      return numeric ? unsupported(item, false) : "fixed-size list items of type " + it;
+      return numeric ? unsupported(item, Place.ITEM) : "fixed-size list items of type " + it;
     }
     if (t instanceof ArrowType.Struct) {
+      if (place != Place.COLUMN) {
+        return "nested type " + t + " inside a nested type";
+      }
       if (f.getChildren().isEmpty()) {
         return "a struct needs at least one field";
       }
@@ -145,28 +185,31 @@ public final class ColumnChecks {
         if (child.getName() == null || child.getName().isBlank() || !names.add(child.getName())) {
           return "struct field names must be distinct and not blank";
         }
-        if (!isPrimitive(child.getType())) {
-          return "struct field '" + child.getName() + "' of type " + child.getType();
-        }
-        String problem = unsupported(child, false);
+        String problem = unsupported(child, Place.STRUCT_FIELD);
         if (problem != null) {
           return problem;
         }
       }
       return null;
     }
+    if (t instanceof ArrowType.FloatingPoint) {
+      return "float16 (Arrow Java 15, which lance-core uses, has no vector for it): use float32";
+    }
     return "type " + t + " is not supported yet";
   }
 
   private static boolean isPrimitive(ArrowType t) {
-    return (t instanceof ArrowType.Int i && i.getIsSigned())
+    return t instanceof ArrowType.Int
         || (t instanceof ArrowType.FloatingPoint p
             && p.getPrecision() != FloatingPointPrecision.HALF)
         || t instanceof ArrowType.Bool
         || t instanceof ArrowType.Utf8
         || t instanceof ArrowType.LargeUtf8
         || t instanceof ArrowType.Binary
-        || t instanceof ArrowType.LargeBinary;
+        || t instanceof ArrowType.LargeBinary
+        || t instanceof ArrowType.Timestamp
+        || t instanceof ArrowType.Date
+        || t instanceof ArrowType.Decimal;
   }
 
   private static String describe(Field f) {

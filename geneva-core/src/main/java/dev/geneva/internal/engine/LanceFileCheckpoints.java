@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -39,7 +40,8 @@ final class LanceFileCheckpoints implements CheckpointStore {
               Field.nullable("range_end", new ArrowType.Int(64, true)),
               Field.nullable("data_file", ArrowType.Utf8.INSTANCE),
               Field.nullable("rows_computed", new ArrowType.Int(64, true)),
-              Field.nullable("rows_failed", new ArrowType.Int(64, true))));
+              Field.nullable("rows_failed", new ArrowType.Int(64, true)),
+              Field.nullable("failures", ArrowType.Binary.INSTANCE)));
 
   private final String tableUri;
   private final String directory;
@@ -73,6 +75,8 @@ final class LanceFileCheckpoints implements CheckpointStore {
           .setSafe(0, result.dataFile().getBytes(StandardCharsets.UTF_8));
       ((BigIntVector) root.getVector("rows_computed")).setSafe(0, result.rowsComputed());
       ((BigIntVector) root.getVector("rows_failed")).setSafe(0, result.rowsFailed());
+      ((VarBinaryVector) root.getVector("failures"))
+          .setSafe(0, TaskResult.encodeFailures(result.failures()));
       root.setRowCount(1);
       try (LanceFileWriter w = LanceFileWriter.open(path(key), allocator, null, options)) {
         w.write(root);
@@ -109,7 +113,10 @@ final class LanceFileCheckpoints implements CheckpointStore {
               new String(
                   ((VarCharVector) root.getVector("data_file")).get(0), StandardCharsets.UTF_8),
               ((BigIntVector) root.getVector("rows_computed")).get(0),
-              ((BigIntVector) root.getVector("rows_failed")).get(0)));
+              ((BigIntVector) root.getVector("rows_failed")).get(0),
+              root.getVector("failures") instanceof VarBinaryVector f && !f.isNull(0)
+                  ? TaskResult.decodeFailures(f.get(0))
+                  : List.of()));
     } catch (Exception e) {
       // A checkpoint that cannot be read is only lost work: recompute the task.
       LOG.warn("ignoring unreadable checkpoint {}: {}", path(key), e.toString());

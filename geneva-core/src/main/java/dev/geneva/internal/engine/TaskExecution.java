@@ -82,7 +82,20 @@ public final class TaskExecution implements AutoCloseable {
     }
     Field stored = dataset.getSchema().findField(task.column());
     Field outField =
-        new Field(task.column(), new FieldType(true, stored.getType(), null), stored.getChildren());
+        new Field(
+            task.column(),
+            new FieldType(
+                true, stored.getType(), null, UdfMetadata.lanceEncoding(stored.getMetadata())),
+            stored.getChildren());
+    if (ColumnChecks.isBlob(outField) && fileVersion(task) == LanceFileVersion.V2_0) {
+      throw new GenevaException(
+          "column '"
+              + task.column()
+              + "' is a blob, but fragment "
+              + task.fragmentId()
+              + " is in Lance file format 2.0, whose blob encoding lance-core 0.39 cannot write"
+              + " safely: rewrite the table in file format 2.1 or newer");
+    }
     String fileName = "geneva-" + UUID.randomUUID() + ".lance";
     String path = TablePaths.dataFile(task.tableUri(), fileName);
     Fragment fragment = dataset.getFragment(task.fragmentId());
@@ -94,7 +107,8 @@ public final class TaskExecution implements AutoCloseable {
       deletePartialFile(path, e);
       throw e;
     }
-    TaskResult result = TaskResult.of(task, fileName, computed, invoker.failedRows());
+    TaskResult result =
+        TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
     CheckpointStore.forColumn(task.tableUri(), task.column(), task::storageOptions, allocator)
         .put(task.checkpointKey(), result);
     LOG.debug("worker {} finished {}", workerId, task);
@@ -203,14 +217,7 @@ public final class TaskExecution implements AutoCloseable {
         UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
         int rows = batch.getRowCount();
         try (FieldVector out = outField.createVector(allocator)) {
-          invoker.compute(
-              batch,
-              out,
-              i ->
-                  "fragment "
-                      + task.fragmentId()
-                      + " row offset "
-                      + (addresses.get(i) & 0xFFFFFFFFL));
+          invoker.compute(batch, out, addresses::get);
           aligned.putAll(addresses, out, rows);
         }
         computed += rows;

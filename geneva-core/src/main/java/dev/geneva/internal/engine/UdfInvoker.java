@@ -1,13 +1,16 @@
 package dev.geneva.internal.engine;
 
+import dev.geneva.FailedRow;
 import dev.geneva.GenevaException;
 import dev.geneva.udf.BatchUdf;
 import dev.geneva.udf.ErrorPolicy;
+import dev.geneva.udf.ErrorRule;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -19,6 +22,10 @@ final class UdfInvoker {
   private final ErrorPolicy policy;
   private final Sleeper sleeper;
   private long failed;
+  private final List<FailedRow> failures = new ArrayList<>();
+
+  /** The most failed rows one invoker records; the count stays exact beyond it. */
+  static final int MAX_RECORDED_FAILURES = 1_000;
 
   /** Waits between retries; replaced in tests. */
   interface Sleeper {
@@ -37,12 +44,17 @@ final class UdfInvoker {
     return failed;
   }
 
+  /** The first {@link #MAX_RECORDED_FAILURES} rows skipped under the policy, in order. */
+  List<FailedRow> failures() {
+    return List.copyOf(failures);
+  }
+
   /**
    * Computes {@code output[i]} for every row {@code i} of {@code batch}.
    *
-   * @param rowLabel describes row {@code i} for error messages
+   * @param addresses the Lance row address of row {@code i}, for messages and failure records
    */
-  void compute(VectorSchemaRoot batch, FieldVector output, RowLabel rowLabel)
+  void compute(VectorSchemaRoot batch, FieldVector output, RowAddresses addresses)
       throws InterruptedException {
     int n = batch.getRowCount();
     output.setInitialCapacity(n);
@@ -57,10 +69,7 @@ final class UdfInvoker {
         // The value is checked inside the call: a value the column cannot hold (wrong type, out of
         // range, null for a not-nullable output) fails the row under the error policy.
         Object checked =
-            call(
-                () -> writer.check(scalar.apply(row.at(index)), ""),
-                1,
-                () -> rowLabel.describe(index));
+            call(() -> writer.check(scalar.apply(row.at(index)), ""), index, 1, addresses);
         if (checked != SKIPPED && checked != null) {
           writer.write(i, checked);
         }
@@ -80,12 +89,13 @@ final class UdfInvoker {
                 output.reset();
                 batchUdf.apply(view, output);
                 if (!nullable) {
-                  checkNoNulls(output, n, rowLabel);
+                  checkNoNulls(output, n, addresses);
                 }
                 return Boolean.TRUE;
               },
+              0,
               n,
-              () -> rowLabel.describe(0) + " and the " + (n - 1) + " rows after it");
+              addresses);
       if (result == SKIPPED) {
         output.reset();
       }
@@ -94,7 +104,7 @@ final class UdfInvoker {
   }
 
   /** Fails on the first row a batch UDF left null in an output declared not nullable. */
-  private void checkNoNulls(FieldVector output, int rows, RowLabel rowLabel) {
+  private void checkNoNulls(FieldVector output, int rows, RowAddresses addresses) {
     for (int i = 0; i < rows; i++) {
       if (output.isNull(i)) {
         throw new ValueWriter.BadValueException(
@@ -103,16 +113,20 @@ final class UdfInvoker {
                 + " for column '"
                 + column
                 + "' left "
-                + rowLabel.describe(i)
+                + describe(addresses.address(i))
                 + " null, but the column's output is declared not nullable");
       }
     }
   }
 
-  /** Describes a row of the current batch (fragment and offset) for messages. */
+  /** The Lance row address (fragment id high, offset low) of a row of the current batch. */
   @FunctionalInterface
-  interface RowLabel {
-    String describe(int index);
+  interface RowAddresses {
+    long address(int index);
+  }
+
+  private static String describe(long address) {
+    return "fragment " + (address >>> 32) + " row offset " + (address & 0xFFFFFFFFL);
   }
 
   private static final Object SKIPPED = new Object();
@@ -121,11 +135,9 @@ final class UdfInvoker {
     Object run() throws Exception;
   }
 
-  private interface Where {
-    String get();
-  }
-
-  private Object call(Call call, int rows, Where where) throws InterruptedException {
+  /** Runs a call for rows {@code first .. first + rows - 1} under the error policy. */
+  private Object call(Call call, int first, int rows, RowAddresses addresses)
+      throws InterruptedException {
     int attempt = 1;
     while (true) {
       try {
@@ -133,19 +145,30 @@ final class UdfInvoker {
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception | LinkageError | AssertionError e) {
-        // A value the column cannot hold is not retried: the UDF would return it again.
-        boolean retry =
-            attempt < policy.maxAttempts()
-                && !(e instanceof ValueWriter.BadValueException)
-                && policy.isRetryable(e);
-        if (retry) {
-          sleeper.sleep(policy.backoffBefore(attempt).toMillis());
+        ErrorPolicy.Decision decision = policy.decide(e, attempt);
+        ErrorRule.Action action = decision.action();
+        if (action == ErrorRule.Action.RETRY && e instanceof ValueWriter.BadValueException) {
+          // A value the column cannot hold is not retried: the UDF would return it again.
+          action =
+              policy.onFailure() == ErrorPolicy.OnFailure.SKIP
+                  ? ErrorRule.Action.SKIP
+                  : ErrorRule.Action.FAIL;
+        }
+        if (action == ErrorRule.Action.RETRY) {
+          sleeper.sleep(jittered(decision));
           attempt++;
           continue;
         }
-        if (policy.onFailure() == ErrorPolicy.OnFailure.SKIP) {
+        if (action == ErrorRule.Action.SKIP) {
           failed += rows;
+          for (int i = first; i < first + rows && failures.size() < MAX_RECORDED_FAILURES; i++) {
+            failures.add(FailedRow.of(addresses.address(i), e));
+          }
           return SKIPPED;
+        }
+        String where = describe(addresses.address(first));
+        if (rows > 1) {
+          where += " and the " + (rows - 1) + " rows after it";
         }
         throw new UdfFailedException(
             "UDF "
@@ -153,15 +176,26 @@ final class UdfInvoker {
                 + " failed computing column '"
                 + column
                 + "' at "
-                + where.get()
+                + where
                 + (attempt > 1 ? " after " + attempt + " attempts" : "")
                 + ": "
                 + (e instanceof ValueWriter.BadValueException ? e.getMessage() : e)
-                + ". Fix the UDF or choose an ErrorPolicy (retry or skip) in its UdfSpec; finished"
-                + " work is checkpointed, so rerunning the backfill resumes",
+                + (decision.rule() != null && decision.rule().action() == ErrorRule.Action.FAIL
+                    ? " (the ErrorPolicy rule " + decision.rule() + " fails it)"
+                    : ". Fix the UDF or choose an ErrorPolicy (retry or skip rules) in its UdfSpec")
+                + "; finished work is checkpointed, so rerunning the backfill resumes",
             e);
       }
     }
+  }
+
+  /** The wait before a retry, drawn between half and all of it when the backoff has jitter. */
+  private static long jittered(ErrorPolicy.Decision decision) {
+    long millis = decision.delay().toMillis();
+    if (!decision.jitter() || millis < 2) {
+      return millis;
+    }
+    return millis / 2 + ThreadLocalRandom.current().nextLong(millis - millis / 2 + 1);
   }
 
   /** A UDF failed under a fail policy. */

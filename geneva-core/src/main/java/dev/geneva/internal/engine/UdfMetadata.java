@@ -34,6 +34,40 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
   }
 
   /**
+   * The Arrow field metadata of a new UDF column: the declaration, and the Lance encoding keys
+   * ({@code lance-encoding:*}, e.g. a blob's) of the declared output.
+   *
+   * @param udfClass the class name
+   * @param spec its declaration
+   * @return the key-value pairs
+   */
+  public static Map<String, String> fieldMetadata(String udfClass, UdfSpec spec) {
+    Map<String, String> m = new LinkedHashMap<>(lanceEncoding(spec.output().getMetadata()));
+    m.putAll(of(udfClass, spec).toFieldMetadata());
+    return m;
+  }
+
+  /**
+   * The Lance encoding keys ({@code lance-encoding:*}) of a field's metadata, which the data files
+   * written for the column must carry.
+   *
+   * @param fieldMetadata the field's metadata (may be null)
+   * @return those keys and their values
+   */
+  public static Map<String, String> lanceEncoding(Map<String, String> fieldMetadata) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (fieldMetadata != null) {
+      fieldMetadata.forEach(
+          (k, v) -> {
+            if (k.startsWith("lance-encoding:")) {
+              m.put(k, v);
+            }
+          });
+    }
+    return m;
+  }
+
+  /**
    * Encodes as Arrow field metadata.
    *
    * @return the key-value pairs
@@ -42,10 +76,7 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
     Map<String, String> m = new LinkedHashMap<>();
     m.put(CLASS, udfClass);
     m.put(VERSION, version);
-    m.put(
-        INPUTS,
-        String.join(
-            ",", inputs.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList()));
+    m.put(INPUTS, encodeNames(inputs));
     m.put(NULLABLE, String.valueOf(nullable));
     return m;
   }
@@ -65,11 +96,32 @@ public record UdfMetadata(String udfClass, String version, List<String> inputs, 
         new UdfMetadata(
             fieldMetadata.get(CLASS),
             fieldMetadata.getOrDefault(VERSION, "1"),
-            inputs.isEmpty()
-                ? List.of()
-                : Arrays.stream(inputs.split(","))
-                    .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
-                    .toList(),
+            decodeNames(inputs),
             !"false".equals(fieldMetadata.get(NULLABLE))));
+  }
+
+  /**
+   * Encodes column names as one metadata value: URL-encoded, comma-separated.
+   *
+   * @param names the names
+   * @return the value
+   */
+  public static String encodeNames(List<String> names) {
+    return String.join(
+        ",", names.stream().map(c -> URLEncoder.encode(c, StandardCharsets.UTF_8)).toList());
+  }
+
+  /**
+   * Decodes a value written by {@link #encodeNames(List)}.
+   *
+   * @param value the value
+   * @return the names
+   */
+  public static List<String> decodeNames(String value) {
+    return value.isEmpty()
+        ? List.of()
+        : Arrays.stream(value.split(","))
+            .map(c -> URLDecoder.decode(c, StandardCharsets.UTF_8))
+            .toList();
   }
 }

@@ -20,23 +20,7 @@ public final class Udfs {
    */
   public static void checkInstantiable(String column, Udf udf) {
     Class<?> type = udf.getClass();
-    String problem = null;
-    if (type.isAnonymousClass() || type.isSynthetic() || type.isLocalClass()) {
-      problem = "is anonymous, local or a lambda";
-    } else if (!Modifier.isPublic(type.getModifiers())) {
-      problem = "is not public";
-    } else if (type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
-      problem = "is an inner (non-static) class";
-    } else {
-      try {
-        Constructor<?> c = type.getConstructor();
-        if (!Modifier.isPublic(c.getModifiers())) {
-          problem = "has no public no-argument constructor";
-        }
-      } catch (NoSuchMethodException e) {
-        problem = "has no public no-argument constructor";
-      }
-    }
+    String problem = classProblem(type);
     if (problem != null) {
       throw new InvalidInputException(
           "UDF for column '"
@@ -56,6 +40,33 @@ public final class Udfs {
               + type.getName()
               + ") implements neither ScalarUdf nor BatchUdf: implement one of them");
     }
+  }
+
+  /**
+   * Tells why a class cannot be recreated from its name by a public no-argument constructor.
+   *
+   * @param type the class
+   * @return the reason, or null when it can be
+   */
+  public static String classProblem(Class<?> type) {
+    String problem = null;
+    if (type.isAnonymousClass() || type.isSynthetic() || type.isLocalClass()) {
+      problem = "is anonymous, local or a lambda";
+    } else if (!Modifier.isPublic(type.getModifiers())) {
+      problem = "is not public";
+    } else if (type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
+      problem = "is an inner (non-static) class";
+    } else {
+      try {
+        Constructor<?> c = type.getConstructor();
+        if (!Modifier.isPublic(c.getModifiers())) {
+          problem = "has no public no-argument constructor";
+        }
+      } catch (NoSuchMethodException e) {
+        problem = "has no public no-argument constructor";
+      }
+    }
+    return problem;
   }
 
   /**

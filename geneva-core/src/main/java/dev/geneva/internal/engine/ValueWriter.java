@@ -1,7 +1,15 @@
 package dev.geneva.internal.engine;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,6 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -16,13 +28,20 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.LargeVarBinaryVector;
 import org.apache.arrow.vector.LargeVarCharVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.UInt2Vector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
  * Writes a scalar UDF's Java return value into the output vector. A value is first checked (type,
@@ -32,7 +51,10 @@ import org.apache.arrow.vector.complex.StructVector;
  * <p>Conversions: integer columns take {@code Byte}, {@code Short}, {@code Integer}, {@code Long}
  * or {@code BigInteger} whose value fits exactly; float columns take any {@code Number} (rounded to
  * the nearest float or double, but a finite value too large for a float is an error); lists take a
- * {@code java.util.List} or a primitive array; structs take a {@code Map} from field name to value.
+ * {@code java.util.List} or a primitive array; structs take a {@code Map} from field name to value;
+ * timestamps take {@code Instant}, {@code OffsetDateTime} or {@code ZonedDateTime} (with a zone) or
+ * {@code LocalDateTime} (without); dates take {@code LocalDate}; decimals take {@code BigDecimal}
+ * or an integer, rescaled only when no digit is lost.
  */
 abstract class ValueWriter {
 
@@ -121,6 +143,148 @@ abstract class ValueWriter {
         @Override
         void write(int i, Object o) {
           v.setSafe(i, (Long) o);
+        }
+      };
+    }
+    if (vector instanceof UInt1Vector v) {
+      return new Integral(vector, who, "uint8", 0, 0xFF) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (int) (long) (Long) o);
+        }
+      };
+    }
+    if (vector instanceof UInt2Vector v) {
+      return new Integral(vector, who, "uint16", 0, 0xFFFF) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (char) (long) (Long) o);
+        }
+      };
+    }
+    if (vector instanceof UInt4Vector v) {
+      return new Integral(vector, who, "uint32", 0, 0xFFFFFFFFL) {
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (int) (long) (Long) o);
+        }
+      };
+    }
+    if (vector instanceof UInt8Vector v) {
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          BigInteger value;
+          if (o instanceof Long
+              || o instanceof Integer
+              || o instanceof Short
+              || o instanceof Byte) {
+            value = BigInteger.valueOf(((Number) o).longValue());
+          } else if (o instanceof BigInteger b) {
+            value = b;
+          } else {
+            throw wrongType(who, at, o, "an integer (Byte, Short, Integer, Long or BigInteger)");
+          }
+          if (value.signum() < 0 || value.bitLength() > 64) {
+            throw bad(who, at, o, "does not fit the column's uint64 (0..2^64-1)");
+          }
+          return value.longValue();
+        }
+
+        @Override
+        void write(int i, Object o) {
+          v.setSafe(i, (Long) o);
+        }
+      };
+    }
+    if (vector instanceof TimeStampVector v) {
+      ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
+      return new Timestamps(v, who, type.getUnit(), type.getTimezone() != null);
+    }
+    if (vector instanceof DateDayVector || vector instanceof DateMilliVector) {
+      boolean days = vector instanceof DateDayVector;
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          if (!(o instanceof LocalDate d)) {
+            throw wrongType(who, at, o, "a java.time.LocalDate");
+          }
+          long day = d.toEpochDay();
+          if (days && day != (int) day) {
+            throw bad(who, at, o, "is outside the range of the column's date32");
+          }
+          if (!days && Math.abs(day) > Long.MAX_VALUE / 86_400_000L) {
+            throw bad(who, at, o, "is outside the range of the column's date64");
+          }
+          return day;
+        }
+
+        @Override
+        void write(int i, Object o) {
+          long day = (Long) o;
+          if (vector instanceof DateDayVector d) {
+            d.setSafe(i, (int) day);
+          } else {
+            ((DateMilliVector) vector).setSafe(i, day * 86_400_000L);
+          }
+        }
+      };
+    }
+    if (vector instanceof DecimalVector || vector instanceof Decimal256Vector) {
+      ArrowType.Decimal type = (ArrowType.Decimal) vector.getField().getType();
+      return new Leaf(vector, who) {
+        @Override
+        Object check(Object o, String at) {
+          if (o == null) {
+            return null;
+          }
+          BigDecimal value;
+          if (o instanceof BigDecimal b) {
+            value = b;
+          } else if (o instanceof BigInteger b) {
+            value = new BigDecimal(b);
+          } else if (o instanceof Long
+              || o instanceof Integer
+              || o instanceof Short
+              || o instanceof Byte) {
+            value = BigDecimal.valueOf(((Number) o).longValue());
+          } else {
+            throw wrongType(who, at, o, "a BigDecimal (or an integer)");
+          }
+          String decimal = "decimal(" + type.getPrecision() + ", " + type.getScale() + ")";
+          BigDecimal scaled;
+          try {
+            scaled = value.setScale(type.getScale(), RoundingMode.UNNECESSARY);
+          } catch (ArithmeticException e) {
+            throw bad(
+                who,
+                at,
+                o,
+                "has more digits after the point than the column's "
+                    + decimal
+                    + ": round it in the UDF, e.g. value.setScale("
+                    + type.getScale()
+                    + ", RoundingMode.HALF_EVEN)");
+          }
+          if (scaled.precision() > type.getPrecision()) {
+            throw bad(who, at, o, "has more digits than the column's " + decimal);
+          }
+          return scaled;
+        }
+
+        @Override
+        void write(int i, Object o) {
+          if (vector instanceof DecimalVector d) {
+            d.setSafe(i, (BigDecimal) o);
+          } else {
+            ((Decimal256Vector) vector).setSafe(i, (BigDecimal) o);
+          }
         }
       };
     }
@@ -422,6 +586,63 @@ abstract class ValueWriter {
     @Override
     void writeNull(int index) {
       vector.setNull(index);
+    }
+  }
+
+  /** A timestamp column: instants when it has a zone, wall-clock times when it has none. */
+  private static final class Timestamps extends Leaf {
+    private final TimeUnit unit;
+    private final boolean zoned;
+
+    Timestamps(TimeStampVector vector, String who, TimeUnit unit, boolean zoned) {
+      super(vector, who);
+      this.unit = unit;
+      this.zoned = zoned;
+    }
+
+    @Override
+    Object check(Object o, String at) {
+      if (o == null) {
+        return null;
+      }
+      Instant instant;
+      if (zoned && o instanceof Instant i) {
+        instant = i;
+      } else if (zoned && o instanceof OffsetDateTime t) {
+        instant = t.toInstant();
+      } else if (zoned && o instanceof ZonedDateTime t) {
+        instant = t.toInstant();
+      } else if (!zoned && o instanceof LocalDateTime t) {
+        instant = t.toInstant(ZoneOffset.UTC);
+      } else {
+        throw wrongType(
+            who,
+            at,
+            o,
+            zoned
+                ? "an Instant, OffsetDateTime or ZonedDateTime (the column has a time zone)"
+                : "a LocalDateTime (the column has no time zone; declare one to store instants)");
+      }
+      try {
+        return switch (unit) {
+          case SECOND -> instant.getEpochSecond();
+          case MILLISECOND -> instant.toEpochMilli();
+          case MICROSECOND ->
+              Math.addExact(
+                  Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
+                  instant.getNano() / 1_000);
+          case NANOSECOND ->
+              Math.addExact(
+                  Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+        };
+      } catch (ArithmeticException e) {
+        throw bad(who, at, o, "is outside the range of the column's timestamp(" + unit + ")");
+      }
+    }
+
+    @Override
+    void write(int i, Object o) {
+      ((TimeStampVector) vector).setSafe(i, (Long) o);
     }
   }
 

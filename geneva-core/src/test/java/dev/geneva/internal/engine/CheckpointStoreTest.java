@@ -81,6 +81,35 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void put_whenResultRecordsFailedRows_bothStoresKeepAddressesAndMessages() {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      TaskResult result =
+          new TaskResult(
+              3,
+              0,
+              10,
+              "geneva-z.lance",
+              10,
+              2,
+              java.util.List.of(
+                  new dev.geneva.FailedRow((3L << 32) + 4, "java.io.IOException", "timed out"),
+                  new dev.geneva.FailedRow(
+                      (3L << 32) + 9, "java.lang.IllegalStateException", null)));
+      CheckpointStore files = CheckpointStore.forColumn(dir.toString(), "len", Map::of, allocator);
+      var lance = new LanceFileCheckpoints(dir.toString(), "ckpt/len", Map::of, allocator);
+
+      files.put("k", result);
+      lance.put("k", result);
+
+      assertThat(files.get("k")).contains(result);
+      assertThat(lance.get("k")).contains(result);
+      assertThat(TaskResult.fromBytes(result.toBytes())).isEqualTo(result);
+      assertThat(lance.get("k").orElseThrow().failures().get(0).rowOffset()).isEqualTo(4);
+      assertThat(lance.get("k").orElseThrow().failures().get(1).message()).isEmpty();
+    }
+  }
+
+  @Test
   void clear_whenEitherStore_deletesThatColumnsRecordsOnly() {
     try (BufferAllocator allocator = new RootAllocator()) {
       TaskResult result = new TaskResult(2, 0, 10, "geneva-y.lance", 10, 0);

@@ -10,11 +10,14 @@ import com.lancedb.lance.fragment.DataFile;
 import com.lancedb.lance.schema.LanceField;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -54,7 +57,34 @@ class ColumnLayoutTest {
                 ArrowType.Struct.INSTANCE,
                 Field.nullable("a", i32),
                 Field.nullable("b", ArrowType.Utf8.INSTANCE),
-                Field.nullable("c", ArrowType.Bool.INSTANCE)));
+                Field.nullable("c", ArrowType.Bool.INSTANCE)),
+            field(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
+            field(new ArrowType.Timestamp(TimeUnit.NANOSECOND, null)),
+            field(new ArrowType.Date(DateUnit.DAY)),
+            field(new ArrowType.Date(DateUnit.MILLISECOND)),
+            field(new ArrowType.Decimal(20, 4, 128)),
+            field(new ArrowType.Decimal(40, 6, 256)),
+            field(new ArrowType.Int(8, false)),
+            field(new ArrowType.Int(64, false)),
+            field(
+                new ArrowType.FixedSizeList(3),
+                Field.nullable("item", new ArrowType.Int(8, false))),
+            field(
+                new ArrowType.FixedSizeList(2),
+                Field.nullable("item", new ArrowType.Int(16, true))),
+            new Field(
+                "v",
+                new FieldType(
+                    true,
+                    ArrowType.LargeBinary.INSTANCE,
+                    null,
+                    Map.of("lance-encoding:blob", "true")),
+                null),
+            field(
+                ArrowType.Struct.INSTANCE,
+                Field.nullable("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
+                field(new ArrowType.List(), Field.nullable("item", i32)),
+                Field.nullable("d", new ArrowType.Decimal(10, 2, 128))));
     return Stream.of(LanceFileVersion.V2_0, LanceFileVersion.V2_1, LanceFileVersion.V2_2)
         .flatMap(v -> types.stream().map(t -> Arguments.of(v, t)));
   }

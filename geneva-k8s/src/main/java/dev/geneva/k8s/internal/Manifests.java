@@ -9,6 +9,7 @@ import dev.geneva.k8s.internal.crd.AutoscalerOptions;
 import dev.geneva.k8s.internal.crd.HeadGroup;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import dev.geneva.k8s.internal.crd.WorkerGroup;
+import dev.geneva.ray.jobs.DriverArgs;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -117,6 +118,24 @@ public final class Manifests {
   public static boolean advertisesCpuOnly(RayClusterSpec cluster) {
     return cluster.workerGroups().stream()
         .anyMatch(w -> w.gpus() == 0 && !w.rayStartParams().containsKey("resources"));
+  }
+
+  /**
+   * The JVM options of a backfill's Ray job driver on a cluster of this spec: the name of the CPU
+   * workers' custom resource when some worker group advertises it (so Ray tasks without GPUs ask
+   * for it and stay off GPU workers, as Geneva's do), then the user's options.
+   *
+   * @param cluster the cluster
+   * @param userOptions the user's JVM options
+   * @return the options
+   */
+  public static List<String> driverJvmOptions(RayClusterSpec cluster, List<String> userOptions) {
+    List<String> jvm = new ArrayList<>();
+    if (advertisesCpuOnly(cluster)) {
+      jvm.add("-D" + DriverArgs.CPU_ONLY_RESOURCE_PROPERTY + "=" + CPU_ONLY_RESOURCE);
+    }
+    jvm.addAll(userOptions);
+    return jvm;
   }
 
   /**

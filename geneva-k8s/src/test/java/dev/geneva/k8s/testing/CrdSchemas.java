@@ -48,15 +48,27 @@ public final class CrdSchemas {
    * @return the problems, empty when valid
    */
   public static Set<ValidationMessage> validate(String version, JsonNode rayCluster) {
-    return schema(version).validate(rayCluster);
+    return schema(KubeRayCrds.RAYCLUSTERS, version).validate(rayCluster);
   }
 
-  private static JsonSchema schema(String version) {
+  /**
+   * Validates a RayJob against one KubeRay version's schema.
+   *
+   * @param version one of {@link KubeRayCrds#VERSIONS}
+   * @param rayJob the resource's JSON
+   * @return the problems, empty when valid
+   */
+  public static Set<ValidationMessage> validateRayJob(String version, JsonNode rayJob) {
+    return schema(KubeRayCrds.RAYJOBS, version).validate(rayJob);
+  }
+
+  private static JsonSchema schema(String plural, String version) {
     return SCHEMAS.computeIfAbsent(
-        version,
-        v -> {
+        plural + ":" + version,
+        k -> {
+          String v = version;
           try {
-            JsonNode crd = new YAMLMapper().readTree(KubeRayCrds.resource(v));
+            JsonNode crd = new YAMLMapper().readTree(KubeRayCrds.resource(plural, v));
             JsonNode schema = null;
             for (JsonNode ver : crd.at("/spec/versions")) {
               if ("v1".equals(ver.get("name").asText())) {
@@ -64,7 +76,8 @@ public final class CrdSchemas {
               }
             }
             if (schema == null) {
-              throw new IllegalStateException("no ray.io/v1 schema in KubeRay " + v + " CRD");
+              throw new IllegalStateException(
+                  "no ray.io/v1 schema in KubeRay " + v + " " + plural + " CRD");
             }
             strict(schema);
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(schema);

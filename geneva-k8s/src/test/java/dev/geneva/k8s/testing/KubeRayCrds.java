@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real KubeRay RayCluster CRDs, vendored under {@code src/test/resources/kuberay} (origin and
- * licence in the README there) and read from the class path, so the tests need nothing outside the
- * repository.
+ * The real KubeRay RayCluster and RayJob CRDs, vendored under {@code src/test/resources/kuberay}
+ * (origin and licence in the README there) and read from the class path, so the tests need nothing
+ * outside the repository.
  */
 public final class KubeRayCrds {
   /** The RayCluster CRD versions the tests validate against. */
@@ -32,16 +32,33 @@ public final class KubeRayCrds {
 
   private static final Map<String, CustomResourceDefinition> CACHE = new ConcurrentHashMap<>();
 
+  /** The plural of KubeRay's RayCluster resource, as in its CRD file names. */
+  public static final String RAYCLUSTERS = "rayclusters";
+
+  /** The plural of KubeRay's RayJob resource, as in its CRD file names. */
+  public static final String RAYJOBS = "rayjobs";
+
   private KubeRayCrds() {}
 
   /**
-   * The CRD of a KubeRay version, as a class-path resource.
+   * The RayCluster CRD of a KubeRay version, as a class-path resource.
    *
    * @param version e.g. "1.3.2"
    * @return the resource's URL
    */
   public static URL resource(String version) {
-    String name = RESOURCE_DIR + "ray.io_rayclusters_v" + version + ".yaml";
+    return resource(RAYCLUSTERS, version);
+  }
+
+  /**
+   * A CRD of a KubeRay version, as a class-path resource.
+   *
+   * @param plural {@link #RAYCLUSTERS} or {@link #RAYJOBS}
+   * @param version e.g. "1.3.2"
+   * @return the resource's URL
+   */
+  public static URL resource(String plural, String version) {
+    String name = RESOURCE_DIR + "ray.io_" + plural + "_v" + version + ".yaml";
     URL url = KubeRayCrds.class.getClassLoader().getResource(name);
     if (url == null) {
       throw new IllegalStateException(
@@ -53,16 +70,30 @@ public final class KubeRayCrds {
   }
 
   /**
-   * The parsed CRD of a version (cached).
+   * The parsed RayCluster CRD of a version (cached).
    *
    * @param version e.g. "1.3.2"
    * @return the CRD
    */
   public static CustomResourceDefinition crd(String version) {
+    return crd(RAYCLUSTERS, version);
+  }
+
+  /**
+   * The parsed RayJob CRD of a version (cached).
+   *
+   * @param version e.g. "1.3.2"
+   * @return the CRD
+   */
+  public static CustomResourceDefinition rayJobCrd(String version) {
+    return crd(RAYJOBS, version);
+  }
+
+  private static CustomResourceDefinition crd(String plural, String version) {
     return CACHE.computeIfAbsent(
-        version,
-        v -> {
-          try (InputStream in = resource(v).openStream()) {
+        plural + ":" + version,
+        k -> {
+          try (InputStream in = resource(plural, version).openStream()) {
             return new KubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
           } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -126,6 +126,24 @@ public final class RayJobBackfill implements BackfillTarget {
             + UUID.randomUUID().toString().substring(0, 8);
     JobSubmission.Builder s = JobSubmission.builder(entry.build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
+    s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
+    s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
+    metadata.forEach(s::metadata);
+    if (entrypointNumCpus != null) {
+      s.entrypointNumCpus(entrypointNumCpus);
+    }
+    return s.build();
+  }
+
+  /**
+   * The environment a backfill's driver gets (the submission's {@code env_vars}): Lance's logging
+   * settings as this JVM has them ({@link LanceLogging#environment()}), and the storage options as
+   * {@value DriverArgs#STORAGE_OPTIONS_ENV} when there are any.
+   *
+   * @param storageOptions Lance storage options for the driver (may be empty)
+   * @return the variables
+   */
+  public static Map<String, String> driverEnvironment(Map<String, String> storageOptions) {
     // The driver and its workers log through Lance like this JVM does (LanceLogging).
     Map<String, String> env = new LinkedHashMap<>(LanceLogging.environment());
     if (!storageOptions.isEmpty()) {
@@ -133,13 +151,7 @@ public final class RayJobBackfill implements BackfillTarget {
       storageOptions.forEach(json::put);
       env.put(DriverArgs.STORAGE_OPTIONS_ENV, Json.write(json));
     }
-    s.runtimeEnv("env_vars", env);
-    s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
-    metadata.forEach(s::metadata);
-    if (entrypointNumCpus != null) {
-      s.entrypointNumCpus(entrypointNumCpus);
-    }
-    return s.build();
+    return env;
   }
 
   /**

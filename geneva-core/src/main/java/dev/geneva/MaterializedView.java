@@ -1,0 +1,210 @@
+package dev.geneva;
+
+import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.view.ViewMetadata;
+import dev.geneva.internal.view.ViewRefresher;
+import dev.geneva.udf.Udf;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A materialized view: a Lance table holding the result of a {@link Query} over a source table (or
+ * of a UDTF's expansion of it) plus UDF columns, brought up to date by {@link #refresh()}.
+ *
+ * <p>Each view row keeps its source row's id in the column {@value #SOURCE_ROW_ID} (the source
+ * row's address, {@code fragment << 32 | offset}). A refresh works incrementally: source rows new
+ * since the last refresh are added and their UDF columns computed; view rows whose source rows were
+ * deleted or rewritten are deleted; view rows whose source rows did not change keep their values. A
+ * refresh that stops (a UDF failure, a killed process) leaves the view resumable: the next refresh
+ * finishes the job with the same result. Read the view like any table through {@link #table()}.
+ */
+public final class MaterializedView {
+  /** The view column holding each row's source row id. */
+  public static final String SOURCE_ROW_ID = ViewMetadata.SOURCE_ROW_ID;
+
+  private final Table table;
+  private final TableLocation location;
+  private final TableLocation source;
+
+  MaterializedView(Table table, TableLocation location, TableLocation source) {
+    this.table = table;
+    this.location = location;
+    this.source = source;
+  }
+
+  /**
+   * The view's table, for reading, counting, searching and backfilling.
+   *
+   * @return the table
+   */
+  public Table table() {
+    return table;
+  }
+
+  /**
+   * The view's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return table.name();
+  }
+
+  /**
+   * The source table's name.
+   *
+   * @return the name
+   */
+  public String sourceName() {
+    return metadata().sourceName();
+  }
+
+  /**
+   * The source table's URI.
+   *
+   * @return the URI
+   */
+  public String sourceUri() {
+    return source.uri();
+  }
+
+  /**
+   * The source columns the view reads (copied columns and UDTF inputs).
+   *
+   * @return the column names
+   */
+  public List<String> sourceColumns() {
+    return metadata().columns();
+  }
+
+  /**
+   * The query's filter.
+   *
+   * @return the filter, or empty for all source rows
+   */
+  public Optional<String> filter() {
+    return metadata().filter();
+  }
+
+  /**
+   * The UDTF's class name, for a view made with {@code createUdtfView}.
+   *
+   * @return the class name, or empty for a plain view
+   */
+  public Optional<String> udtfClass() {
+    return metadata().udtfClass();
+  }
+
+  /**
+   * The source version the view reflects.
+   *
+   * @return the version of the last finished refresh, or empty before the first
+   */
+  public OptionalLong refreshedVersion() {
+    return metadata().refreshedVersion();
+  }
+
+  /**
+   * Adds UDF columns to the view, computed for every row by the next refresh; see {@link
+   * Table#addColumns(Map)}.
+   *
+   * @param udfs new column name to UDF
+   */
+  public void addColumns(Map<String, ? extends Udf> udfs) {
+    table.addColumns(udfs);
+  }
+
+  /**
+   * Plans a refresh to the source's latest version without writing anything.
+   *
+   * @return what a refresh would do
+   */
+  public RefreshPlan planRefresh() {
+    return planRefresh(RefreshOptions.defaults());
+  }
+
+  /**
+   * Plans a refresh without writing anything: rows to add and delete, fragments to compare, UDF
+   * columns to backfill.
+   *
+   * @param options the source version to plan for
+   * @return what a refresh would do
+   * @throws InvalidInputException for a source version that does not exist
+   */
+  public RefreshPlan planRefresh(RefreshOptions options) {
+    return refresher().plan(options.sourceVersion());
+  }
+
+  /**
+   * Refreshes to the source's latest version and waits.
+   *
+   * @return what was done
+   */
+  public RefreshResult refresh() {
+    return refresh(RefreshOptions.defaults());
+  }
+
+  /**
+   * Refreshes to a given source version (older or newer than the last) and waits.
+   *
+   * @param sourceVersion a version of the source table
+   * @return what was done
+   */
+  public RefreshResult refresh(long sourceVersion) {
+    return refresh(RefreshOptions.builder().sourceVersion(sourceVersion).build());
+  }
+
+  /**
+   * Refreshes and waits. The rows are added and deleted in this JVM (the UDTF of a UDTF view runs
+   * here too); the UDF columns are backfilled where the options' backfills run (threads, embedded
+   * Ray, a cluster).
+   *
+   * @param options the source version and backfill options
+   * @return what was done
+   * @throws InvalidInputException for a source version that does not exist, before anything is
+   *     written
+   * @throws GenevaException when a step fails; the view stays resumable: refresh again
+   */
+  public RefreshResult refresh(RefreshOptions options) {
+    return refresher().refresh(options.sourceVersion(), options.backfillOptions());
+  }
+
+  /**
+   * Starts a refresh on a thread of its own and returns at once.
+   *
+   * @param options the source version and backfill options
+   * @return the refresh's result, or its failure
+   */
+  public CompletableFuture<RefreshResult> refreshAsync(RefreshOptions options) {
+    CompletableFuture<RefreshResult> future = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                future.complete(refresh(options));
+              } catch (Throwable e) {
+                future.completeExceptionally(e);
+              }
+            },
+            "geneva-refresh-" + name());
+    t.setDaemon(true);
+    t.start();
+    return future;
+  }
+
+  private ViewRefresher refresher() {
+    return new ViewRefresher(source, location, table);
+  }
+
+  private ViewMetadata metadata() {
+    return ViewRefresher.metadata(location);
+  }
+
+  @Override
+  public String toString() {
+    return "MaterializedView{name=" + name() + ", source=" + source.uri() + "}";
+  }
+}

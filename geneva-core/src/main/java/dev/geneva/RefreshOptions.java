@@ -1,0 +1,142 @@
+package dev.geneva;
+
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * How to refresh a materialized view: the source version to bring it to (the latest by default) and
+ * the options of the UDF columns' backfills (executor, concurrency, listener, target).
+ */
+public final class RefreshOptions {
+  private static final RefreshOptions DEFAULTS = builder().build();
+
+  private final OptionalLong sourceVersion;
+  private final BackfillOptions backfillOptions;
+
+  private RefreshOptions(Builder b) {
+    this.sourceVersion = b.sourceVersion;
+    this.backfillOptions = b.backfillOptions;
+  }
+
+  /**
+   * The defaults: the source's latest version, default backfill options.
+   *
+   * @return the options
+   */
+  public static RefreshOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts options.
+   *
+   * @return a builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Copies these options into a builder.
+   *
+   * @return a builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder().backfillOptions(backfillOptions);
+    b.sourceVersion = sourceVersion;
+    return b;
+  }
+
+  /**
+   * The source version to refresh to.
+   *
+   * @return the version, or empty for the latest
+   */
+  public OptionalLong sourceVersion() {
+    return sourceVersion;
+  }
+
+  /**
+   * The options of the UDF columns' backfills.
+   *
+   * @return the options
+   */
+  public BackfillOptions backfillOptions() {
+    return backfillOptions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RefreshOptions r
+        && sourceVersion.equals(r.sourceVersion)
+        && backfillOptions.equals(r.backfillOptions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(sourceVersion, backfillOptions);
+  }
+
+  @Override
+  public String toString() {
+    return "RefreshOptions{sourceVersion="
+        + (sourceVersion.isPresent() ? sourceVersion.getAsLong() : "latest")
+        + ", backfillOptions="
+        + backfillOptions
+        + "}";
+  }
+
+  /** Builds {@link RefreshOptions}. */
+  public static final class Builder {
+    private OptionalLong sourceVersion = OptionalLong.empty();
+    private BackfillOptions backfillOptions = BackfillOptions.defaults();
+
+    private Builder() {}
+
+    /**
+     * Refreshes to a given source version (older or newer than the last refresh).
+     *
+     * @param version a version of the source table, from 1
+     * @return this builder
+     */
+    public Builder sourceVersion(long version) {
+      if (version < 1) {
+        throw new InvalidInputException(
+            "RefreshOptions.sourceVersion must be 1 or more, got "
+                + version
+                + ": pass a version of the source table, see table.version()");
+      }
+      this.sourceVersion = OptionalLong.of(version);
+      return this;
+    }
+
+    /**
+     * Sets the options of the UDF columns' backfills. Their {@code where} must be unset: a refresh
+     * computes exactly the view rows whose values are missing.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder backfillOptions(BackfillOptions options) {
+      Objects.requireNonNull(options, "backfillOptions");
+      if (options.where().isPresent()) {
+        throw new InvalidInputException(
+            "RefreshOptions.backfillOptions sets where(\""
+                + options.where().get()
+                + "\"): a refresh computes the view rows whose values are missing; filter the"
+                + " view's rows with its query instead, or backfill the view's table yourself");
+      }
+      this.backfillOptions = options;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the immutable options
+     */
+    public RefreshOptions build() {
+      return new RefreshOptions(this);
+    }
+  }
+}
