@@ -1,5 +1,7 @@
 #!/usr/bin/env sh
-# Builds and runs the Geneva benchmarks; flags go to BenchmarkMain (try --help).
+# Builds and runs the Geneva benchmarks (a, b, c, d, e; a, b, d, e on threads and embedded Ray);
+# flags go to BenchmarkMain (try --help; --only a,e and --executors ray select a subset).
+# Exit code: 0 when every target is met, 1 when one is missed, 2 for a bad flag.
 # Needs only JDK 17+ and Maven. The jar's manifest carries the --add-opens that Arrow and Lance
 # need, so plain `java -jar` works; the memory benchmark passes the same flags to its child JVMs.
 #   GENEVA_BENCH_SKIP_BUILD=1   reuse benchmarks/target/geneva-benchmarks.jar
@@ -8,7 +10,7 @@ set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/geneva-benchmarks.jar"
 if [ "${GENEVA_BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
-  (cd "$here/.." && mvn -B -q -pl benchmarks -am package -DskipTests)
+  (cd "$here/.." && mvn -B -q -pl benchmarks -am -Pbench-jar package -DskipTests)
 fi
 # Lance's native code logs warnings (e.g. "DataReplacement is not stable yet") on stderr.
 export LANCE_LOG="${LANCE_LOG:-error}"

@@ -38,6 +38,15 @@ public interface BackfillJob {
   boolean cancel();
 
   /**
+   * The id the backfill is recorded under in the {@linkplain Connection#jobs() job history}.
+   *
+   * @return the id, empty for jobs that are not recorded
+   */
+  default java.util.Optional<String> jobId() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Waits for the result.
    *
    * @return the result

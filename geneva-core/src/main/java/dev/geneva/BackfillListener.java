@@ -20,4 +20,14 @@ public interface BackfillListener {
    * @param fragments how many fragments it updated
    */
   default void onCommit(long version, int fragments) {}
+
+  /**
+   * Called with each report about the backfill in the {@linkplain Connection#jobs() job history}:
+   * when it starts running and when it ends (done, failed or cancelled), with its metrics under
+   * Geneva's names ({@link JobMetrics}); for a cluster backfill, in the client, when it ends.
+   * Called even when the history could not be written.
+   *
+   * @param job the job as reported
+   */
+  default void onJobRecorded(JobRecord job) {}
 }

@@ -26,6 +26,8 @@ public final class BackfillOptions {
   private final BackfillListener listener;
   private final BackfillExecutor executor;
   private final BackfillTarget target;
+  private final String jobId;
+  private final String cluster;
 
   private BackfillOptions(Builder b) {
     this.where = b.where;
@@ -37,6 +39,8 @@ public final class BackfillOptions {
     this.listener = b.listener;
     this.executor = b.executor;
     this.target = b.target;
+    this.jobId = b.jobId;
+    this.cluster = b.cluster;
   }
 
   /**
@@ -73,6 +77,8 @@ public final class BackfillOptions {
     b.listener = listener;
     b.executor = executor;
     b.target = target;
+    b.jobId = jobId;
+    b.cluster = cluster;
     return b;
   }
 
@@ -164,6 +170,25 @@ public final class BackfillOptions {
     return Optional.ofNullable(target);
   }
 
+  /**
+   * The id the backfill is recorded under in the {@linkplain Connection#jobs() job history}.
+   *
+   * @return the id, empty to generate one
+   */
+  public Optional<String> jobId() {
+    return Optional.ofNullable(jobId);
+  }
+
+  /**
+   * The cluster the job history names as where the backfill ran ({@code namespace/name}); set by
+   * the cluster's driver.
+   *
+   * @return the cluster, empty for backfills in one JVM
+   */
+  public Optional<String> cluster() {
+    return Optional.ofNullable(cluster);
+  }
+
   @Override
   public String toString() {
     return "BackfillOptions{where="
@@ -182,6 +207,8 @@ public final class BackfillOptions {
         + (executor == null ? "connection default" : executor.name())
         + ", target="
         + (target == null ? "current" : target.name())
+        + (jobId == null ? "" : ", jobId=" + jobId)
+        + (cluster == null ? "" : ", cluster=" + cluster)
         + "}";
   }
 
@@ -196,6 +223,8 @@ public final class BackfillOptions {
     private BackfillListener listener;
     private BackfillExecutor executor;
     private BackfillTarget target;
+    private String jobId;
+    private String cluster;
 
     private Builder() {}
 
@@ -316,6 +345,37 @@ public final class BackfillOptions {
       return this;
     }
 
+    /**
+     * Records the backfill under this id in the job history (default: a new id). A cluster's client
+     * and driver use one id, so both report about the same job.
+     *
+     * @param jobId letters, digits, {@code - _ .}, at most 128; or null to generate one
+     * @return this builder
+     * @throws InvalidInputException for another id
+     */
+    public Builder jobId(String jobId) {
+      if (jobId != null && !jobId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+        throw new InvalidInputException(
+            "BackfillOptions.jobId '"
+                + jobId
+                + "' is not valid: use 1 to 128 letters, digits, '-', '_' or '.', starting with a"
+                + " letter or digit, or null to generate one");
+      }
+      this.jobId = jobId;
+      return this;
+    }
+
+    /**
+     * Names the cluster the job history records as where the backfill ran.
+     *
+     * @param cluster {@code namespace/name}, or null
+     * @return this builder
+     */
+    public Builder cluster(String cluster) {
+      this.cluster = cluster == null || cluster.isBlank() ? null : cluster;
+      return this;
+    }
+
     private static int positive(String name, int value) {
       if (value < 1) {
         throw new InvalidInputException(
@@ -345,7 +405,9 @@ public final class BackfillOptions {
         && maxCommitAttempts == b.maxCommitAttempts
         && Objects.equals(listener, b.listener)
         && Objects.equals(executor, b.executor)
-        && Objects.equals(target, b.target);
+        && Objects.equals(target, b.target)
+        && Objects.equals(jobId, b.jobId)
+        && Objects.equals(cluster, b.cluster);
   }
 
   @Override
@@ -358,6 +420,7 @@ public final class BackfillOptions {
         commitEvery,
         maxCommitAttempts,
         listener,
-        executor);
+        executor,
+        jobId);
   }
 }

@@ -52,6 +52,8 @@ public final class Connection implements AutoCloseable {
   private final ConnectOptions options;
   private final BufferAllocator allocator;
   private BackfillExecutor ownedExecutor;
+  private JobHistory jobHistory;
+  private dev.geneva.internal.meta.ClusterStore clusterStore;
   private volatile boolean closed;
 
   Connection(String uri, ConnectOptions options) {
@@ -338,6 +340,93 @@ public final class Connection implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + root, e);
     }
+  }
+
+  /**
+   * The database's backfill history, stored in {@code <database>/_geneva/jobs.lance}.
+   *
+   * @return the history
+   */
+  public synchronized JobHistory jobHistory() {
+    checkOpen();
+    if (jobHistory == null) {
+      jobHistory = new JobHistory(uri, options::resolveStorageOptions, allocator);
+    }
+    return jobHistory;
+  }
+
+  /**
+   * Every backfill recorded in this database, newest first: local and cluster ones, running and
+   * ended (see {@link JobHistory}).
+   *
+   * @return the jobs
+   */
+  public List<JobRecord> jobs() {
+    return jobHistory().list();
+  }
+
+  /**
+   * The backfills a filter selects, newest first.
+   *
+   * @param filter table, column and states, e.g. {@code
+   *     JobFilter.builder().table("docs").state(JobState.FAILED).build()}
+   * @return the jobs
+   */
+  public List<JobRecord> jobs(JobFilter filter) {
+    return jobHistory().list(filter);
+  }
+
+  /**
+   * Stores a cluster definition in the database under a name, replacing an earlier one, so other
+   * programs and the CLI ({@code geneva backfill --cluster NAME}) reuse it (Geneva's {@code
+   * define_cluster}). For a KubeRay cluster use geneva-k8s's {@code
+   * RayClusterDefinitions.define(connection, name, spec)}, which checks it holds no secrets.
+   *
+   * @param name 1 to 63 lower-case letters, digits and '-'
+   * @param definition the definition
+   * @throws InvalidInputException for a bad name or a definition that is not a JSON object
+   */
+  public void defineCluster(String name, ClusterDefinition definition) {
+    clusterStore().define(name, definition);
+  }
+
+  /**
+   * The stored cluster definitions, by name (Geneva's {@code list_clusters}).
+   *
+   * @return the definitions
+   */
+  public List<StoredCluster> clusters() {
+    return clusterStore().list();
+  }
+
+  /**
+   * One stored cluster definition.
+   *
+   * @param name the name
+   * @return the definition, empty when none has that name
+   */
+  public java.util.Optional<StoredCluster> cluster(String name) {
+    dev.geneva.internal.meta.ClusterStore.checkName(name);
+    return clusterStore().get(name);
+  }
+
+  /**
+   * Deletes a stored cluster definition (its history stays in the table, as Lance versions).
+   *
+   * @param name the name
+   * @return false when none had that name
+   */
+  public boolean dropCluster(String name) {
+    return clusterStore().drop(name);
+  }
+
+  private synchronized dev.geneva.internal.meta.ClusterStore clusterStore() {
+    checkOpen();
+    if (clusterStore == null) {
+      clusterStore =
+          new dev.geneva.internal.meta.ClusterStore(uri, options::resolveStorageOptions, allocator);
+    }
+    return clusterStore;
   }
 
   TableLocation location(String name) {

@@ -590,7 +590,18 @@ public final class Table {
       BackfillPlanner.validate(location, column, options);
       return target.start(this, column, options.toBuilder().target(null).build());
     }
-    return BackfillRun.start(location, column, options, connection.executor(options));
+    return BackfillRun.start(
+        location, column, options, connection.executor(options), connection.jobHistory());
+  }
+
+  /**
+   * The job history of this table's database (see {@link Connection#jobs()}), for targets that
+   * record the jobs they submit.
+   *
+   * @return the history
+   */
+  public JobHistory jobHistory() {
+    return connection.jobHistory();
   }
 
   /**

@@ -377,4 +377,35 @@ class MaterializedViewTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("where");
   }
+
+  @Test
+  void materializedView_ofAView_keepsItsOwnSourceRowIdsAndFollowsDeletes() {
+    MaterializedView lengths = lengthsView("lengths");
+    lengths.refresh(options());
+    MaterializedView longOnes =
+        db.createMaterializedView("long_ones", lengths.table().query().where("len > 10"));
+    assertThat(longOnes.table().schema().getFields().stream().map(f -> f.getName()))
+        .containsExactly("id", "text", "len", MaterializedView.SOURCE_ROW_ID);
+
+    longOnes.refresh(options());
+    docs.delete("id < 100");
+    lengths.refresh(options());
+    longOnes.refresh(options());
+
+    Map<Long, Object> expected = new TreeMap<>();
+    expectedLengths()
+        .forEach(
+            (id, len) -> {
+              if (len != null && (Integer) len > 10) {
+                expected.put(id, len);
+              }
+            });
+    assertThat(LanceColumns.byId(db.allocator(), longOnes.table().uri(), "len"))
+        .isEqualTo(expected);
+    Map<Long, Long> live = liveAddresses(lengths.table().uri());
+    assertThat(
+            LanceColumns.byId(
+                db.allocator(), longOnes.table().uri(), MaterializedView.SOURCE_ROW_ID))
+        .allSatisfy((id, address) -> assertThat(live.get((Long) address)).isEqualTo(id));
+  }
 }

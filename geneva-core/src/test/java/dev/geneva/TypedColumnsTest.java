@@ -244,6 +244,27 @@ class TypedColumnsTest {
     assertThat(db.openTable("docs").countRows("out IS NULL")).isEqualTo(60);
   }
 
+  @ParameterizedTest(name = "file format {0}")
+  @org.junit.jupiter.params.provider.EnumSource(
+      value = LanceFileVersion.class,
+      names = {"V2_1", "V2_2"})
+  void backfill_whenBatchUdfFillsTimestampAndDecimalStruct_lanceReadsItBack(
+      LanceFileVersion version) {
+    Table t = SampleTables.createWithFileVersion(db, dir, "docs", 300, 100, version);
+    t.delete("id % 10 = 4");
+    t.addColumns(Map.of("quote", new dev.geneva.testing.TypedBatch()));
+
+    t.backfill("quote", BackfillOptions.builder().rowsPerTask(40).batchSize(32).build());
+
+    Map<Long, Object> values = LanceColumns.byId(db.allocator(), t.uri(), "quote");
+    assertThat(values).hasSize(270);
+    values.forEach(
+        (id, v) ->
+            assertThat(v == null ? null : v.toString())
+                .as("row %d", id)
+                .isEqualTo(dev.geneva.testing.TypedBatch.expected(id)));
+  }
+
   @Test
   void addColumns_whenBlobOnFileFormat20_refusesBeforeTheTableChanges() {
     Scripted.spec = UdfSpec.builder().inputs("id").output(UdfTypes.blob()).build();

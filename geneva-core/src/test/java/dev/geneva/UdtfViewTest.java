@@ -385,4 +385,44 @@ class UdtfViewTest {
     assertThat(dev.geneva.testing.CountingStatefulChunker.CLOSES.get()).isEqualTo(1);
     assertThat(viewChunks(view.table().uri())).isEqualTo(expectedChunks());
   }
+
+  /** Like {@link TextChunker}, retrying up to 3 attempts. */
+  public static class RetryingChunker extends TextChunker {
+    @Override
+    public UdtfSpec spec() {
+      return super.spec().toBuilder().errorPolicy(ErrorPolicy.retry(3)).build();
+    }
+  }
+
+  /** Returns a string for the int32 {@code chunk_index}: a value the column cannot hold. */
+  public static class BadValueChunker extends RetryingChunker {
+    static final java.util.concurrent.atomic.AtomicInteger CALLS =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public Iterable<Map<String, ?>> apply(Row row) {
+      CALLS.incrementAndGet();
+      return List.of(Map.of("chunk", "x", "chunk_index", "not a number"));
+    }
+  }
+
+  @Test
+  void chunkerView_whenRetryPolicy_transientFailuresAreRetriedAndBadValuesAreNot() {
+    MaterializedView view =
+        db.createUdtfView("chunks", docs.query().select("id", "text"), new RetryingChunker());
+    Faults.FAILING_IDS.add(42L);
+    Faults.FAILURES_PER_ID.set(2);
+
+    view.refresh();
+
+    assertThat(viewChunks(view.table().uri())).isEqualTo(expectedChunks());
+
+    BadValueChunker.CALLS.set(0);
+    MaterializedView bad =
+        db.createUdtfView("bad", docs.query().select("id", "text"), new BadValueChunker());
+    assertThatThrownBy(bad::refresh)
+        .isInstanceOf(GenevaException.class)
+        .hasMessageContaining("chunk_index");
+    assertThat(BadValueChunker.CALLS.get()).isEqualTo(1);
+  }
 }

@@ -17,8 +17,11 @@ import java.util.Set;
  * @param repeats measured repetitions (the median is reported)
  * @param warmups unmeasured runs before them
  * @param batchSize rows per scanned batch, for Geneva and the baseline alike
- * @param only the benchmarks to run, a subset of {@code a b c d}
+ * @param only the benchmarks to run, a subset of {@code a b c d e}
  * @param workDir where the temporary tables go
+ * @param executors the executors of (a), (b), (d) and (e): {@code threads} and/or {@code ray}
+ * @param embedRows rows of the real-embedding (e) table
+ * @param embedModel the embedding model of (e): {@code int8} or {@code fp32}
  */
 public record BenchmarkConfig(
     long rows,
@@ -32,10 +35,16 @@ public record BenchmarkConfig(
     int warmups,
     int batchSize,
     Set<String> only,
-    Path workDir) {
+    Path workDir,
+    Set<String> executors,
+    long embedRows,
+    String embedModel) {
 
-  /** All four benchmarks. */
-  public static final Set<String> ALL = Set.of("a", "b", "c", "d");
+  /** All the benchmarks. */
+  public static final Set<String> ALL = Set.of("a", "b", "c", "d", "e");
+
+  /** Both executors: geneva-core's threads and embedded Ray (LOCAL mode). */
+  public static final Set<String> EXECUTORS = Set.of("threads", "ray");
 
   /**
    * The defaults: a few minutes on 2 cores.
@@ -55,7 +64,10 @@ public record BenchmarkConfig(
         1,
         4_096,
         ALL,
-        Path.of(System.getProperty("java.io.tmpdir")));
+        Path.of(System.getProperty("java.io.tmpdir")),
+        EXECUTORS,
+        6_000,
+        "int8");
   }
 
   /**
@@ -65,7 +77,8 @@ public record BenchmarkConfig(
    * @return the configuration
    */
   public static BenchmarkConfig tiny(Path workDir) {
-    return new BenchmarkConfig(4_000, 1_000, 2_000, 4, 10, 4_000, "256m", 1, 0, 512, ALL, workDir);
+    return new BenchmarkConfig(
+        4_000, 1_000, 2_000, 4, 10, 4_000, "256m", 1, 0, 512, ALL, workDir, EXECUTORS, 48, "int8");
   }
 
   /**
@@ -89,6 +102,9 @@ public record BenchmarkConfig(
     int batchSize = d.batchSize;
     Set<String> only = d.only;
     Path workDir = d.workDir;
+    Set<String> executors = d.executors;
+    long embedRows = d.embedRows;
+    String embedModel = d.embedModel;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -108,6 +124,9 @@ public record BenchmarkConfig(
         case "--batch-size" -> batchSize = Math.toIntExact(number(v));
         case "--only" -> only = only(v);
         case "--work-dir" -> workDir = Path.of(v);
+        case "--executors" -> executors = subset("--executors", v, EXECUTORS);
+        case "--embed-rows" -> embedRows = number(v);
+        case "--embed-model" -> embedModel = v.toLowerCase(Locale.ROOT);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
@@ -124,7 +143,10 @@ public record BenchmarkConfig(
             warmups,
             batchSize,
             only,
-            workDir);
+            workDir,
+            executors,
+            embedRows,
+            embedModel);
     c.check();
     return c;
   }
@@ -139,12 +161,25 @@ public record BenchmarkConfig(
               + " least 0: "
               + this);
     }
+    if (embedRows < 1 || !(embedModel.equals("int8") || embedModel.equals("fp32"))) {
+      throw new IllegalArgumentException(
+          "--embed-rows must be at least 1 and --embed-model int8 or fp32: " + this);
+    }
   }
 
   private static Set<String> only(String v) {
+    return subset("--only", v, ALL);
+  }
+
+  private static Set<String> subset(String flag, String v, Set<String> allowed) {
     Set<String> s = Set.of(v.toLowerCase(Locale.ROOT).split(","));
-    if (s.isEmpty() || !ALL.containsAll(s)) {
-      throw new IllegalArgumentException("--only takes a comma list of a,b,c,d, got " + v);
+    if (s.isEmpty() || !allowed.containsAll(s)) {
+      throw new IllegalArgumentException(
+          flag
+              + " takes a comma list of "
+              + String.join(",", allowed.stream().sorted().toList())
+              + ", got "
+              + v);
     }
     return s;
   }

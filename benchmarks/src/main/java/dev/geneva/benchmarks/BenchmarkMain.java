@@ -71,8 +71,11 @@ public final class BenchmarkMain {
             "  --repeats N        measured runs, median reported [" + d.repeats() + "]",
             "  --warmups N        unmeasured runs first [" + d.warmups() + "]",
             "  --batch-size N     rows per batch [" + d.batchSize() + "]",
-            "  --only a,b,c,d     run a subset",
+            "  --embed-rows N     rows of the real-embedding (e) table [" + d.embedRows() + "]",
+            "  --embed-model M    int8 (the quickstart's) or fp32 [" + d.embedModel() + "]",
+            "  --only a,b,c,d,e   run a subset",
+            "  --executors L      threads,ray: the executors of a, b, d, e [threads,ray]",
             "  --work-dir DIR     where temporary tables go [" + d.workDir() + "]",
-            "exit code: 0 when every target is met, 1 when one is missed"));
+            "exit code: 0 when every target is met, 1 when one is missed, 2 for bad flags"));
   }
 }

@@ -7,7 +7,6 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
-import dev.geneva.internal.engine.LocalThreadExecutor;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -28,7 +28,6 @@ final class Benchmarks {
   private final PrintStream out;
   private Path root;
   private Connection db;
-  private LocalThreadExecutor executor;
   private int copies;
 
   Benchmarks(BenchmarkConfig config, PrintStream out) {
@@ -49,27 +48,42 @@ final class Benchmarks {
             + Runtime.getRuntime().maxMemory() / (1 << 20)
             + " MiB");
     out.println("  " + config);
+    out.println("  load average at start: " + loadAverage());
     List<Measurement> results = new ArrayList<>();
     Files.createDirectories(config.workDir());
     root = Files.createTempDirectory(config.workDir(), "geneva-bench-");
-    try (Connection connection = Geneva.connect(root.toString())) {
+    try (Connection connection = Geneva.connect(root.toString());
+        BenchExecutors executors =
+            new BenchExecutors(
+                // Embedded Ray starts only for the benchmarks that run on it (not c).
+                config.only().equals(Set.of("c")) ? Set.of() : config.executors(),
+                connection.allocator())) {
       db = connection;
-      executor = new LocalThreadExecutor(db.allocator());
       if (config.only().contains("a")) {
-        results.add(report(overhead()));
+        for (NamedExecutor e : executors.all()) {
+          results.add(report(overhead(e)));
+        }
       }
       if (config.only().contains("b")) {
-        results.add(report(scaling()));
+        for (NamedExecutor e : executors.all()) {
+          results.add(report(scaling(e)));
+        }
       }
       if (config.only().contains("c")) {
         results.addAll(memory().stream().map(this::report).toList());
       }
       if (config.only().contains("d")) {
-        results.add(report(lanceSql()));
+        for (NamedExecutor e : executors.all()) {
+          results.add(report(lanceSql(e)));
+        }
+      }
+      if (config.only().contains("e")) {
+        results.addAll(new EmbeddingBench(config, this, out).run(executors.all()));
       }
     } finally {
       TableData.delete(root);
     }
+    out.println("  load average at end: " + loadAverage());
     out.println();
     out.println("| id | comparison | ratio | target | result | medians |");
     out.println("|---|---|---|---|---|---|");
@@ -87,13 +101,18 @@ final class Benchmarks {
     return results;
   }
 
-  private Measurement report(Measurement m) {
-    out.println(m);
+  /** The connection of the run's temporary tables. */
+  Connection db() {
+    return db;
+  }
+
+  Measurement report(Measurement m) {
+    out.println(m + "  (load " + loadAverage() + ")");
     return m;
   }
 
   /** (a) Geneva at concurrency 1 vs the hand-written lance-core loop. */
-  private Measurement overhead() throws Exception {
+  private Measurement overhead(NamedExecutor executor) throws Exception {
     Table base = TableData.create(db, "base-a", config.rows(), config.fragmentRows());
     long expected = nonNullTexts(config.rows());
     List<Double> geneva = new ArrayList<>();
@@ -102,7 +121,7 @@ final class Benchmarks {
       for (int side = 0; side < 2; side++) {
         boolean genevaSide = (side + run) % 2 == 0;
         if (genevaSide) {
-          record(run, geneva, genevaTextLength(base, 1, expected));
+          record(run, geneva, genevaTextLength(base, options(executor, 1), expected));
         } else {
           record(run, baseline, baselineTextLength(base, expected));
         }
@@ -111,16 +130,16 @@ final class Benchmarks {
     double g = median(geneva);
     double b = median(baseline);
     return new Measurement(
-        "a",
-        "engine overhead: Geneva c=1 / hand-written loop",
+        "a" + executor.suffix(),
+        "engine overhead: Geneva c=1 (" + executor.name() + ") / hand-written loop",
         g / b,
-        1.15,
+        executor.name().equals("ray") ? 1.25 : 1.15,
         true,
         String.format(Locale.ROOT, "geneva %.3f s, baseline %.3f s", g, b));
   }
 
   /** (b) a CPU-bound UDF at concurrency 2 vs 1. */
-  private Measurement scaling() throws Exception {
+  private Measurement scaling(NamedExecutor executor) throws Exception {
     SpinHash.rounds(config.hashRounds());
     int perFragment =
         (int) ((config.cpuRows() + config.cpuFragments() - 1) / config.cpuFragments());
@@ -131,14 +150,14 @@ final class Benchmarks {
       for (int side = 0; side < 2; side++) {
         boolean first = (side + run) % 2 == 0;
         int concurrency = first ? 1 : 2;
-        record(run, first ? one : two, genevaSpinHash(base, concurrency));
+        record(run, first ? one : two, genevaSpinHash(base, options(executor, concurrency)));
       }
     }
     double s1 = median(one);
     double s2 = median(two);
     return new Measurement(
-        "b",
-        "scaling: CPU-bound UDF, c=2 speedup over c=1",
+        "b" + executor.suffix(),
+        "scaling: CPU-bound UDF, c=2 speedup over c=1 (" + executor.name() + ")",
         s1 / s2,
         1.8,
         false,
@@ -214,7 +233,7 @@ final class Benchmarks {
   }
 
   /** (d) Geneva's addColumns+backfill of {@code id * 2} vs Lance's SQL addColumns. */
-  private Measurement lanceSql() throws Exception {
+  private Measurement lanceSql(NamedExecutor executor) throws Exception {
     Table base = TableData.create(db, "base-d", config.rows(), config.fragmentRows());
     int concurrency = Runtime.getRuntime().availableProcessors();
     List<Double> geneva = new ArrayList<>();
@@ -223,7 +242,7 @@ final class Benchmarks {
       for (int side = 0; side < 2; side++) {
         boolean genevaSide = (side + run) % 2 == 0;
         if (genevaSide) {
-          record(run, geneva, genevaTimesTwo(base, concurrency));
+          record(run, geneva, genevaTimesTwo(base, options(executor, concurrency)));
         } else {
           record(run, lance, lanceTimesTwo(base));
         }
@@ -232,21 +251,21 @@ final class Benchmarks {
     double g = median(geneva);
     double l = median(lance);
     return new Measurement(
-        "d",
-        "Geneva UDF id*2 (c=" + concurrency + ") / Lance SQL addColumns",
+        "d" + executor.suffix(),
+        "Geneva UDF id*2 (c=" + concurrency + ", " + executor.name() + ") / Lance SQL addColumns",
         g / l,
         Double.NaN,
         true,
         String.format(Locale.ROOT, "geneva %.3f s, lance sql %.3f s", g, l));
   }
 
-  private double genevaTextLength(Table base, int concurrency, long expected) {
+  private double genevaTextLength(Table base, BackfillOptions options, long expected) {
     return onCopy(
         base,
         t -> {
           t.addColumns(Map.of("len", new TextLength()));
           long start = System.nanoTime();
-          t.backfill("len", options(concurrency));
+          t.backfill("len", options);
           double s = seconds(start);
           check(t.countRows("len IS NOT NULL"), expected, "geneva len");
           return s;
@@ -267,26 +286,26 @@ final class Benchmarks {
         });
   }
 
-  private double genevaSpinHash(Table base, int concurrency) {
+  private double genevaSpinHash(Table base, BackfillOptions options) {
     return onCopy(
         base,
         t -> {
           t.addColumns(Map.of("h", new SpinHash()));
           long start = System.nanoTime();
-          t.backfill("h", options(concurrency));
+          t.backfill("h", options);
           double s = seconds(start);
           check(t.countRows("h IS NOT NULL"), config.cpuRows(), "spin hash");
           return s;
         });
   }
 
-  private double genevaTimesTwo(Table base, int concurrency) {
+  private double genevaTimesTwo(Table base, BackfillOptions options) {
     return onCopy(
         base,
         t -> {
           long start = System.nanoTime();
           t.addColumns(Map.of("id2", new TimesTwo()));
-          t.backfill("id2", options(concurrency));
+          t.backfill("id2", options);
           double s = seconds(start);
           check(t.countRows("id2 = id * 2"), config.rows(), "geneva id2");
           return s;
@@ -310,11 +329,11 @@ final class Benchmarks {
         });
   }
 
-  private BackfillOptions options(int concurrency) {
+  BackfillOptions options(NamedExecutor executor, int concurrency) {
     return BackfillOptions.builder()
         .concurrency(concurrency)
         .batchSize(config.batchSize())
-        .executor(executor)
+        .executor(executor.executor())
         .build();
   }
 
@@ -328,11 +347,12 @@ final class Benchmarks {
     }
   }
 
-  private interface Timed {
+  interface Timed {
     double run(Table copy) throws Exception;
   }
 
-  private double onCopy(Table base, Timed body) {
+  /** Runs {@code body} on a fresh copy of {@code base}, deleted afterwards. */
+  double onCopy(Table base, Timed body) {
     String copy = "copy-" + copies++;
     TableData.copy(root.resolve(base.name() + ".lance"), root.resolve(copy + ".lance"));
     try {
@@ -346,13 +366,13 @@ final class Benchmarks {
     }
   }
 
-  private static void record(int run, List<Double> into, double seconds) {
+  static void record(int run, List<Double> into, double seconds) {
     if (run >= 0) {
       into.add(seconds);
     }
   }
 
-  private static void check(long actual, long expected, String what) {
+  static void check(long actual, long expected, String what) {
     if (actual != expected) {
       throw new IllegalStateException(
           what + ": expected " + expected + " computed rows but the table has " + actual);
@@ -365,8 +385,18 @@ final class Benchmarks {
     return rows - nulls;
   }
 
-  private static double seconds(long startNanos) {
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** The 1, 5 and 15 minute load averages (other work on the machine distorts every ratio). */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min)";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   static double median(List<Double> values) {

@@ -1,11 +1,12 @@
 package dev.geneva.benchmarks;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
-import dev.geneva.internal.engine.LocalThreadExecutor;
+import dev.geneva.spi.BackfillExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,16 +51,17 @@ public final class RssProbe {
         System.out.println(PREFIX + peakRssKiB());
         return;
       }
-      LocalThreadExecutor executor = new LocalThreadExecutor(db.allocator());
-      BackfillResult r =
-          t.backfill(
-              "len",
-              BackfillOptions.builder()
-                  .concurrency(Integer.parseInt(args[2]))
-                  .batchSize(Integer.parseInt(args[3]))
-                  .executor(executor)
-                  .build());
-      System.out.println("rows=" + r.rowsProcessed());
+      try (BackfillExecutor executor = BackfillExecutors.threads(db.allocator())) {
+        BackfillResult r =
+            t.backfill(
+                "len",
+                BackfillOptions.builder()
+                    .concurrency(Integer.parseInt(args[2]))
+                    .batchSize(Integer.parseInt(args[3]))
+                    .executor(executor)
+                    .build());
+        System.out.println("rows=" + r.rowsProcessed());
+      }
     }
     System.out.println(PREFIX + peakRssKiB());
   }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -52,7 +53,22 @@ public final class TableData {
    * @return the table
    */
   public static Table create(Connection db, String name, long rows, int rowsPerFragment) {
-    try (ArrowReader reader = new Generator(db.allocator(), rows)) {
+    return create(db, name, rows, rowsPerFragment, TableData::text);
+  }
+
+  /**
+   * Creates a table in a connection with texts of one's own.
+   *
+   * @param db the connection
+   * @param name the table's name
+   * @param rows the rows
+   * @param rowsPerFragment the most rows per fragment
+   * @param text the text of row {@code id}, or null
+   * @return the table
+   */
+  public static Table create(
+      Connection db, String name, long rows, int rowsPerFragment, LongFunction<String> text) {
+    try (ArrowReader reader = new Generator(db.allocator(), rows, text)) {
       return db.createTable(
           name,
           reader,
@@ -110,11 +126,13 @@ public final class TableData {
                 Field.nullable("text", ArrowType.Utf8.INSTANCE)));
 
     private final long rows;
+    private final LongFunction<String> texts;
     private long next;
 
-    Generator(BufferAllocator allocator, long rows) {
+    Generator(BufferAllocator allocator, long rows, LongFunction<String> texts) {
       super(allocator);
       this.rows = rows;
+      this.texts = texts;
     }
 
     @Override
@@ -131,7 +149,7 @@ public final class TableData {
       for (int i = 0; i < n; i++) {
         long row = next + i;
         id.setSafe(i, row);
-        String t = text(row);
+        String t = texts.apply(row);
         if (t == null) {
           text.setNull(i);
         } else {

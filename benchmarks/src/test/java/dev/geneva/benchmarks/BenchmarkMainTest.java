@@ -1,6 +1,7 @@
 package dev.geneva.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,16 +25,48 @@ class BenchmarkMainTest {
 
     assertThat(results)
         .extracting(Measurement::id)
-        .containsExactly("a", "b", "c1", "c2", "c3", "d");
+        .containsExactly("a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
-        .filteredOn(m -> !m.id().equals("d") && !m.id().equals("c3"))
+        .filteredOn(m -> !m.id().startsWith("d") && !m.id().equals("c3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
+    assertThat(results)
+        .filteredOn(m -> m.id().startsWith("a"))
+        .extracting(Measurement::targetText)
+        .containsExactly("<= 1.15", "<= 1.25");
+    assertThat(results)
+        .filteredOn(m -> m.id().startsWith("e"))
+        .allSatisfy(m -> assertThat(m.targetText()).isEqualTo(">= 0.90"));
     String report = text.toString(StandardCharsets.UTF_8);
-    assertThat(report).contains("(a)", "(b)", "(c1)", "(c2)", "(c3)", "(d)");
+    assertThat(report)
+        .contains("(a)", "(a-ray)", "(b)", "(b-ray)", "(c1)", "(c2)", "(c3)", "(d)", "(d-ray)")
+        .contains("(e)", "(e-ray)", "(e) model alone: ")
+        .contains("(ray) / hand-written loop", "(threads) / model loop on");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temporary tables are deleted").isEmpty();
     }
+  }
+
+  @Test
+  void parse_whenExecutorsAndEmbeddingFlags_selectsThem() {
+    BenchmarkConfig c =
+        BenchmarkConfig.parse(
+            "--executors", "ray", "--only", "a,e", "--embed-rows", "2k", "--embed-model", "FP32");
+
+    assertThat(c.executors()).containsExactly("ray");
+    assertThat(c.only()).containsExactlyInAnyOrder("a", "e");
+    assertThat(c.embedRows()).isEqualTo(2_000);
+    assertThat(c.embedModel()).isEqualTo("fp32");
+  }
+
+  @Test
+  void parse_whenUnknownExecutorOrModel_namesTheFlag() {
+    assertThatThrownBy(() -> BenchmarkConfig.parse("--executors", "threads,k8s"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--executors takes a comma list of ray,threads");
+    assertThatThrownBy(() -> BenchmarkConfig.parse("--embed-model", "fp16"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--embed-model int8 or fp32");
   }
 
   @Test

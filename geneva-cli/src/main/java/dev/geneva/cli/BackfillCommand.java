@@ -6,6 +6,9 @@ import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.Table;
+import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterDefinitions;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobsClient;
@@ -39,6 +42,9 @@ import picocli.CommandLine.Parameters;
       "The UDF's class must be on the classpath (GENEVA_CLASSPATH=my-udfs.jar geneva backfill ...)."
     })
 public final class BackfillCommand implements Callable<Integer> {
+  /** Failed rows printed in text output; {@code --json} gives every one the result lists. */
+  private static final int SHOWN_FAILED_ROWS = 20;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
@@ -76,6 +82,16 @@ public final class BackfillCommand implements Callable<Integer> {
               + " to the head pod's 8265 (kubectl port-forward -n geneva svc/<cluster>-head-svc"
               + " 8265). The backfill runs as a Ray job there.")
   URI dashboard;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      description =
+          "Run on a KubeRay cluster started for this backfill (and deleted after, per its exit"
+              + " mode) from the definition stored in the database under NAME"
+              + " (RayClusterDefinitions.define(db, NAME, spec)); the Kubernetes options say how to"
+              + " reach the API server.")
+  String cluster;
 
   @Option(
       names = "--ship",
@@ -135,6 +151,20 @@ public final class BackfillCommand implements Callable<Integer> {
         .build();
   }
 
+  /** Starts the stored cluster definition, backfills on it, and closes it. */
+  private BackfillResult onStoredCluster(
+      Connection conn, Table t, BackfillOptions.Builder options) {
+    RayClusterSpec stored = RayClusterDefinitions.load(conn, cluster);
+    RayCluster.Builder b =
+        RayCluster.builder().spec(stored).auth(detached.kube.auth()); // its Kubernetes options
+    if (!ship.isEmpty()) {
+      b.jobPackager(JobPackager.of(ship));
+    }
+    try (RayCluster rc = b.start()) {
+      return t.backfill(column, options.target(rc.backfillTarget()).build());
+    }
+  }
+
   @Override
   public Integer call() {
     if (concurrency != null && concurrency < 1) {
@@ -171,17 +201,27 @@ public final class BackfillCommand implements Callable<Integer> {
     if (bar != null) {
       options.listener(bar);
     }
+    if (dashboard != null && cluster != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--dashboard names a running cluster and --cluster a stored definition to start: give"
+              + " one of them");
+    }
     if (dashboard != null) {
       options.target(onCluster());
-    } else if (!ship.isEmpty()) {
+    } else if (!ship.isEmpty() && cluster == null) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--ship only applies with --dashboard (a backfill on a cluster)");
+          spec.commandLine(),
+          "--ship only applies with --dashboard or --cluster (a backfill on a cluster)");
     }
     BackfillResult r;
     try (Connection conn = Geneva.connect(db, storageOptions)) {
       Table t = conn.openTable(table);
       try {
-        r = t.backfill(column, options.build());
+        r =
+            cluster == null
+                ? t.backfill(column, options.build())
+                : onStoredCluster(conn, t, options);
       } finally {
         if (bar != null) {
           bar.finish();
@@ -202,6 +242,20 @@ public final class BackfillCommand implements Callable<Integer> {
       m.put("committedVersion", r.committedVersion());
       m.put("commits", r.commits());
       m.put("durationMillis", r.duration().toMillis());
+      m.put("udfChange", r.udfChange());
+      m.put(
+          "failedRows",
+          r.failedRows().stream()
+              .map(
+                  f -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("fragment", f.fragmentId());
+                    row.put("rowOffset", f.rowOffset());
+                    row.put("error", f.error());
+                    row.put("message", f.message());
+                    return row;
+                  })
+              .toList());
       out.println(Json.write(m));
     } else {
       out.printf(
@@ -218,6 +272,24 @@ public final class BackfillCommand implements Callable<Integer> {
           r.commits(),
           r.duration().toMillis() / 1000.0,
           r.executor());
+      if (r.udfChange() != null) {
+        out.printf(
+            "recomputed every row: the UDF changed since the values were computed (%s)%n",
+            r.udfChange());
+      }
+      int shown = Math.min(SHOWN_FAILED_ROWS, r.failedRows().size());
+      if (shown > 0) {
+        out.printf(
+            "failed rows (left null by the UDF's error policy), %d of %d:%n",
+            shown, r.rowsFailed());
+        r.failedRows().stream()
+            .limit(shown)
+            .forEach(
+                f ->
+                    out.printf(
+                        "  fragment %d row %d: %s: %s%n",
+                        f.fragmentId(), f.rowOffset(), f.error(), f.message()));
+      }
     }
     out.flush();
     return r.rowsFailed() > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;

@@ -22,10 +22,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "jobs",
     mixinStandardHelpOptions = true,
-    description =
-        "Lists, inspects and stops Ray jobs through the Ray dashboard (port 8265; use"
-            + " kubectl port-forward or a RayCluster's dashboardUrl), and follows detached"
-            + " backfills (KubeRay RayJobs) with 'jobs detached'.",
+    description = {
+      "Lists, inspects and stops Ray jobs through the Ray dashboard (port 8265; use"
+          + " kubectl port-forward or a RayCluster's dashboardUrl), and follows detached"
+          + " backfills (KubeRay RayJobs) with 'jobs detached'.",
+      "With --db URI: lists the backfill history recorded in that database instead."
+    },
     subcommands = {
       JobsCommand.ListJobs.class,
       JobsCommand.Status.class,
@@ -36,11 +38,17 @@ import picocli.CommandLine.Parameters;
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin JobHistoryListing history;
+
   /** Creates the command (picocli instantiates it). */
   public JobsCommand() {}
 
   @Override
   public void run() {
+    if (history.requested()) {
+      history.print(spec.commandLine().getOut());
+      return;
+    }
     throw new CommandLine.ParameterException(
         spec.commandLine(), "Missing a subcommand: list, status, logs, stop or detached");
   }

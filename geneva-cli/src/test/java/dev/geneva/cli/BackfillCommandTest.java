@@ -9,6 +9,8 @@ import dev.geneva.Geneva;
 import dev.geneva.Table;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
+import dev.geneva.testing.Faults;
+import dev.geneva.testing.FlakyLength;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.io.PrintWriter;
@@ -68,6 +70,38 @@ class BackfillCommandTest {
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.out()).startsWith("backfilled docs.len: " + nullTexts + " rows computed");
     assertThat(again.err()).doesNotContain("progress:");
+  }
+
+  @Test
+  void backfill_whenSkipPolicyLeavesRowsNull_listsThemAndExitsWithCheckFailed() throws Exception {
+    String db = dir.resolve("db").toString();
+    try (Connection conn = Geneva.connect(db)) {
+      Table t = SampleTables.create(conn, "docs", ROWS, 1_000);
+      t.addColumns(Map.of("len", new FlakyLength.Skipping()));
+    }
+    Faults.reset();
+    Faults.FAILING_IDS.addAll(List.of(5L, 1_500L));
+    try {
+      Result json = Cli.run("backfill", db, "docs", "len", "--json", "--progress", "none");
+      Faults.FAILING_IDS.clear();
+      Faults.FAILING_IDS.add(7L);
+      Result text =
+          Cli.run("backfill", db, "docs", "len", "--where", "id = 7", "--progress", "none");
+
+      assertThat(json.exit()).as(json.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+      JsonNode doc = new ObjectMapper().readTree(json.out());
+      assertThat(doc.get("rowsFailed").asLong()).isEqualTo(2);
+      assertThat(doc.get("failedRows"))
+          .extracting(n -> n.get("fragment").asInt() + ":" + n.get("rowOffset").asLong())
+          .containsExactlyInAnyOrder("0:5", "1:500");
+      assertThat(doc.get("failedRows").get(0).get("message").asText())
+          .startsWith("injected failure for id ");
+      assertThat(text.out())
+          .contains("failed rows (left null by the UDF's error policy), 1 of 1:")
+          .contains("  fragment 0 row 7: " + Faults.TransientFault.class.getName());
+    } finally {
+      Faults.reset();
+    }
   }
 
   @Test

@@ -272,8 +272,10 @@ public final class RayCluster implements AutoCloseable {
     jobs.jvmOptions(driverJvmOptions().toArray(String[]::new));
     jobs.storageOptions(jobOptions.storageOptions());
     jobs.metadata("geneva.raycluster", namespace + "/" + name);
+    jobs.clusterName(namespace + "/" + name);
     jobs.metadata("geneva.session", sessionId);
-    return new ClusterBackfillTarget(namespace + "/" + name, jobs.build(), session::markFailed);
+    return new ClusterBackfillTarget(
+        namespace + "/" + name, spec, jobs.build(), session::markFailed);
   }
 
   /**

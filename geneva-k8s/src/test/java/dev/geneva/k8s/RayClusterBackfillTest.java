@@ -175,6 +175,23 @@ class RayClusterBackfillTest {
       assertThat(len).hasSize(1_200);
       len.forEach(
           (id, v) -> assertThat(v).as("len of id %d", id).isEqualTo(TextLength.expected(id)));
+
+      // The drivers recorded both jobs under the Ray submission ids, in the database.
+      List<dev.geneva.JobRecord> jobs = db.jobs();
+      assertThat(jobs)
+          .extracting(dev.geneva.JobRecord::jobId)
+          .containsExactlyInAnyOrderElementsOf(dashboard.jobs.keySet());
+      assertThat(jobs)
+          .allSatisfy(
+              j -> {
+                assertThat(j.state()).isEqualTo(dev.geneva.JobState.DONE);
+                assertThat(j.cluster()).contains(NS + "/test-cluster");
+                assertThat(j.executor()).isEqualTo("ray-local");
+                assertThat(j.udfClass()).isEqualTo(TextLength.class.getName());
+              });
+      assertThat(jobs)
+          .extracting(j -> j.metric(dev.geneva.JobMetrics.ROWS_COMMITTED))
+          .containsExactly(100L, 1_200L);
     } finally {
       other.shutdownNow();
     }
@@ -211,10 +228,62 @@ class RayClusterBackfillTest {
             .hasMessageContaining(FailingUdf.MESSAGE)
             .hasMessageContaining("Last log lines");
       }
+      dev.geneva.JobRecord job = db.jobs().get(0);
+      assertThat(job.state()).isEqualTo(dev.geneva.JobState.FAILED);
+      assertThat(job.error().orElseThrow()).contains(FailingUdf.MESSAGE);
+      assertThat(job.cluster()).contains(NS + "/test-cluster");
     }
     // The failed job marked the cluster failed, so RETAIN_ON_FAILURE kept it.
     assertThat(rayClusters()).hasSize(1);
     assertThat(forwarder.stillOpen()).isZero();
+  }
+
+  /** Text length that asks for more CPUs than the test cluster's workers have. */
+  public static final class EightCpuLength extends TextLength {
+    @Override
+    public dev.geneva.udf.UdfSpec spec() {
+      return super.spec().toBuilder().resources(dev.geneva.udf.Resources.of(8, 0, 0)).build();
+    }
+  }
+
+  @Test
+  void backfill_whenUdfNeedsMoreCpusThanAnyWorker_failsBeforeSubmitting() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new EightCpuLength(), 600);
+      try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).start()) {
+        assertThatThrownBy(() -> t.backfill("len"))
+            .isInstanceOf(ResourcesDoNotFitException.class)
+            .hasMessageContaining("asks for 8 CPUs")
+            .hasMessageContaining("'worker': 2 CPUs");
+      }
+      assertThat(db.jobs()).as("nothing was submitted, so nothing recorded").isEmpty();
+      assertThat(t.countRows("len IS NULL")).isEqualTo(600);
+    }
+    assertThat(dashboard.jobs).isEmpty();
+    assertThat(dashboard.uploads.get()).isZero();
+    assertThat(rayClusters()).as("bad input does not mark the cluster failed").isEmpty();
+  }
+
+  @Test
+  void backfill_whenDriverDiesWithoutReporting_clientRecordsTheJobFailed() {
+    dashboard.runner = run -> 137; // killed before it could write anything
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = table(db, "len", new TextLength(), 600);
+      try (RayCluster cluster = cluster().start()) {
+        assertThatThrownBy(() -> t.backfill("len")).isInstanceOf(RayJobFailedException.class);
+      }
+      assertThat(db.jobs())
+          .singleElement()
+          .satisfies(
+              j -> {
+                assertThat(j.jobId()).isEqualTo(dashboard.jobs.keySet().iterator().next());
+                assertThat(j.state()).isEqualTo(dev.geneva.JobState.FAILED);
+                assertThat(j.error().orElseThrow()).contains("status FAILED");
+                assertThat(j.cluster()).contains(NS + "/test-cluster");
+                assertThat(j.udfClass()).isEqualTo(TextLength.class.getName());
+                assertThat(j.endedAt()).isPresent();
+              });
+    }
   }
 
   @Test

@@ -5,6 +5,10 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Table;
 import dev.geneva.cloud.aws.EksAuth;
+import dev.geneva.k8s.DetachedBackfill;
+import dev.geneva.k8s.DetachedBackfillOptions;
+import dev.geneva.k8s.DetachedBackfillStatus;
+import dev.geneva.k8s.DetachedBackfills;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterSpec;
@@ -12,7 +16,9 @@ import dev.geneva.k8s.RayJobOptions;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.ray.jobs.JobPackage;
 import dev.geneva.spi.BackfillExecutor;
+import java.time.Duration;
 import java.util.Map;
 
 /** Code of {@code docs/ray-cluster.md}. */
@@ -177,5 +183,37 @@ public final class RayClusterDocs {
       table.backfill("embedding");
     }
     // docs:end ray-cluster-spec-values
+  }
+
+  /**
+   * A backfill submitted as a KubeRay RayJob, then followed from another program.
+   *
+   * @param auth how to reach the Kubernetes API server
+   * @param table the table
+   * @param name the RayJob's name, as printed at submission
+   */
+  public static void detached(KubeAuth auth, Table table, String name) {
+    // docs:begin ray-cluster-detached
+    RayClusterSpec spec =
+        RayClusterSpec.builder()
+            .namespace("geneva")
+            .headGroup(HeadGroupSpec.builder().serviceAccount("geneva-ray-runner").build())
+            .workerGroup(WorkerGroupSpec.builder().name("cpu").maxReplicas(8).build())
+            .build();
+    DetachedBackfillOptions options =
+        DetachedBackfillOptions.builder(JobPackage.remote("s3://my-bucket/jobs/geneva-job.zip"))
+            .backfillOptions(BackfillOptions.builder().concurrency(16).build())
+            .ttlAfterFinished(Duration.ofMinutes(5)) // the default
+            .build();
+    try (DetachedBackfill job = DetachedBackfills.submit(auth, spec, table, "embedding", options)) {
+      System.out.println("submitted RayJob " + job.name()); // closing the handle leaves it running
+    }
+    // later, from anywhere:
+    try (DetachedBackfill job = DetachedBackfills.find(auth, "geneva", name).orElseThrow()) {
+      DetachedBackfillStatus end =
+          job.waitUntilDone(Duration.ofHours(6), s -> System.out.println(s.describe()));
+      // end.state(): SUCCEEDED, FAILED, STOPPED or DELETED; not isDone() when the time ran out
+    }
+    // docs:end ray-cluster-detached
   }
 }

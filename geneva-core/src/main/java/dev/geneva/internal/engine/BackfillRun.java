@@ -14,6 +14,10 @@ import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.FailedRow;
 import dev.geneva.GenevaException;
+import dev.geneva.JobHistory;
+import dev.geneva.JobMetrics;
+import dev.geneva.JobRecord;
+import dev.geneva.JobState;
 import dev.geneva.LanceLogging;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
@@ -25,6 +29,7 @@ import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,6 +75,19 @@ public final class BackfillRun implements BackfillJob {
   private final AtomicInteger tasksDone = new AtomicInteger();
   private final AtomicInteger fragmentsCommitted = new AtomicInteger();
   private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+  private final JobHistory history;
+  private final String jobId;
+  private final Instant createdAt = Instant.now();
+  private final AtomicLong taskNanos = new AtomicLong();
+
+  /** Rows selected in the fragments waiting for a commit, by fragment. */
+  private final Map<Integer, Long> selectedRows = new HashMap<>();
+
+  private long rowsCheckpointed;
+  private long rowsCommitted;
+  private long commitNanos;
+  private long commitBackoffNanos;
+  private long commitConflictRetries;
 
   /**
    * Range files already joined into one file per fragment, by fragment. Once the fragment is
@@ -90,7 +108,13 @@ public final class BackfillRun implements BackfillJob {
   private record Outcome(BackfillTask task, TaskResult result, Throwable error) {}
 
   private BackfillRun(
-      TableLocation table, BackfillOptions options, BackfillExecutor executor, BackfillPlan plan) {
+      TableLocation table,
+      BackfillOptions options,
+      BackfillExecutor executor,
+      BackfillPlan plan,
+      JobHistory history) {
+    this.history = history;
+    this.jobId = options.jobId().orElseGet(() -> JobRecord.newJobId(plan.column()));
     this.table = table;
     this.options = options;
     this.executor = executor;
@@ -106,10 +130,15 @@ public final class BackfillRun implements BackfillJob {
    * @param column the column to compute
    * @param options the options
    * @param executor runs the tasks
+   * @param history where the job is recorded, or null not to record it
    * @return the running job
    */
   public static BackfillJob start(
-      TableLocation table, String column, BackfillOptions options, BackfillExecutor executor) {
+      TableLocation table,
+      String column,
+      BackfillOptions options,
+      BackfillExecutor executor,
+      JobHistory history) {
     BackfillPlan plan = BackfillPlanner.plan(table, column, options);
     if (plan.udfChange() != null) {
       LOG.info(
@@ -118,7 +147,7 @@ public final class BackfillRun implements BackfillJob {
           column,
           plan.udfChange());
     }
-    BackfillRun run = new BackfillRun(table, options, executor, plan);
+    BackfillRun run = new BackfillRun(table, options, executor, plan, history);
     Thread driver = new Thread(run::drive, "geneva-backfill-" + column);
     driver.setDaemon(true);
     driver.start();
@@ -128,6 +157,11 @@ public final class BackfillRun implements BackfillJob {
   @Override
   public CompletableFuture<BackfillResult> future() {
     return future;
+  }
+
+  @Override
+  public Optional<String> jobId() {
+    return history == null ? Optional.empty() : Optional.of(jobId);
   }
 
   @Override
@@ -156,6 +190,7 @@ public final class BackfillRun implements BackfillJob {
   }
 
   private void drive() {
+    record(JobState.RUNNING, null);
     Throwable failure = null;
     List<DataReplacementGroup> pending = new ArrayList<>();
     Map<Integer, List<TaskResult>> finished = new HashMap<>();
@@ -191,10 +226,15 @@ public final class BackfillRun implements BackfillJob {
             continue;
           }
           inFlight++;
+          long submitted = System.nanoTime();
           // Options resolved now, not at planning: credentials may have rotated since.
           session
               .submit(task.withStorageOptions(table.storageOptions()), rowsDone::addAndGet)
-              .whenComplete((r, e) -> outcomes.add(new Outcome(task, r, e)));
+              .whenComplete(
+                  (r, e) -> {
+                    taskNanos.addAndGet(System.nanoTime() - submitted);
+                    outcomes.add(new Outcome(task, r, e));
+                  });
         }
         if (inFlight == 0) {
           break;
@@ -211,6 +251,7 @@ public final class BackfillRun implements BackfillJob {
           } else {
             rowsProcessed += o.result().rowsComputed();
             rowsFailed += o.result().rowsFailed();
+            rowsCheckpointed += o.result().rowCount();
             for (FailedRow f : o.result().failures()) {
               if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
                 failedRows.add(f);
@@ -290,10 +331,14 @@ public final class BackfillRun implements BackfillJob {
       if (failure != null) {
         stopped.addSuppressed(failure);
       }
+      record(JobState.CANCELLED, stopped.getMessage());
       future.completeExceptionally(stopped);
     } else if (failure != null) {
-      future.completeExceptionally(wrap(failure));
+      GenevaException wrapped = wrap(failure);
+      record(JobState.FAILED, wrapped.getMessage());
+      future.completeExceptionally(wrapped);
     } else {
+      record(JobState.DONE, null);
       future.complete(
           new BackfillResult(
               table.uri(),
@@ -391,6 +436,7 @@ public final class BackfillRun implements BackfillJob {
               + "; it was not committed");
     }
     tasksDone.incrementAndGet();
+    selectedRows.merge(task.fragmentId(), plan.rowsPerTask().get(task.taskId()), Long::sum);
     List<TaskResult> parts = finished.computeIfAbsent(task.fragmentId(), k -> new ArrayList<>());
     parts.add(result);
     if (parts.size() < plan.tasksPerFragment().get(task.fragmentId())) {
@@ -478,6 +524,7 @@ public final class BackfillRun implements BackfillJob {
           LanceLogging.RECOMMENDED);
     }
     for (int attempt = 1; ; attempt++) {
+      long commitStart = System.nanoTime();
       try (Dataset latest = table.openLatest()) {
         checkUnchanged(latest, groups);
         Transaction tx =
@@ -490,7 +537,12 @@ public final class BackfillRun implements BackfillJob {
           committedVersion = committed.version();
         }
         commits++;
+        commitNanos += System.nanoTime() - commitStart;
         fragmentsCommitted.addAndGet(groups.size());
+        for (DataReplacementGroup g : groups) {
+          Long rows = selectedRows.remove(Math.toIntExact(g.fragmentId()));
+          rowsCommitted += rows == null ? 0 : rows;
+        }
         LOG.info(
             "committed {} fragment(s) of '{}' to {} as version {}",
             groups.size(),
@@ -503,12 +555,16 @@ public final class BackfillRun implements BackfillJob {
         options.listener().ifPresent(l -> safely(() -> l.onCommit(committedVersion, count)));
         return;
       } catch (RuntimeException e) {
+        commitNanos += System.nanoTime() - commitStart;
         if (!LanceErrors.isCommitConflict(e) || attempt >= options.maxCommitAttempts()) {
           throw e;
         }
         LOG.info("commit of '{}' conflicted (attempt {}); retrying", plan.column(), attempt);
+        commitConflictRetries++;
+        long backoff = ThreadLocalRandom.current().nextLong(10, 50L * attempt);
+        commitBackoffNanos += TimeUnit.MILLISECONDS.toNanos(backoff);
         try {
-          Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+          Thread.sleep(backoff);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw new CancellationException("interrupted while retrying a commit");
@@ -557,6 +613,61 @@ public final class BackfillRun implements BackfillJob {
                 + " other's values). Run the backfill again: it computes only what is still"
                 + " missing");
       }
+    }
+  }
+
+  /**
+   * Reports the job to the history. A history that cannot be written never fails the backfill: the
+   * table is what matters, so the report is logged instead.
+   */
+  private void record(JobState state, String error) {
+    if (history == null) {
+      return;
+    }
+    Instant now = Instant.now();
+    JobRecord.Builder r =
+        JobRecord.builder()
+            .jobId(jobId)
+            .table(table.name())
+            .column(plan.column())
+            .udfClass(plan.udfClass())
+            .udfVersion(plan.spec().version())
+            .state(state)
+            .createdAt(createdAt)
+            .startedAt(createdAt)
+            .endedAt(state.isTerminal() ? now : null)
+            .updatedAt(now)
+            .executor(executor.name())
+            .cluster(options.cluster().orElse(null))
+            .error(error)
+            .metric(JobMetrics.FRAGMENTS, plan.tasksPerFragment().size())
+            .metric(JobMetrics.WRITER_FRAGMENTS, fragmentsCommitted.get())
+            .metric(JobMetrics.UDF_VALUES_COMPUTED, rowsProcessed)
+            .metric(JobMetrics.ROWS_CHECKPOINTED, rowsCheckpointed)
+            .metric(JobMetrics.ROWS_COMMITTED, rowsCommitted)
+            .metric(JobMetrics.ROWS_REUSED, rowsSkipped)
+            .metric(JobMetrics.ROWS_FAILED, rowsFailed)
+            .metric(
+                JobMetrics.WORKERS,
+                plan.tasks().isEmpty() ? 0 : Math.min(options.concurrency(), plan.tasks().size()))
+            .metric(JobMetrics.TASK_TIME_MS, TimeUnit.NANOSECONDS.toMillis(taskNanos.get()))
+            .metric(JobMetrics.COMMIT_TIME_MS, TimeUnit.NANOSECONDS.toMillis(commitNanos))
+            .metric(JobMetrics.COMMIT_CONFLICT_RETRIES, commitConflictRetries)
+            .metric(
+                JobMetrics.COMMIT_BACKOFF_TIME_MS,
+                TimeUnit.NANOSECONDS.toMillis(commitBackoffNanos));
+    JobRecord report = r.build();
+    options.listener().ifPresent(l -> safely(() -> l.onJobRecorded(report)));
+    try {
+      history.record(report);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "backfill of '{}' (job {}) could not be recorded as {} in {}: {}",
+          plan.column(),
+          jobId,
+          state,
+          history.uri(),
+          e.toString());
     }
   }
 

@@ -188,14 +188,19 @@ public final class UdfVersions {
    * @return the new version
    */
   static long markComputed(TableLocation table, String column, String udfClass, UdfSpec spec) {
-    return updateFieldMetadata(
-        table,
-        Map.of(
-            column,
-            Map.of(
-                COMPUTED,
-                encode(udfClass, spec.version(), spec.inputs()),
-                UdfMetadata.VERSION,
-                spec.version())));
+    Map<String, String> updates = new java.util.HashMap<>();
+    updates.put(COMPUTED, encode(udfClass, spec.version(), spec.inputs()));
+    Optional<UdfMetadata> declared;
+    try (Dataset latest = table.openLatest()) {
+      var field = latest.getSchema().findField(column);
+      declared = UdfMetadata.from(field.getMetadata());
+    }
+    // The declared version follows the class's, unless alterColumns declared another UDF meanwhile.
+    if (declared.isPresent()
+        && declared.get().udfClass().equals(udfClass)
+        && declared.get().inputs().equals(spec.inputs())) {
+      updates.put(UdfMetadata.VERSION, spec.version());
+    }
+    return updateFieldMetadata(table, Map.of(column, updates));
   }
 }

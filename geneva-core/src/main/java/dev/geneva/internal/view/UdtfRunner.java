@@ -7,6 +7,7 @@ import dev.geneva.internal.engine.ViewAccess;
 import dev.geneva.udf.BatchUdtf;
 import dev.geneva.udf.ChunkerUdf;
 import dev.geneva.udf.ErrorPolicy;
+import dev.geneva.udf.ErrorRule;
 import dev.geneva.udf.Row;
 import dev.geneva.udf.StatefulUdtf;
 import dev.geneva.udf.UdfContext;
@@ -106,17 +107,22 @@ final class UdtfRunner implements AutoCloseable {
                     int i = output.addRow(row);
                     for (String key : values.keySet()) {
                       if (!sinks.containsKey(key)) {
-                        throw new IllegalArgumentException(
-                            "UDTF "
-                                + className
-                                + " returned column '"
-                                + key
-                                + "', which it does not declare; declared: "
-                                + sinks.keySet());
+                        throw new BadValue(
+                            new IllegalArgumentException(
+                                "UDTF "
+                                    + className
+                                    + " returned column '"
+                                    + key
+                                    + "', which it does not declare; declared: "
+                                    + sinks.keySet()));
                       }
                     }
                     for (var sink : sinks.entrySet()) {
-                      sink.getValue().set(i, values.get(sink.getKey()));
+                      try {
+                        sink.getValue().set(i, values.get(sink.getKey()));
+                      } catch (IllegalArgumentException bad) {
+                        throw new BadValue(bad);
+                      }
                     }
                   }
                 });
@@ -148,7 +154,19 @@ final class UdtfRunner implements AutoCloseable {
     void run() throws Exception;
   }
 
-  /** Runs a call under the error policy: true when it succeeded, false when skipped. */
+  /** A value an output column cannot hold: never retried, the UDTF would return it again. */
+  private static final class BadValue extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadValue(IllegalArgumentException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Runs a call under the error policy's rules (as a UDF's): true when it succeeded, false when
+   * skipped.
+   */
   private boolean attempt(String what, Call call) {
     ErrorPolicy policy = spec.errorPolicy();
     for (int attempt = 1; ; attempt++) {
@@ -158,17 +176,33 @@ final class UdtfRunner implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new GenevaException("refresh interrupted", e);
-      } catch (Exception e) {
-        boolean badValue = e instanceof IllegalArgumentException;
-        if (!badValue && attempt < policy.maxAttempts() && policy.isRetryable(e)) {
-          sleep(policy.backoffBefore(attempt).toMillis());
+      } catch (Exception | LinkageError | AssertionError e) {
+        ErrorPolicy.Decision decision = policy.decide(e, attempt);
+        ErrorRule.Action action = decision.action();
+        if (action == ErrorRule.Action.RETRY && e instanceof BadValue) {
+          action =
+              policy.onFailure() == ErrorPolicy.OnFailure.SKIP
+                  ? ErrorRule.Action.SKIP
+                  : ErrorRule.Action.FAIL;
+        }
+        if (action == ErrorRule.Action.RETRY) {
+          sleep(decision.delay().toMillis());
           continue;
         }
-        if (policy.onFailure() == ErrorPolicy.OnFailure.SKIP) {
+        if (action == ErrorRule.Action.SKIP) {
           return false;
         }
         throw new UdtfFailedException(
-            "UDTF " + className + " failed on " + what + " (attempt " + attempt + "): " + e, e);
+            "UDTF "
+                + className
+                + " failed on "
+                + what
+                + (attempt > 1 ? " after " + attempt + " attempts" : "")
+                + ": "
+                + e
+                + ". Fix the UDTF or choose an ErrorPolicy (retry or skip rules) in its UdtfSpec;"
+                + " the rows already added stay, so refreshing again resumes",
+            e);
       }
     }
   }

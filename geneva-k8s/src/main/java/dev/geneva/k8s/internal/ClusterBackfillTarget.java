@@ -5,6 +5,7 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
 import dev.geneva.Table;
 import dev.geneva.k8s.RayClusterException;
+import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobContactLostException;
 import dev.geneva.spi.BackfillTarget;
@@ -36,6 +37,7 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   private final String cluster;
   private final RayJobBackfill backfill;
   private final Consumer<Throwable> onFailure;
+  private final RayClusterSpec spec;
   private final Set<BackfillJob> running = ConcurrentHashMap.newKeySet();
   private final Set<BackfillJob> lost = ConcurrentHashMap.newKeySet();
   private boolean closed; // guarded by this
@@ -49,7 +51,22 @@ public final class ClusterBackfillTarget implements BackfillTarget {
    */
   public ClusterBackfillTarget(
       String cluster, RayJobBackfill backfill, Consumer<Throwable> onFailure) {
+    this(cluster, null, backfill, onFailure);
+  }
+
+  /**
+   * Creates it with the cluster's definition, so each backfill's UDF resources are checked against
+   * its worker groups before anything is submitted ({@link Admission}).
+   *
+   * @param cluster {@code namespace/name}, for names and messages
+   * @param spec the cluster's definition, or null to skip the admission check
+   * @param backfill submits the jobs
+   * @param onFailure told when a job fails (not when it is cancelled)
+   */
+  public ClusterBackfillTarget(
+      String cluster, RayClusterSpec spec, RayJobBackfill backfill, Consumer<Throwable> onFailure) {
     this.cluster = cluster;
+    this.spec = spec;
     this.backfill = backfill;
     this.onFailure = onFailure;
   }
@@ -69,9 +86,12 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   }
 
   /**
-   * Submits the backfill as a Ray job on the cluster.
+   * Submits the backfill as a Ray job on the cluster, once its UDF's resources are known to fit a
+   * worker group.
    *
    * @throws RayClusterException once the cluster is closed
+   * @throws dev.geneva.k8s.ResourcesDoNotFitException before anything is submitted, when no worker
+   *     group can run the UDF's tasks
    */
   @Override
   public BackfillJob start(Table table, String column, BackfillOptions options) {
@@ -85,6 +105,9 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 + column
                 + "' named with BackfillOptions.target(...): start another cluster and name"
                 + " that one, or drop the target to run where the open clusters send it");
+      }
+      if (spec != null) {
+        Admission.check(spec, table, column);
       }
       try {
         job = backfill.start(table, column, options);

@@ -97,6 +97,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
     }
     a.addAll(List.of("--commit-every", Integer.toString(options.commitEvery())));
     a.addAll(List.of("--max-commit-attempts", Integer.toString(options.maxCommitAttempts())));
+    options.jobId().ifPresent(id -> a.addAll(List.of("--job-id", id)));
+    options.cluster().ifPresent(c -> a.addAll(List.of("--cluster", c)));
     return a;
   }
 
@@ -112,7 +114,7 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
       throw new InvalidInputException(
           "usage: BackfillDriver <table uri> <column> [--where SQL] [--concurrency N]"
               + " [--batch-size N] [--rows-per-task N] [--commit-every N]"
-              + " [--max-commit-attempts N]");
+              + " [--max-commit-attempts N] [--job-id ID] [--cluster NAMESPACE/NAME]");
     }
     BackfillOptions.Builder b = BackfillOptions.builder();
     for (int i = 2; i < args.length; i += 2) {
@@ -128,6 +130,8 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
         case "--rows-per-task" -> b.rowsPerTask(longValue(name, value));
         case "--commit-every" -> b.commitEvery(integer(name, value));
         case "--max-commit-attempts" -> b.maxCommitAttempts(integer(name, value));
+        case "--job-id" -> b.jobId(value);
+        case "--cluster" -> b.cluster(value);
         default -> throw new InvalidInputException("unknown option " + name);
       }
     }

@@ -4,18 +4,18 @@ import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.InvalidInputException;
+import dev.geneva.JobRecord;
 import dev.geneva.LanceLogging;
 import dev.geneva.Table;
+import dev.geneva.ray.jobs.internal.ClientJobRecords;
 import dev.geneva.ray.jobs.internal.Json;
 import dev.geneva.ray.jobs.internal.RemoteBackfillJob;
 import dev.geneva.spi.BackfillTarget;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +54,7 @@ public final class RayJobBackfill implements BackfillTarget {
   private final Double entrypointNumCpus;
   private final Duration pollInterval;
   private final Duration contactTimeout;
+  private final String clusterName;
   private JobPackage cachedPackage;
 
   private RayJobBackfill(Builder b) {
@@ -67,6 +68,7 @@ public final class RayJobBackfill implements BackfillTarget {
     this.entrypointNumCpus = b.entrypointNumCpus;
     this.pollInterval = b.pollInterval == null ? client.pollInterval() : b.pollInterval;
     this.contactTimeout = b.contactTimeout == null ? client.contactTimeout() : b.contactTimeout;
+    this.clusterName = b.clusterName;
   }
 
   /**
@@ -110,7 +112,14 @@ public final class RayJobBackfill implements BackfillTarget {
    * @return the submission
    */
   public JobSubmission submission(String tableUri, String column, BackfillOptions options) {
-    DriverArgs args = new DriverArgs(tableUri, column, options);
+    // The Ray submission id is the job history's id, so the client's and the driver's reports
+    // about the job meet.
+    String id = options.jobId().orElseGet(() -> JobRecord.newJobId(column));
+    BackfillOptions.Builder withJob = options.toBuilder().jobId(id);
+    if (clusterName != null && options.cluster().isEmpty()) {
+      withJob.cluster(clusterName);
+    }
+    DriverArgs args = new DriverArgs(tableUri, column, withJob.build());
     JobPackage p = ensurePackage();
     EntrypointBuilder entry =
         EntrypointBuilder.forPackage(p)
@@ -119,11 +128,6 @@ public final class RayJobBackfill implements BackfillTarget {
     if (rayDistJar != null) {
       entry.rayDistJar(rayDistJar);
     }
-    String id =
-        "geneva-"
-            + column.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
     JobSubmission.Builder s = JobSubmission.builder(entry.build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
     s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
@@ -179,7 +183,11 @@ public final class RayJobBackfill implements BackfillTarget {
   }
 
   /**
-   * Submits a backfill of a table's column and returns at once.
+   * Submits a backfill of a table's column and returns at once. The job is recorded in the table's
+   * database's {@linkplain dev.geneva.Connection#jobs() job history}: here as pending, then by the
+   * driver as it runs it, and here again as failed or cancelled when the driver could not report
+   * (see {@link ClientJobRecords}). {@link #start(String, String, BackfillOptions)}, which has no
+   * {@code Table}, leaves the history to the driver.
    *
    * @param table the table
    * @param column a UDF column of that table
@@ -188,7 +196,19 @@ public final class RayJobBackfill implements BackfillTarget {
    */
   @Override
   public BackfillJob start(Table table, String column, BackfillOptions options) {
-    return start(table.uri(), column, options);
+    BackfillOptions o = options == null ? BackfillOptions.defaults() : options;
+    String id = o.jobId().orElseGet(() -> JobRecord.newJobId(column));
+    ClientJobRecords records =
+        ClientJobRecords.pending(
+            table, column, id, name(), o.cluster().orElse(clusterName), o.listener().orElse(null));
+    BackfillJob job;
+    try {
+      job = start(table.uri(), column, o.toBuilder().jobId(id).build());
+    } catch (RuntimeException e) {
+      records.submissionFailed(e);
+      throw e;
+    }
+    return records.follow(job);
   }
 
   /**
@@ -231,6 +251,7 @@ public final class RayJobBackfill implements BackfillTarget {
     private Double entrypointNumCpus;
     private Duration pollInterval;
     private Duration contactTimeout;
+    private String clusterName;
 
     private Builder(RayJobsClient client) {
       this.client = client;
@@ -362,6 +383,17 @@ public final class RayJobBackfill implements BackfillTarget {
         throw new InvalidInputException("contact timeout must be positive, got " + timeout);
       }
       this.contactTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Names the cluster the jobs run on ({@code namespace/name}), for the job history.
+     *
+     * @param name the name, or null
+     * @return this builder
+     */
+    public Builder clusterName(String name) {
+      this.clusterName = name;
       return this;
     }
 

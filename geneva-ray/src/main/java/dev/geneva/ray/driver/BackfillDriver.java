@@ -40,7 +40,7 @@ import org.apache.arrow.memory.BufferAllocator;
  * java --add-opens=... -cp '*:$RAY_DIST_JAR' -Dray.address=$RAY_ADDRESS \
  *     dev.geneva.ray.driver.BackfillDriver &lt;table uri&gt; &lt;column&gt; [--where SQL]
  *     [--concurrency N] [--batch-size N] [--rows-per-task N] [--commit-every N]
- *     [--max-commit-attempts N]
+ *     [--max-commit-attempts N] [--job-id ID] [--cluster NAMESPACE/NAME]
  * </pre>
  *
  * <p>The table URI is the table's own directory ({@code <database>/<name>.lance}), as {@link

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
+import dev.geneva.FailedRow;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +27,9 @@ public final class DriverLines {
   public static final String ERROR = "GENEVA_ERROR ";
 
   private DriverLines() {}
+
+  /** The most failed rows a result line carries (it is one line of the job's log). */
+  static final int MAX_FAILED_ROWS = 100;
 
   /**
    * The result line.
@@ -45,6 +51,17 @@ public final class DriverLines {
     o.put("committed_version", r.committedVersion());
     o.put("commits", r.commits());
     o.put("duration_ms", r.duration().toMillis());
+    if (r.udfChange() != null) {
+      o.put("udf_change", r.udfChange());
+    }
+    var failed = o.putArray("failed_rows");
+    for (FailedRow f :
+        r.failedRows().subList(0, Math.min(MAX_FAILED_ROWS, r.failedRows().size()))) {
+      ObjectNode row = failed.addObject();
+      row.put("row_address", f.rowAddress());
+      row.put("error", f.error());
+      row.put("message", f.message());
+    }
     return RESULT + Json.write(o);
   }
 
@@ -102,7 +119,21 @@ public final class DriverLines {
                     n.path("read_version").asLong(),
                     n.path("committed_version").asLong(),
                     n.path("commits").asInt(),
-                    Duration.ofMillis(n.path("duration_ms").asLong())));
+                    Duration.ofMillis(n.path("duration_ms").asLong()),
+                    failedRows(n.path("failed_rows")),
+                    n.hasNonNull("udf_change") ? n.path("udf_change").asText() : null));
+  }
+
+  private static List<FailedRow> failedRows(JsonNode rows) {
+    List<FailedRow> out = new ArrayList<>();
+    for (JsonNode row : rows) {
+      out.add(
+          new FailedRow(
+              row.path("row_address").asLong(),
+              row.path("error").asText(),
+              row.path("message").asText()));
+    }
+    return out;
   }
 
   /**

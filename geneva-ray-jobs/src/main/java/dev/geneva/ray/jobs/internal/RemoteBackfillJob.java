@@ -93,6 +93,11 @@ public final class RemoteBackfillJob implements BackfillJob {
   }
 
   @Override
+  public java.util.Optional<String> jobId() {
+    return java.util.Optional.of(submissionId);
+  }
+
+  @Override
   public CompletableFuture<BackfillResult> future() {
     return future;
   }

@@ -1,0 +1,256 @@
+package dev.geneva;
+
+import dev.geneva.internal.meta.SystemTable;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The database's backfill history: a Lance table at {@code <database>/_geneva/jobs.lance} (never
+ * listed as a user table), written by every backfill — in this JVM, on embedded Ray, and by the
+ * driver of a cluster backfill (the client records the job as pending on submission and as failed
+ * or cancelled when it loses or stops it). Being in the database, it outlives any cluster.
+ *
+ * <p>Each report is a row appended to the table (appends of concurrent writers never overwrite each
+ * other; a lost commit race is retried), so the table is also an audit log. Reading folds the
+ * reports per job: the furthest state wins ({@code PENDING < RUNNING < FAILED, CANCELLED < DONE}),
+ * the latest report among equals. Plain Lance readers see one row per report, with the columns
+ * {@code job_id, table_name, column_name, udf_class, udf_version, state, created_at, started_at,
+ * ended_at, updated_at, executor, cluster, error}, then one {@code int64} column per {@link
+ * JobMetrics} name.
+ */
+public final class JobHistory {
+  /** The table's file name under {@code _geneva/}, without {@code .lance}. */
+  public static final String TABLE = "jobs";
+
+  /** The layout of the rows; a reader refuses rows of a newer layout. */
+  static final int FORMAT_VERSION = 1;
+
+  private static final Schema SCHEMA = schema();
+
+  private final SystemTable table;
+
+  JobHistory(String databaseUri, Supplier<Map<String, String>> storage, BufferAllocator allocator) {
+    this.table = new SystemTable(databaseUri, TABLE, SCHEMA, storage, allocator);
+  }
+
+  private static Schema schema() {
+    List<Field> fields = new ArrayList<>();
+    fields.add(Field.notNullable("format_version", new ArrowType.Int(32, true)));
+    for (String s :
+        List.of("job_id", "table_name", "column_name", "udf_class", "udf_version", "state")) {
+      fields.add(Field.notNullable(s, ArrowType.Utf8.INSTANCE));
+    }
+    ArrowType ts = new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
+    fields.add(Field.notNullable("created_at", ts));
+    fields.add(Field.nullable("started_at", ts));
+    fields.add(Field.nullable("ended_at", ts));
+    fields.add(Field.notNullable("updated_at", ts));
+    fields.add(Field.notNullable("executor", ArrowType.Utf8.INSTANCE));
+    fields.add(Field.nullable("cluster", ArrowType.Utf8.INSTANCE));
+    fields.add(Field.nullable("error", ArrowType.Utf8.INSTANCE));
+    for (String m : JobMetrics.names()) {
+      fields.add(new Field(m, FieldType.notNullable(new ArrowType.Int(64, true)), null));
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * The history table's URI.
+   *
+   * @return {@code <database>/_geneva/jobs.lance}
+   */
+  public String uri() {
+    return table.uri();
+  }
+
+  /**
+   * Appends a report about a job. Backfills and targets call this; users rarely need to.
+   *
+   * @param job the job as it is now
+   * @throws GenevaException when the report cannot be written after retrying commit conflicts
+   */
+  public void record(JobRecord job) {
+    table.append(
+        batch -> {
+          ((IntVector) batch.getVector("format_version")).setSafe(0, FORMAT_VERSION);
+          text(batch, "job_id", job.jobId());
+          text(batch, "table_name", job.table());
+          text(batch, "column_name", job.column());
+          text(batch, "udf_class", job.udfClass());
+          text(batch, "udf_version", job.udfVersion());
+          text(batch, "state", job.state().name());
+          time(batch, "created_at", job.createdAt());
+          time(batch, "started_at", job.startedAt().orElse(null));
+          time(batch, "ended_at", job.endedAt().orElse(null));
+          time(batch, "updated_at", job.updatedAt());
+          text(batch, "executor", job.executor());
+          text(batch, "cluster", job.cluster().orElse(null));
+          text(batch, "error", job.error().orElse(null));
+          for (String m : JobMetrics.names()) {
+            ((BigIntVector) batch.getVector(m)).setSafe(0, job.metric(m));
+          }
+          batch.setRowCount(1);
+        });
+  }
+
+  /**
+   * Every job, newest first.
+   *
+   * @return the jobs
+   */
+  public List<JobRecord> list() {
+    return list(JobFilter.all());
+  }
+
+  /**
+   * The jobs a filter selects, newest (by creation) first.
+   *
+   * @param filter table, column and states
+   * @return the jobs
+   */
+  public List<JobRecord> list(JobFilter filter) {
+    Map<String, List<JobRecord>> byId = new HashMap<>();
+    table.scan(
+        batch -> {
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            JobRecord r = read(batch, i);
+            byId.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(r);
+          }
+        });
+    return byId.values().stream()
+        .map(JobHistory::fold)
+        .filter(filter::matches)
+        .sorted(
+            Comparator.comparing(JobRecord::createdAt).reversed().thenComparing(JobRecord::jobId))
+        .toList();
+  }
+
+  /**
+   * One job.
+   *
+   * @param jobId the id
+   * @return the job, empty when nothing was recorded under that id
+   */
+  public Optional<JobRecord> get(String jobId) {
+    return list().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
+  }
+
+  /** The furthest report wins; creation time, start and cluster are the first ones known. */
+  private static JobRecord fold(List<JobRecord> reports) {
+    JobRecord winner =
+        reports.stream()
+            .max(
+                Comparator.comparingInt((JobRecord r) -> r.state().rank())
+                    .thenComparing(JobRecord::updatedAt))
+            .orElseThrow();
+    JobRecord.Builder b = winner.toBuilder().updatedAt(winner.updatedAt());
+    reports.stream()
+        .map(JobRecord::createdAt)
+        .min(Comparator.naturalOrder())
+        .ifPresent(b::createdAt);
+    if (winner.startedAt().isEmpty()) {
+      reports.stream()
+          .flatMap(r -> r.startedAt().stream())
+          .min(Comparator.naturalOrder())
+          .ifPresent(b::startedAt);
+    }
+    if (winner.cluster().isEmpty()) {
+      reports.stream().flatMap(r -> r.cluster().stream()).findFirst().ifPresent(b::cluster);
+    }
+    if (winner.udfClass().isEmpty()) {
+      reports.stream()
+          .filter(r -> !r.udfClass().isEmpty())
+          .findFirst()
+          .ifPresent(r -> b.udfClass(r.udfClass()).udfVersion(r.udfVersion()));
+    }
+    return b.build();
+  }
+
+  private JobRecord read(VectorSchemaRoot batch, int i) {
+    int format = ((IntVector) batch.getVector("format_version")).get(i);
+    if (format > FORMAT_VERSION) {
+      throw new GenevaException(
+          "the job history at "
+              + uri()
+              + " has rows of layout "
+              + format
+              + ", newer than this Geneva's "
+              + FORMAT_VERSION
+              + ": upgrade Geneva to read it");
+    }
+    JobRecord.Builder b =
+        JobRecord.builder()
+            .jobId(text(batch, "job_id", i))
+            .table(text(batch, "table_name", i))
+            .column(text(batch, "column_name", i))
+            .udfClass(text(batch, "udf_class", i))
+            .udfVersion(text(batch, "udf_version", i))
+            .state(JobState.valueOf(text(batch, "state", i)))
+            .createdAt(time(batch, "created_at", i))
+            .startedAt(time(batch, "started_at", i))
+            .endedAt(time(batch, "ended_at", i))
+            .updatedAt(time(batch, "updated_at", i))
+            .executor(text(batch, "executor", i))
+            .cluster(text(batch, "cluster", i))
+            .error(text(batch, "error", i));
+    for (String m : JobMetrics.names()) {
+      FieldVector v = batch.getVector(m);
+      if (v != null && !v.isNull(i)) {
+        b.metric(m, ((BigIntVector) v).get(i));
+      }
+    }
+    return b.build();
+  }
+
+  private static void text(VectorSchemaRoot batch, String name, String value) {
+    VarCharVector v = (VarCharVector) batch.getVector(name);
+    if (value == null) {
+      v.setNull(0);
+    } else {
+      v.setSafe(0, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String text(VectorSchemaRoot batch, String name, int i) {
+    VarCharVector v = (VarCharVector) batch.getVector(name);
+    return v.isNull(i) ? null : new String(v.get(i), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void time(VectorSchemaRoot batch, String name, Instant value) {
+    TimeStampMicroTZVector v = (TimeStampMicroTZVector) batch.getVector(name);
+    if (value == null) {
+      v.setNull(0);
+    } else {
+      v.setSafe(0, ChronoUnit.MICROS.between(Instant.EPOCH, value));
+    }
+  }
+
+  private static Instant time(VectorSchemaRoot batch, String name, int i) {
+    TimeStampMicroTZVector v = (TimeStampMicroTZVector) batch.getVector(name);
+    return v.isNull(i) ? null : Instant.EPOCH.plus(v.get(i), ChronoUnit.MICROS);
+  }
+
+  @Override
+  public String toString() {
+    return "JobHistory{" + uri() + "}";
+  }
+}

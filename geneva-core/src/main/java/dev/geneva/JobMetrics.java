@@ -1,0 +1,69 @@
+package dev.geneva;
+
+import java.util.List;
+
+/**
+ * The names of the metrics a {@link JobRecord} carries: Geneva (Python)'s job metric names, so
+ * dashboards and habits carry over. Counts are rows or fragments; times are cumulative
+ * milliseconds.
+ */
+public final class JobMetrics {
+  private JobMetrics() {}
+
+  /** Fragments the backfill planned to update. */
+  public static final String FRAGMENTS = "fragments";
+
+  /** Fragments whose new column file was committed. */
+  public static final String WRITER_FRAGMENTS = "writer_fragments";
+
+  /** Rows the UDF computed in this run. */
+  public static final String UDF_VALUES_COMPUTED = "udf_values_computed";
+
+  /** Rows finished by the read/UDF/checkpoint stage in this run (tasks whose output is saved). */
+  public static final String ROWS_CHECKPOINTED = "rows_checkpointed";
+
+  /** Rows committed to the table (visible to other connections), including reused checkpoints. */
+  public static final String ROWS_COMMITTED = "rows_committed";
+
+  /** Rows not recomputed because an earlier run had checkpointed them (no Geneva equivalent). */
+  public static final String ROWS_REUSED = "rows_reused";
+
+  /** Rows whose UDF call failed and were left null under a skip policy. */
+  public static final String ROWS_FAILED = "rows_failed";
+
+  /** Workers (parallel tasks) the backfill ran with. */
+  public static final String WORKERS = "workers";
+
+  /** Cumulative time of the tasks: reading inputs, the UDF and writing the column file, in ms. */
+  public static final String TASK_TIME_MS = "task_time_ms";
+
+  /** Cumulative commit time, in ms. */
+  public static final String COMMIT_TIME_MS = "commit_time_ms";
+
+  /** Commits retried because another writer committed first. */
+  public static final String COMMIT_CONFLICT_RETRIES = "commit_conflict_retries";
+
+  /** Time waited between commit retries, in ms. */
+  public static final String COMMIT_BACKOFF_TIME_MS = "commit_backoff_time_ms";
+
+  /**
+   * Every metric name, in the order the job table stores them.
+   *
+   * @return the names
+   */
+  public static List<String> names() {
+    return List.of(
+        FRAGMENTS,
+        WRITER_FRAGMENTS,
+        UDF_VALUES_COMPUTED,
+        ROWS_CHECKPOINTED,
+        ROWS_COMMITTED,
+        ROWS_REUSED,
+        ROWS_FAILED,
+        WORKERS,
+        TASK_TIME_MS,
+        COMMIT_TIME_MS,
+        COMMIT_CONFLICT_RETRIES,
+        COMMIT_BACKOFF_TIME_MS);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.geneva.internal.meta;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.ReadOptions;
+import com.lancedb.lance.WriteParams;
+import com.lancedb.lance.ipc.LanceScanner;
+import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.GenevaException;
+import dev.geneva.internal.engine.RootReader;
+import dev.geneva.internal.lance.LanceErrors;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * An append-only Lance table Geneva keeps for itself under {@code <database>/_geneva/} (job
+ * history, stored cluster definitions). Rows are only ever appended, so writers never overwrite
+ * each other; an append that loses a commit race (or races the table's creation) is retried.
+ * Readers fold the rows (the latest per key wins).
+ */
+public final class SystemTable {
+  /** The directory under the database holding Geneva's own tables; never listed as a table. */
+  public static final String DIRECTORY = "_geneva";
+
+  private static final int MAX_ATTEMPTS = 30;
+
+  private final String uri;
+  private final Schema schema;
+  private final Supplier<Map<String, String>> storage;
+  private final BufferAllocator allocator;
+  private volatile boolean created;
+
+  /**
+   * Describes one system table.
+   *
+   * @param databaseUri the database's URI
+   * @param name the table's file name without {@code .lance}, such as {@code jobs}
+   * @param schema the rows' schema
+   * @param storage resolves the storage options current now
+   * @param allocator for the batches written and read
+   */
+  public SystemTable(
+      String databaseUri,
+      String name,
+      Schema schema,
+      Supplier<Map<String, String>> storage,
+      BufferAllocator allocator) {
+    String root =
+        databaseUri.endsWith("/")
+            ? databaseUri.substring(0, databaseUri.length() - 1)
+            : databaseUri;
+    this.uri = root + "/" + DIRECTORY + "/" + name + ".lance";
+    this.schema = schema;
+    this.storage = storage;
+    this.allocator = allocator;
+  }
+
+  /**
+   * The table's URI.
+   *
+   * @return the URI
+   */
+  public String uri() {
+    return uri;
+  }
+
+  /**
+   * Appends rows, creating the table on first use, retrying lost commit races.
+   *
+   * @param fill sets the rows of an empty batch of the table's schema (and its row count)
+   * @throws GenevaException when the rows cannot be written after retries
+   */
+  public void append(Consumer<VectorSchemaRoot> fill) {
+    try (VectorSchemaRoot batch = VectorSchemaRoot.create(schema, allocator)) {
+      batch.allocateNew();
+      fill.accept(batch);
+      ensureCreated();
+      appendWithRetries(batch);
+    }
+  }
+
+  private void appendWithRetries(VectorSchemaRoot batch) {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      try {
+        write(batch);
+        return;
+      } catch (RuntimeException e) {
+        if (!retryable(e)) {
+          throw new GenevaException("cannot write to " + uri + ": " + e.getMessage(), e);
+        }
+        last = e;
+        sleep(attempt);
+      }
+    }
+    throw new GenevaException(
+        "cannot write to "
+            + uri
+            + ": "
+            + MAX_ATTEMPTS
+            + " commits in a row conflicted with other writers: "
+            + last.getMessage(),
+        last);
+  }
+
+  /**
+   * Creates the table empty unless it exists. Lance resolves racing creations by committing the
+   * late one as a new version that replaces the table (probed with lance-core 0.39.0: of four
+   * simultaneous {@code CREATE}s, two failed with "already exists" and two returned versions 1 and
+   * 2), so a late creation can drop rows appended meanwhile. A creation that returns a version
+   * above 1 therefore appends again the rows of the version it replaced.
+   */
+  private void ensureCreated() {
+    if (created) {
+      return;
+    }
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (exists()) {
+        created = true;
+        return;
+      }
+      try (VectorSchemaRoot empty = VectorSchemaRoot.create(schema, allocator)) {
+        empty.allocateNew();
+        empty.setRowCount(0);
+        long version = write(empty, WriteParams.WriteMode.CREATE);
+        if (version > 1) {
+          restore(version - 1);
+        }
+        created = true;
+        return;
+      } catch (RuntimeException e) {
+        if (!retryable(e)) {
+          throw new GenevaException("cannot create " + uri + ": " + e.getMessage(), e);
+        }
+        sleep(attempt); // another writer created it first: check again
+      }
+    }
+    throw new GenevaException("cannot create " + uri + ": it neither exists nor can be created");
+  }
+
+  private boolean exists() {
+    try (Dataset ds =
+        Dataset.open(
+            allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build())) {
+      return ds.version() > 0;
+    } catch (RuntimeException e) {
+      if (LanceErrors.isNotFound(e)) {
+        return false;
+      }
+      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Appends the rows of a version that a racing creation replaced. */
+  private void restore(long replaced) {
+    try (Dataset old =
+            Dataset.open(
+                allocator,
+                uri,
+                new ReadOptions.Builder()
+                    .setVersion(Math.toIntExact(replaced))
+                    .setStorageOptions(storage.get())
+                    .build());
+        LanceScanner scanner = old.newScan(new ScanOptions.Builder().build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        VectorSchemaRoot rows = reader.getVectorSchemaRoot();
+        if (rows.getRowCount() > 0) {
+          appendWithRetries(rows);
+        }
+      }
+    } catch (GenevaException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new GenevaException(
+          "cannot restore the rows of " + uri + " version " + replaced + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void write(VectorSchemaRoot batch) {
+    write(batch, WriteParams.WriteMode.APPEND);
+  }
+
+  private long write(VectorSchemaRoot batch, WriteParams.WriteMode mode) {
+    try (ArrowReader reader = new RootReader(allocator, batch);
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      Data.exportArrayStream(allocator, reader, stream);
+      WriteParams params =
+          new WriteParams.Builder().withMode(mode).withStorageOptions(storage.get()).build();
+      try (Dataset written = Dataset.create(allocator, stream, uri, params)) {
+        return written.version();
+      }
+    } catch (IOException e) {
+      throw new GenevaException("cannot write to " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads every row, batch by batch.
+   *
+   * @param each called with each batch (valid only during the call)
+   * @throws GenevaException when the table exists but cannot be read
+   */
+  public void scan(Consumer<VectorSchemaRoot> each) {
+    Dataset ds;
+    try {
+      ds =
+          Dataset.open(
+              allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build());
+    } catch (RuntimeException e) {
+      if (LanceErrors.isNotFound(e)) {
+        return; // nothing recorded yet
+      }
+      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+    try (ds;
+        LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        each.accept(reader.getVectorSchemaRoot());
+      }
+    } catch (Exception e) {
+      throw new GenevaException("cannot read " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean retryable(RuntimeException e) {
+    if (LanceErrors.isCommitConflict(e)) {
+      return true;
+    }
+    // Two first writers race to create the table: the loser sees it exist, or half-made.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("already exists") || m.contains("retry")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleep(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L + 20L * Math.min(attempt, 10)));
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new GenevaException("interrupted while retrying a write to Geneva's system table");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SystemTable{" + uri + "}";
+  }
+}

@@ -1,0 +1,66 @@
+package dev.geneva.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.geneva.BackfillExecutors;
+import dev.geneva.BackfillOptions;
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.JobMetrics;
+import dev.geneva.JobRecord;
+import dev.geneva.Table;
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.TextLength;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job history's metrics in a Micrometer registry, from a real backfill on a Lance table. */
+class MicrometerBackfillListenerTest {
+  @TempDir Path dir;
+
+  @Test
+  void backfill_whenListenerGiven_exportsTheJobRecordsMetricsUnderGenevasNames() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (BackfillExecutor threads = BackfillExecutors.threads();
+        Connection db = Geneva.connect(dir.toString())) {
+      Table t = SampleTables.create(db, "docs", 2_000, 500);
+      t.addColumns(Map.of("len", new TextLength()));
+      BackfillOptions options =
+          BackfillOptions.builder()
+              .executor(threads)
+              .concurrency(2)
+              .listener(MicrometerBackfillListener.create(registry, Tags.of("pipeline", "test")))
+              .build();
+      t.backfill("len", options);
+      t.backfill("len", options.toBuilder().where("id < 100").build());
+
+      Tags done =
+          Tags.of(
+              "pipeline", "test",
+              "table", "docs",
+              "column", "len",
+              "state", "DONE",
+              "executor", "threads");
+      assertThat(registry.get("geneva.jobs").tags(done).counter().count()).isEqualTo(2);
+      long committed = db.jobs().stream().mapToLong(j -> j.metric(JobMetrics.ROWS_COMMITTED)).sum();
+      assertThat(committed).isEqualTo(2_100);
+      assertThat(registry.get("geneva.job.rows_committed").tags(done).counter().count())
+          .isEqualTo(committed);
+      for (String name : JobMetrics.names()) {
+        double expected = db.jobs().stream().mapToLong(j -> j.metric(name)).sum();
+        assertThat(registry.get("geneva.job." + name).tags(done).counter().count())
+            .as(name)
+            .isEqualTo(expected);
+      }
+      assertThat(registry.get("geneva.job.duration").tags(done).timer().count()).isEqualTo(2);
+      assertThat(registry.get("geneva.backfill.rows.done").tag("column", "len").gauge().value())
+          .isEqualTo(100);
+      assertThat(db.jobs()).extracting(JobRecord::executor).containsOnly("threads");
+    }
+  }
+}
