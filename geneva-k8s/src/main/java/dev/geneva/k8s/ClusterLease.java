@@ -91,13 +91,15 @@ public final class ClusterLease {
   }
 
   /**
-   * The annotation value for a lease that runs out at {@code at}: whole seconds, UTC.
+   * The annotation value for a lease that runs out at {@code at}: UTC, rounded up to a whole second
+   * (so a lease is never shorter than asked).
    *
    * @param at when the lease runs out
    * @return e.g. {@code 2026-11-29T21:05:00Z}
    */
   public static String format(Instant at) {
-    return at.truncatedTo(ChronoUnit.SECONDS).toString();
+    Instant s = at.truncatedTo(ChronoUnit.SECONDS);
+    return (s.equals(at) ? s : s.plusSeconds(1)).toString();
   }
 
   /**

@@ -165,7 +165,7 @@ public final class RayClusters {
     try (KubernetesClient client = api.client()) {
       List<String> deleted = new ArrayList<>();
       for (Listed l : listed(api, namespace)) {
-        if (condemned.test(l.cluster()) && delete(api, namespace, l)) {
+        if (condemned.test(l.cluster()) && delete(api, namespace, l, condemned)) {
           deleted.add(l.cluster().name());
         }
       }
@@ -184,37 +184,70 @@ public final class RayClusters {
   }
 
   /**
-   * Deletes a listed cluster if it is unchanged since the list (its resource version): a cluster
-   * changed meanwhile (a lease renewed, a retained mark set) or already gone is kept.
+   * Deletes a listed cluster on the condition that it is unchanged since it was read (its resource
+   * version). When it changed meanwhile (a lease renewed, a retained mark set, a status written by
+   * the operator), it is read again and deleted only if it is still condemned; one already gone is
+   * not counted.
    */
-  private static boolean delete(ApiCalls.Client api, String namespace, Listed l) {
-    String name = l.cluster().name();
-    try {
-      api.calls()
-          .call(
-              "delete RayCluster " + namespace + "/" + name,
-              BUDGET,
-              () -> {
-                var resource =
-                    api.client()
-                        .resources(RayClusterResource.class)
-                        .inNamespace(namespace)
-                        .withName(name);
-                return l.resourceVersion() == null
-                    ? resource.delete()
-                    : resource.lockResourceVersion(l.resourceVersion()).delete();
-              });
-      return true;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409 || e.getCode() == 404) {
-        LOG.info(
-            "RayCluster {}/{} changed or went away since it was listed (HTTP {}): not deleted",
-            namespace,
-            name,
-            e.getCode());
+  private static boolean delete(
+      ApiCalls.Client api, String namespace, Listed listed, Predicate<ManagedCluster> condemned) {
+    String name = listed.cluster().name();
+    Listed l = listed;
+    for (int attempt = 1; ; attempt++) {
+      String version = l.resourceVersion();
+      try {
+        api.calls()
+            .call(
+                "delete RayCluster " + namespace + "/" + name,
+                BUDGET,
+                () -> {
+                  var resource =
+                      api.client()
+                          .resources(RayClusterResource.class)
+                          .inNamespace(namespace)
+                          .withName(name);
+                  return version == null
+                      ? resource.delete()
+                      : resource.lockResourceVersion(version).delete();
+                });
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return false;
+        }
+        if (e.getCode() != 409 || attempt == 3) {
+          throw e;
+        }
+      }
+      RayClusterResource now =
+          api.calls()
+              .call(
+                  "read RayCluster " + namespace + "/" + name,
+                  BUDGET,
+                  () ->
+                      api.client()
+                          .resources(RayClusterResource.class)
+                          .inNamespace(namespace)
+                          .withName(name)
+                          .get());
+      if (now == null) {
         return false;
       }
-      throw e;
+      Map<String, String> labels = now.getMetadata().getLabels();
+      if (labels == null
+          || !RayCluster.MANAGED_BY_VALUE.equals(labels.get(RayCluster.MANAGED_BY_LABEL))) {
+        return false;
+      }
+      l = toListed(now, namespace);
+      if (!condemned.test(l.cluster())) {
+        LOG.info(
+            "RayCluster {}/{} changed since it was listed and is no longer to be reaped (lease {}):"
+                + " kept",
+            namespace,
+            name,
+            l.cluster().lease());
+        return false;
+      }
     }
   }
 
@@ -240,26 +273,30 @@ public final class RayClusters {
                         .list()
                         .getItems());
     for (RayClusterResource rc : items) {
-      Map<String, String> labels = rc.getMetadata().getLabels();
-      String ts = rc.getMetadata().getCreationTimestamp();
-      Optional<Instant> created =
-          ts == null || ts.isEmpty()
-              ? Optional.empty()
-              : Optional.of(OffsetDateTime.parse(ts).toInstant());
-      result.add(
-          new Listed(
-              new ManagedCluster(
-                  rc.getMetadata().getName(),
-                  namespace,
-                  labels.getOrDefault(RayCluster.OWNER_LABEL, ""),
-                  labels.getOrDefault(RayCluster.SESSION_LABEL, ""),
-                  labels.getOrDefault(RayCluster.SDK_VERSION_LABEL, ""),
-                  created,
-                  Statuses.of(rc),
-                  ClusterLease.of(rc.getMetadata().getAnnotations())),
-              rc.getMetadata().getResourceVersion()));
+      result.add(toListed(rc, namespace));
     }
     return result;
+  }
+
+  private static Listed toListed(RayClusterResource rc, String namespace) {
+    Map<String, String> labels =
+        rc.getMetadata().getLabels() == null ? Map.of() : rc.getMetadata().getLabels();
+    String ts = rc.getMetadata().getCreationTimestamp();
+    Optional<Instant> created =
+        ts == null || ts.isEmpty()
+            ? Optional.empty()
+            : Optional.of(OffsetDateTime.parse(ts).toInstant());
+    return new Listed(
+        new ManagedCluster(
+            rc.getMetadata().getName(),
+            namespace,
+            labels.getOrDefault(RayCluster.OWNER_LABEL, ""),
+            labels.getOrDefault(RayCluster.SESSION_LABEL, ""),
+            labels.getOrDefault(RayCluster.SDK_VERSION_LABEL, ""),
+            created,
+            Statuses.of(rc),
+            ClusterLease.of(rc.getMetadata().getAnnotations())),
+        rc.getMetadata().getResourceVersion());
   }
 
   /**

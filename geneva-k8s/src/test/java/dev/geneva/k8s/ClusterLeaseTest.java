@@ -127,11 +127,16 @@ class ClusterLeaseTest {
   @Test
   void reapExpired_whenHandleStopsRenewing_expectClusterReapedOnceLeaseRanOut() throws Exception {
     env.startOperator(Version.V1_3, Behaviour.HEALTHY);
-    try (RayCluster cluster = cluster().leaseDuration(Duration.ofSeconds(2)).start()) {
+    try (RayCluster cluster = cluster().leaseDuration(Duration.ofSeconds(4)).start()) {
       // The handle's renewals fail from now on, as if its JVM had died (or lost the network): the
       // handle itself keeps running.
       proxy.answer("PATCH", CLUSTER, FaultProxy.ALWAYS, 500, Map.of());
-      Instant last = leaseOf("lease-test");
+      awaitTrue(
+          "a renewal was refused",
+          () ->
+              proxy.requests("PATCH", CLUSTER).stream()
+                  .anyMatch(r -> r.action() == FaultProxy.Action.ANSWER));
+      Instant last = leaseOf("lease-test"); // no renewal in flight any more: the last one
       assertThat(RayClusters.reapExpired(direct, NS, Duration.ZERO)).isEmpty();
       awaitTrue("the lease runs out", () -> Instant.now().isAfter(last.plusSeconds(1)));
       assertThat(cluster.isRunning()).isTrue();
@@ -234,6 +239,62 @@ class ClusterLeaseTest {
     assertThat(env.rayClusters())
         .extracting(rc -> rc.getMetadata().getName())
         .containsExactlyInAnyOrder("valid", "no-lease", "retained", "unreadable", "not-ours");
+  }
+
+  @Test
+  void reapExpired_whenDeleteConflictsAndLeaseStillExpired_expectReadAgainAndDeleted() {
+    String past = ClusterLease.format(Instant.now().minus(Duration.ofMinutes(10)));
+    create("stale", true, Map.of(ClusterLease.EXPIRES_ANNOTATION, past));
+    String path = "/apis/ray.io/v1/namespaces/geneva/rayclusters/stale";
+    // The resource version changed between the list and the delete (the operator wrote a status).
+    proxy.answer("DELETE", path, 1, 409, Map.of());
+
+    assertThat(RayClusters.reapExpired(env.kubeAuthVia(proxy.url()), NS, Duration.ZERO))
+        .containsExactly("stale");
+
+    assertThat(proxy.requests("DELETE", path)).hasSize(2);
+    assertThat(proxy.requests("GET", path)).hasSize(1);
+    assertThat(env.rayClusters()).isEmpty();
+  }
+
+  @Test
+  void reapExpired_whenLeaseRenewedBetweenListAndDelete_expectKept() throws Exception {
+    String past = ClusterLease.format(Instant.now().minus(Duration.ofMinutes(10)));
+    create("revived", true, Map.of(ClusterLease.EXPIRES_ANNOTATION, past));
+    String path = "/apis/ray.io/v1/namespaces/geneva/rayclusters/revived";
+    proxy.answer("DELETE", path, 1, 409, Map.of());
+    proxy.delay("GET", path, 1, Duration.ofSeconds(2));
+
+    var reaped =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> RayClusters.reapExpired(env.kubeAuthVia(proxy.url()), NS, Duration.ZERO));
+    awaitTrue("the first delete was refused", () -> !proxy.requests("DELETE", path).isEmpty());
+    String future = ClusterLease.format(Instant.now().plus(Duration.ofMinutes(10)));
+    env.client()
+        .resources(RayClusterResource.class)
+        .inNamespace(NS)
+        .withName("revived")
+        .edit(
+            rc -> {
+              rc.getMetadata().getAnnotations().put(ClusterLease.EXPIRES_ANNOTATION, future);
+              return rc;
+            });
+
+    assertThat(reaped.get(30, TimeUnit.SECONDS)).isEmpty();
+    assertThat(proxy.requests("DELETE", path)).hasSize(1);
+    assertThat(leaseOf("revived")).isEqualTo(Instant.parse(future));
+  }
+
+  @Test
+  void format_whenFractionOfSecond_expectRoundedUpSoLeaseIsNeverShorter() {
+    assertThat(ClusterLease.format(Instant.parse("2026-11-29T21:05:00.001Z")))
+        .isEqualTo("2026-11-29T21:05:01Z");
+    assertThat(ClusterLease.format(Instant.parse("2026-11-29T21:05:00Z")))
+        .isEqualTo("2026-11-29T21:05:00Z");
+    assertThat(
+            ClusterLease.of(Map.of(ClusterLease.EXPIRES_ANNOTATION, "2026-11-29T22:05:00+01:00"))
+                .expires())
+        .contains(Instant.parse("2026-11-29T21:05:00Z"));
   }
 
   @Test
