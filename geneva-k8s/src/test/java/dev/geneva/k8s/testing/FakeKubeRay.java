@@ -397,15 +397,27 @@ public final class FakeKubeRay implements AutoCloseable {
       }
       default -> throw new IllegalStateException();
     }
-    client
-        .genericKubernetesResources(RAY_CLUSTER)
-        .inNamespace(namespace)
-        .withName(name)
-        .editStatus(
-            r -> {
-              r.setAdditionalProperty("status", status);
-              return r;
-            });
+    // A real operator retries a conflict; here the SDK's lease renewals (a merge patch of an
+    // annotation, every second with a short lease) can change the resource version between the
+    // read and the write of editStatus.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .genericKubernetesResources(RAY_CLUSTER)
+            .inNamespace(namespace)
+            .withName(name)
+            .editStatus(
+                r -> {
+                  r.setAdditionalProperty("status", status);
+                  return r;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void collectGarbage(String cluster) {
