@@ -252,6 +252,12 @@ public final class RayClusterManifests {
                 + " list finds clusters left behind by label. create, list and watch go beyond the"
                 + " guide's ClusterRole (get, patch, delete)"),
         new ClientRule(
+            rule("ray.io", "rayjobs", "get", "list", "create", "delete"),
+            false,
+            "detached backfills (DetachedBackfills, geneva backfill --detached, geneva jobs"
+                + " detached): submit the backfill as a RayJob, follow it, list the SDK's RayJobs"
+                + " and cancel one"),
+        new ClientRule(
             rule("", "pods", "get", "list", "watch"),
             false,
             "find the head pod by label, wait until it is Ready, and report a CrashLoopBackOff,"
@@ -281,10 +287,11 @@ public final class RayClusterManifests {
             "preflight: check the namespace exists (a Role may grant get on its own namespace)"),
         new ClientRule(
             new PolicyRuleBuilder(rule("apiextensions.k8s.io", "customresourcedefinitions", "get"))
-                .withResourceNames("rayclusters.ray.io")
+                .withResourceNames("rayclusters.ray.io", "rayjobs.ray.io")
                 .build(),
             true,
-            "preflight: check KubeRay is installed and which ray.io versions it serves"),
+            "preflight: check KubeRay is installed and which ray.io versions it serves; a"
+                + " detached backfill reads the RayJob CRD for the fields its KubeRay supports"),
         new ClientRule(
             rule("authorization.k8s.io", "selfsubjectaccessreviews", "create"),
             true,

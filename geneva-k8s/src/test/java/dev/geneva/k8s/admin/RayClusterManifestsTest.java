@@ -131,6 +131,7 @@ class RayClusterManifestsTest {
     assertThat(role.getMetadata().getNamespace()).isEqualTo("geneva");
     assertThat(role.getRules())
         .anySatisfy(r -> assertRule(r, "ray.io", "rayclusters", "create", "list", "watch"))
+        .anySatisfy(r -> assertRule(r, "ray.io", "rayjobs", "create", "get", "list", "delete"))
         .anySatisfy(r -> assertRule(r, "", "pods", "get", "list", "watch"))
         .anySatisfy(r -> assertRule(r, "", "pods/portforward", "get", "create"))
         .anySatisfy(r -> assertRule(r, "", "services", "get", "list"))
@@ -138,6 +139,8 @@ class RayClusterManifestsTest {
         .noneSatisfy(r -> assertThat(r.getApiGroups()).contains("apiextensions.k8s.io"));
     assertThat(m.clientClusterRole().orElseThrow().getRules())
         .anySatisfy(r -> assertRule(r, "apiextensions.k8s.io", "customresourcedefinitions", "get"))
+        .anySatisfy(
+            r -> assertThat(r.getResourceNames()).contains("rayclusters.ray.io", "rayjobs.ray.io"))
         .anySatisfy(
             r -> assertRule(r, "authorization.k8s.io", "selfsubjectaccessreviews", "create"));
     assertThat(m.clientRoleBinding().orElseThrow().getSubjects())
@@ -154,7 +157,7 @@ class RayClusterManifestsTest {
   @Test
   void clientRules_whenListed_eachHasAReason() {
     assertThat(RayClusterManifests.clientRules())
-        .hasSize(9)
+        .hasSize(10)
         .allSatisfy(r -> assertThat(r.reason()).hasSizeGreaterThan(20));
   }
 
