@@ -35,6 +35,9 @@ public final class RayClusters {
 
   private RayClusters() {}
 
+  /** The label KubeRay puts on a cluster it created for a RayJob ({@code RayJob}). */
+  private static final String ORIGINATED_FROM_CRD_LABEL = "ray.io/originated-from-crd";
+
   /**
    * A RayCluster created by Geneva.
    *
@@ -94,7 +97,10 @@ public final class RayClusters {
   }
 
   /**
-   * Deletes Geneva's RayClusters in a namespace created more than {@code olderThan} ago.
+   * Deletes Geneva's RayClusters in a namespace created more than {@code olderThan} ago. A cluster
+   * that a KubeRay RayJob owns (a {@linkplain DetachedBackfills detached backfill}'s) is kept by
+   * this and every other reap: deleting it would fail the job, and KubeRay deletes it when the job
+   * ends; stop such a job with {@link DetachedBackfill#cancel()}.
    *
    * @param auth how to reach the API server
    * @param namespace the namespace
@@ -165,6 +171,9 @@ public final class RayClusters {
     try (KubernetesClient client = api.client()) {
       List<String> deleted = new ArrayList<>();
       for (Listed l : listed(api, namespace)) {
+        if (l.ownedByRayJob()) {
+          continue; // a running detached backfill's: KubeRay deletes it when the job ends
+        }
         if (condemned.test(l.cluster()) && delete(api, namespace, l, condemned)) {
           deleted.add(l.cluster().name());
         }
@@ -252,7 +261,11 @@ public final class RayClusters {
   }
 
   /** A listed cluster and the resource version it was listed at. */
-  private record Listed(ManagedCluster cluster, String resourceVersion) {}
+  /**
+   * A listed cluster, its resource version, and whether a KubeRay RayJob owns it (a {@linkplain
+   * DetachedBackfills detached backfill}'s cluster, which the operator deletes when the job ends).
+   */
+  private record Listed(ManagedCluster cluster, String resourceVersion, boolean ownedByRayJob) {}
 
   private static List<ManagedCluster> list(ApiCalls.Client api, String namespace) {
     return listed(api, namespace).stream().map(Listed::cluster).toList();
@@ -296,7 +309,18 @@ public final class RayClusters {
             created,
             Statuses.of(rc),
             ClusterLease.of(rc.getMetadata().getAnnotations())),
-        rc.getMetadata().getResourceVersion());
+        rc.getMetadata().getResourceVersion(),
+        ownedByRayJob(rc));
+  }
+
+  private static boolean ownedByRayJob(RayClusterResource rc) {
+    Map<String, String> labels = rc.getMetadata().getLabels();
+    if (labels != null && "RayJob".equals(labels.get(ORIGINATED_FROM_CRD_LABEL))) {
+      return true;
+    }
+    return rc.getMetadata().getOwnerReferences() != null
+        && rc.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> "RayJob".equals(o.getKind()));
   }
 
   /**

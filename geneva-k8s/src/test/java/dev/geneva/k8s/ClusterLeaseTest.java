@@ -12,6 +12,7 @@ import dev.geneva.k8s.testing.FaultProxy;
 import dev.geneva.k8s.testing.MockRayEnvironment;
 import dev.geneva.k8s.testing.Rbac;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -239,6 +240,47 @@ class ClusterLeaseTest {
     assertThat(env.rayClusters())
         .extracting(rc -> rc.getMetadata().getName())
         .containsExactlyInAnyOrder("valid", "no-lease", "retained", "unreadable", "not-ours");
+  }
+
+  @Test
+  void reap_whenClusterOwnedByRayJob_expectKeptByAgeAndLeaseReaps() {
+    String past = ClusterLease.format(Instant.now().minus(Duration.ofMinutes(10)));
+    create("plain", true, Map.of(ClusterLease.EXPIRES_ANNOTATION, past));
+    RayClusterResource labelled = managedResource("job-labelled", past);
+    labelled.getMetadata().getLabels().put("ray.io/originated-from-crd", "RayJob");
+    env.client().resources(RayClusterResource.class).inNamespace(NS).resource(labelled).create();
+    RayClusterResource owned = managedResource("job-owned", past);
+    owned
+        .getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("ray.io/v1")
+                    .withKind("RayJob")
+                    .withName("embed-job")
+                    .withUid("4f6c1c1e-0000-4000-8000-000000000001")
+                    .build()));
+    env.client().resources(RayClusterResource.class).inNamespace(NS).resource(owned).create();
+
+    assertThat(RayClusters.reapExpired(direct, NS, Duration.ZERO)).containsExactly("plain");
+    assertThat(RayClusters.reapCreatedBefore(direct, NS, Instant.now().plusSeconds(60))).isEmpty();
+
+    assertThat(env.rayClusters())
+        .extracting(rc -> rc.getMetadata().getName())
+        .containsExactlyInAnyOrder("job-labelled", "job-owned");
+  }
+
+  private static RayClusterResource managedResource(String name, String leaseExpires) {
+    RayClusterResource rc = new RayClusterResource();
+    rc.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(NS)
+            .addToLabels(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
+            .addToLabels(RayCluster.SESSION_LABEL, "s-" + name)
+            .addToAnnotations(ClusterLease.EXPIRES_ANNOTATION, leaseExpires)
+            .build());
+    return rc;
   }
 
   @Test
