@@ -10,6 +10,7 @@ import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
 import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.RootReader;
+import dev.geneva.internal.engine.RowValues;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.UdfVersions;
@@ -233,6 +234,31 @@ public final class Table {
       return add(reader);
     } catch (IOException e) {
       throw new GenevaException("cannot add rows to table '" + name() + "': " + e, e);
+    }
+  }
+
+  /**
+   * Appends rows given as Java values, one map of column name to value per row; see {@link
+   * #add(ArrowReader)} for what happens to UDF columns. Values are converted as a scalar UDF's are:
+   * integer columns take {@code Byte}, {@code Short}, {@code Integer}, {@code Long} or {@code
+   * BigInteger} whose value fits exactly; float columns any {@code Number} (rounded to the nearest
+   * float or double); strings a {@code CharSequence}; binary a {@code byte[]}; booleans a {@code
+   * Boolean}; lists a {@code List} or primitive array; structs a {@code Map} of field to value;
+   * timestamps with a zone an {@code Instant}, {@code OffsetDateTime} or {@code ZonedDateTime},
+   * without one a {@code LocalDateTime}; dates a {@code LocalDate}; decimals a {@code BigDecimal}
+   * rescaled only without loss. A nullable column left out of a row is null.
+   *
+   * @param rows the rows, held in memory and written as one batch
+   * @return the rows appended and the new version
+   * @throws InvalidInputException before anything is written, naming the first bad row's index and
+   *     column: a column the table does not have, a UDF column, a value of the wrong type or range,
+   *     or null (or nothing) for a column that is not nullable
+   * @throws GenevaException when Lance cannot write or commit the rows
+   */
+  public AddResult add(List<? extends Map<String, ?>> rows) {
+    try (VectorSchemaRoot batch =
+        RowValues.toBatch("add to table '" + name() + "'", schema(), rows, location.allocator())) {
+      return add(batch);
     }
   }
 

@@ -44,9 +44,10 @@ import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
- * Writes a scalar UDF's Java return value into the output vector. A value is first checked (type,
- * range, length, nullability) and only then written, so a value that fails leaves its row untouched
- * (null) and the error policy decides what happens.
+ * Writes a scalar UDF's Java return value (or a Java value of a row given to {@code
+ * Table.add(List)}) into a vector. A value is first checked (type, range, length, nullability) and
+ * only then written, so a value that fails leaves its row untouched (null) and the error policy
+ * decides what happens.
  *
  * <p>Conversions: integer columns take {@code Byte}, {@code Short}, {@code Integer}, {@code Long}
  * or {@code BigInteger} whose value fits exactly; float columns take any {@code Number} (rounded to
@@ -102,7 +103,7 @@ abstract class ValueWriter {
   static ValueWriter forVector(
       FieldVector vector, String column, String udfClass, boolean nullable) {
     String who = "UDF " + udfClass + " for column '" + column + "'";
-    ValueWriter w = of(vector, who);
+    ValueWriter w = of(vector, who + " returned");
     if (w == null) {
       throw new IllegalArgumentException(
           who
@@ -110,7 +111,26 @@ abstract class ValueWriter {
               + vector.getField().getType()
               + ", which a ScalarUdf cannot return: use a BatchUdf for it");
     }
-    return nullable ? w : new NotNull(w, who);
+    return nullable
+        ? w
+        : new NotNull(w, who + " returned null, but the column's output is declared not nullable");
+  }
+
+  /**
+   * Builds the writer for a table column that rows given as Java values fill ({@code
+   * Table.add(List)}), with the same conversions as a scalar UDF's values. A column that is not
+   * nullable refuses null.
+   *
+   * @param vector the column's vector
+   * @return the writer, or null when Java values cannot fill the column's type
+   */
+  static ValueWriter forColumn(FieldVector vector) {
+    String who = "column '" + vector.getName() + "'";
+    ValueWriter w = of(vector, who + " is");
+    if (w == null || vector.getField().isNullable()) {
+      return w;
+    }
+    return new NotNull(w, who + " is null or missing, but the column is not nullable");
   }
 
   private static ValueWriter of(FieldVector vector, String who) {
@@ -268,7 +288,7 @@ abstract class ValueWriter {
                 o,
                 "has more digits after the point than the column's "
                     + decimal
-                    + ": round it in the UDF, e.g. value.setScale("
+                    + ": round it first, e.g. value.setScale("
                     + type.getScale()
                     + ", RoundingMode.HALF_EVEN)");
           }
@@ -649,18 +669,17 @@ abstract class ValueWriter {
   /** A column declared not nullable: null from the UDF is a bad value. */
   private static final class NotNull extends ValueWriter {
     private final ValueWriter inner;
-    private final String who;
+    private final String message;
 
-    NotNull(ValueWriter inner, String who) {
+    NotNull(ValueWriter inner, String message) {
       this.inner = inner;
-      this.who = who;
+      this.message = message;
     }
 
     @Override
     Object check(Object value, String at) {
       if (value == null) {
-        throw new BadValueException(
-            who + " returned null, but the column's output is declared not nullable");
+        throw new BadValueException(message);
       }
       return inner.check(value, at);
     }
@@ -715,11 +734,11 @@ abstract class ValueWriter {
 
   private static BadValueException wrongType(String who, String at, Object o, String expected) {
     return new BadValueException(
-        who + " returned " + describe(o) + where(at) + ", but the column needs " + expected);
+        who + " " + describe(o) + where(at) + ", but the column needs " + expected);
   }
 
   private static BadValueException bad(String who, String at, Object o, String why) {
-    return new BadValueException(who + " returned " + describe(o) + where(at) + ", which " + why);
+    return new BadValueException(who + " " + describe(o) + where(at) + ", which " + why);
   }
 
   private static String where(String at) {
