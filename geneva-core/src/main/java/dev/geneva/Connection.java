@@ -54,6 +54,7 @@ public final class Connection implements AutoCloseable {
   private BackfillExecutor ownedExecutor;
   private JobHistory jobHistory;
   private dev.geneva.internal.meta.ClusterStore clusterStore;
+  private dev.geneva.internal.meta.ClusterStore packageStore;
   private volatile boolean closed;
 
   Connection(String uri, ConnectOptions options) {
@@ -418,6 +419,68 @@ public final class Connection implements AutoCloseable {
    */
   public boolean dropCluster(String name) {
     return clusterStore().drop(name);
+  }
+
+  /**
+   * Stores a job package definition in the database under a name, replacing an earlier one, so
+   * other programs and the CLI ({@code geneva backfill --package NAME}) ship the same jars to a
+   * cluster (Geneva's manifests). Use geneva-ray-jobs's {@code JobPackageDefinitions.define(
+   * connection, name, jobPackage)}, which checks it holds no secrets.
+   *
+   * @param name 1 to 63 lower-case letters, digits and '-'
+   * @param definition the definition
+   * @throws InvalidInputException for a bad name or a definition that is not a JSON object
+   */
+  public void definePackage(String name, PackageDefinition definition) {
+    if (definition == null) {
+      dev.geneva.internal.meta.ClusterStore.checkName("job package definition", name);
+      throw new InvalidInputException("definePackage '" + name + "': the definition is null");
+    }
+    packageStore().define(name, definition.kind(), definition.formatVersion(), definition.toJson());
+  }
+
+  /**
+   * The stored job package definitions, by name.
+   *
+   * @return the definitions
+   */
+  public List<StoredPackage> packages() {
+    return packageStore().list().stream().map(Connection::toPackage).toList();
+  }
+
+  /**
+   * One stored job package definition.
+   *
+   * @param name the name
+   * @return the definition, empty when none has that name
+   */
+  public java.util.Optional<StoredPackage> storedPackage(String name) {
+    dev.geneva.internal.meta.ClusterStore.checkName("job package definition", name);
+    return packageStore().get(name).map(Connection::toPackage);
+  }
+
+  /**
+   * Deletes a stored job package definition (its history stays in the table, as Lance versions).
+   *
+   * @param name the name
+   * @return false when none had that name
+   */
+  public boolean dropPackage(String name) {
+    return packageStore().drop(name);
+  }
+
+  private static StoredPackage toPackage(StoredCluster c) {
+    return new StoredPackage(c.name(), c.kind(), c.formatVersion(), c.json(), c.definedAt());
+  }
+
+  private synchronized dev.geneva.internal.meta.ClusterStore packageStore() {
+    checkOpen();
+    if (packageStore == null) {
+      packageStore =
+          dev.geneva.internal.meta.ClusterStore.packages(
+              uri, options::resolveStorageOptions, allocator);
+    }
+    return packageStore;
   }
 
   private synchronized dev.geneva.internal.meta.ClusterStore clusterStore() {

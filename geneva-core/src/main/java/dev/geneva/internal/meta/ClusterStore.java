@@ -26,13 +26,17 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Stored cluster definitions: {@code <database>/_geneva/clusters.lance}, one appended row per
- * definition or drop (columns {@code name, kind, format_version, definition, defined_at, dropped});
- * the latest row per name wins.
+ * Stored definitions: cluster definitions in {@code <database>/_geneva/clusters.lance}, job package
+ * definitions in {@code <database>/_geneva/packages.lance} ({@link #packages}); one appended row
+ * per definition or drop (columns {@code name, kind, format_version, definition, defined_at,
+ * dropped}); the latest row per name wins.
  */
 public final class ClusterStore {
   /** The table's file name under {@code _geneva/}, without {@code .lance}. */
   public static final String TABLE = "clusters";
+
+  /** The file name under {@code _geneva/} of the job package definitions. */
+  public static final String PACKAGES_TABLE = "packages";
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -47,9 +51,11 @@ public final class ClusterStore {
               Field.notNullable("dropped", ArrowType.Bool.INSTANCE)));
 
   private final SystemTable table;
+  private final String noun;
+  private final String call;
 
   /**
-   * Opens the store of a database.
+   * Opens the cluster definitions of a database.
    *
    * @param databaseUri the database
    * @param storage resolves the storage options current now
@@ -57,7 +63,33 @@ public final class ClusterStore {
    */
   public ClusterStore(
       String databaseUri, Supplier<Map<String, String>> storage, BufferAllocator allocator) {
-    this.table = new SystemTable(databaseUri, TABLE, SCHEMA, storage, allocator);
+    this(databaseUri, TABLE, "cluster definition", "defineCluster", storage, allocator);
+  }
+
+  private ClusterStore(
+      String databaseUri,
+      String tableName,
+      String noun,
+      String call,
+      Supplier<Map<String, String>> storage,
+      BufferAllocator allocator) {
+    this.table = new SystemTable(databaseUri, tableName, SCHEMA, storage, allocator);
+    this.noun = noun;
+    this.call = call;
+  }
+
+  /**
+   * Opens the job package definitions of a database, stored as cluster definitions are.
+   *
+   * @param databaseUri the database
+   * @param storage resolves the storage options current now
+   * @param allocator for the batches
+   * @return the store
+   */
+  public static ClusterStore packages(
+      String databaseUri, Supplier<Map<String, String>> storage, BufferAllocator allocator) {
+    return new ClusterStore(
+        databaseUri, PACKAGES_TABLE, "job package definition", "definePackage", storage, allocator);
   }
 
   /**
@@ -67,9 +99,22 @@ public final class ClusterStore {
    * @throws InvalidInputException naming the rule
    */
   public static void checkName(String name) {
+    checkName("cluster definition", name);
+  }
+
+  /**
+   * Checks a definition's name.
+   *
+   * @param noun what is named, for the message (e.g. {@code "job package definition"})
+   * @param name the name
+   * @throws InvalidInputException naming the rule
+   */
+  public static void checkName(String noun, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new InvalidInputException(
-          "invalid cluster definition name '"
+          "invalid "
+              + noun
+              + " name '"
               + name
               + "': use 1 to 63 lower-case letters, digits and '-', starting and ending with a"
               + " letter or digit (e.g. \"gpu-embed\")");
@@ -83,27 +128,35 @@ public final class ClusterStore {
    * @param definition the definition
    */
   public void define(String name, ClusterDefinition definition) {
-    checkName(name);
     if (definition == null) {
-      throw new InvalidInputException("defineCluster '" + name + "': the definition is null");
+      checkName(noun, name);
+      throw new InvalidInputException(call + " '" + name + "': the definition is null");
     }
-    String kind = definition.kind();
-    String json = definition.toJson();
+    define(name, definition.kind(), definition.formatVersion(), definition.toJson());
+  }
+
+  /**
+   * Stores a document under a name, replacing an earlier one.
+   *
+   * @param name the name
+   * @param kind what the document describes
+   * @param formatVersion its layout version, at least 1
+   * @param json a JSON object
+   */
+  public void define(String name, String kind, int formatVersion, String json) {
+    checkName(noun, name);
     if (kind == null || kind.isBlank()) {
-      throw new InvalidInputException("defineCluster '" + name + "': the definition has no kind");
+      throw new InvalidInputException(call + " '" + name + "': the definition has no kind");
     }
-    if (definition.formatVersion() < 1) {
+    if (formatVersion < 1) {
       throw new InvalidInputException(
-          "defineCluster '"
-              + name
-              + "': formatVersion must be at least 1, got "
-              + definition.formatVersion());
+          call + " '" + name + "': formatVersion must be at least 1, got " + formatVersion);
     }
     if (json == null || !json.strip().startsWith("{")) {
       throw new InvalidInputException(
-          "defineCluster '" + name + "': the definition must be a JSON object");
+          call + " '" + name + "': the definition must be a JSON object");
     }
-    write(name, kind, definition.formatVersion(), json, false);
+    write(name, kind, formatVersion, json, false);
   }
 
   /**
@@ -113,7 +166,7 @@ public final class ClusterStore {
    * @return false when no definition had that name
    */
   public boolean drop(String name) {
-    checkName(name);
+    checkName(noun, name);
     Optional<StoredCluster> existing = get(name);
     if (existing.isEmpty()) {
       return false;
@@ -197,16 +250,32 @@ public final class ClusterStore {
    * @throws GenevaException naming what was found and what to do
    */
   public static void checkKind(StoredCluster c, String kind, int maxVersion) {
-    if (!c.kind().equals(kind)) {
-      throw new InvalidInputException(
-          "cluster definition '" + c.name() + "' is a " + c.kind() + ", not a " + kind);
+    checkKind("cluster definition", c.name(), c.kind(), c.formatVersion(), kind, maxVersion);
+  }
+
+  /**
+   * Fails for a stored document of another kind than expected, or a newer layout.
+   *
+   * @param noun what the document is, for messages
+   * @param name its name
+   * @param found its kind
+   * @param formatVersion its layout version
+   * @param kind the expected kind
+   * @param maxVersion the newest layout the reader knows
+   * @throws GenevaException naming what was found and what to do
+   */
+  public static void checkKind(
+      String noun, String name, String found, int formatVersion, String kind, int maxVersion) {
+    if (!found.equals(kind)) {
+      throw new InvalidInputException(noun + " '" + name + "' is a " + found + ", not a " + kind);
     }
-    if (c.formatVersion() > maxVersion) {
+    if (formatVersion > maxVersion) {
       throw new GenevaException(
-          "cluster definition '"
-              + c.name()
+          noun
+              + " '"
+              + name
               + "' has layout version "
-              + c.formatVersion()
+              + formatVersion
               + ", newer than this Geneva reads ("
               + maxVersion
               + "): upgrade Geneva");
