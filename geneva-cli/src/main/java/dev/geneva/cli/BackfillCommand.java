@@ -9,6 +9,8 @@ import dev.geneva.Table;
 import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterDefinitions;
 import dev.geneva.k8s.RayClusterSpec;
+import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackageDefinitions;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobsClient;
@@ -102,6 +104,15 @@ public final class BackfillCommand implements Callable<Integer> {
   List<Path> ship = new ArrayList<>();
 
   @Option(
+      names = "--package",
+      paramLabel = "NAME",
+      description =
+          "With --dashboard, --cluster or --detached: ship the job package stored in the database"
+              + " under NAME (JobPackageDefinitions.define(db, NAME, JobPackage.remote(url) or"
+              + " JobPackage.baked(dir))) instead of this JVM's classpath.")
+  String packageName;
+
+  @Option(
       names = "--json",
       description =
           "Print the BackfillResult (with --plan the plan, with --detached the RayJob) as JSON.")
@@ -132,6 +143,8 @@ public final class BackfillCommand implements Callable<Integer> {
     none
   }
 
+  private JobPackage storedJobPackage;
+
   /** Creates the command (picocli instantiates it). */
   public BackfillCommand() {}
 
@@ -146,9 +159,24 @@ public final class BackfillCommand implements Callable<Integer> {
             .dashboardUrl(dashboard)
             .unreachableHint("is a port-forward to the head pod's dashboard (port 8265) running?")
             .build();
-    return RayJobBackfill.builder(jobs)
-        .packager(ship.isEmpty() ? JobPackager.fromClasspath() : JobPackager.of(ship))
-        .build();
+    RayJobBackfill.Builder b = RayJobBackfill.builder(jobs);
+    if (storedJobPackage != null) {
+      b.jobPackage(storedJobPackage);
+    } else {
+      b.packager(ship.isEmpty() ? JobPackager.fromClasspath() : JobPackager.of(ship));
+    }
+    return b.build();
+  }
+
+  /** The job package {@code --package} names, read from the database. */
+  private JobPackage storedPackage() {
+    if (!ship.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--ship and --package both say which jars to send: give one of them");
+    }
+    try (Connection conn = Geneva.connect(db, storageOptions)) {
+      return JobPackageDefinitions.load(conn, packageName);
+    }
   }
 
   /** Starts the stored cluster definition, backfills on it, and closes it. */
@@ -157,7 +185,9 @@ public final class BackfillCommand implements Callable<Integer> {
     RayClusterSpec stored = RayClusterDefinitions.load(conn, cluster);
     RayCluster.Builder b =
         RayCluster.builder().spec(stored).auth(detached.kube.auth()); // its Kubernetes options
-    if (!ship.isEmpty()) {
+    if (storedJobPackage != null) {
+      b.jobPackage(storedJobPackage);
+    } else if (!ship.isEmpty()) {
       b.jobPackager(JobPackager.of(ship));
     }
     try (RayCluster rc = b.start()) {
@@ -185,7 +215,14 @@ public final class BackfillCommand implements Callable<Integer> {
                 + " --ship (the jars come from --job-package)");
       }
       return detached.submit(
-          spec.commandLine(), db, storageOptions, table, column, options().build(), json);
+          spec.commandLine(),
+          db,
+          storageOptions,
+          table,
+          column,
+          options().build(),
+          json,
+          packageName);
     }
     if (plan) {
       return plan(out);
@@ -206,6 +243,15 @@ public final class BackfillCommand implements Callable<Integer> {
           spec.commandLine(),
           "--dashboard names a running cluster and --cluster a stored definition to start: give"
               + " one of them");
+    }
+    if (packageName != null && dashboard == null && cluster == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--package only applies with --dashboard, --cluster or --detached (a backfill on a"
+              + " cluster)");
+    }
+    if (packageName != null) {
+      storedJobPackage = storedPackage();
     }
     if (dashboard != null) {
       options.target(onCluster());

@@ -11,6 +11,7 @@ import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackageDefinitions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -146,6 +147,8 @@ public final class DetachedBackfillCommandOptions {
    * @param column the column
    * @param backfill the backfill's options
    * @param json print JSON
+   * @param storedPackage the name of a job package stored in the database ({@code --package}), or
+   *     null for {@code --job-package}
    * @return the exit code
    */
   int submit(
@@ -155,16 +158,29 @@ public final class DetachedBackfillCommandOptions {
       String table,
       String column,
       BackfillOptions backfill,
-      boolean json) {
-    if (jobPackage == null) {
+      boolean json,
+      String storedPackage) {
+    if (jobPackage != null && storedPackage != null) {
+      throw new CommandLine.ParameterException(
+          cl, "--job-package and --package both say where the jars are: give one of them");
+    }
+    if (jobPackage == null && storedPackage == null) {
       throw new CommandLine.ParameterException(
           cl,
-          "--detached needs --job-package: an s3://, gs:// or https:// URL of a zip of the job's"
-              + " jars, or the directory of the jars in the Ray image (e.g. /opt/geneva/lib); the"
-              + " cluster does not exist yet, so nothing can be uploaded to it");
+          "--detached needs --job-package (an s3://, gs:// or https:// URL of a zip of the job's"
+              + " jars, or the directory of the jars in the Ray image, e.g. /opt/geneva/lib) or"
+              + " --package NAME (one stored with JobPackageDefinitions.define); the cluster does"
+              + " not exist yet, so nothing can be uploaded to it");
     }
-    JobPackage pkg =
-        jobPackage.startsWith("/") ? JobPackage.baked(jobPackage) : JobPackage.remote(jobPackage);
+    JobPackage pkg;
+    if (storedPackage != null) {
+      try (Connection conn = Geneva.connect(db, storageOptions)) {
+        pkg = JobPackageDefinitions.load(conn, storedPackage);
+      }
+    } else {
+      pkg =
+          jobPackage.startsWith("/") ? JobPackage.baked(jobPackage) : JobPackage.remote(jobPackage);
+    }
     DetachedBackfillOptions.Builder options =
         DetachedBackfillOptions.builder(pkg)
             .backfillOptions(backfill)
