@@ -47,6 +47,31 @@ record ColumnLayout(int[] fields, int[] columnIndices) {
     return new ColumnLayout(fields, columns);
   }
 
+  /**
+   * The layout of one file holding {@code columns} side by side, in that order: each column's field
+   * ids as {@link #of} lists them, the file's column indices counting on across columns. This is
+   * the data file of a UDF whose output is unpacked into several top-level columns.
+   *
+   * @param columns the columns' Lance fields, children included, in the file's order
+   * @param major the file format's major version (2)
+   * @param minor its minor version
+   * @return the field ids and column indices for the data file
+   */
+  static ColumnLayout ofAll(List<LanceField> columns, int major, int minor) {
+    List<Integer> ids = new ArrayList<>();
+    for (LanceField column : columns) {
+      for (int id : of(column, major, minor).fields()) {
+        ids.add(id);
+      }
+    }
+    int[] fields = ids.stream().mapToInt(Integer::intValue).toArray();
+    int[] indices = new int[fields.length];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = i;
+    }
+    return new ColumnLayout(fields, indices);
+  }
+
   /** The ids of a column and all its descendants, depth first. */
   static List<Integer> allIds(LanceField column) {
     List<Integer> ids = new ArrayList<>();
