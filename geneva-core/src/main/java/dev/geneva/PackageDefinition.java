@@ -11,6 +11,33 @@ package dev.geneva;
 public interface PackageDefinition {
 
   /**
+   * A definition of the given document.
+   *
+   * @param kind what the document describes
+   * @param formatVersion its layout version, at least 1
+   * @param json a JSON object
+   * @return the definition
+   */
+  static PackageDefinition of(String kind, int formatVersion, String json) {
+    return new PackageDefinition() {
+      @Override
+      public String kind() {
+        return kind;
+      }
+
+      @Override
+      public int formatVersion() {
+        return formatVersion;
+      }
+
+      @Override
+      public String toJson() {
+        return json;
+      }
+    };
+  }
+
+  /**
    * What the document describes, such as {@code "geneva/JobPackage"}; readers refuse other kinds.
    *
    * @return the kind

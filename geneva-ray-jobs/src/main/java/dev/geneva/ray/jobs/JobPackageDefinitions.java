@@ -69,23 +69,7 @@ public final class JobPackageDefinitions {
    * @throws InvalidInputException for a package that cannot be stored (see the class comment)
    */
   public static PackageDefinition of(JobPackage jobPackage) {
-    String json = toJson(jobPackage);
-    return new PackageDefinition() {
-      @Override
-      public String kind() {
-        return KIND;
-      }
-
-      @Override
-      public int formatVersion() {
-        return FORMAT_VERSION;
-      }
-
-      @Override
-      public String toJson() {
-        return json;
-      }
-    };
+    return PackageDefinition.of(KIND, FORMAT_VERSION, toJson(jobPackage));
   }
 
   /**

@@ -24,22 +24,7 @@ class JobPackageDefinitionsTest {
   @TempDir Path dir;
 
   private static PackageDefinition doc(String kind, String json) {
-    return new PackageDefinition() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public int formatVersion() {
-        return 1;
-      }
-
-      @Override
-      public String toJson() {
-        return json;
-      }
-    };
+    return PackageDefinition.of(kind, 1, json);
   }
 
   @Test
