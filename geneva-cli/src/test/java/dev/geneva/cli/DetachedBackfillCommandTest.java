@@ -13,6 +13,8 @@ import dev.geneva.k8s.internal.crd.RayJobResource;
 import dev.geneva.k8s.testing.KubeRayCrds;
 import dev.geneva.k8s.testing.MockKubernetes;
 import dev.geneva.k8s.testing.RayJobStatuses;
+import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackageDefinitions;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
@@ -130,6 +132,26 @@ class DetachedBackfillCommandTest {
     RayJobResource kept =
         mock.client().resources(RayJobResource.class).inNamespace(NS).withName(name).get();
     assertThat(kept.getSpec().getShutdownAfterJobFinishes()).isFalse();
+  }
+
+  @Test
+  void backfillDetached_whenStoredPackageNamed_expectRayJobShipsIt() {
+    String url = "s3://models/geneva/embed-v3.zip";
+    try (Connection conn = Geneva.connect(db)) {
+      JobPackageDefinitions.define(conn, "embed-v3", JobPackage.remote(url));
+    }
+
+    Result r = submit("--detached", "--package", "embed-v3", "--job-name", "stored");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    RayJobResource rj =
+        mock.client().resources(RayJobResource.class).inNamespace(NS).withName("stored").get();
+    assertThat(rj.getSpec().getEntrypoint()).contains("-Dray.job.runtime-env.jars.0=" + url);
+
+    Result missing = submit("--detached", "--package", "embed-v4", "--job-name", "missing");
+    assertThat(missing.exit()).isNotZero();
+    assertThat(missing.err()).contains("no job package definition named 'embed-v4'");
+    assertThat(rayJobs()).hasSize(1);
   }
 
   @ParameterizedTest(name = "{0}")
