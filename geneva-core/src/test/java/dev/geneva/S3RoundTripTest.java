@@ -3,6 +3,7 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.IdSignature;
 import dev.geneva.testing.InProcessS3;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.Scripted;
@@ -40,6 +41,35 @@ class S3RoundTripTest {
 
   private static Map<String, String> storageOptions() {
     return s3.storageOptions(ACCESS_KEY, SECRET_KEY);
+  }
+
+  @Test
+  void addRows_whenTableInS3_rerunComputesOnlyTheNewRowsAndPackagesAreStoredBeside() {
+    try (Connection db = Geneva.connect("s3://lake/rows", storageOptions())) {
+      Table t = SampleTables.create(db, "docs", 200, 100);
+      t.addColumns(Map.of("sig", new IdSignature()));
+      assertThat(t.backfill("sig").rowsProcessed()).isEqualTo(200);
+
+      AddResult added =
+          t.add(
+              java.util.List.of(
+                  Map.of("id", 200L, "text", "four"), Map.of("id", 201, "text", "seven!!")));
+
+      assertThat(added.rowsAdded()).isEqualTo(2);
+      assertThat(t.backfill("sig").rowsProcessed()).isEqualTo(2);
+      db.definePackage("embed-v3", PackageDefinition.of("example/Package", 1, "{\"v\": 3}"));
+    }
+    try (Connection db = Geneva.connect("s3://lake/rows", storageOptions())) {
+      Map<Long, Object> sig = Columns.byId(db.openTable("docs"), "sig");
+      assertThat(sig).hasSize(202);
+      sig.forEach(
+          (id, v) -> assertThat(v).as("sig of id %d", id).isEqualTo(IdSignature.expected(id)));
+      assertThat(Columns.byId(db.openTable("docs"), "text").get(201L)).hasToString("seven!!");
+      assertThat(db.storedPackage("embed-v3").orElseThrow().json()).isEqualTo("{\"v\": 3}");
+      assertThat(db.tableNames()).containsExactly("docs");
+    }
+    assertThat(s3.blobStore().list("lake", ListContainerOptions.Builder.recursive()))
+        .anyMatch(b -> b.getName().startsWith("rows/_geneva/packages.lance/"));
   }
 
   @Test
