@@ -187,8 +187,8 @@ public final class Table {
   /**
    * Appends rows from a stream of Arrow batches, streaming (the reader is consumed, not closed).
    * The data must have every column of the table that is not a UDF column, with the table's type,
-   * and no other column. UDF columns may be left out: they are null in the new rows, so the next
-   * default backfill computes exactly these rows. A UDF column that is given keeps its values.
+   * and no other column. UDF columns must be left out: they are null in the new rows, so the next
+   * default backfill computes exactly these rows.
    *
    * @param data the rows, e.g. an {@code ArrowStreamReader} or a Lance scan
    * @return the rows appended and the new version
