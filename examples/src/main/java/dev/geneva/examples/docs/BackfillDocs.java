@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 
@@ -72,5 +74,21 @@ public final class BackfillDocs {
           plan.rowsToCompute());
     }
     // docs:end backfill-plan
+  }
+
+  /**
+   * Appends rows of Java values, then computes only the new rows.
+   *
+   * @param db the connection
+   */
+  public static void addRows(Connection db) {
+    // docs:begin backfill-add-rows
+    Table docs = db.openTable("docs");
+    docs.add(
+        List.of(
+            Map.of("id", 4_501L, "text", "a new document"),
+            Map.of("id", 4_502L, "text", "another one")));
+    docs.backfill("embedding"); // computes exactly these two rows
+    // docs:end backfill-add-rows
   }
 }

@@ -3,6 +3,7 @@ package dev.geneva.examples.docs;
 import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
+import dev.geneva.Connection;
 import dev.geneva.Table;
 import dev.geneva.cloud.aws.EksAuth;
 import dev.geneva.k8s.DetachedBackfill;
@@ -11,14 +12,17 @@ import dev.geneva.k8s.DetachedBackfillStatus;
 import dev.geneva.k8s.DetachedBackfills;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayCluster;
+import dev.geneva.k8s.RayClusterDefinitions;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.RayJobOptions;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
 import dev.geneva.ray.jobs.JobPackage;
+import dev.geneva.ray.jobs.JobPackageDefinitions;
 import dev.geneva.spi.BackfillExecutor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Code of {@code docs/ray-cluster.md}. */
@@ -215,5 +219,29 @@ public final class RayClusterDocs {
       // end.state(): SUCCEEDED, FAILED, STOPPED or DELETED; not isDone() when the time ran out
     }
     // docs:end ray-cluster-detached
+  }
+
+  /**
+   * Named job packages stored in the database, and a cluster that ships one.
+   *
+   * @param db the connection
+   * @param auth how to reach the Kubernetes API server
+   * @param table the table
+   */
+  public static void storedPackages(Connection db, KubeAuth auth, Table table) {
+    // docs:begin ray-cluster-stored-packages
+    JobPackageDefinitions.define(
+        db, "embed-v3", JobPackage.remote("s3://models/geneva/embed-v3.zip"));
+    JobPackageDefinitions.define(db, "in-image", JobPackage.baked("/opt/geneva/lib"));
+    List<String> names = JobPackageDefinitions.names(db); // [embed-v3, in-image]
+    try (RayCluster cluster =
+        RayCluster.builder()
+            .spec(RayClusterDefinitions.load(db, "gpu-embed"))
+            .jobPackage(JobPackageDefinitions.load(db, "embed-v3"))
+            .auth(auth)
+            .start()) {
+      table.backfill("embedding");
+    }
+    // docs:end ray-cluster-stored-packages
   }
 }
