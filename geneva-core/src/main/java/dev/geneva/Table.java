@@ -185,6 +185,25 @@ public final class Table {
   }
 
   /**
+   * The UDF's spec, once the UDF is known to be non-null and recreatable by class name.
+   *
+   * @throws InvalidInputException naming the operation, column and UDF class
+   */
+  private static UdfSpec checkedSpec(String operation, String column, Udf udf) {
+    if (udf == null) {
+      throw new InvalidInputException(operation + ": the UDF for column '" + column + "' is null");
+    }
+    Udfs.checkInstantiable(column, udf);
+    try {
+      return udf.spec();
+    } catch (RuntimeException ex) {
+      throw new InvalidInputException(
+          "UDF " + udf.getClass().getName() + " for column '" + column + "': " + ex.getMessage(),
+          ex);
+    }
+  }
+
+  /**
    * Appends rows from a stream of Arrow batches, streaming (the reader is consumed, not closed).
    * The data must have every column of the table that is not a UDF column, with the table's type,
    * and no other column. UDF columns must be left out: they are null in the new rows, so the next
@@ -349,24 +368,7 @@ public final class Table {
                   + column
                   + "': choose another name, or backfill the existing column");
         }
-        if (udf == null) {
-          throw new InvalidInputException(
-              "addColumns: the UDF for column '" + column + "' is null");
-        }
-        Udfs.checkInstantiable(column, udf);
-        UdfSpec spec;
-        try {
-          spec = udf.spec();
-        } catch (RuntimeException ex) {
-          throw new InvalidInputException(
-              "UDF "
-                  + udf.getClass().getName()
-                  + " for column '"
-                  + column
-                  + "': "
-                  + ex.getMessage(),
-              ex);
-        }
+        UdfSpec spec = checkedSpec("addColumns", column, udf);
         for (String input : spec.inputs()) {
           if (udfs.containsKey(input) && !input.equals(column)) {
             throw new InvalidInputException(
@@ -451,24 +453,7 @@ public final class Table {
                                 + name()
                                 + "' has no UDF (it holds data written by other means); add a"
                                 + " UDF column with addColumns instead"));
-        if (udf == null) {
-          throw new InvalidInputException(
-              "alterColumns: the UDF for column '" + column + "' is null");
-        }
-        Udfs.checkInstantiable(column, udf);
-        UdfSpec spec;
-        try {
-          spec = udf.spec();
-        } catch (RuntimeException ex) {
-          throw new InvalidInputException(
-              "UDF "
-                  + udf.getClass().getName()
-                  + " for column '"
-                  + column
-                  + "': "
-                  + ex.getMessage(),
-              ex);
-        }
+        UdfSpec spec = checkedSpec("alterColumns", column, udf);
         ColumnChecks.checkInputs(name(), schema, column, spec);
         ColumnChecks.checkOutput(column, udf.getClass().getName(), spec);
         if (!ColumnChecks.sameType(field, spec.output())

@@ -223,23 +223,7 @@ public final class GoogleAccessTokens {
 
   private void refresh(Instant now) {
     GoogleCredentials creds = loadCredentials();
-    AccessToken fresh;
-    try {
-      fresh = holdsFixedToken(creds) ? fixedToken(creds) : creds.refreshAccessToken();
-    } catch (GenevaException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new GenevaException(
-          subject
-              + ": could not get a Google access token for "
-              + describePrincipal(creds)
-              + " ("
-              + Redact.describe(e)
-              + "). Check that the service account and its key are enabled and not revoked, that"
-              + " the machine's clock is right, and on GKE that the Kubernetes service account is"
-              + " bound to the Google service account with roles/iam.workloadIdentityUser",
-          null);
-    }
+    AccessToken fresh = holdsFixedToken(creds) ? fixedToken(creds) : refreshed(creds);
     if (fresh == null || fresh.getTokenValue() == null || fresh.getTokenValue().isBlank()) {
       throw new GenevaException(
           subject
@@ -259,6 +243,23 @@ public final class GoogleAccessTokens {
         subject,
         describePrincipal(creds),
         expiresAt);
+  }
+
+  private AccessToken refreshed(GoogleCredentials creds) {
+    try {
+      return creds.refreshAccessToken();
+    } catch (IOException | RuntimeException e) {
+      throw new GenevaException(
+          subject
+              + ": could not get a Google access token for "
+              + describePrincipal(creds)
+              + " ("
+              + Redact.describe(e)
+              + "). Check that the service account and its key are enabled and not revoked, that"
+              + " the machine's clock is right, and on GKE that the Kubernetes service account is"
+              + " bound to the Google service account with roles/iam.workloadIdentityUser",
+          null);
+    }
   }
 
   /**
