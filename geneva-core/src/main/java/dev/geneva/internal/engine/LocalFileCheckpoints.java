@@ -16,9 +16,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,8 +39,13 @@ final class LocalFileCheckpoints implements CheckpointStore {
 
   private final Path directory;
 
-  /** The records of every batch file, read once on the first key not found as a single file. */
-  private Map<String, TaskResult> batches;
+  private static final String SINGLE_SUFFIX = ".ckpt";
+
+  /** What {@link #index()} found: keys of single records, and the batches' records by key. */
+  private record Index(Set<String> singles, Map<String, TaskResult> batches) {}
+
+  /** Read on the first lookup; this store's own writes are added to it. */
+  private Index index;
 
   LocalFileCheckpoints(Path directory) {
     this.directory = directory;
@@ -46,7 +53,12 @@ final class LocalFileCheckpoints implements CheckpointStore {
 
   @Override
   public void put(String key, TaskResult result) {
-    write(key + ".ckpt", result.toBytes());
+    write(key + SINGLE_SUFFIX, result.toBytes());
+    synchronized (this) {
+      if (index != null) {
+        index.singles().add(key);
+      }
+    }
   }
 
   @Override
@@ -62,6 +74,11 @@ final class LocalFileCheckpoints implements CheckpointStore {
     List<TaskResult> values = new ArrayList<>(results.values());
     String name = keys.get(0) + "-" + UUID.randomUUID() + BATCH_SUFFIX;
     write(name, encode(keys, values));
+    synchronized (this) {
+      if (index != null) {
+        index.batches().putAll(results);
+      }
+    }
   }
 
   private static byte[] encode(List<String> keys, List<TaskResult> values) {
@@ -112,11 +129,21 @@ final class LocalFileCheckpoints implements CheckpointStore {
 
   @Override
   public Optional<TaskResult> get(String key) {
-    Path file = directory.resolve(key + ".ckpt");
+    boolean single;
+    TaskResult batched;
+    synchronized (this) {
+      Index index = index();
+      single = index.singles().contains(key);
+      batched = index.batches().get(key);
+    }
+    if (!single) {
+      return Optional.ofNullable(batched);
+    }
+    Path file = directory.resolve(key + SINGLE_SUFFIX);
     try {
       return Optional.of(TaskResult.fromBytes(Files.readAllBytes(file)));
     } catch (NoSuchFileException e) {
-      return Optional.ofNullable(batches().get(key));
+      return Optional.ofNullable(batched);
     } catch (IOException | RuntimeException e) {
       // An unreadable record is only lost work: the task is computed again.
       LOG.warn("ignoring unreadable checkpoint {}: {}", file, e.toString());
@@ -124,29 +151,43 @@ final class LocalFileCheckpoints implements CheckpointStore {
     }
   }
 
-  /** Reads every batch file once; an unreadable one is only lost work, like a single record. */
-  private synchronized Map<String, TaskResult> batches() {
-    if (batches == null) {
-      batches = new HashMap<>();
+  /**
+   * The keys of the single records and the contents of every batch, read once (a lookup per key
+   * that fails with an exception was a cost per fragment); records another process writes later are
+   * not seen, which only costs their recomputation.
+   */
+  private synchronized Index index() {
+    if (index == null) {
+      Set<String> singles = new HashSet<>();
+      Map<String, TaskResult> batches = new HashMap<>();
       if (Files.isDirectory(directory)) {
         try (Stream<Path> files = Files.list(directory)) {
-          for (Path p : files.filter(f -> f.toString().endsWith(BATCH_SUFFIX)).toList()) {
-            try {
-              decode(Files.readAllBytes(p), batches);
-            } catch (IOException | RuntimeException e) {
-              LOG.warn("ignoring unreadable checkpoint batch {}: {}", p, e.toString());
+          for (Path p : files.toList()) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(SINGLE_SUFFIX)) {
+              singles.add(name.substring(0, name.length() - SINGLE_SUFFIX.length()));
+            } else if (name.endsWith(BATCH_SUFFIX)) {
+              try {
+                decode(Files.readAllBytes(p), batches);
+              } catch (IOException | RuntimeException e) {
+                LOG.warn("ignoring unreadable checkpoint batch {}: {}", p, e.toString());
+              }
             }
           }
         } catch (IOException e) {
           LOG.warn("cannot list checkpoints under {}: {}", directory, e.toString());
         }
       }
+      index = new Index(singles, batches);
     }
-    return batches;
+    return index;
   }
 
   @Override
   public void clear() {
+    synchronized (this) {
+      index = null;
+    }
     if (!Files.isDirectory(directory)) {
       return;
     }
