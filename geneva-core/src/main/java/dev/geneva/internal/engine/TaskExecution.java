@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -45,6 +49,7 @@ public final class TaskExecution implements AutoCloseable {
   private final String workerId;
   private final Map<String, OpenDataset> datasets = new HashMap<>();
   private final Map<String, Udf> udfs = new HashMap<>();
+  private ExecutorService fileThreads;
   private boolean closed;
 
   /**
@@ -171,6 +176,7 @@ public final class TaskExecution implements AutoCloseable {
     ScanOptions options = scanOptions(first, spec).fragmentIds(ids).build();
     int next = 0;
     Part current = null;
+    PartFinisher finisher = new PartFinisher(fileThreads(), MAX_PENDING_FILES, done);
     try (LanceScanner scanner = dataset.newScan(options);
         ArrowReader input = scanner.scanBatches()) {
       while (input.loadNextBatch()) {
@@ -188,8 +194,9 @@ public final class TaskExecution implements AutoCloseable {
           }
           while (current == null || current.task.fragmentId() != fragment) {
             if (current != null) {
-              done.accept(current.task, current.finish());
+              Part finished = current;
               current = null;
+              finisher.finish(finished.task, finished::finishOrAbort);
             }
             if (next >= parts.size()) {
               throw new GenevaException(
@@ -214,25 +221,28 @@ public final class TaskExecution implements AutoCloseable {
         }
       }
       if (current != null) {
-        done.accept(current.task, current.finish());
+        Part finished = current;
         current = null;
+        finisher.finish(finished.task, finished::finishOrAbort);
       }
       while (next < parts.size()) {
         // No live row was scanned (cannot happen for a selected fragment, but stays correct).
         Part empty = new Part(parts.get(next++), udf, spec, outField);
-        current = empty;
-        done.accept(empty.task, empty.finish());
-        current = null;
+        finisher.finish(empty.task, empty::finishOrAbort);
       }
+      finisher.awaitAll();
     } catch (GenevaException | CancellationException e) {
       abort(current, e);
+      finisher.awaitAfterFailure(e);
       throw e;
     } catch (InterruptedException e) {
       abort(current, e);
+      finisher.awaitAfterFailure(e);
       Thread.currentThread().interrupt();
       throw new CancellationException("task " + first.taskId() + " interrupted");
     } catch (Exception | Error e) {
       abort(current, e);
+      finisher.awaitAfterFailure(e);
       throw new GenevaException(
           "task for fragments "
               + ids
@@ -244,6 +254,27 @@ public final class TaskExecution implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  /** Threads that finish the data files of a shared scan; see {@link PartFinisher}. */
+  private static final int FILE_THREADS = 2;
+
+  /** Files of a shared scan finishing at once, at most; each holds its last chunk. */
+  private static final int MAX_PENDING_FILES = 4;
+
+  private Executor fileThreads() {
+    if (fileThreads == null) {
+      AtomicInteger n = new AtomicInteger();
+      fileThreads =
+          Executors.newFixedThreadPool(
+              FILE_THREADS,
+              r -> {
+                Thread t = new Thread(r, "geneva-files-" + workerId + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    return fileThreads;
   }
 
   private static void abort(Part part, Throwable failure) {
@@ -296,6 +327,16 @@ public final class TaskExecution implements AutoCloseable {
       aligned.close();
       writer.close();
       return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
+    }
+
+    /** Finishes the file, or removes what was written of it when that fails. */
+    TaskResult finishOrAbort() throws Exception {
+      try {
+        return finish();
+      } catch (Exception | Error e) {
+        abort(e);
+        throw e;
+      }
     }
 
     void abort(Throwable failure) {
@@ -643,6 +684,10 @@ public final class TaskExecution implements AutoCloseable {
     }
     udfs.clear();
     datasets.clear();
+    if (fileThreads != null) {
+      // Idle: every task waits for its files before it returns.
+      fileThreads.shutdownNow();
+    }
     try {
       allocator.close();
     } catch (RuntimeException e) {
