@@ -114,6 +114,7 @@ public final class BackfillRun implements BackfillJob {
   private int commits;
   private long lastProgressNanos;
   private final int fragmentsPerCommit;
+  private final boolean fixedCommitCount;
   private final long packRows;
   private long oldestPendingNanos;
   private long lastCommitEndNanos = System.nanoTime();
@@ -148,6 +149,7 @@ public final class BackfillRun implements BackfillJob {
     this.onlyOwnCommitsUpTo = plan.readVersion();
     this.fragmentsPerCommit =
         options.commitEvery().orElse(fragmentsPerCommit(plan.tasksPerFragment().size()));
+    this.fixedCommitCount = options.commitEvery().isPresent();
     this.packRows = packRows(plan.tasks(), options.rowsPerTask(), options.concurrency());
   }
 
@@ -469,9 +471,17 @@ public final class BackfillRun implements BackfillJob {
     if (pending.isEmpty()) {
       return false;
     }
-    long now = System.nanoTime();
-    return now - oldestPendingNanos >= options.commitInterval().toNanos()
-        && now - lastCommitEndNanos >= COMMIT_COST_FACTOR * lastCommitNanos;
+    return System.nanoTime() - oldestPendingNanos >= options.commitInterval().toNanos()
+        && commitsStaySmall();
+  }
+
+  /**
+   * Whether the last commit is long enough ago that commits stay a small part of the run. The
+   * automatic count-driven commits wait for it too: in a short backfill of many fragments, ten
+   * commits that each rewrite a manifest listing every fragment would cost more than the work.
+   */
+  private boolean commitsStaySmall() {
+    return System.nanoTime() - lastCommitEndNanos >= COMMIT_COST_FACTOR * lastCommitNanos;
   }
 
   /** Everything is committed, so the checkpoints can only go stale; failing to delete is benign. */
@@ -586,7 +596,7 @@ public final class BackfillRun implements BackfillJob {
                 task.fileMinorVersion(),
                 null,
                 null)));
-    if (pending.size() >= fragmentsPerCommit) {
+    if (pending.size() >= fragmentsPerCommit && (fixedCommitCount || commitsStaySmall())) {
       commit(pending);
     }
   }
