@@ -373,7 +373,27 @@ public final class RaySession implements ExecutorSession {
       }
       try {
         boolean stopped = stopRunning(cancelled);
-        closeActors(toClose, stopped);
+        RuntimeException failure = null;
+        try {
+          closeActors(toClose, stopped);
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+        if (local) {
+          // The session's stateless tasks ran in this JVM: close the runners kept for them.
+          try {
+            RayTasks.closeSession(name);
+          } catch (RuntimeException e) {
+            if (failure == null) {
+              failure = e;
+            } else {
+              failure.addSuppressed(e);
+            }
+          }
+        }
+        if (failure != null) {
+          throw failure;
+        }
       } finally {
         onClose.accept(this);
       }

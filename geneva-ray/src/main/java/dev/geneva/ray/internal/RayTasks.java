@@ -4,6 +4,7 @@ import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
@@ -11,12 +12,26 @@ import org.apache.arrow.memory.RootAllocator;
  * runs in embedded (LOCAL) mode and on a cluster's workers.
  */
 public final class RayTasks {
+  /**
+   * Idle runners kept per JVM: one per task this JVM runs at once, for a session or two (a runner
+   * holds an open table and an allocator, no data between tasks).
+   */
+  static final int MAX_IDLE_RUNNERS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+
+  private static final AtomicInteger RUNNERS_CREATED = new AtomicInteger();
+
+  /**
+   * The runners of this JVM's stateless tasks. Static because Ray calls {@link #runTasks} as a
+   * static function in whichever worker JVM it picks; bounded and closed per session.
+   */
+  private static final RunnerPool POOL = new RunnerPool(MAX_IDLE_RUNNERS, RayTasks::newRunner);
+
   private RayTasks() {}
 
   /**
-   * Runs backfill tasks (one, or the parts of a packed call) in order in the current Ray worker
-   * with a runner and an allocator of their own, both closed before returning: the table is opened
-   * once for all of them.
+   * Runs backfill tasks (one, or the parts of a packed call) in order in the current Ray worker,
+   * with a runner of the session kept in this JVM between its tasks (so the table is opened once
+   * per runner, not once per Ray task). A runner whose task failed is closed, not kept.
    *
    * @param encodedTasks tasks encoded with {@link BackfillTask#toBytes(List)}
    * @param session the id of the session that submitted them (for cancellation in LOCAL mode)
@@ -25,11 +40,51 @@ public final class RayTasks {
   public static byte[] runTasks(byte[] encodedTasks, String session) {
     List<BackfillTask> tasks = BackfillTask.listFromBytes(encodedTasks);
     LocalCancellation.enter(session);
-    try (RootAllocator allocator = new RootAllocator();
-        TaskRunner runner = new TaskRunner(allocator, session + "-task-" + tasks.get(0).taskId())) {
-      return TaskResult.toBytes(runner.runAll(tasks, rows -> {}));
+    try {
+      RunnerPool.Runner runner = POOL.take(session);
+      byte[] results;
+      try {
+        results = TaskResult.toBytes(runner.runner().runAll(tasks, rows -> {}));
+      } catch (RuntimeException | Error e) {
+        POOL.discard(runner);
+        throw e;
+      }
+      POOL.give(runner);
+      return results;
     } finally {
       LocalCancellation.exit(session);
+    }
+  }
+
+  /**
+   * Closes the idle runners this JVM keeps for a session that ended; one still running a task is
+   * closed when the task ends. Called by the session in LOCAL mode, where its tasks ran in this
+   * JVM.
+   *
+   * @param session the session's id
+   */
+  static void closeSession(String session) {
+    POOL.closeSession(session);
+  }
+
+  /** The idle runners this JVM keeps, of every session; for tests. */
+  static int idleRunners() {
+    return POOL.idleRunners();
+  }
+
+  /** How many runners this JVM has built; for tests. */
+  static int runnersCreated() {
+    return RUNNERS_CREATED.get();
+  }
+
+  private static RunnerPool.Runner newRunner(String session) {
+    RootAllocator allocator = new RootAllocator();
+    try {
+      String workerId = session + "-task-runner-" + RUNNERS_CREATED.incrementAndGet();
+      return new RunnerPool.Runner(session, allocator, new TaskRunner(allocator, workerId));
+    } catch (RuntimeException | Error e) {
+      allocator.close();
+      throw e;
     }
   }
 }
