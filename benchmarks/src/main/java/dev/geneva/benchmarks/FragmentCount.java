@@ -7,6 +7,7 @@ import com.lancedb.lance.Transaction;
 import com.lancedb.lance.fragment.DataFile;
 import com.lancedb.lance.operation.DataReplacement;
 import com.lancedb.lance.operation.DataReplacement.DataReplacementGroup;
+import com.lancedb.lance.schema.SqlExpressions;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -54,6 +56,7 @@ final class FragmentCount {
     Table fewTable = TableData.create(db, "base-f-few", rows, perFragment(rows, few));
     Table manyTable = TableData.create(db, "base-f-many", rows, perFragment(rows, many));
     List<Measurement> results = new ArrayList<>();
+    results.add(print(lanceReference(fewTable, manyTable)));
     for (NamedExecutor e : executors) {
       String id = e.name().equals("ray") ? "f2" : "f1";
       results.add(print(compare(id, e.executor(), fewTable, manyTable)));
@@ -81,6 +84,8 @@ final class FragmentCount {
     int concurrency = Runtime.getRuntime().availableProcessors();
     List<Double> fewTimes = new ArrayList<>();
     List<Double> manyTimes = new ArrayList<>();
+    List<Double> fewCpu = new ArrayList<>();
+    List<Double> manyCpu = new ArrayList<>();
     int fewCommits = 0;
     int manyCommits = 0;
     for (int run = -config.warmups(); run < config.repeats(); run++) {
@@ -89,6 +94,7 @@ final class FragmentCount {
         Timing t = backfill(fewSide ? few : many, executor, concurrency);
         if (run >= 0) {
           (fewSide ? fewTimes : manyTimes).add(t.seconds());
+          (fewSide ? fewCpu : manyCpu).add(t.cpuSeconds());
         }
         if (fewSide) {
           fewCommits = t.result().commits();
@@ -99,6 +105,8 @@ final class FragmentCount {
     }
     double f = Benchmarks.median(fewTimes);
     double m = Benchmarks.median(manyTimes);
+    double fc = Benchmarks.median(fewCpu);
+    double mc = Benchmarks.median(manyCpu);
     return new Measurement(
         id,
         "fragments: "
@@ -113,7 +121,8 @@ final class FragmentCount {
         true,
         String.format(
             Locale.ROOT,
-            "%d rows, c=%d: %d fragments %.3f s (%d commits), %d fragments %.3f s (%d commits)",
+            "%d rows, c=%d: %d fragments %.3f s (%d commits), %d fragments %.3f s (%d commits);"
+                + " process CPU %.3f s / %.3f s = %.2f",
             config.fragmentCount().rows(),
             concurrency,
             config.fragmentCount().few(),
@@ -121,10 +130,78 @@ final class FragmentCount {
             fewCommits,
             config.fragmentCount().many(),
             m,
-            manyCommits));
+            manyCommits,
+            mc,
+            fc,
+            mc / fc));
   }
 
-  private record Timing(double seconds, BackfillResult result) {}
+  /** One backfill: wall-clock and process CPU seconds (other processes do not change the CPU). */
+  /**
+   * (f0) The floor, report only: Lance's own SQL {@code addColumns} of {@code id * 2} on the same
+   * two tables. It too writes one data file per fragment, so the cost of a file per fragment on
+   * this machine's file system shows here without Geneva.
+   */
+  private Measurement lanceReference(Table few, Table many) {
+    List<Double> fewTimes = new ArrayList<>();
+    List<Double> manyTimes = new ArrayList<>();
+    List<Double> fewCpu = new ArrayList<>();
+    List<Double> manyCpu = new ArrayList<>();
+    for (int run = -config.warmups(); run < config.repeats(); run++) {
+      for (int side = 0; side < 2; side++) {
+        boolean fewSide = (side + run) % 2 == 0;
+        String copy = "copy-f-" + copies++;
+        Table base = fewSide ? few : many;
+        TableData.copy(root.resolve(base.name() + ".lance"), root.resolve(copy + ".lance"));
+        try (Dataset ds =
+            Dataset.open(
+                db.allocator(),
+                root.resolve(copy + ".lance").toString(),
+                new ReadOptions.Builder().build())) {
+          long start = System.nanoTime();
+          long cpu = EmbeddingBench.processCpuNanos();
+          ds.addColumns(
+              new SqlExpressions.Builder().withExpression("id2", "id * 2").build(),
+              Optional.empty());
+          double s = (System.nanoTime() - start) / 1e9;
+          double c = (EmbeddingBench.processCpuNanos() - cpu) / 1e9;
+          if (run >= 0) {
+            (fewSide ? fewTimes : manyTimes).add(s);
+            (fewSide ? fewCpu : manyCpu).add(c);
+          }
+        } finally {
+          TableData.delete(root.resolve(copy + ".lance"));
+        }
+      }
+    }
+    double f = Benchmarks.median(fewTimes);
+    double m = Benchmarks.median(manyTimes);
+    double fc = Benchmarks.median(fewCpu);
+    double mc = Benchmarks.median(manyCpu);
+    return new Measurement(
+        "f0",
+        "floor: Lance SQL addColumns, "
+            + config.fragmentCount().many()
+            + " / "
+            + config.fragmentCount().few()
+            + " fragments",
+        m / f,
+        Double.NaN,
+        true,
+        String.format(
+            Locale.ROOT,
+            "%d rows: %d fragments %.3f s, %d fragments %.3f s; process CPU %.3f s / %.3f s = %.2f",
+            config.fragmentCount().rows(),
+            config.fragmentCount().few(),
+            f,
+            config.fragmentCount().many(),
+            m,
+            mc,
+            fc,
+            mc / fc));
+  }
+
+  private record Timing(double seconds, double cpuSeconds, BackfillResult result) {}
 
   private Timing backfill(Table base, BackfillExecutor executor, int concurrency) {
     String copy = "copy-f-" + copies++;
@@ -133,13 +210,15 @@ final class FragmentCount {
       Table t = db.openTable(copy);
       t.addColumns(Map.of("id2", new TimesTwo()));
       long start = System.nanoTime();
+      long cpu = EmbeddingBench.processCpuNanos();
       BackfillResult r = t.backfill("id2", options(executor, concurrency));
       double s = (System.nanoTime() - start) / 1e9;
+      double cpuSeconds = (EmbeddingBench.processCpuNanos() - cpu) / 1e9;
       long expected = t.countRows();
       if (t.countRows("id2 = id * 2") != expected) {
         throw new IllegalStateException("backfill of " + copy + " left rows uncomputed");
       }
-      return new Timing(s, r);
+      return new Timing(s, cpuSeconds, r);
     } finally {
       TableData.delete(root.resolve(copy + ".lance"));
     }
