@@ -48,6 +48,9 @@ final class ArrowRow implements Row {
 
   private byte[] scratch = new byte[256];
 
+  private String lastName;
+  private Path lastPath;
+
   /** The vectors from a column down to the field a name denotes; the last one holds the value. */
   private record Path(FieldVector[] chain, FieldVector leaf) {
     boolean isNull(int index) {
@@ -75,8 +78,14 @@ final class ArrowRow implements Row {
 
   /** The path a name or struct path denotes, resolved on first use. */
   private Path path(String column) {
+    // A UDF usually asks for the same literal (one String instance) on every row.
+    if (column == lastName) {
+      return lastPath;
+    }
     Path cached = paths.get(column);
     if (cached != null) {
+      lastName = column;
+      lastPath = cached;
       return cached;
     }
     String[] parts = column.split("\\.", -1);
