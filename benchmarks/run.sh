@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# Builds and runs the Geneva benchmarks (a, b, c, d, e; a, b, d, e on threads and embedded Ray);
+# Builds and runs the Geneva benchmarks (a, b, c, d, e, f; a, b, d, e, f on threads and embedded Ray);
 # flags go to BenchmarkMain (try --help; --only a,e and --executors ray select a subset).
 # Exit code: 0 when every target is met, 1 when one is missed, 2 for a bad flag.
 # Needs only JDK 17+ and Maven. The jar's manifest carries the --add-opens that Arrow and Lance
