@@ -6,6 +6,8 @@ import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
+import dev.geneva.spi.UdtfTask;
+import dev.geneva.spi.UdtfTaskResult;
 import dev.geneva.udf.Resources;
 import io.ray.api.ActorHandle;
 import io.ray.api.ObjectRef;
@@ -28,7 +30,9 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,19 +66,31 @@ public final class RaySession implements ExecutorSession {
   private Thread waiter;
   private boolean closed;
 
+  /** What one call runs: backfill tasks or UDTF tasks, with how to send and decode them. */
   private static final class Pending {
-    final List<BackfillTask> tasks;
-    final CompletableFuture<List<TaskResult>> future;
+    final boolean udtf;
+    final byte[] encoded;
+    final Function<Throwable, Throwable> failure;
+    final Function<byte[], ? extends List<?>> decode;
+    final ToLongFunction<List<?>> rows;
+    final CompletableFuture<List<?>> future;
     final LongConsumer rowsDone;
     ObjectRef<byte[]> ref;
     int actor = -1;
 
     Pending(
-        List<BackfillTask> tasks,
-        CompletableFuture<List<TaskResult>> future,
+        boolean udtf,
+        byte[] encoded,
+        Function<Throwable, Throwable> failure,
+        Function<byte[], ? extends List<?>> decode,
+        ToLongFunction<List<?>> rows,
         LongConsumer rowsDone) {
-      this.tasks = tasks;
-      this.future = future;
+      this.udtf = udtf;
+      this.encoded = encoded;
+      this.failure = failure;
+      this.decode = decode;
+      this.rows = rows;
+      this.future = new CompletableFuture<>();
       this.rowsDone = rowsDone;
     }
   }
@@ -115,12 +131,47 @@ public final class RaySession implements ExecutorSession {
   @Override
   public CompletableFuture<List<TaskResult>> submitAll(
       List<BackfillTask> tasks, LongConsumer rowsDone) {
-    CompletableFuture<List<TaskResult>> future = new CompletableFuture<>();
-    Pending p = new Pending(List.copyOf(tasks), future, rowsDone);
+    List<BackfillTask> parts = List.copyOf(tasks);
+    return typed(
+        submit(
+            new Pending(
+                false,
+                BackfillTask.toBytes(parts),
+                e -> RayFailures.map(e, parts),
+                TaskResult::listFromBytes,
+                results -> results.stream().mapToLong(r -> ((TaskResult) r).rowsComputed()).sum(),
+                rowsDone)));
+  }
+
+  /**
+   * Runs UDTF tasks in one Ray task (or, for a stateful UDTF, one call of one of the session's
+   * actors) with the session's resources, so the UDTF runs in a Ray worker.
+   */
+  @Override
+  public CompletableFuture<List<UdtfTaskResult>> submitUdtf(
+      List<UdtfTask> tasks, LongConsumer rowsDone) {
+    List<UdtfTask> parts = List.copyOf(tasks);
+    return typed(
+        submit(
+            new Pending(
+                true,
+                UdtfTask.toBytes(parts),
+                e -> RayFailures.mapUdtf(e, parts),
+                UdtfTaskResult::listFromBytes,
+                results -> results.stream().mapToLong(r -> ((UdtfTaskResult) r).sourceRows()).sum(),
+                rowsDone)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> CompletableFuture<List<T>> typed(CompletableFuture<List<?>> future) {
+    return future.thenApply(results -> (List<T>) results);
+  }
+
+  private CompletableFuture<List<?>> submit(Pending p) {
     synchronized (lock) {
       if (closed) {
-        future.completeExceptionally(new CancellationException("session " + name + " closed"));
-        return future;
+        p.future.completeExceptionally(new CancellationException("session " + name + " closed"));
+        return p.future;
       }
       try {
         if (spec.stateful()) {
@@ -132,19 +183,21 @@ public final class RaySession implements ExecutorSession {
           }
         } else {
           TaskCaller<byte[]> call =
-              Ray.task(RayTasks::runTasks, BackfillTask.toBytes(p.tasks), name);
+              p.udtf
+                  ? Ray.task(RayTasks::runUdtfTasks, p.encoded, name)
+                  : Ray.task(RayTasks::runTasks, p.encoded, name);
           withResources(call, spec.resources());
           p.ref = call.remote();
           pending.put(id(p.ref), p);
         }
       } catch (RuntimeException e) {
-        future.completeExceptionally(RayFailures.map(e, p.tasks));
-        return future;
+        p.future.completeExceptionally(p.failure.apply(e));
+        return p.future;
       }
       startWaiter();
       lock.notifyAll();
     }
-    return future;
+    return p.future;
   }
 
   private static ObjectId id(ObjectRef<?> ref) {
@@ -209,11 +262,11 @@ public final class RaySession implements ExecutorSession {
     p.actor = actor;
     // The worker id travels with every call: in LOCAL mode Ray may invoke it on another actor's
     // instance (see RayTaskActor).
+    ActorHandle<RayTaskActor> handle = actors.get(actor);
     p.ref =
-        actors
-            .get(actor)
-            .task(RayTaskActor::runAll, name, workerIds.get(actor), BackfillTask.toBytes(p.tasks))
-            .remote();
+        p.udtf
+            ? handle.task(RayTaskActor::runUdtf, name, workerIds.get(actor), p.encoded).remote()
+            : handle.task(RayTaskActor::runAll, name, workerIds.get(actor), p.encoded).remote();
     pending.put(id(p.ref), p);
   }
 
@@ -270,12 +323,12 @@ public final class RaySession implements ExecutorSession {
   }
 
   private void finish(Pending p) {
-    List<TaskResult> result = null;
+    List<?> result = null;
     Throwable failure = null;
     try {
-      result = TaskResult.listFromBytes(p.ref.get());
+      result = p.decode.apply(p.ref.get());
     } catch (Throwable t) {
-      failure = RayFailures.map(t, p.tasks);
+      failure = p.failure.apply(t);
       if (p.actor >= 0 && RayFailures.isActorDeath(t)) {
         synchronized (lock) {
           deadActors.add(p.actor);
@@ -289,7 +342,7 @@ public final class RaySession implements ExecutorSession {
     if (result != null) {
       if (!p.future.isDone()) {
         try {
-          p.rowsDone.accept(result.stream().mapToLong(TaskResult::rowsComputed).sum());
+          p.rowsDone.accept(p.rows.applyAsLong(result));
         } catch (RuntimeException e) {
           LOG.warn("progress callback threw; ignoring", e);
         }
@@ -319,7 +372,7 @@ public final class RaySession implements ExecutorSession {
           dispatch(q, next);
         } catch (RuntimeException e) {
           idleActors.addFirst(next);
-          q.future.completeExceptionally(RayFailures.map(e, q.tasks));
+          q.future.completeExceptionally(q.failure.apply(e));
         }
       }
       lock.notifyAll();
