@@ -57,8 +57,8 @@ public final class RaySession implements ExecutorSession {
   private final Object closeLock = new Object();
 
   // Guarded by lock.
-  private final Map<ObjectId, Pending> pending = new LinkedHashMap<>();
-  private final Deque<Pending> queued = new ArrayDeque<>();
+  private final Map<ObjectId, Pending<?>> pending = new LinkedHashMap<>();
+  private final Deque<Pending<?>> queued = new ArrayDeque<>();
   private final List<ActorHandle<RayTaskActor>> actors = new ArrayList<>();
   private final List<String> workerIds = new ArrayList<>();
   private final Set<Integer> deadActors = new HashSet<>();
@@ -67,13 +67,13 @@ public final class RaySession implements ExecutorSession {
   private boolean closed;
 
   /** What one call runs: backfill tasks or UDTF tasks, with how to send and decode them. */
-  private static final class Pending {
+  private static final class Pending<R> {
     final boolean udtf;
     final byte[] encoded;
     final Function<Throwable, Throwable> failure;
-    final Function<byte[], ? extends List<?>> decode;
-    final ToLongFunction<List<?>> rows;
-    final CompletableFuture<List<?>> future;
+    final Function<byte[], List<R>> decode;
+    final ToLongFunction<R> rows;
+    final CompletableFuture<List<R>> future = new CompletableFuture<>();
     final LongConsumer rowsDone;
     ObjectRef<byte[]> ref;
     int actor = -1;
@@ -82,16 +82,34 @@ public final class RaySession implements ExecutorSession {
         boolean udtf,
         byte[] encoded,
         Function<Throwable, Throwable> failure,
-        Function<byte[], ? extends List<?>> decode,
-        ToLongFunction<List<?>> rows,
+        Function<byte[], List<R>> decode,
+        ToLongFunction<R> rows,
         LongConsumer rowsDone) {
       this.udtf = udtf;
       this.encoded = encoded;
       this.failure = failure;
       this.decode = decode;
       this.rows = rows;
-      this.future = new CompletableFuture<>();
       this.rowsDone = rowsDone;
+    }
+
+    /** Decodes the results and completes the future; the failure when they cannot be decoded. */
+    Throwable complete(byte[] bytes) {
+      List<R> result;
+      try {
+        result = decode.apply(bytes);
+      } catch (Throwable t) {
+        return failure.apply(t);
+      }
+      if (!future.isDone()) {
+        try {
+          rowsDone.accept(result.stream().mapToLong(rows).sum());
+        } catch (RuntimeException e) {
+          LOG.warn("progress callback threw; ignoring", e);
+        }
+      }
+      future.complete(result);
+      return null;
     }
   }
 
@@ -132,15 +150,14 @@ public final class RaySession implements ExecutorSession {
   public CompletableFuture<List<TaskResult>> submitAll(
       List<BackfillTask> tasks, LongConsumer rowsDone) {
     List<BackfillTask> parts = List.copyOf(tasks);
-    return typed(
-        submit(
-            new Pending(
-                false,
-                BackfillTask.toBytes(parts),
-                e -> RayFailures.map(e, parts),
-                TaskResult::listFromBytes,
-                results -> results.stream().mapToLong(r -> ((TaskResult) r).rowsComputed()).sum(),
-                rowsDone)));
+    return submit(
+        new Pending<>(
+            false,
+            BackfillTask.toBytes(parts),
+            e -> RayFailures.map(e, parts),
+            TaskResult::listFromBytes,
+            TaskResult::rowsComputed,
+            rowsDone));
   }
 
   /**
@@ -151,23 +168,17 @@ public final class RaySession implements ExecutorSession {
   public CompletableFuture<List<UdtfTaskResult>> submitUdtf(
       List<UdtfTask> tasks, LongConsumer rowsDone) {
     List<UdtfTask> parts = List.copyOf(tasks);
-    return typed(
-        submit(
-            new Pending(
-                true,
-                UdtfTask.toBytes(parts),
-                e -> RayFailures.mapUdtf(e, parts),
-                UdtfTaskResult::listFromBytes,
-                results -> results.stream().mapToLong(r -> ((UdtfTaskResult) r).sourceRows()).sum(),
-                rowsDone)));
+    return submit(
+        new Pending<>(
+            true,
+            UdtfTask.toBytes(parts),
+            e -> RayFailures.mapUdtf(e, parts),
+            UdtfTaskResult::listFromBytes,
+            UdtfTaskResult::sourceRows,
+            rowsDone));
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> CompletableFuture<List<T>> typed(CompletableFuture<List<?>> future) {
-    return future.thenApply(results -> (List<T>) results);
-  }
-
-  private CompletableFuture<List<?>> submit(Pending p) {
+  private <R> CompletableFuture<List<R>> submit(Pending<R> p) {
     synchronized (lock) {
       if (closed) {
         p.future.completeExceptionally(new CancellationException("session " + name + " closed"));
@@ -258,7 +269,7 @@ public final class RaySession implements ExecutorSession {
     return actors.size() - 1;
   }
 
-  private void dispatch(Pending p, int actor) {
+  private void dispatch(Pending<?> p, int actor) {
     p.actor = actor;
     // The worker id travels with every call: in LOCAL mode Ray may invoke it on another actor's
     // instance (see RayTaskActor).
@@ -280,7 +291,7 @@ public final class RaySession implements ExecutorSession {
 
   private void waitLoop() {
     while (true) {
-      List<Pending> watching;
+      List<Pending<?>> watching;
       synchronized (lock) {
         while (!closed && pending.isEmpty()) {
           try {
@@ -311,7 +322,7 @@ public final class RaySession implements ExecutorSession {
         ready = refs;
       }
       for (ObjectRef<byte[]> ref : ready) {
-        Pending p;
+        Pending<?> p;
         synchronized (lock) {
           p = pending.remove(id(ref));
         }
@@ -322,11 +333,11 @@ public final class RaySession implements ExecutorSession {
     }
   }
 
-  private void finish(Pending p) {
-    List<?> result = null;
+  private void finish(Pending<?> p) {
+    byte[] bytes = null;
     Throwable failure = null;
     try {
-      result = p.decode.apply(p.ref.get());
+      bytes = p.ref.get();
     } catch (Throwable t) {
       failure = p.failure.apply(t);
       if (p.actor >= 0 && RayFailures.isActorDeath(t)) {
@@ -339,16 +350,10 @@ public final class RaySession implements ExecutorSession {
     if (p.actor >= 0) {
       releaseActor(p.actor);
     }
-    if (result != null) {
-      if (!p.future.isDone()) {
-        try {
-          p.rowsDone.accept(p.rows.applyAsLong(result));
-        } catch (RuntimeException e) {
-          LOG.warn("progress callback threw; ignoring", e);
-        }
-      }
-      p.future.complete(result);
-    } else {
+    if (failure == null) {
+      failure = p.complete(bytes);
+    }
+    if (failure != null) {
       p.future.completeExceptionally(failure);
     }
   }
@@ -367,7 +372,7 @@ public final class RaySession implements ExecutorSession {
         if (next < 0) {
           break;
         }
-        Pending q = queued.poll();
+        Pending<?> q = queued.poll();
         try {
           dispatch(q, next);
         } catch (RuntimeException e) {
@@ -393,7 +398,7 @@ public final class RaySession implements ExecutorSession {
   @Override
   public void close() {
     synchronized (closeLock) {
-      List<Pending> cancelled = new ArrayList<>();
+      List<Pending<?>> cancelled = new ArrayList<>();
       Map<String, ActorHandle<RayTaskActor>> toClose = new LinkedHashMap<>();
       Thread waitingThread;
       synchronized (lock) {
@@ -413,7 +418,7 @@ public final class RaySession implements ExecutorSession {
         waitingThread = waiter;
         lock.notifyAll();
       }
-      for (Pending p : cancelled) {
+      for (Pending<?> p : cancelled) {
         p.future.completeExceptionally(
             new CancellationException("session " + name + " closed before task finished"));
       }
@@ -438,9 +443,9 @@ public final class RaySession implements ExecutorSession {
    * most the close timeout), so nothing writes to the table once the session is closed. Ray Java
    * cannot cancel tasks on a cluster: there they run to the end and their results are dropped.
    */
-  private boolean stopRunning(List<Pending> cancelled) {
+  private boolean stopRunning(List<Pending<?>> cancelled) {
     List<ObjectRef<byte[]>> running = new ArrayList<>();
-    for (Pending p : cancelled) {
+    for (Pending<?> p : cancelled) {
       if (p.ref != null) {
         running.add(p.ref);
       }
