@@ -248,4 +248,87 @@ class UdtfExpansionTest {
     assertThat(view.table().countRows()).isZero();
     assertThat(view.planRefresh().resuming()).isFalse();
   }
+
+  /** Passes calls through to threads, noting how many tasks each UDTF call carried. */
+  static final class CallCountingExecutor implements BackfillExecutor {
+    final BackfillExecutor threads = BackfillExecutors.threads();
+    final List<Integer> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public ExecutorSession openSession(SessionSpec spec) {
+      ExecutorSession session = threads.openSession(spec);
+      return new ExecutorSession() {
+        @Override
+        public CompletableFuture<TaskResult> submit(BackfillTask task, LongConsumer rowsDone) {
+          return session.submit(task, rowsDone);
+        }
+
+        @Override
+        public CompletableFuture<List<dev.geneva.spi.UdtfTaskResult>> submitUdtf(
+            List<dev.geneva.spi.UdtfTask> tasks, LongConsumer rowsDone) {
+          parts.add(tasks.size());
+          return session.submitUdtf(tasks, rowsDone);
+        }
+
+        @Override
+        public void close() {
+          session.close();
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      threads.close();
+    }
+  }
+
+  @Test
+  void refresh_whenFragmentsAreSmall_packsThemAndAFailureKeepsTheFragmentsBeforeIt() {
+    Table small = SampleTables.create(db, "small", 240, 5); // 48 fragments
+    MaterializedView view =
+        db.createUdtfView("chunks", small.query().select("id", "text"), new TextChunker());
+    dev.geneva.testing.Faults.FAILING_IDS.add(37L); // fragment 7, in the first call
+    try (CallCountingExecutor executor = new CallCountingExecutor()) {
+      RefreshOptions options =
+          RefreshOptions.builder()
+              .backfillOptions(BackfillOptions.builder().executor(executor).concurrency(1).build())
+              .build();
+
+      assertThatThrownBy(() -> view.refresh(options))
+          .isInstanceOf(GenevaException.class)
+          .hasMessageContaining("injected failure for id 37");
+      List<String> before35 =
+          UdtfViewTest.expectedChunks(db, small).stream()
+              .filter(r -> Long.parseLong(r.substring(0, r.indexOf('/'))) < 35)
+              .toList();
+      assertThat(UdtfViewTest.viewChunks(view.table().uri()))
+          .as("fragments 0 to 6 appended, in order; nothing after the failing one")
+          .isEqualTo(before35);
+
+      dev.geneva.testing.Faults.reset();
+      executor.parts.clear();
+      view.refresh(options);
+
+      // fragments 7 to 47 (and those of 0 to 6 with a row without chunks, expanded again), packed:
+      // one worker, so a call carries about a quarter of the rows
+      int tasks = executor.parts.stream().mapToInt(Integer::intValue).sum();
+      assertThat(tasks).isGreaterThanOrEqualTo(41);
+      assertThat(executor.parts).hasSizeBetween(4, 8);
+    } finally {
+      dev.geneva.testing.Faults.reset();
+    }
+    assertThat(UdtfViewTest.viewChunks(view.table().uri()))
+        .isEqualTo(UdtfViewTest.expectedChunks(db, small));
+    MaterializedView scratch =
+        db.createUdtfView("scratch", small.query().select("id", "text"), new TextChunker());
+    scratch.refresh();
+    assertThat(MaterializedViewTest.rows(view.table().uri()))
+        .isEqualTo(MaterializedViewTest.rows(scratch.table().uri()));
+  }
 }

@@ -22,7 +22,7 @@ public final class ViewsDocs {
           passages.refresh(
               RefreshOptions.builder()
                   .backfillOptions(BackfillOptions.builder().executor(ray).concurrency(4).build())
-                  .build()); // the chunker runs in Ray tasks, 4 source fragments at a time
+                  .build()); // the chunker runs in Ray tasks, up to 4 at a time
       System.out.println(r.viewRowsAdded() + " passages added");
     }
     // docs:end views-refresh-executor

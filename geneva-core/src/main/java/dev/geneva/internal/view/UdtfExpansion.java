@@ -36,14 +36,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The driver side of a UDTF view's expansion: one {@link UdtfTask} per source fragment with rows to
  * add, run on an executor session (threads, embedded Ray, Ray workers) with the UDTF's resources,
- * at most {@code concurrency} at a time. Each task writes its view rows as a recorded piece; the
- * driver appends the pieces to the view in the order the fragments were added, one commit per
- * fragment, so the view is the same whoever ran which task. A refresh that stops leaves finished
- * pieces recorded: the next refresh of the same rows at the same source version reuses them.
+ * at most {@code concurrency} calls at a time; consecutive small fragments are packed into one call
+ * (as a backfill packs them), each still its own task and piece. Each task writes its view rows as
+ * a recorded piece; the driver appends the pieces to the view in the order the fragments were
+ * added, one commit per fragment, so the view is the same whoever ran which task. A refresh that
+ * stops leaves finished pieces recorded: the next refresh of the same rows at the same source
+ * version reuses them.
  */
 final class UdtfExpansion implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UdtfExpansion.class);
   private static final int READ_BATCH = 8192;
+
+  /** The most fragments packed into one call. */
+  static final int MAX_PARTS_PER_CALL = 512;
+
+  /** Calls per worker the packing aims for, so that workers finish at about the same time. */
+  private static final int CALLS_PER_WORKER = 4;
 
   private final TableLocation source;
   private final TableLocation view;
@@ -55,6 +63,8 @@ final class UdtfExpansion implements AutoCloseable {
   private final String viewSchema;
   private final Supplier<BackfillExecutor> executor;
   private final int concurrency;
+  private final long rowsPerTask;
+  private final List<UdtfTask> planned = new ArrayList<>();
   private final Deque<InFlight> inFlight = new ArrayDeque<>();
   private ExecutorSession session;
   private int nextTask;
@@ -62,7 +72,7 @@ final class UdtfExpansion implements AutoCloseable {
   private long viewRows;
   private long failedRows;
 
-  private record InFlight(int fragment, CompletableFuture<List<UdtfTaskResult>> future) {}
+  private record InFlight(List<UdtfTask> tasks, CompletableFuture<List<UdtfTaskResult>> future) {}
 
   /**
    * @param source the source table
@@ -73,7 +83,8 @@ final class UdtfExpansion implements AutoCloseable {
    * @param udtf the view's UDTF
    * @param viewSchema the view's current schema
    * @param executor where the tasks run, asked for when the first task starts; not closed here
-   * @param concurrency how many tasks may run at once
+   * @param concurrency how many calls may run at once
+   * @param rowsPerTask the most source rows packed into one call
    */
   UdtfExpansion(
       TableLocation source,
@@ -84,7 +95,8 @@ final class UdtfExpansion implements AutoCloseable {
       Udtf udtf,
       Schema viewSchema,
       Supplier<BackfillExecutor> executor,
-      int concurrency) {
+      int concurrency,
+      long rowsPerTask) {
     this.source = source;
     this.view = view;
     this.viewTable = viewTable;
@@ -95,6 +107,7 @@ final class UdtfExpansion implements AutoCloseable {
     this.viewSchema = written(viewSchema).toJson();
     this.executor = executor;
     this.concurrency = Math.max(1, concurrency);
+    this.rowsPerTask = Math.max(1, rowsPerTask);
   }
 
   /** The view's columns that are not UDF columns: those a piece holds, in the view's order. */
@@ -109,17 +122,33 @@ final class UdtfExpansion implements AutoCloseable {
   }
 
   /**
-   * Starts expanding one fragment's missing rows; when {@code concurrency} fragments are under way,
-   * first appends the oldest one's piece (waiting for it).
+   * Plans the expansion of one fragment's missing rows; {@link #finish()} runs it.
    *
    * @param fragment the source fragment
    * @param missing the source row ids to expand
    */
   void add(int fragment, Collection<Long> missing) {
-    while (inFlight.size() >= concurrency) {
+    planned.add(task(fragment, ranges(missing)));
+  }
+
+  /**
+   * Runs the planned tasks, at most {@code concurrency} calls at a time, and appends their pieces
+   * in order, waiting for the oldest call when {@code concurrency} are under way.
+   */
+  void finish() {
+    for (List<UdtfTask> call : pack(planned, rowsPerTask, concurrency)) {
+      while (inFlight.size() >= concurrency) {
+        commitOldest();
+      }
+      inFlight.add(new InFlight(call, session().submitUdtf(call, rows -> {})));
+    }
+    planned.clear();
+    while (!inFlight.isEmpty()) {
       commitOldest();
     }
-    UdtfTask task = task(fragment, ranges(missing));
+  }
+
+  private ExecutorSession session() {
     if (session == null) {
       BackfillExecutor chosen = executor.get();
       session =
@@ -133,14 +162,37 @@ final class UdtfExpansion implements AutoCloseable {
                   udtf.spec().resources()));
       LOG.debug("expanding view '{}' on executor '{}'", view.name(), chosen.name());
     }
-    inFlight.add(new InFlight(fragment, session.submitUdtf(List.of(task), rows -> {})));
+    return session;
   }
 
-  /** Appends the pieces of every fragment still under way, in order. */
-  void finish() {
-    while (!inFlight.isEmpty()) {
-      commitOldest();
+  /**
+   * Consecutive tasks grouped into calls of at most {@code rowsPerTask} source rows, but no more
+   * than a fraction of each worker's share, so every worker gets several calls.
+   */
+  static List<List<UdtfTask>> pack(List<UdtfTask> tasks, long rowsPerTask, int concurrency) {
+    long total = 0;
+    for (UdtfTask t : tasks) {
+      total += t.wantedRows();
     }
+    long calls = (long) Math.max(1, concurrency) * CALLS_PER_WORKER;
+    long packRows = Math.max(1, Math.min(rowsPerTask, (total + calls - 1) / calls));
+    List<List<UdtfTask>> packed = new ArrayList<>();
+    List<UdtfTask> call = new ArrayList<>();
+    long rows = 0;
+    for (UdtfTask t : tasks) {
+      if (!call.isEmpty()
+          && (rows + t.wantedRows() > packRows || call.size() >= MAX_PARTS_PER_CALL)) {
+        packed.add(List.copyOf(call));
+        call.clear();
+        rows = 0;
+      }
+      call.add(t);
+      rows += t.wantedRows();
+    }
+    if (!call.isEmpty()) {
+      packed.add(List.copyOf(call));
+    }
+    return packed;
   }
 
   long sourceRows() {
@@ -155,23 +207,47 @@ final class UdtfExpansion implements AutoCloseable {
     return failedRows;
   }
 
+  /**
+   * Appends the pieces of the oldest call. When it failed, the parts recorded before the failing
+   * one are appended first, so every fragment before the failure is in the view.
+   */
   private void commitOldest() {
     InFlight oldest = inFlight.poll();
-    List<UdtfTaskResult> results = await(oldest);
-    for (UdtfTaskResult r : results) {
-      if (r.viewRows() > 0) {
-        append(r);
+    List<UdtfTaskResult> results;
+    try {
+      results = await(oldest);
+    } catch (RuntimeException failure) {
+      try {
+        for (UdtfTask t : oldest.tasks) {
+          var done =
+              UdtfPieces.get(
+                  view.uri(), t.checkpointKey(), view.storageOptions(), view.allocator());
+          if (done.isEmpty()) {
+            break;
+          }
+          commit(done.get());
+        }
+      } catch (RuntimeException e) {
+        failure.addSuppressed(e);
       }
-      sourceRows += r.sourceRows();
-      viewRows += r.viewRows();
-      failedRows += r.failedRows();
-      LOG.debug(
-          "view '{}': source fragment {} expanded by {} into {} rows",
-          view.name(),
-          r.fragmentId(),
-          r.worker(),
-          r.viewRows());
+      throw failure;
     }
+    results.forEach(this::commit);
+  }
+
+  private void commit(UdtfTaskResult r) {
+    if (r.viewRows() > 0) {
+      append(r);
+    }
+    sourceRows += r.sourceRows();
+    viewRows += r.viewRows();
+    failedRows += r.failedRows();
+    LOG.debug(
+        "view '{}': source fragment {} expanded by {} into {} rows",
+        view.name(),
+        r.fragmentId(),
+        r.worker(),
+        r.viewRows());
   }
 
   private static List<UdtfTaskResult> await(InFlight f) {
@@ -193,7 +269,7 @@ final class UdtfExpansion implements AutoCloseable {
         throw c;
       }
       throw new GenevaException(
-          "expanding source fragment " + f.fragment + " failed: " + cause, cause);
+          "expanding source fragment " + f.tasks.get(0).fragmentId() + " failed: " + cause, cause);
     }
   }
 

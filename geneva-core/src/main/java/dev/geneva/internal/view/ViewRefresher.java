@@ -319,7 +319,8 @@ public final class ViewRefresher {
                   work.udtf,
                   viewSchema,
                   this::executor,
-                  options.concurrency());
+                  options.concurrency(),
+                  options.rowsPerTask());
     }
 
     private BackfillExecutor executor() {
