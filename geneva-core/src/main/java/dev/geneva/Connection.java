@@ -351,7 +351,8 @@ public final class Connection implements AutoCloseable {
   public synchronized JobHistory jobHistory() {
     checkOpen();
     if (jobHistory == null) {
-      jobHistory = new JobHistory(uri, options::resolveStorageOptions, allocator);
+      jobHistory =
+          new JobHistory(uri, options::resolveStorageOptions, allocator, options.jobStaleAfter());
     }
     return jobHistory;
   }
@@ -534,8 +535,11 @@ public final class Connection implements AutoCloseable {
       throw new InvalidInputException(
           "createTable '" + table + "': cannot read the data's schema: " + e.getMessage(), e);
     }
+    List<String> taken = new ArrayList<>();
     for (Field f : schema.getFields()) {
       ColumnNames.checkNew("createTable '" + table + "'", f.getName());
+      ColumnNames.checkDistinct("createTable '" + table + "'", taken, f.getName());
+      taken.add(f.getName());
     }
   }
 
