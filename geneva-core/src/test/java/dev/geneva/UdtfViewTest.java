@@ -378,6 +378,7 @@ class UdtfViewTest {
 
     RefreshResult result =
         view.refreshAsync(RefreshOptions.defaults())
+            .future()
             .get(120, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(result.sourceRowsAdded()).isEqualTo(300);
