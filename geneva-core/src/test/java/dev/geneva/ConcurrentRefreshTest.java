@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -47,6 +49,7 @@ class ConcurrentRefreshTest {
   void refresh_twoConnectionsRacingAfterAppendsAndDeletes_equalsARebuildEveryTime()
       throws Exception {
     Random random = new Random(20261130);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
     try (Connection a = Geneva.connect(dir.toString());
         Connection b = Geneva.connect(dir.toString())) {
       Table docs = SampleTables.create(a, "docs", 400, 100);
@@ -62,10 +65,8 @@ class ConcurrentRefreshTest {
         MaterializedView viaA = a.openMaterializedView("lengths");
         MaterializedView viaB = b.openMaterializedView("lengths");
         CyclicBarrier start = new CyclicBarrier(2);
-        CompletableFuture<RefreshResult> first =
-            CompletableFuture.supplyAsync(() -> awaitThen(start, viaA::refresh));
-        CompletableFuture<RefreshResult> second =
-            CompletableFuture.supplyAsync(() -> awaitThen(start, viaB::refresh));
+        Future<RefreshResult> first = threads.submit(() -> awaitThen(start, viaA::refresh));
+        Future<RefreshResult> second = threads.submit(() -> awaitThen(start, viaB::refresh));
         RefreshResult r1 = first.get(120, TimeUnit.SECONDS);
         RefreshResult r2 = second.get(120, TimeUnit.SECONDS);
 
@@ -75,6 +76,8 @@ class ConcurrentRefreshTest {
         assertThat(Math.min(r1.sourceRowsAdded(), r2.sourceRowsAdded())).isZero();
         assertEqualsRebuild(a, view, "scratch" + round);
       }
+    } finally {
+      threads.shutdownNow();
     }
   }
 
