@@ -46,17 +46,9 @@ public final class ViewsDocs {
     RefreshJob job = view.refreshAsync(RefreshOptions.defaults());
     while (!job.future().isDone()) {
       RefreshProgress p = job.progress();
-      System.out.println(
-          p.phase()
-              + " "
-              + p.fragmentsDone()
-              + "/"
-              + p.fragmentsTotal()
-              + " fragments, "
-              + p.viewRowsAdded()
-              + " rows added, "
-              + p.rowsComputed()
-              + " computed");
+      System.out.printf(
+          "%s: %d/%d fragments, %d rows added, %d values computed%n",
+          p.phase(), p.fragmentsDone(), p.fragmentsTotal(), p.viewRowsAdded(), p.rowsComputed());
       if (p.elapsed().compareTo(Duration.ofHours(1)) > 0) {
         job.cancel(); // stops at a safe point; the next refresh finishes the job
       }
