@@ -356,18 +356,14 @@ public final class Table {
     try (Dataset ds = location.openLatest()) {
       Schema schema = ds.getSchema();
       List<Field> fields = new ArrayList<>();
+      List<String> taken = new ArrayList<>();
+      schema.getFields().forEach(f -> taken.add(f.getName()));
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
         Udf udf = e.getValue();
         ColumnNames.checkNew("addColumns", column);
-        if (schema.getFields().stream().anyMatch(f -> f.getName().equals(column))) {
-          throw new InvalidInputException(
-              "table '"
-                  + name()
-                  + "' already has a column '"
-                  + column
-                  + "': choose another name, or backfill the existing column");
-        }
+        ColumnNames.checkDistinct("addColumns to table '" + name() + "'", taken, column);
+        taken.add(column);
         UdfSpec spec = checkedSpec("addColumns", column, udf);
         for (String input : spec.inputs()) {
           if (udfs.containsKey(input) && !input.equals(column)) {
