@@ -184,6 +184,26 @@ class ViewSampleShuffleTest {
   }
 
   @Test
+  void shuffle_cancelledBetweenSlices_resumesToTheOrderOfAnUninterruptedRefresh() throws Exception {
+    MaterializedView whole = view("whole", docs.query().shuffle(13));
+    whole.refresh();
+    System.setProperty("geneva.internal.view.shuffleBucketRows", "50");
+    MaterializedView v = view("cancelled", docs.query().shuffle(13));
+
+    RefreshJob job = v.refreshAsync();
+    RefreshJobTest.await(job, p -> p.viewRowsAdded() >= 200, new ArrayList<>());
+    job.cancel();
+    assertThatThrownBy(job::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+    long partial = v.table().countRows();
+    v.refresh();
+
+    assertThat(partial).isBetween(200L, 3_999L);
+    assertThat(idsInOrder(v.table().uri())).isEqualTo(idsInOrder(whole.table().uri()));
+    assertThat(MaterializedViewTest.rows(v.table().uri()))
+        .isEqualTo(MaterializedViewTest.rows(whole.table().uri()));
+  }
+
+  @Test
   void shuffledAndSampledView_refreshAfterAppendsAndDeletes_equalsRebuildAndKeepsOrders() {
     Query query = docs.query().select("id", "text").sample(0.5, 21).shuffle(8);
     MaterializedView v = view("shuffled", query);
