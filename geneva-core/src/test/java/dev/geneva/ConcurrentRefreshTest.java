@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.lancedb.lance.Dataset;
+import dev.geneva.internal.lance.TableConfig;
 import dev.geneva.testing.RefreshProcess;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowChunker;
@@ -159,6 +160,51 @@ class ConcurrentRefreshTest {
     } finally {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Records a refresh lease in a view's config by hand, with plain lance-core. */
+  static void writeLease(String uri, String value) {
+    try (BufferAllocator allocator = new RootAllocator();
+        Dataset ds = Dataset.open(uri, allocator)) {
+      TableConfig.update(ds, Map.of("geneva.view.refresh.lease", value), java.util.Set.of());
+    }
+  }
+
+  static String thisHost() throws Exception {
+    String env = System.getenv("HOSTNAME");
+    return env != null && !env.isBlank() ? env : java.net.InetAddress.getLocalHost().getHostName();
+  }
+
+  @Test
+  void refresh_whenTheLeaseHolderIsGoneOrItsLeaseEnded_takesItOver_andALiveOneHoldsItOff()
+      throws Exception {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 300, 100);
+      MaterializedView view =
+          db.createMaterializedView("lengths", query(docs), Map.of("len", new TextLength()));
+      RefreshOptions noWait = RefreshOptions.builder().waitForOtherRefresh(Duration.ZERO).build();
+      long future = System.currentTimeMillis() + 600_000;
+
+      writeLease(view.table().uri(), "owner=x;expires=" + future + ";host=elsewhere;pid=1");
+      assertThatThrownBy(() -> view.refresh(noWait))
+          .isInstanceOf(GenevaException.class)
+          .hasMessageContaining("is being refreshed by another refresh (host elsewhere, process 1");
+      assertThat(view.refreshedVersion()).isEmpty();
+
+      writeLease(view.table().uri(), "owner=x;expires=1000;host=elsewhere;pid=1");
+      assertThat(view.refresh(noWait).sourceRowsAdded()).isPositive();
+      assertThat(leaseHeld(view.table().uri())).isFalse();
+
+      Process gone = new ProcessBuilder("true").start();
+      assertThat(gone.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      writeLease(
+          view.table().uri(),
+          "owner=x;expires=" + future + ";host=" + thisHost() + ";pid=" + gone.pid());
+      SampleTables.append(docs, db.allocator(), 300, 50);
+      assertThat(view.refresh(noWait).sourceRowsAdded()).isPositive();
+      assertThat(leaseHeld(view.table().uri())).isFalse();
+      assertEqualsRebuild(db, view, "scratch");
     }
   }
 
