@@ -9,6 +9,7 @@ import dev.geneva.JobMetrics;
 import dev.geneva.JobRecord;
 import dev.geneva.JobState;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.ray.jobs.RayJobContactLostException;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +63,9 @@ public final class ClientJobRecords {
     String udfClass = "";
     String udfVersion = "";
     try {
-      Field f = table.schema().findField(column);
-      var udf = UdfMetadata.from(f.getMetadata());
+      var udf =
+          ColumnGroup.udfField(table.schema(), column)
+              .flatMap(f -> UdfMetadata.from(f.getMetadata()));
       if (udf.isPresent()) {
         udfClass = udf.get().udfClass();
         udfVersion = udf.get().version();
