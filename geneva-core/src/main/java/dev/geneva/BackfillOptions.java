@@ -472,6 +472,8 @@ public final class BackfillOptions {
         maxCommitAttempts,
         listener,
         executor,
-        jobId);
+        target,
+        jobId,
+        cluster);
   }
 }

@@ -534,8 +534,11 @@ public final class Connection implements AutoCloseable {
       throw new InvalidInputException(
           "createTable '" + table + "': cannot read the data's schema: " + e.getMessage(), e);
     }
+    List<String> taken = new ArrayList<>();
     for (Field f : schema.getFields()) {
       ColumnNames.checkNew("createTable '" + table + "'", f.getName());
+      ColumnNames.checkDistinct("createTable '" + table + "'", taken, f.getName());
+      taken.add(f.getName());
     }
   }
 

@@ -366,20 +366,34 @@ public final class Table {
       Map<String, UdfSpec> specs = new LinkedHashMap<>();
       // Every column this call adds, to the key it comes from.
       Map<String, String> added = new LinkedHashMap<>();
+      List<String> taken = new ArrayList<>();
+      schema.getFields().forEach(f -> taken.add(f.getName()));
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
         ColumnNames.checkNew("addColumns", column);
-        checkNameFree(schema, column, column);
         UdfSpec spec = checkedSpec("addColumns", column, e.getValue());
         specs.put(column, spec);
+        checkNotAGroup(schema, column, column);
+        if (spec.unpacked() && taken.contains(column)) {
+          throw new InvalidInputException(
+              "addColumns to table '"
+                  + name()
+                  + "': '"
+                  + column
+                  + "' names a group of columns but the table already has a column '"
+                  + column
+                  + "': choose another name");
+        }
         List<String> columns =
             spec.unpacked()
                 ? spec.output().getChildren().stream().map(Field::getName).toList()
                 : List.of(column);
         for (String c : columns) {
+          String context = "addColumns to table '" + name() + "'";
           if (spec.unpacked()) {
-            ColumnNames.checkNew("addColumns (output column of '" + column + "')", c);
-            checkNameFree(schema, c, column);
+            context += " (output column of '" + column + "')";
+            ColumnNames.checkNew(context, c);
+            checkNotAGroup(schema, c, column);
           }
           String other = added.put(c, column);
           if (other != null || (udfs.containsKey(c) && !c.equals(column))) {
@@ -392,6 +406,8 @@ public final class Table {
                     + column
                     + "'): give every new column its own name");
           }
+          ColumnNames.checkDistinct(context, taken, c);
+          taken.add(c);
         }
       }
       List<Field> fields = new ArrayList<>();
@@ -448,22 +464,11 @@ public final class Table {
   }
 
   /**
-   * Refuses a new column or group name that an existing column or group already has.
+   * Refuses a new column or group name that an existing group already has.
    *
    * @param key the addColumns key the name comes from, for the message
    */
-  private void checkNameFree(Schema schema, String newName, String key) {
-    String from = newName.equals(key) ? "" : " (an output column of '" + key + "')";
-    if (schema.getFields().stream().anyMatch(f -> f.getName().equals(newName))) {
-      throw new InvalidInputException(
-          "table '"
-              + name()
-              + "' already has a column '"
-              + newName
-              + "'"
-              + from
-              + ": choose another name, or backfill the existing column");
-    }
+  private void checkNotAGroup(Schema schema, String newName, String key) {
     ColumnGroup.named(schema, newName)
         .ifPresent(
             g -> {
@@ -475,7 +480,7 @@ public final class Table {
                       + "' (columns "
                       + g.members()
                       + " computed by one UDF)"
-                      + from
+                      + (newName.equals(key) ? "" : " (an output column of '" + key + "')")
                       + ": choose another name, so that backfill(\""
                       + newName
                       + "\") stays unambiguous");

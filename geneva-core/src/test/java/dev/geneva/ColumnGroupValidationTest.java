@@ -68,9 +68,26 @@ class ColumnGroupValidationTest {
 
     assertThatThrownBy(() -> t.addColumns(Map.of("pair", new Scripted())))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("already has a column 'text'")
-        .hasMessageContaining("an output column of 'pair'")
+        .hasMessageContaining("a column 'text' already exists")
+        .hasMessageContaining("output column of 'pair'")
         .hasMessageContaining("choose another name");
+    assertUnchanged(version);
+  }
+
+  @Test
+  void addColumns_whenOutputColumnDiffersFromAColumnOnlyInCase_refuses() {
+    Scripted.spec =
+        UdfSpec.builder()
+            .inputs("id")
+            .outputColumns(
+                UdfTypes.named("n", UdfTypes.int64()), UdfTypes.named("Text", UdfTypes.utf8()))
+            .build();
+    long version = t.version();
+
+    assertThatThrownBy(() -> t.addColumns(Map.of("pair", new Scripted())))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("output column of 'pair'")
+        .hasMessageContaining("differs from the existing column 'text' only in letter case");
     assertUnchanged(version);
   }
 

@@ -344,6 +344,18 @@ class MaterializedViewTest {
   }
 
   @Test
+  void
+      createMaterializedView_whenUdfColumnDiffersFromACopiedColumnOnlyInCase_failsBeforeCreating() {
+    assertThatThrownBy(
+            () ->
+                db.createMaterializedView(
+                    "bad", docs.query().select("id", "text"), Map.of("TEXT", new TextLength())))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'TEXT' differs from the existing column 'text' only in letter case");
+    assertThat(db.tableNames()).containsExactly("docs");
+  }
+
+  @Test
   void createMaterializedView_whenNameTaken_fails() {
     assertThatThrownBy(() -> db.createMaterializedView("docs", docs.query(), Map.of()))
         .isInstanceOf(InvalidInputException.class)

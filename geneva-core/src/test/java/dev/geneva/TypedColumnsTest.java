@@ -132,6 +132,42 @@ class TypedColumnsTest {
         .flatMap(v -> cases.stream().map(c -> Arguments.of(v, c.get()[0], c.get()[1], c.get()[2])));
   }
 
+  /** Multi-byte text of varying length, longer than a few hundred bytes for some rows. */
+  private static String multiByteText(long id) {
+    if (id % 7 == 3) {
+      return null;
+    }
+    return "\u00e9t\u00e9-\u65e5\u672c-\ud83d\ude00-".repeat((int) (id % 40)) + id;
+  }
+
+  @Test
+  void backfill_whenUdfReadsMultiByteStringsOfManyLengths_getsEachStringExactly() {
+    Scripted.spec = UdfSpec.builder().inputs("id").output(UdfTypes.utf8()).build();
+    Scripted.function = TypedColumnsTest::multiByteText;
+    Table t = SampleTables.create(db, "texts", 300, 70);
+    t.addColumns(Map.of("s", new Scripted()));
+    t.backfill("s");
+    RowScripted.spec = UdfSpec.builder().inputs("s").output(UdfTypes.utf8()).build();
+    RowScripted.function =
+        row ->
+            row.isNull("s")
+                ? "none"
+                : new StringBuilder(row.getString("s")).reverse() + "|" + row.getString("s");
+
+    t.addColumns(Map.of("echo", new RowScripted()));
+    t.backfill("echo");
+
+    Map<Long, Object> echoes = LanceColumns.byId(db.allocator(), t.uri(), "echo");
+    assertThat(echoes).hasSize(300);
+    echoes.forEach(
+        (id, v) -> {
+          String text = multiByteText(id);
+          assertThat(String.valueOf(v))
+              .as("row %d", id)
+              .isEqualTo(text == null ? "none" : new StringBuilder(text).reverse() + "|" + text);
+        });
+  }
+
   @ParameterizedTest(name = "file format {0}")
   @org.junit.jupiter.params.provider.EnumSource(
       value = LanceFileVersion.class,

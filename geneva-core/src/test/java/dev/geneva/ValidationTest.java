@@ -86,8 +86,27 @@ class ValidationTest {
   void addColumns_whenColumnExists_saysChooseAnotherName() {
     assertRejectedAndUnchanged(
         () -> table.addColumns(Map.of("text", new TextLength())),
-        "already has a column 'text'",
+        "table 'docs'",
+        "a column 'text' already exists",
         "choose another name");
+  }
+
+  @Test
+  void addColumns_whenNameDiffersFromAColumnOnlyInCase_refusesNamingBoth() {
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(Map.of("Text", new TextLength())),
+        "'Text' differs from the existing column 'text' only in letter case",
+        "unquoted names in lower case",
+        "Choose a name");
+  }
+
+  @Test
+  void addColumns_whenTwoNewNamesDifferOnlyInCase_refusesBoth() {
+    Map<String, Udf> udfs = new java.util.LinkedHashMap<>();
+    udfs.put("len", new TextLength());
+    udfs.put("LEN", new TextLength());
+    assertRejectedAndUnchanged(
+        () -> table.addColumns(udfs), "'LEN' differs from the existing column 'len'");
   }
 
   @Test
@@ -257,6 +276,15 @@ class ValidationTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("createTable 'bad'")
         .hasMessageContaining("Lance reserves '_rowid'");
+    assertThat(db.tableNames()).containsExactly("docs");
+  }
+
+  @Test
+  void createTable_whenTwoColumnsDifferOnlyInCase_refusesAndCreatesNothing() {
+    assertThatThrownBy(() -> SampleTables.createWithExtraColumn(db, "bad", "ID", 10))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("createTable 'bad'")
+        .hasMessageContaining("'ID' differs from the existing column 'id' only in letter case");
     assertThat(db.tableNames()).containsExactly("docs");
   }
 

@@ -11,9 +11,11 @@ import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.KubeAuth;
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +47,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Checks that this identity can run Geneva on the cluster: auth, namespace, service account"
-          + " and its cloud annotation, RBAC (can-i per verb), the KubeRay CRD and operator,"
+          + " and its cloud annotation, RBAC (can-i per verb), the KubeRay CRDs (RayCluster; RayJob for detached backfills) and operator,"
           + " node labels, the GPU device plugin and (with --bucket) bucket access.",
       "Each item is OK, MISSING, FORBIDDEN, WARN or ERROR, with the fix."
     },
@@ -230,6 +232,7 @@ public final class DoctorCommand implements Callable<Integer> {
         items.add(1 + indexOf(items, "service account " + serviceAccount), cloudIdentity(client));
       }
       items.add(kuberayOperator(client));
+      items.add(rayJobCrd(client));
       items.addAll(nodes(client));
     }
     return items;
@@ -322,6 +325,51 @@ public final class DoctorCommand implements Callable<Integer> {
           "could not list Deployments in all namespaces"
               + (e instanceof KubernetesClientException k ? " (HTTP " + k.getCode() + ")" : ""),
           "");
+    }
+  }
+
+  /** The RayJob CRD: only detached backfills need it, so its absence is a warning. */
+  private static Item rayJobCrd(KubernetesClient client) {
+    String check = "CRD rayjobs.ray.io";
+    String missing = "not installed; only detached backfills (geneva backfill --detached) need it";
+    String install =
+        "install or upgrade the KubeRay operator (1.1 or newer; its Helm chart installs the RayJob"
+            + " CRD) "
+            + SEE;
+    try {
+      CustomResourceDefinition crd =
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(check.substring(4))
+              .get();
+      if (crd == null) {
+        return new Item(check, "WARN", missing, install);
+      }
+      boolean v1 =
+          crd.getSpec().getVersions().stream()
+              .anyMatch(v -> "v1".equals(v.getName()) && Boolean.TRUE.equals(v.getServed()));
+      return v1
+          ? new Item(check, "OK", "installed, serves v1 (for detached backfills)", "")
+          : new Item(check, "WARN", "installed but does not serve ray.io/v1", install);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 403) {
+        return new Item(check, "WARN", "could not read it (HTTP " + e.getCode() + ")", "");
+      }
+    }
+    // Reading CRDs is cluster-scoped and often forbidden; API discovery is open to all users.
+    try {
+      APIResourceList resources = client.getApiResources("ray.io/v1");
+      boolean present =
+          resources != null
+              && resources.getResources().stream().anyMatch(r -> "rayjobs".equals(r.getName()));
+      return present
+          ? new Item(check, "OK", "ray.io/v1 rayjobs served (seen by API discovery)", "")
+          : new Item(check, "WARN", missing, install);
+    } catch (KubernetesClientException e) {
+      return new Item(
+          check, "WARN", "could not read it or discover ray.io/v1 (HTTP " + e.getCode() + ")", "");
     }
   }
 

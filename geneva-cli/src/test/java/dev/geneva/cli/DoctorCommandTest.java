@@ -73,6 +73,11 @@ class DoctorCommandTest {
           .create();
     }
     c.apiextensions().v1().customResourceDefinitions().resource(KubeRayCrds.crd("1.3.2")).create();
+    c.apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(KubeRayCrds.rayJobCrd("1.3.2"))
+        .create();
     c.apps()
         .deployments()
         .inNamespace("kuberay")
@@ -143,6 +148,7 @@ class DoctorCommandTest {
         .contains("OK        can-i create pods/portforward in namespace geneva")
         .contains("OK        CRD rayclusters.ray.io: installed, serves v1")
         .contains("OK        KubeRay operator: version v1.3.2 (kuberay/kuberay-operator)")
+        .contains("OK        CRD rayjobs.ray.io: installed, serves v1 (for detached backfills)")
         .contains("OK        node label geneva.lancedb.com/ray-head: 1 node(s): head-0")
         .contains("OK        node label geneva.lancedb.com/ray-worker-cpu: 1 node(s): cpu-0")
         .contains("OK        node label geneva.lancedb.com/ray-worker-gpu: 1 node(s): gpu-0")
@@ -284,6 +290,9 @@ class DoctorCommandTest {
         .contains("WARN      service account geneva-ray-runner cloud identity")
         .contains("kubectl annotate serviceaccount geneva-ray-runner -n geneva")
         .contains("WARN      KubeRay operator")
+        .contains(
+            "WARN      CRD rayjobs.ray.io: not installed; only detached backfills (geneva backfill"
+                + " --detached) need it")
         .contains("MISSING   node label geneva.lancedb.com/ray-head")
         .contains("kubectl label node <node> geneva.lancedb.com/ray-head=true")
         .contains("MISSING   node label geneva.lancedb.com/ray-worker-cpu")

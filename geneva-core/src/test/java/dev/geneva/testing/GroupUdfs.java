@@ -140,6 +140,8 @@ public final class GroupUdfs {
         Faults.maybeFail(id);
         CALLS.incrementAndGet();
         if (none(id)) {
+          // A value under a null struct must not reach the member's column.
+          words.setSafe(i, -1);
           out.setNull(i);
           continue;
         }

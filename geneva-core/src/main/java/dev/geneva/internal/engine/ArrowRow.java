@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
@@ -34,16 +35,39 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /** A cursor over the declared input columns of a scanned batch; one object reused for all rows. */
 final class ArrowRow implements Row {
+  /** The declared input columns by name. */
   private final Map<String, FieldVector> vectors = new HashMap<>();
 
-  /** Resolved struct paths: the chain of vectors from the column down to the field. */
-  private final Map<String, List<FieldVector>> paths = new HashMap<>();
+  /**
+   * Every name asked for so far (a column or a struct path), resolved once: the per-row getters
+   * then cost one map lookup and no allocation.
+   */
+  private final Map<String, Path> paths = new HashMap<>();
 
   private int index;
 
+  private byte[] scratch = new byte[256];
+
+  private String lastName;
+  private Path lastPath;
+
+  /** The vectors from a column down to the field a name denotes; the last one holds the value. */
+  private record Path(FieldVector[] chain, FieldVector leaf) {
+    boolean isNull(int index) {
+      for (FieldVector v : chain) {
+        if (v.isNull(index)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   ArrowRow(VectorSchemaRoot batch, List<String> inputs) {
     for (String c : inputs) {
-      vectors.put(c, batch.getVector(c));
+      FieldVector v = batch.getVector(c);
+      vectors.put(c, v);
+      paths.put(c, new Path(new FieldVector[] {v}, v));
     }
   }
 
@@ -52,14 +76,16 @@ final class ArrowRow implements Row {
     return this;
   }
 
-  /** The vectors from the column to the field a name or struct path denotes. */
-  private List<FieldVector> chain(String column) {
-    FieldVector v = vectors.get(column);
-    if (v != null) {
-      return List.of(v);
+  /** The path a name or struct path denotes, resolved on first use. */
+  private Path path(String column) {
+    // A UDF usually asks for the same literal (one String instance) on every row.
+    if (column == lastName) {
+      return lastPath;
     }
-    List<FieldVector> cached = paths.get(column);
+    Path cached = paths.get(column);
     if (cached != null) {
+      lastName = column;
+      lastPath = cached;
       return cached;
     }
     String[] parts = column.split("\\.", -1);
@@ -103,33 +129,29 @@ final class ArrowRow implements Row {
       chain.add(child);
       current = child;
     }
-    List<FieldVector> resolved = List.copyOf(chain);
+    Path resolved = new Path(chain.toArray(new FieldVector[0]), current);
     paths.put(column, resolved);
     return resolved;
   }
 
   private FieldVector vector(String column) {
-    List<FieldVector> chain = chain(column);
-    return chain.get(chain.size() - 1);
+    return path(column).leaf();
   }
 
   @Override
   public boolean isNull(String column) {
-    for (FieldVector v : chain(column)) {
-      if (v.isNull(index)) {
-        return true;
-      }
-    }
-    return false;
+    return path(column).isNull(index);
   }
 
   /** The vector, or null when the value (or a struct holding it) is null. */
   private FieldVector valueOrNull(String column) {
-    return isNull(column) ? null : vector(column);
+    Path path = path(column);
+    return path.isNull(index) ? null : path.leaf();
   }
 
   private FieldVector nonNull(String column) {
-    if (isNull(column)) {
+    Path path = path(column);
+    if (path.isNull(index)) {
       throw new NullPointerException(
           "column '"
               + column
@@ -137,7 +159,16 @@ final class ArrowRow implements Row {
               + column
               + "\") first");
     }
-    return vector(column);
+    return path.leaf();
+  }
+
+  /** Decodes UTF-8 bytes of a vector's data buffer through one reused scratch array. */
+  private String utf8(BaseVariableWidthVector vector, long start, int length) {
+    if (scratch.length < length) {
+      scratch = new byte[Math.max(length, 2 * scratch.length)];
+    }
+    vector.getDataBuffer().getBytes(start, scratch, 0, length);
+    return new String(scratch, 0, length, StandardCharsets.UTF_8);
   }
 
   private static ClassCastException mismatch(String column, FieldVector v, String wanted) {
@@ -212,7 +243,7 @@ final class ArrowRow implements Row {
       return null;
     }
     if (v instanceof VarCharVector s) {
-      return new String(s.get(index), StandardCharsets.UTF_8);
+      return utf8(s, s.getStartOffset(index), s.getValueLength(index));
     }
     if (v instanceof LargeVarCharVector s) {
       return new String(s.get(index), StandardCharsets.UTF_8);

@@ -104,6 +104,41 @@ public final class ColumnNames {
         "Choose another name, for example one of letters, digits and '_' such as 'row_number'");
   }
 
+  /**
+   * Refuses a new column whose name equals an existing one, or differs from it only in letter case:
+   * Lance keeps both, but its SQL filters read an unquoted name in lower case, so {@code
+   * where("Text IS NULL")} would silently test {@code text}.
+   *
+   * @param context what is being done, for the message, such as {@code "addColumns"}
+   * @param existing the names already there (or added before in the same call)
+   * @param name the new name
+   * @throws InvalidInputException naming both columns and what to do
+   */
+  public static void checkDistinct(String context, Iterable<String> existing, String name) {
+    for (String other : existing) {
+      if (other.equals(name)) {
+        throw new InvalidInputException(
+            context
+                + ": a column '"
+                + printable(name)
+                + "' already exists: choose another name (or backfill the existing column)");
+      }
+      if (other.equalsIgnoreCase(name)) {
+        throw new InvalidInputException(
+            context
+                + ": column name '"
+                + printable(name)
+                + "' differs from the existing column '"
+                + printable(other)
+                + "' only in letter case. Lance's SQL filters read unquoted names in lower case,"
+                + " so a filter such as \""
+                + printable(name)
+                + " IS NULL\" could test the other column. Choose a name that differs in more than"
+                + " case");
+      }
+    }
+  }
+
   /** The name with control characters shown as escapes, so a message stays on one line. */
   private static String printable(String name) {
     StringBuilder b = new StringBuilder();

@@ -138,7 +138,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "int8", Byte.MIN_VALUE, Byte.MAX_VALUE) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (byte) (long) (Long) o);
+          v.setSafe(i, (byte) ((Number) o).longValue());
         }
       };
     }
@@ -146,7 +146,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "int16", Short.MIN_VALUE, Short.MAX_VALUE) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (short) (long) (Long) o);
+          v.setSafe(i, (short) ((Number) o).longValue());
         }
       };
     }
@@ -154,7 +154,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "int32", Integer.MIN_VALUE, Integer.MAX_VALUE) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (int) (long) (Long) o);
+          v.setSafe(i, (int) ((Number) o).longValue());
         }
       };
     }
@@ -162,7 +162,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "int64", Long.MIN_VALUE, Long.MAX_VALUE) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (Long) o);
+          v.setSafe(i, ((Number) o).longValue());
         }
       };
     }
@@ -170,7 +170,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "uint8", 0, 0xFF) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (int) (long) (Long) o);
+          v.setSafe(i, (int) ((Number) o).longValue());
         }
       };
     }
@@ -178,7 +178,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "uint16", 0, 0xFFFF) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (char) (long) (Long) o);
+          v.setSafe(i, (char) ((Number) o).longValue());
         }
       };
     }
@@ -186,7 +186,7 @@ abstract class ValueWriter {
       return new Integral(vector, who, "uint32", 0, 0xFFFFFFFFL) {
         @Override
         void write(int i, Object o) {
-          v.setSafe(i, (int) (long) (Long) o);
+          v.setSafe(i, (int) ((Number) o).longValue());
         }
       };
     }
@@ -485,7 +485,8 @@ abstract class ValueWriter {
       if (value < min || value > max) {
         throw bad(who, at, o, "does not fit the column's " + type + " (" + min + ".." + max + ")");
       }
-      return value;
+      // The writers read any boxed integer: return the UDF's own box rather than a new Long.
+      return o instanceof BigInteger ? (Object) value : o;
     }
   }
 

@@ -159,6 +159,11 @@ public final class ViewCreator {
                   + "' out of the query's select (or set UdtfSpec.inheritInputs(false) if it is"
                   + " an input)");
         }
+        List<String> taken = new ArrayList<>(copied);
+        taken.add(ViewMetadata.SOURCE_ROW_ID);
+        outputs.stream().takeWhile(p -> p != o).forEach(p -> taken.add(p.getName()));
+        ColumnNames.checkDistinct(
+            "UDTF " + udtf.getClass().getName() + " output of " + what, taken, o.getName());
         if (udtf instanceof ChunkerUdf) {
           try (FieldVector v = o.createVector(source.allocator())) {
             ViewAccess.writer(v, o.getName(), udtf.getClass().getName());
@@ -193,17 +198,19 @@ public final class ViewCreator {
 
   private static void checkUdfColumns(
       String viewName, Schema schema, Map<String, ? extends Udf> udfColumns) {
+    List<String> taken = new ArrayList<>();
+    schema.getFields().forEach(f -> taken.add(f.getName()));
     for (var e : udfColumns.entrySet()) {
       String column = e.getKey();
       ColumnNames.checkNew("view '" + viewName + "' UDF column", column);
-      if (schema.getFields().stream().anyMatch(f -> f.getName().equals(column))) {
-        throw new InvalidInputException(
-            "view '"
-                + viewName
-                + "' already has a column '"
-                + column
-                + "' (copied from the source or made by the UDTF): name the UDF column otherwise");
-      }
+      ColumnNames.checkDistinct(
+          "view '"
+              + viewName
+              + "' UDF column (beside the columns copied from the source or made"
+              + " by the UDTF)",
+          taken,
+          column);
+      taken.add(column);
       if (e.getValue() == null) {
         throw new InvalidInputException("the UDF for view column '" + column + "' is null");
       }

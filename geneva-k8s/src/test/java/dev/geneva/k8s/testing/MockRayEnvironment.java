@@ -47,18 +47,20 @@ public final class MockRayEnvironment implements AutoCloseable {
         .v1()
         .customResourceDefinitions()
         .resource(KubeRayCrds.crd(b.crdVersion))
-        .create();
+        // The client retries a POST that timed out on a loaded machine; the retry then meets the
+        // resource its first attempt created.
+        .createOr(r -> r.update());
     client
         .namespaces()
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+        .createOr(r -> r.update());
     ServiceAccountBuilder sa = new ServiceAccountBuilder();
     sa.withNewMetadata().withName(serviceAccount).endMetadata();
     if (!b.annotations.isEmpty()) {
       sa.editMetadata().addToAnnotations(b.annotations).endMetadata();
     }
-    client.serviceAccounts().inNamespace(namespace).resource(sa.build()).create();
+    client.serviceAccounts().inNamespace(namespace).resource(sa.build()).createOr(r -> r.update());
     Supplier<InetSocketAddress> target = b.dashboardAddress;
     if (target == null) {
       dashboard = new FakeDashboard(b.rayVersion).failFirst(b.failFirst);
