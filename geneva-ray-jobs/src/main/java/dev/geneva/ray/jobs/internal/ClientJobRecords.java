@@ -62,10 +62,13 @@ public final class ClientJobRecords {
       BackfillListener listener) {
     String udfClass = "";
     String udfVersion = "";
+    // A member of a column group is recorded under the group's name, as the driver records it.
+    String recorded = column;
     try {
+      var schema = table.schema();
+      recorded = ColumnGroup.find(schema, column).map(ColumnGroup::name).orElse(column);
       var udf =
-          ColumnGroup.udfField(table.schema(), column)
-              .flatMap(f -> UdfMetadata.from(f.getMetadata()));
+          ColumnGroup.udfField(schema, column).flatMap(f -> UdfMetadata.from(f.getMetadata()));
       if (udf.isPresent()) {
         udfClass = udf.get().udfClass();
         udfVersion = udf.get().version();
@@ -78,7 +81,7 @@ public final class ClientJobRecords {
         JobRecord.builder()
             .jobId(jobId)
             .table(table.name())
-            .column(column)
+            .column(recorded)
             .udfClass(udfClass)
             .udfVersion(udfVersion)
             .state(JobState.PENDING)
