@@ -23,9 +23,11 @@ public interface BackfillListener {
 
   /**
    * Called with each report about the backfill in the {@linkplain Connection#jobs() job history}:
-   * when it starts running and when it ends (done, failed or cancelled), with its metrics under
-   * Geneva's names ({@link JobMetrics}); for a cluster backfill, in the client, when it ends.
-   * Called even when the history could not be written.
+   * when it starts running, at each heartbeat while it runs ({@link
+   * JobHistory#heartbeatInterval()}, a {@code RUNNING} report with the metrics so far) and when it
+   * ends (done, failed or cancelled), with its metrics under Geneva's names ({@link JobMetrics});
+   * for a cluster backfill, in the client, when it ends. Called even when the history could not be
+   * written.
    *
    * @param job the job as reported
    */

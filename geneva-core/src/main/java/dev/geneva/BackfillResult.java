@@ -1,7 +1,10 @@
 package dev.geneva;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a finished backfill did.
@@ -24,6 +27,8 @@ import java.util.List;
  * @param udfChange how the UDF changed (version, inputs or class) since the column's values were
  *     computed, when that made this default backfill recompute every row rather than only the null
  *     ones, as Geneva does; null when it did not
+ * @param metrics the job's metrics by {@link JobMetrics} name, as its {@linkplain JobRecord job
+ *     record} has them (read, UDF and write times among them); empty when not known
  */
 public record BackfillResult(
     String table,
@@ -39,7 +44,8 @@ public record BackfillResult(
     int commits,
     Duration duration,
     List<FailedRow> failedRows,
-    String udfChange) {
+    String udfChange,
+    Map<String, Long> metrics) {
 
   /** The most failed rows a result lists; {@code rowsFailed} counts them all. */
   public static final int MAX_FAILED_ROWS = 10_000;
@@ -61,9 +67,72 @@ public record BackfillResult(
    * @param duration wall-clock time
    * @param failedRows the failed rows with their errors
    * @param udfChange how the UDF changed, when that made the backfill recompute every row; or null
+   * @param metrics the job's metrics by {@link JobMetrics} name
    */
   public BackfillResult {
     failedRows = List.copyOf(failedRows);
+    metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+  }
+
+  /**
+   * A result without metrics.
+   *
+   * @param table the table's URI
+   * @param column the computed column
+   * @param executor the executor that ran the tasks
+   * @param rowsProcessed rows the UDF computed in this run
+   * @param rowsSkipped rows not recomputed because an earlier run had checkpointed them
+   * @param rowsFailed rows whose UDF call failed and were left null under a skip policy
+   * @param fragments fragments updated
+   * @param tasks tasks planned
+   * @param readVersion the table version the backfill read
+   * @param committedVersion the table version after the last commit
+   * @param commits the number of commits
+   * @param duration wall-clock time
+   * @param failedRows the failed rows with their errors
+   * @param udfChange how the UDF changed, when that made the backfill recompute every row; or null
+   */
+  public BackfillResult(
+      String table,
+      String column,
+      String executor,
+      long rowsProcessed,
+      long rowsSkipped,
+      long rowsFailed,
+      int fragments,
+      int tasks,
+      long readVersion,
+      long committedVersion,
+      int commits,
+      Duration duration,
+      List<FailedRow> failedRows,
+      String udfChange) {
+    this(
+        table,
+        column,
+        executor,
+        rowsProcessed,
+        rowsSkipped,
+        rowsFailed,
+        fragments,
+        tasks,
+        readVersion,
+        committedVersion,
+        commits,
+        duration,
+        failedRows,
+        udfChange,
+        Map.of());
+  }
+
+  /**
+   * One metric, such as {@link JobMetrics#UDF_PROCESSING_TIME}.
+   *
+   * @param name a {@link JobMetrics} name
+   * @return the value, 0 when not known
+   */
+  public long metric(String name) {
+    return metrics.getOrDefault(name, 0L);
   }
 
   /**
@@ -118,6 +187,7 @@ public record BackfillResult(
         commits,
         duration,
         List.of(),
-        null);
+        null,
+        Map.of());
   }
 }

@@ -2,6 +2,7 @@ package dev.geneva;
 
 import dev.geneva.internal.lance.StorageOptionsMap;
 import dev.geneva.spi.BackfillExecutor;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -17,11 +18,13 @@ public final class ConnectOptions {
   private final Map<String, String> storageOptions;
   private final StorageOptionsProvider storageOptionsProvider;
   private final BackfillExecutor executor;
+  private final Duration jobStaleAfter;
 
   private ConnectOptions(Builder b) {
     this.storageOptions = StorageOptionsMap.copyOf(b.storageOptions);
     this.storageOptionsProvider = b.storageOptionsProvider;
     this.executor = b.executor;
+    this.jobStaleAfter = b.jobStaleAfter;
   }
 
   /**
@@ -51,7 +54,8 @@ public final class ConnectOptions {
     return new Builder()
         .storageOptions(storageOptions)
         .storageOptionsProvider(storageOptionsProvider)
-        .executor(executor);
+        .executor(executor)
+        .jobStaleAfter(jobStaleAfter);
   }
 
   /**
@@ -132,6 +136,16 @@ public final class ConnectOptions {
     return Optional.ofNullable(executor);
   }
 
+  /**
+   * After how long without a report a running job in the {@linkplain Connection#jobHistory() job
+   * history} reads as stale; backfills of this connection report at least every quarter of it.
+   *
+   * @return the threshold, {@link JobHistory#DEFAULT_STALE_AFTER} unless set
+   */
+  public Duration jobStaleAfter() {
+    return jobStaleAfter;
+  }
+
   @Override
   public String toString() {
     return "ConnectOptions{storageOptions="
@@ -139,6 +153,9 @@ public final class ConnectOptions {
         + (storageOptionsProvider == null ? "" : ", provider=" + storageOptionsProvider)
         + ", executor="
         + (executor == null ? "default" : executor.name())
+        + (jobStaleAfter.equals(JobHistory.DEFAULT_STALE_AFTER)
+            ? ""
+            : ", jobStaleAfter=" + jobStaleAfter)
         + "}";
   }
 
@@ -147,12 +164,13 @@ public final class ConnectOptions {
     return o instanceof ConnectOptions c
         && storageOptions.equals(c.storageOptions)
         && Objects.equals(storageOptionsProvider, c.storageOptionsProvider)
-        && Objects.equals(executor, c.executor);
+        && Objects.equals(executor, c.executor)
+        && jobStaleAfter.equals(c.jobStaleAfter);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(storageOptions, storageOptionsProvider, executor);
+    return Objects.hash(storageOptions, storageOptionsProvider, executor, jobStaleAfter);
   }
 
   /** Builds {@link ConnectOptions}. */
@@ -160,6 +178,7 @@ public final class ConnectOptions {
     private final Map<String, String> storageOptions = new LinkedHashMap<>();
     private StorageOptionsProvider storageOptionsProvider;
     private BackfillExecutor executor;
+    private Duration jobStaleAfter = JobHistory.DEFAULT_STALE_AFTER;
 
     private Builder() {}
 
@@ -213,6 +232,22 @@ public final class ConnectOptions {
      */
     public Builder executor(BackfillExecutor executor) {
       this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Sets after how long without a report a {@code RUNNING} job reads as stale in this
+     * connection's {@linkplain Connection#jobs() job history} ({@link JobRecord#staleSince()}), and
+     * so how often its backfills report (a quarter of it, at most every {@link
+     * JobHistory#HEARTBEAT_INTERVAL}). Keep it well above the heartbeat interval of every program
+     * writing to the database (60 s by default).
+     *
+     * @param staleAfter a positive duration (default {@link JobHistory#DEFAULT_STALE_AFTER})
+     * @return this builder
+     * @throws InvalidInputException when it is not positive
+     */
+    public Builder jobStaleAfter(Duration staleAfter) {
+      this.jobStaleAfter = JobHistory.checkStaleAfter(staleAfter);
       return this;
     }
 

@@ -351,7 +351,8 @@ public final class Connection implements AutoCloseable {
   public synchronized JobHistory jobHistory() {
     checkOpen();
     if (jobHistory == null) {
-      jobHistory = new JobHistory(uri, options::resolveStorageOptions, allocator);
+      jobHistory =
+          new JobHistory(uri, options::resolveStorageOptions, allocator, options.jobStaleAfter());
     }
     return jobHistory;
   }

@@ -1,6 +1,8 @@
 package dev.geneva;
 
 import dev.geneva.internal.meta.SystemTable;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -35,7 +38,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * the latest report among equals. Plain Lance readers see one row per report, with the columns
  * {@code job_id, table_name, column_name, udf_class, udf_version, state, created_at, started_at,
  * ended_at, updated_at, executor, cluster, error}, then one {@code int64} column per {@link
- * JobMetrics} name.
+ * JobMetrics} name. A table written by an older Geneva gains the columns of newer metrics on the
+ * first write of a newer one (its old rows read them as null: not recorded); an older Geneva keeps
+ * reading and writing it.
+ *
+ * <p>A running backfill reports {@code RUNNING} again (with its metrics so far) at least every
+ * {@link #heartbeatInterval()}, so a job whose client or driver died — it stays {@code RUNNING},
+ * since nothing is left to record its end — is read as stale ({@link JobRecord#staleSince()}) once
+ * it has gone {@link #staleAfter()} without a report.
  */
 public final class JobHistory {
   /** The table's file name under {@code _geneva/}, without {@code .lance}. */
@@ -44,12 +54,92 @@ public final class JobHistory {
   /** The layout of the rows; a reader refuses rows of a newer layout. */
   static final int FORMAT_VERSION = 1;
 
+  /**
+   * Metrics added after the table's first layout: nullable columns, added to an older table on its
+   * next write (see {@link SystemTable}); null, and absent from the record, where not recorded.
+   */
+  private static final Set<String> ADDED_METRICS =
+      Set.of(
+          JobMetrics.READ_IO_TIME_MS,
+          JobMetrics.UDF_PROCESSING_TIME,
+          JobMetrics.WRITER_WRITE_TIME,
+          JobMetrics.BATCH_CHECKPOINTING_TIME);
+
   private static final Schema SCHEMA = schema();
 
-  private final SystemTable table;
+  /** The most time between two reports of a running backfill (its heartbeats). */
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(60);
 
-  JobHistory(String databaseUri, Supplier<Map<String, String>> storage, BufferAllocator allocator) {
-    this.table = new SystemTable(databaseUri, TABLE, SCHEMA, storage, allocator);
+  /** After how long without a report a {@code RUNNING} job is read as stale, by default. */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
+
+  private final SystemTable table;
+  private final Clock clock;
+  private final Duration staleAfter;
+
+  JobHistory(
+      String databaseUri,
+      Supplier<Map<String, String>> storage,
+      BufferAllocator allocator,
+      Duration staleAfter) {
+    this(
+        new SystemTable(databaseUri, TABLE, SCHEMA, storage, allocator),
+        Clock.systemUTC(),
+        staleAfter);
+  }
+
+  private JobHistory(SystemTable table, Clock clock, Duration staleAfter) {
+    this.table = table;
+    this.clock = clock;
+    this.staleAfter = checkStaleAfter(staleAfter);
+  }
+
+  static Duration checkStaleAfter(Duration staleAfter) {
+    if (staleAfter == null || staleAfter.isNegative() || staleAfter.isZero()) {
+      throw new InvalidInputException(
+          "the time after which a running job without reports is stale must be positive, got "
+              + staleAfter
+              + "; the default is "
+              + DEFAULT_STALE_AFTER);
+    }
+    return staleAfter;
+  }
+
+  /**
+   * The same history, read with another threshold for stale jobs (see {@link
+   * JobRecord#staleSince()}); keep it several {@link #heartbeatInterval()}s of the writers long.
+   *
+   * @param staleAfter how long a {@code RUNNING} job may go without a report
+   * @return the history
+   */
+  public JobHistory withStaleAfter(Duration staleAfter) {
+    return new JobHistory(table, clock, staleAfter);
+  }
+
+  /** The same history, judging staleness by another clock (for tests). */
+  JobHistory withClock(Clock clock) {
+    return new JobHistory(table, clock, staleAfter);
+  }
+
+  /**
+   * After how long without a report a {@code RUNNING} job is read as stale ({@link
+   * JobRecord#staleSince()}); {@link ConnectOptions.Builder#jobStaleAfter} sets it.
+   *
+   * @return the threshold
+   */
+  public Duration staleAfter() {
+    return staleAfter;
+  }
+
+  /**
+   * How often a backfill recording to this history reports that it is still running: {@link
+   * #HEARTBEAT_INTERVAL}, or a quarter of {@link #staleAfter()} when that is shorter.
+   *
+   * @return the interval
+   */
+  public Duration heartbeatInterval() {
+    Duration quarter = staleAfter.dividedBy(4);
+    return quarter.compareTo(HEARTBEAT_INTERVAL) < 0 ? quarter : HEARTBEAT_INTERVAL;
   }
 
   private static Schema schema() {
@@ -68,7 +158,12 @@ public final class JobHistory {
     fields.add(Field.nullable("cluster", ArrowType.Utf8.INSTANCE));
     fields.add(Field.nullable("error", ArrowType.Utf8.INSTANCE));
     for (String m : JobMetrics.names()) {
-      fields.add(new Field(m, FieldType.notNullable(new ArrowType.Int(64, true)), null));
+      ArrowType int64 = new ArrowType.Int(64, true);
+      fields.add(
+          new Field(
+              m,
+              ADDED_METRICS.contains(m) ? FieldType.nullable(int64) : FieldType.notNullable(int64),
+              null));
     }
     return new Schema(fields);
   }
@@ -106,7 +201,12 @@ public final class JobHistory {
           text(batch, "cluster", job.cluster().orElse(null));
           text(batch, "error", job.error().orElse(null));
           for (String m : JobMetrics.names()) {
-            ((BigIntVector) batch.getVector(m)).setSafe(0, job.metric(m));
+            Long value = job.metrics().get(m);
+            if (value == null && ADDED_METRICS.contains(m)) {
+              ((BigIntVector) batch.getVector(m)).setNull(0);
+            } else {
+              ((BigIntVector) batch.getVector(m)).setSafe(0, value == null ? 0 : value);
+            }
           }
           batch.setRowCount(1);
         });
@@ -136,8 +236,10 @@ public final class JobHistory {
             byId.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(r);
           }
         });
+    Instant staleBefore = clock.instant().minus(staleAfter);
     return byId.values().stream()
         .map(JobHistory::fold)
+        .map(r -> markStale(r, staleBefore))
         .filter(filter::matches)
         .sorted(
             Comparator.comparing(JobRecord::createdAt).reversed().thenComparing(JobRecord::jobId))
@@ -152,6 +254,14 @@ public final class JobHistory {
    */
   public Optional<JobRecord> get(String jobId) {
     return list().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
+  }
+
+  /** A running job last heard of before {@code staleBefore}, marked stale since then. */
+  private static JobRecord markStale(JobRecord r, Instant staleBefore) {
+    if (r.state() != JobState.RUNNING || !r.updatedAt().isBefore(staleBefore)) {
+      return r;
+    }
+    return r.toBuilder().updatedAt(r.updatedAt()).staleSince(r.updatedAt()).build();
   }
 
   /** The furthest report wins; creation time, start and cluster are the first ones known. */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The names of the metrics a {@link JobRecord} carries: Geneva (Python)'s job metric names, so
  * dashboards and habits carry over. Counts are rows or fragments; times are cumulative
- * milliseconds.
+ * milliseconds. A job recorded by a Geneva without a metric (the four task times came later) lacks
+ * it: {@link JobRecord#metrics()} has no entry for it.
  */
 public final class JobMetrics {
   private JobMetrics() {}
@@ -34,8 +35,26 @@ public final class JobMetrics {
   /** Workers (parallel tasks) the backfill ran with. */
   public static final String WORKERS = "workers";
 
-  /** Cumulative time of the tasks: reading inputs, the UDF and writing the column file, in ms. */
+  /**
+   * Cumulative time of the tasks' calls to workers, from submission to result, in ms: it covers the
+   * four times below, plus waiting for a worker and moving tasks and results.
+   */
   public static final String TASK_TIME_MS = "task_time_ms";
+
+  /** Cumulative time the tasks spent opening scans and reading input batches, in ms. */
+  public static final String READ_IO_TIME_MS = "read_io_time_ms";
+
+  /** Cumulative time in the UDF's calls (retries and their backoff included), in ms. */
+  public static final String UDF_PROCESSING_TIME = "udf_processing_time";
+
+  /**
+   * Cumulative time the tasks spent creating, filling and closing the column's data files (keeping
+   * existing values included), in ms.
+   */
+  public static final String WRITER_WRITE_TIME = "writer_write_time";
+
+  /** Cumulative time the tasks spent recording their checkpoints, in ms. */
+  public static final String BATCH_CHECKPOINTING_TIME = "batch_checkpointing_time";
 
   /** Cumulative commit time, in ms. */
   public static final String COMMIT_TIME_MS = "commit_time_ms";
@@ -64,6 +83,10 @@ public final class JobMetrics {
         TASK_TIME_MS,
         COMMIT_TIME_MS,
         COMMIT_CONFLICT_RETRIES,
-        COMMIT_BACKOFF_TIME_MS);
+        COMMIT_BACKOFF_TIME_MS,
+        READ_IO_TIME_MS,
+        UDF_PROCESSING_TIME,
+        WRITER_WRITE_TIME,
+        BATCH_CHECKPOINTING_TIME);
   }
 }

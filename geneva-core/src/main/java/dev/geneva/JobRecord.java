@@ -33,6 +33,7 @@ public final class JobRecord {
   private final String cluster;
   private final String error;
   private final Map<String, Long> metrics;
+  private final Instant staleSince;
 
   private JobRecord(Builder b) {
     this.jobId = require(b.jobId, "jobId");
@@ -58,6 +59,8 @@ public final class JobRecord {
       }
     }
     this.metrics = java.util.Collections.unmodifiableMap(m);
+    this.staleSince =
+        b.staleSince == null || state != JobState.RUNNING ? null : micros(b.staleSince);
   }
 
   /** Times are kept to the microsecond, as the job table stores them. */
@@ -96,7 +99,8 @@ public final class JobRecord {
   }
 
   /**
-   * Copies this record into a builder, e.g. to report a new state.
+   * Copies this record into a builder, e.g. to report a new state; {@link #staleSince()}, a
+   * reading, is not copied.
    *
    * @return a builder holding these values
    */
@@ -238,6 +242,19 @@ public final class JobRecord {
   }
 
   /**
+   * Whether the job looked abandoned when it was read: it is {@code RUNNING}, but nothing (neither
+   * a heartbeat, which a running backfill writes every {@link JobHistory#heartbeatInterval()}, nor
+   * its end) was recorded for longer than the history's {@link JobHistory#staleAfter()}. Its client
+   * or driver most likely died; running the backfill again resumes from its checkpoints. Derived
+   * when reading, never stored: a later report clears it.
+   *
+   * @return the last report's time, when the job is stale; empty otherwise
+   */
+  public Optional<Instant> staleSince() {
+    return Optional.ofNullable(staleSince);
+  }
+
+  /**
    * The metrics, by {@link JobMetrics} name, in {@link JobMetrics#names()} order.
    *
    * @return the metrics (read-only)
@@ -272,7 +289,8 @@ public final class JobRecord {
         && executor.equals(r.executor)
         && Objects.equals(cluster, r.cluster)
         && Objects.equals(error, r.error)
-        && metrics.equals(r.metrics);
+        && metrics.equals(r.metrics)
+        && Objects.equals(staleSince, r.staleSince);
   }
 
   @Override
@@ -290,6 +308,7 @@ public final class JobRecord {
         + column
         + ", state="
         + state
+        + (staleSince == null ? "" : " (stale since " + staleSince + ")")
         + ", executor="
         + executor
         + (cluster == null ? "" : ", cluster=" + cluster)
@@ -314,6 +333,7 @@ public final class JobRecord {
     private String cluster;
     private String error;
     private final Map<String, Long> metrics = new LinkedHashMap<>();
+    private Instant staleSince;
 
     private Builder() {}
 
@@ -473,6 +493,18 @@ public final class JobRecord {
             "unknown job metric '" + name + "': use one of " + JobMetrics.names());
       }
       metrics.put(name, value);
+      return this;
+    }
+
+    /**
+     * Marks a {@code RUNNING} job as stale since its last report (the {@link JobHistory} does when
+     * reading; a record is written without it). Ignored for other states.
+     *
+     * @param staleSince the last report's time, or null
+     * @return this builder
+     */
+    public Builder staleSince(Instant staleSince) {
+      this.staleSince = staleSince;
       return this;
     }
 

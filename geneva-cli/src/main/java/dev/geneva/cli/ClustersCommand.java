@@ -23,7 +23,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code geneva clusters list|delete|reap}: the RayClusters Geneva created. */
+/**
+ * {@code geneva clusters list|delete|reap}: the RayClusters Geneva created; {@code geneva clusters
+ * definitions list|show|drop}: the cluster definitions stored in a database.
+ */
 @Command(
     name = "clusters",
     mixinStandardHelpOptions = true,
@@ -33,7 +36,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       ClustersCommand.ListClusters.class,
       ClustersCommand.DeleteCluster.class,
-      ClustersCommand.ReapClusters.class
+      ClustersCommand.ReapClusters.class,
+      ClusterDefinitionsCommand.class
     })
 public final class ClustersCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -44,7 +48,7 @@ public final class ClustersCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a subcommand: list, delete or reap");
+        spec.commandLine(), "Missing a subcommand: list, delete, reap or definitions");
   }
 
   /** {@code geneva clusters list}. */

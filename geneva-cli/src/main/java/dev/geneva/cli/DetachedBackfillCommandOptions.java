@@ -4,6 +4,7 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.InvalidInputException;
+import dev.geneva.Table;
 import dev.geneva.k8s.DetachedBackfill;
 import dev.geneva.k8s.DetachedBackfillOptions;
 import dev.geneva.k8s.DetachedBackfills;
@@ -202,29 +203,30 @@ public final class DetachedBackfillCommandOptions {
     RayClusterSpec spec = clusterSpec();
     var auth = kube.auth();
     DetachedBackfillOptions built = options.build();
-    String tableUri;
+    // With the table, the submission checks the UDF's resources and records the job as pending.
     try (Connection conn = Geneva.connect(db, storageOptions)) {
-      tableUri = conn.openTable(table).uri();
-    }
-    try (DetachedBackfill job = DetachedBackfills.submit(auth, spec, tableUri, column, built)) {
-      PrintWriter out = cl.getOut();
-      if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", job.name());
-        m.put("namespace", job.namespace());
-        m.put("table", tableUri);
-        m.put("column", column);
-        out.println(Json.write(m));
-      } else {
-        out.println(job.name());
-        cl.getErr()
-            .printf(
-                "submitted RayJob %s/%s; follow it with: geneva jobs detached %s -n %s"
-                    + " --follow%n",
-                job.namespace(), job.name(), job.name(), job.namespace());
-        cl.getErr().flush();
+      Table t = conn.openTable(table);
+      String tableUri = t.uri();
+      try (DetachedBackfill job = DetachedBackfills.submit(auth, spec, t, column, built)) {
+        PrintWriter out = cl.getOut();
+        if (json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("name", job.name());
+          m.put("namespace", job.namespace());
+          m.put("table", tableUri);
+          m.put("column", column);
+          out.println(Json.write(m));
+        } else {
+          out.println(job.name());
+          cl.getErr()
+              .printf(
+                  "submitted RayJob %s/%s; follow it with: geneva jobs detached %s -n %s"
+                      + " --follow%n",
+                  job.namespace(), job.name(), job.name(), job.namespace());
+          cl.getErr().flush();
+        }
+        out.flush();
       }
-      out.flush();
     }
     return ExitCodes.OK;
   }

@@ -7,8 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code geneva} command: {@code doctor}, {@code manifests}, {@code clusters}, {@code backfill}
- * and {@code jobs}. Exit codes are those of {@link ExitCodes}.
+ * The {@code geneva} command: {@code doctor}, {@code manifests}, {@code clusters}, {@code
+ * backfill}, {@code jobs} and {@code packages}. Exit codes are those of {@link ExitCodes}.
  */
 @Command(
     name = "geneva",
@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       ManifestsCommand.class,
       ClustersCommand.class,
       BackfillCommand.class,
-      JobsCommand.class
+      JobsCommand.class,
+      PackagesCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -3,6 +3,8 @@ package dev.geneva.cli;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.JobFilter;
+import dev.geneva.JobHistory;
+import dev.geneva.JobMetrics;
 import dev.geneva.JobRecord;
 import dev.geneva.JobState;
 import java.io.PrintWriter;
@@ -48,6 +50,15 @@ public final class JobHistoryListing {
   @Option(names = "--json", description = "With --db: print the records as JSON.")
   boolean json;
 
+  @Option(
+      names = "--stale-after",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "With --db: report a RUNNING job as stale when nothing was recorded for it for this long"
+              + " (e.g. 30m; default 10m). Running backfills report every minute.")
+  Duration staleAfter;
+
   /** Creates the options (picocli fills them). */
   public JobHistoryListing() {}
 
@@ -70,18 +81,29 @@ public final class JobHistoryListing {
     JobFilter.Builder filter = JobFilter.builder().table(table).column(column);
     states.forEach(filter::state);
     List<JobRecord> jobs;
+    JobHistory history;
     try (Connection conn = Geneva.connect(db, storageOptions)) {
-      jobs = conn.jobs(filter.build());
+      history =
+          staleAfter == null ? conn.jobHistory() : conn.jobHistory().withStaleAfter(staleAfter);
+      jobs = history.list(filter.build());
     }
     if (json) {
       out.println(Json.write(jobs.stream().map(JobHistoryListing::toMap).toList()));
     } else {
       out.printf(
-          "%-32s %-16s %-16s %-9s %-20s %9s %12s %s%n",
-          "JOB ID", "TABLE", "COLUMN", "STATE", "CREATED", "SECONDS", "ROWS", "WHERE");
+          "%-32s %-16s %-16s %-9s %-20s %9s %12s %-20s %s%n",
+          "JOB ID",
+          "TABLE",
+          "COLUMN",
+          "STATE",
+          "CREATED",
+          "SECONDS",
+          "ROWS",
+          "READ/UDF/WRITE S",
+          "WHERE");
       for (JobRecord j : jobs) {
         out.printf(
-            "%-32s %-16s %-16s %-9s %-20s %9s %12d %s%n",
+            "%-32s %-16s %-16s %-9s %-20s %9s %12d %-20s %s%n",
             j.jobId(),
             j.table(),
             j.column(),
@@ -96,13 +118,43 @@ public final class JobHistoryListing {
                             Duration.between(s, j.endedAt().orElse(Instant.now())).toMillis()
                                 / 1000.0))
                 .orElse("-"),
-            j.metric(dev.geneva.JobMetrics.ROWS_COMMITTED),
+            j.metric(JobMetrics.ROWS_COMMITTED),
+            taskTimes(j),
             j.executor() + j.cluster().map(c -> " on " + c).orElse(""));
+        j.staleSince()
+            .ifPresent(
+                t ->
+                    out.println(
+                        "    stale since "
+                            + t
+                            + ": no report for over "
+                            + (history.staleAfter().toSecondsPart() == 0
+                                ? history.staleAfter().toMinutes() + " min"
+                                : history.staleAfter().toSeconds() + " s")
+                            + "; its client or driver probably died. Run the backfill again to"
+                            + " resume from its checkpoints"));
         j.error().ifPresent(e -> out.println("    " + e.lines().findFirst().orElse("")));
       }
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** Seconds reading, in the UDF and writing, as {@code 1.2/30.5/0.8}; "-" when not recorded. */
+  static String taskTimes(JobRecord j) {
+    List<String> parts = new ArrayList<>();
+    for (String m :
+        List.of(
+            JobMetrics.READ_IO_TIME_MS,
+            JobMetrics.UDF_PROCESSING_TIME,
+            JobMetrics.WRITER_WRITE_TIME)) {
+      Long ms = j.metrics().get(m);
+      if (ms == null) {
+        return "-";
+      }
+      parts.add(String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0));
+    }
+    return String.join("/", parts);
   }
 
   private static Map<String, Object> toMap(JobRecord j) {
@@ -113,6 +165,7 @@ public final class JobHistoryListing {
     m.put("udfClass", j.udfClass());
     m.put("udfVersion", j.udfVersion());
     m.put("state", j.state().name());
+    m.put("staleSince", j.staleSince().map(Instant::toString).orElse(null));
     m.put("createdAt", j.createdAt().toString());
     m.put("startedAt", j.startedAt().map(Instant::toString).orElse(null));
     m.put("endedAt", j.endedAt().map(Instant::toString).orElse(null));

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param rowsComputed rows the UDF computed (including those it returned null for)
  * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
  * @param failures the first of those rows, with their errors (at most 1000 a task)
+ * @param timings where the task's time went on its worker ({@link TaskTimings#NONE} for a result
+ *     read back from a checkpoint)
  */
 public record TaskResult(
     int fragmentId,
@@ -31,9 +33,13 @@ public record TaskResult(
     String dataFile,
     long rowsComputed,
     long rowsFailed,
-    List<FailedRow> failures) {
+    List<FailedRow> failures,
+    TaskTimings timings) {
   /** Marks the encoding, so a record written by another layout is refused, not misread. */
-  private static final int FORMAT = 0x47525233; // "GRR3"
+  private static final int FORMAT = 0x47525234; // "GRR4"
+
+  /** The encoding before timings: still read, so checkpoints survive an upgrade. */
+  private static final int FORMAT_3 = 0x47525233; // "GRR3"
 
   /** The previous encoding, without failures: still read, so checkpoints survive an upgrade. */
   private static final int FORMAT_2 = 0x47525232; // "GRR2"
@@ -48,13 +54,45 @@ public record TaskResult(
    * @param rowsComputed rows the UDF computed (including those it returned null for)
    * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
    * @param failures the first of those rows, with their errors
+   * @param timings where the task's time went on its worker
    */
   public TaskResult {
     Objects.requireNonNull(dataFile, "dataFile");
+    Objects.requireNonNull(timings, "timings");
     failures = List.copyOf(failures);
     if (rangeStart < 0 || rangeEnd <= rangeStart) {
       throw new IllegalArgumentException("empty or negative range " + rangeStart + ".." + rangeEnd);
     }
+  }
+
+  /**
+   * A result without timings (read back from a checkpoint).
+   *
+   * @param fragmentId the fragment
+   * @param rangeStart first row offset in the fragment the data file covers (inclusive)
+   * @param rangeEnd last row offset in the fragment the data file covers (exclusive)
+   * @param dataFile the written data file, relative to the table's {@code data/} directory
+   * @param rowsComputed rows the UDF computed (including those it returned null for)
+   * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
+   * @param failures the first of those rows, with their errors
+   */
+  public TaskResult(
+      int fragmentId,
+      long rangeStart,
+      long rangeEnd,
+      String dataFile,
+      long rowsComputed,
+      long rowsFailed,
+      List<FailedRow> failures) {
+    this(
+        fragmentId,
+        rangeStart,
+        rangeEnd,
+        dataFile,
+        rowsComputed,
+        rowsFailed,
+        failures,
+        TaskTimings.NONE);
   }
 
   /**
@@ -85,6 +123,7 @@ public record TaskResult(
    * @param rowsComputed rows the UDF computed (including those it returned null for)
    * @param rowsFailed rows whose UDF call failed and were set to null under a skip policy
    * @param failures the first of those rows, with their errors
+   * @param timings where the task's time went
    * @return the result
    */
   public static TaskResult of(
@@ -92,7 +131,8 @@ public record TaskResult(
       String dataFile,
       long rowsComputed,
       long rowsFailed,
-      List<FailedRow> failures) {
+      List<FailedRow> failures,
+      TaskTimings timings) {
     return new TaskResult(
         task.fragmentId(),
         task.rangeStart(),
@@ -100,7 +140,19 @@ public record TaskResult(
         dataFile,
         rowsComputed,
         rowsFailed,
-        failures);
+        failures,
+        timings);
+  }
+
+  /**
+   * This result with other timings.
+   *
+   * @param timings the timings
+   * @return the result
+   */
+  public TaskResult withTimings(TaskTimings timings) {
+    return new TaskResult(
+        fragmentId, rangeStart, rangeEnd, dataFile, rowsComputed, rowsFailed, failures, timings);
   }
 
   /**
@@ -140,6 +192,10 @@ public record TaskResult(
       out.writeLong(rowsComputed);
       out.writeLong(rowsFailed);
       out.write(encodeFailures(failures));
+      out.writeLong(timings.readNanos());
+      out.writeLong(timings.udfNanos());
+      out.writeLong(timings.writeNanos());
+      out.writeLong(timings.checkpointNanos());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -156,7 +212,7 @@ public record TaskResult(
   public static TaskResult fromBytes(byte[] bytes) {
     try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readInt();
-      if (format != FORMAT && format != FORMAT_2) {
+      if (format != FORMAT && format != FORMAT_3 && format != FORMAT_2) {
         throw new IllegalArgumentException(
             "not a task result of this Geneva version (format "
                 + Integer.toHexString(format)
@@ -170,7 +226,10 @@ public record TaskResult(
               in.readUTF(),
               in.readLong(),
               in.readLong(),
-              format == FORMAT ? readFailures(in) : List.of());
+              format == FORMAT_2 ? List.of() : readFailures(in),
+              format == FORMAT
+                  ? new TaskTimings(in.readLong(), in.readLong(), in.readLong(), in.readLong())
+                  : TaskTimings.NONE);
       if (in.available() > 0) {
         throw new IllegalArgumentException("task result has " + in.available() + " extra bytes");
       }

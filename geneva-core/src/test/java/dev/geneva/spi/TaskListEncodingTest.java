@@ -93,4 +93,47 @@ class TaskListEncodingTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a list");
   }
+
+  @Test
+  void fromBytes_whenResultCarriesTimings_roundTripsThem() {
+    TaskResult result =
+        new TaskResult(
+            4,
+            0,
+            10,
+            "geneva-a.lance",
+            10,
+            1,
+            List.of(new dev.geneva.FailedRow(3, "java.io.IOException", "boom")),
+            new TaskTimings(11, 22, 33, 44));
+
+    assertThat(TaskResult.fromBytes(result.toBytes())).isEqualTo(result);
+  }
+
+  @Test
+  void fromBytes_whenWrittenBeforeTimings_readsThemAsNone() throws Exception {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var out = new java.io.DataOutputStream(bytes)) {
+      out.writeInt(0x47525233); // "GRR3", the encoding without timings
+      out.writeInt(4);
+      out.writeLong(0);
+      out.writeLong(10);
+      out.writeUTF("geneva-a.lance");
+      out.writeLong(10);
+      out.writeLong(0);
+      out.writeInt(0); // no failed rows
+    }
+
+    TaskResult read = TaskResult.fromBytes(bytes.toByteArray());
+
+    assertThat(read).isEqualTo(new TaskResult(4, 0, 10, "geneva-a.lance", 10, 0));
+    assertThat(read.timings()).isEqualTo(TaskTimings.NONE);
+  }
+
+  @Test
+  void taskTimings_whenNegative_refuses() {
+    assertThatThrownBy(() -> new TaskTimings(0, -1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("udf -1");
+  }
 }

@@ -1,14 +1,19 @@
 package dev.geneva.k8s;
 
+import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
+import dev.geneva.JobRecord;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.k8s.auth.KubeAuth;
+import dev.geneva.k8s.internal.Admission;
 import dev.geneva.k8s.internal.ApiCalls;
 import dev.geneva.k8s.internal.DetachedJobs;
 import dev.geneva.k8s.internal.Errors;
 import dev.geneva.k8s.internal.KubeRayFeatures;
 import dev.geneva.k8s.internal.crd.RayJobResource;
 import dev.geneva.ray.jobs.DriverArgs;
+import dev.geneva.ray.jobs.internal.ClientJobRecords;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +60,14 @@ public final class DetachedBackfills {
 
   /**
    * Submits a backfill of a table's column as a RayJob, see {@link #submit(KubeAuth,
-   * RayClusterSpec, String, String, DetachedBackfillOptions)}.
+   * RayClusterSpec, String, String, DetachedBackfillOptions)}; with the table at hand it also does
+   * what an attached cluster backfill does before submitting. It checks that the UDF's resources
+   * fit a worker group of {@code cluster} ({@link ResourcesDoNotFitException} otherwise, before any
+   * API call), and records the job as {@code PENDING} in the table's database's {@linkplain
+   * dev.geneva.Connection#jobs() job history} (executor {@code rayjob}, cluster {@code
+   * <namespace>/<RayJob name>}, a new job id unless the backfill options name one); the driver then
+   * records it running and its end under the same id, and a submission the API server refuses is
+   * recorded as failed.
    *
    * @param auth how to reach the API server
    * @param cluster the cluster the job runs on
@@ -62,6 +75,8 @@ public final class DetachedBackfills {
    * @param column a UDF column of the table
    * @param options the package and job options
    * @return the handle of the submitted job
+   * @throws ResourcesDoNotFitException before anything is submitted or recorded, when no worker
+   *     group can run the UDF's tasks
    */
   public static DetachedBackfill submit(
       KubeAuth auth,
@@ -72,7 +87,46 @@ public final class DetachedBackfills {
     if (table == null) {
       throw new InvalidInputException("DetachedBackfills.submit needs a table");
     }
-    return submit(auth, cluster, table.uri(), column, options);
+    checkArguments(auth, cluster, options);
+    var field =
+        table.schema().getFields().stream().filter(f -> f.getName().equals(column)).findFirst();
+    if (field.isEmpty() || UdfMetadata.from(field.get().getMetadata()).isEmpty()) {
+      throw new InvalidInputException(
+          "table '"
+              + table.name()
+              + "' has no UDF column '"
+              + column
+              + "' to backfill; nothing was submitted. Add it with"
+              + " table.addColumns(Map.of(\""
+              + column
+              + "\", udf))");
+    }
+    Admission.check(cluster, table, column);
+    String name = DetachedJobs.name(options, column);
+    String where = cluster.namespace() + "/" + name;
+    BackfillOptions backfill = options.backfillOptions();
+    // Not the RayJob's name as id: a name chosen by the user is reused by later runs.
+    String jobId = backfill.jobId().orElseGet(() -> JobRecord.newJobId(column));
+    BackfillOptions.Builder recorded = backfill.toBuilder().jobId(jobId);
+    if (backfill.cluster().isEmpty()) {
+      recorded.cluster(where);
+    }
+    DetachedBackfillOptions named =
+        options.toBuilder().name(name).backfillOptions(recorded.build()).build();
+    return submit(
+        auth,
+        cluster,
+        table.uri(),
+        column,
+        named,
+        () ->
+            ClientJobRecords.pending(
+                table,
+                column,
+                jobId,
+                "rayjob",
+                named.backfillOptions().cluster().orElse(where),
+                null));
   }
 
   /**
@@ -98,6 +152,12 @@ public final class DetachedBackfills {
       String tableUri,
       String column,
       DetachedBackfillOptions options) {
+    checkArguments(auth, cluster, options);
+    return submit(auth, cluster, tableUri, column, options, null);
+  }
+
+  private static void checkArguments(
+      KubeAuth auth, RayClusterSpec cluster, DetachedBackfillOptions options) {
     if (auth == null) {
       throw new InvalidInputException(
           "DetachedBackfills.submit needs a KubeAuth: e.g. KubeAuth.kubeconfig()");
@@ -112,6 +172,19 @@ public final class DetachedBackfills {
               + " DetachedBackfillOptions.builder(JobPackage.remote(\"s3://bucket/job.zip\"))"
               + ".build()");
     }
+  }
+
+  /**
+   * Submits; {@code records}, when given, records the job as pending once the input is checked and
+   * before the first API call, and hears of a refused submission.
+   */
+  private static DetachedBackfill submit(
+      KubeAuth auth,
+      RayClusterSpec cluster,
+      String tableUri,
+      String column,
+      DetachedBackfillOptions options,
+      Supplier<ClientJobRecords> records) {
     DriverArgs args = new DriverArgs(tableUri, column, options.backfillOptions());
     String name = DetachedJobs.name(options, column);
     String session = UUID.randomUUID().toString().substring(0, 8);
@@ -119,7 +192,16 @@ public final class DetachedBackfills {
     // Renders (and so checks) everything before the first call.
     DetachedJobs.render(cluster, session, KubeRayFeatures.OLDEST, name, args, options);
 
-    ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
+    ClientJobRecords recorded = records == null ? null : records.get();
+    ApiCalls.Client api;
+    try {
+      api = ApiCalls.newClient(auth.resolve());
+    } catch (RuntimeException e) {
+      if (recorded != null) {
+        recorded.submissionFailed(e);
+      }
+      throw e;
+    }
     try {
       KubernetesClient client = api.client();
       CustomResourceDefinition crd =
@@ -161,6 +243,9 @@ public final class DetachedBackfills {
           api, name, cluster.namespace(), options.pollInterval(), DetachedJobs.status(job));
     } catch (RuntimeException e) {
       api.client().close();
+      if (recorded != null) {
+        recorded.submissionFailed(e);
+      }
       throw e;
     }
   }

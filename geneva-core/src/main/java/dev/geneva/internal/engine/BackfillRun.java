@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,6 +98,10 @@ public final class BackfillRun implements BackfillJob {
   private long commitNanos;
   private long commitBackoffNanos;
   private long commitConflictRetries;
+  private long readNanos;
+  private long udfNanos;
+  private long writeNanos;
+  private long checkpointNanos;
 
   /**
    * Range files already joined into one file per fragment, by fragment. Once the fragment is
@@ -118,6 +123,7 @@ public final class BackfillRun implements BackfillJob {
   private long oldestPendingNanos;
   private long lastCommitEndNanos = System.nanoTime();
   private long lastCommitNanos;
+  private long lastRecordNanos;
 
   /**
    * The version the next commit finds when no other writer committed since the plan: the read
@@ -291,6 +297,7 @@ public final class BackfillRun implements BackfillJob {
           commit(pending);
         }
         reportProgress(false);
+        heartbeat();
       }
       if (!pending.isEmpty()) {
         commit(pending);
@@ -384,7 +391,8 @@ public final class BackfillRun implements BackfillJob {
               commits,
               Duration.ofNanos(System.nanoTime() - startNanos),
               failedRows,
-              plan.udfChange()));
+              plan.udfChange(),
+              metrics()));
     }
   }
 
@@ -452,6 +460,10 @@ public final class BackfillRun implements BackfillJob {
       rowsProcessed += result.rowsComputed();
       rowsFailed += result.rowsFailed();
       rowsCheckpointed += result.rowCount();
+      readNanos += result.timings().readNanos();
+      udfNanos += result.timings().udfNanos();
+      writeNanos += result.timings().writeNanos();
+      checkpointNanos += result.timings().checkpointNanos();
       for (FailedRow f : result.failures()) {
         if (failedRows.size() < BackfillResult.MAX_FAILED_ROWS) {
           failedRows.add(f);
@@ -752,6 +764,7 @@ public final class BackfillRun implements BackfillJob {
     if (history == null) {
       return;
     }
+    lastRecordNanos = System.nanoTime();
     Instant now = Instant.now();
     JobRecord.Builder r =
         JobRecord.builder()
@@ -768,22 +781,7 @@ public final class BackfillRun implements BackfillJob {
             .executor(executor.name())
             .cluster(options.cluster().orElse(null))
             .error(error)
-            .metric(JobMetrics.FRAGMENTS, plan.tasksPerFragment().size())
-            .metric(JobMetrics.WRITER_FRAGMENTS, fragmentsCommitted.get())
-            .metric(JobMetrics.UDF_VALUES_COMPUTED, rowsProcessed)
-            .metric(JobMetrics.ROWS_CHECKPOINTED, rowsCheckpointed)
-            .metric(JobMetrics.ROWS_COMMITTED, rowsCommitted)
-            .metric(JobMetrics.ROWS_REUSED, rowsSkipped)
-            .metric(JobMetrics.ROWS_FAILED, rowsFailed)
-            .metric(
-                JobMetrics.WORKERS,
-                plan.tasks().isEmpty() ? 0 : Math.min(options.concurrency(), plan.tasks().size()))
-            .metric(JobMetrics.TASK_TIME_MS, TimeUnit.NANOSECONDS.toMillis(taskNanos.get()))
-            .metric(JobMetrics.COMMIT_TIME_MS, TimeUnit.NANOSECONDS.toMillis(commitNanos))
-            .metric(JobMetrics.COMMIT_CONFLICT_RETRIES, commitConflictRetries)
-            .metric(
-                JobMetrics.COMMIT_BACKOFF_TIME_MS,
-                TimeUnit.NANOSECONDS.toMillis(commitBackoffNanos));
+            .metrics(metrics());
     JobRecord report = r.build();
     options.listener().ifPresent(l -> safely(() -> l.onJobRecorded(report)));
     try {
@@ -797,6 +795,45 @@ public final class BackfillRun implements BackfillJob {
           history.uri(),
           e.toString());
     }
+  }
+
+  /**
+   * Reports the job as still running, with its metrics so far, when the history's heartbeat
+   * interval has passed since the last report: a job whose reports stop is read as stale.
+   */
+  private void heartbeat() {
+    if (history != null
+        && System.nanoTime() - lastRecordNanos >= history.heartbeatInterval().toNanos()) {
+      record(JobState.RUNNING, null);
+    }
+  }
+
+  /** The job's metrics so far, by {@link JobMetrics} name. */
+  private Map<String, Long> metrics() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put(JobMetrics.FRAGMENTS, (long) plan.tasksPerFragment().size());
+    m.put(JobMetrics.WRITER_FRAGMENTS, (long) fragmentsCommitted.get());
+    m.put(JobMetrics.UDF_VALUES_COMPUTED, rowsProcessed);
+    m.put(JobMetrics.ROWS_CHECKPOINTED, rowsCheckpointed);
+    m.put(JobMetrics.ROWS_COMMITTED, rowsCommitted);
+    m.put(JobMetrics.ROWS_REUSED, rowsSkipped);
+    m.put(JobMetrics.ROWS_FAILED, rowsFailed);
+    m.put(
+        JobMetrics.WORKERS,
+        (long) (plan.tasks().isEmpty() ? 0 : Math.min(options.concurrency(), plan.tasks().size())));
+    m.put(JobMetrics.TASK_TIME_MS, millis(taskNanos.get()));
+    m.put(JobMetrics.COMMIT_TIME_MS, millis(commitNanos));
+    m.put(JobMetrics.COMMIT_CONFLICT_RETRIES, commitConflictRetries);
+    m.put(JobMetrics.COMMIT_BACKOFF_TIME_MS, millis(commitBackoffNanos));
+    m.put(JobMetrics.READ_IO_TIME_MS, millis(readNanos));
+    m.put(JobMetrics.UDF_PROCESSING_TIME, millis(udfNanos));
+    m.put(JobMetrics.WRITER_WRITE_TIME, millis(writeNanos));
+    m.put(JobMetrics.BATCH_CHECKPOINTING_TIME, millis(checkpointNanos));
+    return m;
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   private void reportProgress(boolean force) {

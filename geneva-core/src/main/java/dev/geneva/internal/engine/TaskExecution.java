@@ -11,6 +11,7 @@ import dev.geneva.GenevaException;
 import dev.geneva.internal.lance.TablePaths;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
+import dev.geneva.spi.TaskTimings;
 import dev.geneva.udf.StatefulUdf;
 import dev.geneva.udf.Udf;
 import dev.geneva.udf.UdfContext;
@@ -110,8 +111,9 @@ public final class TaskExecution implements AutoCloseable {
       }
       if (j - i == 1) {
         TaskResult result = compute(task, rowsDone);
+        long started = System.nanoTime();
         checkpoints.put(task.checkpointKey(), result);
-        results.add(result);
+        results.add(withCheckpointTime(result, System.nanoTime() - started));
       } else {
         // One record for the parts of a shared scan, written even when a later part fails.
         Map<String, TaskResult> finished = new LinkedHashMap<>();
@@ -128,13 +130,41 @@ public final class TaskExecution implements AutoCloseable {
           }
           throw e;
         }
+        long started = System.nanoTime();
         checkpoints.putAll(finished);
-        results.addAll(finished.values());
+        long spent = System.nanoTime() - started;
+        for (TaskResult result : finished.values()) {
+          results.add(withCheckpointTime(result, spent)); // one write for all: time to the first
+          spent = 0;
+        }
       }
       LOG.debug("worker {} finished {} task(s) from {}", workerId, j - i, task);
       i = j;
     }
     return results;
+  }
+
+  private static TaskResult withCheckpointTime(TaskResult result, long nanos) {
+    return result.withTimings(result.timings().plusCheckpoint(nanos));
+  }
+
+  /**
+   * Where a task's time goes, measured around batches: reading inputs and the UDF's calls; the rest
+   * of the task, from {@code started} on, is writing its column file.
+   */
+  static final class TaskTimer {
+    private final long started;
+    long readNanos;
+    long udfNanos;
+
+    TaskTimer(long started) {
+      this.started = started;
+    }
+
+    TaskTimings stop() {
+      long total = System.nanoTime() - started;
+      return new TaskTimings(readNanos, udfNanos, Math.max(0, total - readNanos - udfNanos), 0);
+    }
   }
 
   /**
@@ -173,9 +203,20 @@ public final class TaskExecution implements AutoCloseable {
     ScanOptions options = scanOptions(first, spec).fragmentIds(ids).build();
     int next = 0;
     Part current = null;
+    // Parts' times tile the scan: each runs from the previous part's end, and a batch's read time
+    // goes to the part open while it loads (the first part's, before any is open).
+    long partStart = System.nanoTime();
+    long unassignedRead = 0;
+    long loadStart = partStart;
     try (LanceScanner scanner = dataset.newScan(options);
         ArrowReader input = scanner.scanBatches()) {
       while (input.loadNextBatch()) {
+        long loaded = System.nanoTime();
+        if (current == null) {
+          unassignedRead += loaded - loadStart;
+        } else {
+          current.timer.readNanos += loaded - loadStart;
+        }
         if (Thread.currentThread().isInterrupted()) {
           throw new CancellationException("task " + first.taskId() + " cancelled");
         }
@@ -192,6 +233,7 @@ public final class TaskExecution implements AutoCloseable {
             if (current != null) {
               done.accept(current.task, current.finish());
               current = null;
+              partStart = System.nanoTime();
             }
             if (next >= parts.size()) {
               throw new GenevaException(
@@ -201,7 +243,9 @@ public final class TaskExecution implements AutoCloseable {
                       + fragment
                       + " out of order; nothing of it was written");
             }
-            current = new Part(parts.get(next++), udf, spec, outField);
+            current = new Part(parts.get(next++), udf, spec, outField, partStart);
+            current.timer.readNanos += unassignedRead;
+            unassignedRead = 0;
           }
           if (start == 0 && end == rows) {
             current.compute(batch, addresses, rows);
@@ -214,14 +258,16 @@ public final class TaskExecution implements AutoCloseable {
           rowsDone.accept(end - start);
           start = end;
         }
+        loadStart = System.nanoTime();
       }
       if (current != null) {
+        current.timer.readNanos += System.nanoTime() - loadStart;
         done.accept(current.task, current.finish());
         current = null;
       }
       while (next < parts.size()) {
         // No live row was scanned (cannot happen for a selected fragment, but stays correct).
-        Part empty = new Part(parts.get(next++), udf, spec, outField);
+        Part empty = new Part(parts.get(next++), udf, spec, outField, System.nanoTime());
         current = empty;
         done.accept(empty.task, empty.finish());
         current = null;
@@ -263,10 +309,12 @@ public final class TaskExecution implements AutoCloseable {
     final UdfInvoker invoker;
     final LanceFileWriter writer;
     final AlignedColumnWriter aligned;
+    final TaskTimer timer;
     long computed;
 
-    Part(BackfillTask task, Udf udf, UdfSpec spec, Field outField) {
+    Part(BackfillTask task, Udf udf, UdfSpec spec, Field outField, long started) {
       this.task = task;
+      this.timer = new TaskTimer(started);
       this.outField = outField;
       this.path = TablePaths.dataFile(task.tableUri(), fileName);
       this.invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
@@ -289,7 +337,7 @@ public final class TaskExecution implements AutoCloseable {
     }
 
     void compute(VectorSchemaRoot batch, UInt8Vector addresses, int rows) throws Exception {
-      computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
+      computeBatch(task, invoker, outField, aligned, batch, addresses, rows, timer);
       computed += rows;
     }
 
@@ -297,7 +345,8 @@ public final class TaskExecution implements AutoCloseable {
       aligned.finish();
       aligned.close();
       writer.close();
-      return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
+      return TaskResult.of(
+          task, fileName, computed, invoker.failedRows(), invoker.failures(), timer.stop());
     }
 
     void abort(Throwable failure) {
@@ -399,14 +448,16 @@ public final class TaskExecution implements AutoCloseable {
     String path = TablePaths.dataFile(task.tableUri(), fileName);
     Fragment fragment = dataset.getFragment(task.fragmentId());
     var invoker = new UdfInvoker(udf, spec, task.column(), Thread::sleep);
+    var timer = new TaskTimer(System.nanoTime());
     long computed;
     try {
-      computed = writeDataFile(task, fragment, spec, invoker, outField, path, rowsDone);
+      computed = writeDataFile(task, fragment, spec, invoker, outField, path, rowsDone, timer);
     } catch (RuntimeException | Error e) {
       deletePartialFile(path, e);
       throw e;
     }
-    return TaskResult.of(task, fileName, computed, invoker.failedRows(), invoker.failures());
+    return TaskResult.of(
+        task, fileName, computed, invoker.failedRows(), invoker.failures(), timer.stop());
   }
 
   /** Computes the task's rows into a new data file at {@code path}; returns the rows computed. */
@@ -417,7 +468,8 @@ public final class TaskExecution implements AutoCloseable {
       UdfInvoker invoker,
       Field outField,
       String path,
-      LongConsumer rowsDone) {
+      LongConsumer rowsDone,
+      TaskTimer timer) {
     long computed = 0;
     try (LanceFileWriter writer =
             LanceFileWriter.open(
@@ -438,7 +490,8 @@ public final class TaskExecution implements AutoCloseable {
         for (long offset = 0; ; offset += SCAN_WINDOW_ROWS) {
           ScanOptions window =
               scanOptions(task, spec).offset(offset).limit(SCAN_WINDOW_ROWS).build();
-          long rows = computeScan(task, fragment, window, invoker, outField, aligned, rowsDone);
+          long rows =
+              computeScan(task, fragment, window, invoker, outField, aligned, rowsDone, timer);
           computed += rows;
           if (rows < SCAN_WINDOW_ROWS) {
             break;
@@ -446,7 +499,8 @@ public final class TaskExecution implements AutoCloseable {
         }
       } else {
         ScanOptions filtered = scanOptions(task, spec).filter(task.filter()).build();
-        computed = computeScan(task, fragment, filtered, invoker, outField, aligned, rowsDone);
+        computed =
+            computeScan(task, fragment, filtered, invoker, outField, aligned, rowsDone, timer);
       }
       aligned.finish();
     } catch (GenevaException | CancellationException e) {
@@ -498,22 +552,27 @@ public final class TaskExecution implements AutoCloseable {
       UdfInvoker invoker,
       Field outField,
       AlignedColumnWriter aligned,
-      LongConsumer rowsDone)
+      LongConsumer rowsDone,
+      TaskTimer timer)
       throws Exception {
     long computed = 0;
+    long loadStart = System.nanoTime();
     try (LanceScanner scanner = fragment.newScan(options);
         ArrowReader input = scanner.scanBatches()) {
       while (input.loadNextBatch()) {
+        timer.readNanos += System.nanoTime() - loadStart;
         if (Thread.currentThread().isInterrupted()) {
           throw new CancellationException("task " + task.taskId() + " cancelled");
         }
         VectorSchemaRoot batch = input.getVectorSchemaRoot();
         UInt8Vector addresses = (UInt8Vector) batch.getVector(OffsetCursor.ROW_ADDRESS);
         int rows = batch.getRowCount();
-        computeBatch(task, invoker, outField, aligned, batch, addresses, rows);
+        computeBatch(task, invoker, outField, aligned, batch, addresses, rows, timer);
         computed += rows;
         rowsDone.accept(rows);
+        loadStart = System.nanoTime();
       }
+      timer.readNanos += System.nanoTime() - loadStart;
     }
     return computed;
   }
@@ -526,10 +585,13 @@ public final class TaskExecution implements AutoCloseable {
       AlignedColumnWriter aligned,
       VectorSchemaRoot batch,
       UInt8Vector addresses,
-      int rows)
+      int rows,
+      TaskTimer timer)
       throws Exception {
     try (FieldVector out = outField.createVector(allocator)) {
+      long started = System.nanoTime();
       invoker.compute(batch, out, addresses::get);
+      timer.udfNanos += System.nanoTime() - started;
       aligned.putAll(addresses, fileVectors(task, out), rows);
     }
   }

@@ -103,7 +103,7 @@ abstract class ValueWriter {
   static ValueWriter forVector(
       FieldVector vector, String column, String udfClass, boolean nullable) {
     String who = "UDF " + udfClass + " for column '" + column + "'";
-    ValueWriter w = of(vector, who + " returned");
+    ValueWriter w = of(vector, who + " returned", column);
     if (w == null) {
       throw new IllegalArgumentException(
           who
@@ -113,7 +113,8 @@ abstract class ValueWriter {
     }
     return nullable
         ? w
-        : new NotNull(w, who + " returned null, but the column's output is declared not nullable");
+        : new NotNull(
+            w, at -> who + " returned null, but the column's output is declared not nullable");
   }
 
   /**
@@ -126,14 +127,18 @@ abstract class ValueWriter {
    */
   static ValueWriter forColumn(FieldVector vector) {
     String who = "column '" + vector.getName() + "'";
-    ValueWriter w = of(vector, who + " is");
+    ValueWriter w = of(vector, who + " is", vector.getName());
     if (w == null || vector.getField().isNullable()) {
       return w;
     }
-    return new NotNull(w, who + " is null or missing, but the column is not nullable");
+    return new NotNull(w, at -> who + " is null or missing, but the column is not nullable");
   }
 
-  private static ValueWriter of(FieldVector vector, String who) {
+  /**
+   * The writer of a vector; {@code column} is the top-level column's name, for the messages about
+   * nested fields.
+   */
+  private static ValueWriter of(FieldVector vector, String who, String column) {
     if (vector instanceof TinyIntVector v) {
       return new Integral(vector, who, "int8", Byte.MIN_VALUE, Byte.MAX_VALUE) {
         @Override
@@ -411,22 +416,22 @@ abstract class ValueWriter {
       };
     }
     if (vector instanceof ListVector v) {
-      ValueWriter items = of(v.getDataVector(), who);
+      ValueWriter items = nested(v.getDataVector(), who, column);
       return items == null ? null : new Items(vector, who, items, -1);
     }
     if (vector instanceof LargeListVector v) {
-      ValueWriter items = of(v.getDataVector(), who);
+      ValueWriter items = nested(v.getDataVector(), who, column);
       return items == null ? null : new Items(vector, who, items, -1);
     }
     if (vector instanceof FixedSizeListVector v) {
-      ValueWriter items = of(v.getDataVector(), who);
+      ValueWriter items = nested(v.getDataVector(), who, column);
       return items == null ? null : new Items(vector, who, items, v.getListSize());
     }
     if (vector instanceof StructVector v) {
       List<String> names = new ArrayList<>();
       List<ValueWriter> fields = new ArrayList<>();
       for (FieldVector child : v.getChildrenFromFields()) {
-        ValueWriter w = of(child, who);
+        ValueWriter w = nested(child, who, column);
         if (w == null) {
           return null;
         }
@@ -436,6 +441,24 @@ abstract class ValueWriter {
       return new Struct(v, who, names, fields);
     }
     return null;
+  }
+
+  /**
+   * The writer of a struct field or list item, refusing null where its field is not nullable, named
+   * by its path from the column ({@code info.lang}, {@code tags[2]}).
+   */
+  private static ValueWriter nested(FieldVector vector, String who, String column) {
+    ValueWriter w = of(vector, who, column);
+    return w == null || vector.getField().isNullable()
+        ? w
+        : new NotNull(
+            w,
+            at ->
+                who
+                    + " missing a value at '"
+                    + column
+                    + at
+                    + "' (null or left out), a field that is not nullable: give it a value");
   }
 
   /** A primitive column. */
@@ -667,12 +690,13 @@ abstract class ValueWriter {
     }
   }
 
-  /** A column declared not nullable: null from the UDF is a bad value. */
+  /** A column, struct field or list item declared not nullable: null is a bad value. */
   private static final class NotNull extends ValueWriter {
     private final ValueWriter inner;
-    private final String message;
+    private final java.util.function.UnaryOperator<String> message;
 
-    NotNull(ValueWriter inner, String message) {
+    /** {@code message} says what is wrong, given where in the value ({@code ""} for the column). */
+    NotNull(ValueWriter inner, java.util.function.UnaryOperator<String> message) {
       this.inner = inner;
       this.message = message;
     }
@@ -680,7 +704,7 @@ abstract class ValueWriter {
     @Override
     Object check(Object value, String at) {
       if (value == null) {
-        throw new BadValueException(message);
+        throw new BadValueException(message.apply(at));
       }
       return inner.check(value, at);
     }

@@ -9,7 +9,10 @@ import dev.geneva.GenevaException;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.lance.LanceErrors;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -18,6 +21,7 @@ import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -124,6 +128,7 @@ public final class SystemTable {
     }
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (exists()) {
+        addMissingColumns();
         created = true;
         return;
       }
@@ -156,6 +161,47 @@ public final class SystemTable {
         return false;
       }
       throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adds the columns of this Geneva's schema that a table written by an older one lacks (nullable
+   * by design: the old rows read them as null), so that appends of the full schema fit.
+   */
+  private void addMissingColumns() {
+    for (int attempt = 1; ; attempt++) {
+      try (Dataset ds =
+          Dataset.open(
+              allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build())) {
+        Set<String> existing = new HashSet<>();
+        ds.getSchema().getFields().forEach(f -> existing.add(f.getName()));
+        List<Field> missing =
+            schema.getFields().stream().filter(f -> !existing.contains(f.getName())).toList();
+        if (missing.isEmpty()) {
+          return;
+        }
+        for (Field f : missing) {
+          if (!f.isNullable()) {
+            throw new GenevaException(
+                uri
+                    + " lacks the column '"
+                    + f.getName()
+                    + "', which this Geneva cannot add to its existing rows: it was written by an"
+                    + " incompatible Geneva; move it away to start a new one");
+          }
+        }
+        ds.addColumns(missing);
+        return;
+      } catch (GenevaException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (!retryable(e) || attempt >= MAX_ATTEMPTS) {
+          throw new GenevaException(
+              "cannot add the columns of newer Geneva versions to " + uri + ": " + e.getMessage(),
+              e);
+        }
+        sleep(attempt); // another writer added them, or committed, first: look again
+      }
     }
   }
 

@@ -165,6 +165,7 @@ public final class ClientJobRecords {
                 .startedAt(pending.createdAt())
                 .endedAt(Instant.now())
                 .executor(result.executor())
+                .metrics(result.metrics()) // the driver's, when its result line carried them
                 .metric(JobMetrics.UDF_VALUES_COMPUTED, result.rowsProcessed())
                 .metric(JobMetrics.ROWS_REUSED, result.rowsSkipped())
                 .metric(JobMetrics.ROWS_FAILED, result.rowsFailed())

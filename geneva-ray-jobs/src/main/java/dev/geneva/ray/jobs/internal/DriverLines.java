@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.FailedRow;
+import dev.geneva.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,6 +57,8 @@ public final class DriverLines {
     if (r.udfChange() != null) {
       o.put("udf_change", r.udfChange());
     }
+    ObjectNode metrics = o.putObject("metrics");
+    r.metrics().forEach(metrics::put);
     var failed = o.putArray("failed_rows");
     for (FailedRow f :
         r.failedRows().subList(0, Math.min(MAX_FAILED_ROWS, r.failedRows().size()))) {
@@ -121,7 +126,19 @@ public final class DriverLines {
                     n.path("commits").asInt(),
                     Duration.ofMillis(n.path("duration_ms").asLong()),
                     failedRows(n.path("failed_rows")),
-                    n.hasNonNull("udf_change") ? n.path("udf_change").asText() : null));
+                    n.hasNonNull("udf_change") ? n.path("udf_change").asText() : null,
+                    metrics(n.path("metrics"))));
+  }
+
+  /** The metrics a driver printed: the names this client knows, whatever a newer driver adds. */
+  private static Map<String, Long> metrics(JsonNode metrics) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String name : JobMetrics.names()) {
+      if (metrics.path(name).isIntegralNumber()) {
+        out.put(name, metrics.path(name).asLong());
+      }
+    }
+    return out;
   }
 
   private static List<FailedRow> failedRows(JsonNode rows) {

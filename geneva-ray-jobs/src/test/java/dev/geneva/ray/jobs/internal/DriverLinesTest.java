@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.BackfillResult;
 import dev.geneva.FailedRow;
+import dev.geneva.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,5 +55,35 @@ class DriverLinesTest {
     assertThat(back.rowsFailed()).isEqualTo(250);
     assertThat(back.failedRows()).hasSize(100).isEqualTo(failed.subList(0, 100));
     assertThat(back.udfChange()).isNull();
+  }
+
+  @Test
+  void findResult_whenDriverPrintedMetrics_readsTheKnownOnesBack() {
+    BackfillResult sent =
+        new BackfillResult(
+            "s3://b/db/docs.lance",
+            "n",
+            "ray-cluster",
+            10,
+            0,
+            0,
+            1,
+            1,
+            3,
+            4,
+            1,
+            Duration.ofMillis(1500),
+            List.of(),
+            null,
+            java.util.Map.of(
+                JobMetrics.UDF_PROCESSING_TIME, 1200L,
+                JobMetrics.READ_IO_TIME_MS, 30L,
+                JobMetrics.WRITER_WRITE_TIME, 45L));
+    String line = DriverLines.result(sent).replace("\"metrics\":{", "\"metrics\":{\"later\":1,");
+
+    BackfillResult back = DriverLines.findResult(line).get();
+
+    assertThat(back.metrics()).isEqualTo(sent.metrics());
+    assertThat(back.metric(JobMetrics.UDF_PROCESSING_TIME)).isEqualTo(1200);
   }
 }
