@@ -158,9 +158,12 @@ public final class MaterializedView {
   }
 
   /**
-   * Refreshes and waits. The rows are added and deleted in this JVM (the UDTF of a UDTF view runs
-   * here too); the UDF columns are backfilled where the options' backfills run (threads, embedded
-   * Ray, a cluster).
+   * Refreshes and waits. The rows are added and deleted by this JVM. The UDTF of a UDTF view
+   * expands the new rows as tasks, one per source fragment, on the executor the options' backfills
+   * use in this JVM (the options' executor or the connection's: threads, embedded Ray, or Ray
+   * workers when this JVM is a Ray job's driver) with the UDTF's resources; each task's rows are
+   * recorded as a piece that a stopped refresh reuses. The UDF columns are backfilled where the
+   * options' backfills run (threads, embedded Ray, a cluster).
    *
    * @param options the source version and backfill options
    * @return what was done
@@ -196,7 +199,7 @@ public final class MaterializedView {
   }
 
   private ViewRefresher refresher() {
-    return new ViewRefresher(source, location, table);
+    return new ViewRefresher(source, location, table, table::executor);
   }
 
   private ViewMetadata metadata() {

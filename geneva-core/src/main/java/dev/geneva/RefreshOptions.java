@@ -5,7 +5,9 @@ import java.util.OptionalLong;
 
 /**
  * How to refresh a materialized view: the source version to bring it to (the latest by default) and
- * the options of the UDF columns' backfills (executor, concurrency, listener, target).
+ * the options of the UDF columns' backfills (executor, concurrency, listener, target). A UDTF
+ * view's expansion runs on the executor these options choose in this JVM (theirs or the
+ * connection's), at most {@code concurrency} source fragments at a time.
  */
 public final class RefreshOptions {
   private static final RefreshOptions DEFAULTS = builder().build();

@@ -802,6 +802,11 @@ public final class Table {
         location, column, options, connection.executor(options), connection.jobHistory());
   }
 
+  /** The executor work with these options runs on in this JVM: the options' or the connection's. */
+  dev.geneva.spi.BackfillExecutor executor(BackfillOptions options) {
+    return connection.executor(options);
+  }
+
   /**
    * The job history of this table's database (see {@link Connection#jobs()}), for targets that
    * record the jobs they submit.

@@ -13,9 +13,13 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.RefreshPlan;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.LocalThreadExecutor;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTarget;
+import dev.geneva.spi.BackfillTargets;
 import dev.geneva.udf.Udtf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +37,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.UInt8Vector;
@@ -63,6 +68,7 @@ public final class ViewRefresher {
   private final TableLocation source;
   private final TableLocation view;
   private final Table viewTable;
+  private final Function<BackfillOptions, BackfillExecutor> executors;
 
   /**
    * Creates a refresher.
@@ -72,9 +78,28 @@ public final class ViewRefresher {
    * @param viewTable the view table's public handle (appends, deletes, backfills)
    */
   public ViewRefresher(TableLocation source, TableLocation view, Table viewTable) {
+    this(source, view, viewTable, null);
+  }
+
+  /**
+   * Creates a refresher whose UDTF expansion runs on the executor the refresh's backfill options
+   * choose.
+   *
+   * @param source the source table
+   * @param view the view table
+   * @param viewTable the view table's public handle (appends, deletes, backfills)
+   * @param executors the executor for given backfill options (the options' or the connection's), or
+   *     null to expand on threads of this JVM
+   */
+  public ViewRefresher(
+      TableLocation source,
+      TableLocation view,
+      Table viewTable,
+      Function<BackfillOptions, BackfillExecutor> executors) {
     this.source = source;
     this.view = view;
     this.viewTable = viewTable;
+    this.executors = executors;
   }
 
   /**
@@ -176,6 +201,7 @@ public final class ViewRefresher {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
+    checkAdmission(backfillOptions);
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));
@@ -193,8 +219,8 @@ public final class ViewRefresher {
       }
     }
     Schema viewSchema = viewSchema();
-    UdtfRunner runner = work.udtf == null ? null : new UdtfRunner(work.udtf, view.allocator());
-    try (Dataset src = source.openVersion(work.target)) {
+    try (Dataset src = source.openVersion(work.target);
+        Expander expander = new Expander(work, viewSchema, backfillOptions)) {
       for (var e : new TreeMap<>(work.fragments).entrySet()) {
         int f = e.getKey();
         Diff d = diff(work, f, e.getValue());
@@ -207,20 +233,20 @@ public final class ViewRefresher {
           deleted += d.staleRows;
         }
         if (!d.missing.isEmpty()) {
-          if (runner != null) {
-            runner.open(view.uri());
+          if (expander.expansion != null) {
+            expander.expansion.add(f, d.missing);
+          } else {
+            long[] rows = append(src, f, work.meta, viewSchema, d.missing);
+            added += rows[0];
+            viewAdded += rows[1];
           }
-          long[] rows = append(src, f, work.meta, viewSchema, d.missing, runner);
-          added += rows[0];
-          viewAdded += rows[1];
         }
       }
-      if (runner != null) {
-        failed = runner.failedRows();
-      }
-    } finally {
-      if (runner != null) {
-        runner.close();
+      if (expander.expansion != null) {
+        expander.expansion.finish();
+        added += expander.expansion.sourceRows();
+        viewAdded += expander.expansion.viewRows();
+        failed = expander.expansion.failedRows();
       }
     }
     Map<String, BackfillResult> backfills = new LinkedHashMap<>();
@@ -228,6 +254,9 @@ public final class ViewRefresher {
       backfills.put(column, viewTable.backfill(column, backfillOptions));
     }
     write(view, metadata(view).refreshed(work.target, work.udtfVersion));
+    if (work.udtf != null) {
+      UdtfPieces.clear(view.uri(), view.storageOptions());
+    }
     LOG.info(
         "refreshed view '{}' to source version {}: {} source rows added ({} view rows), {} view"
             + " rows deleted",
@@ -247,6 +276,75 @@ public final class ViewRefresher {
         backfills,
         viewTable.version(),
         Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /**
+   * Lets the target the UDF columns' backfills will go to refuse them before anything is written (a
+   * cluster whose worker groups cannot fit a UDF's resources). The target is found as {@link
+   * Table#backfill(String, BackfillOptions)} finds it.
+   */
+  private void checkAdmission(BackfillOptions options) {
+    BackfillTarget target = options.target().orElse(null);
+    if (target == null && options.executor().isEmpty()) {
+      target = BackfillTargets.current().orElse(null);
+    }
+    if (target != null) {
+      for (String column : udfColumnsInOrder(viewSchema())) {
+        target.checkAdmission(viewTable, column);
+      }
+    }
+  }
+
+  /**
+   * The UDTF expansion of one refresh (null for a plain view), with its executor found when the
+   * first fragment is expanded: the options' or the connection's, or threads of this JVM that it
+   * owns when the refresher was given no executors.
+   */
+  private final class Expander implements AutoCloseable {
+    final UdtfExpansion expansion;
+    private final BackfillOptions options;
+    private BackfillExecutor owned;
+
+    Expander(Work work, Schema viewSchema, BackfillOptions options) {
+      this.options = options;
+      this.expansion =
+          work.udtf == null
+              ? null
+              : new UdtfExpansion(
+                  source,
+                  view,
+                  viewTable,
+                  work.meta,
+                  work.target,
+                  work.udtf,
+                  viewSchema,
+                  this::executor,
+                  options.concurrency(),
+                  options.rowsPerTask());
+    }
+
+    private BackfillExecutor executor() {
+      if (executors != null) {
+        return executors.apply(options);
+      }
+      if (owned == null) {
+        owned = new LocalThreadExecutor(view.allocator());
+      }
+      return owned;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (expansion != null) {
+          expansion.close();
+        }
+      } finally {
+        if (owned != null) {
+          owned.close();
+        }
+      }
+    }
   }
 
   private Work work(OptionalLong version) {
@@ -472,26 +570,16 @@ public final class ViewRefresher {
     }
   }
 
-  /** Appends the view rows of one fragment's missing source rows in one commit. */
+  /**
+   * Appends the view rows of one fragment's missing source rows in one commit (a plain view; a UDTF
+   * view's rows come from {@link UdtfExpansion}).
+   */
   private long[] append(
-      Dataset src,
-      int fragment,
-      ViewMetadata meta,
-      Schema viewSchema,
-      Set<Long> missing,
-      UdtfRunner runner) {
-    List<Field> written = new ArrayList<>();
+      Dataset src, int fragment, ViewMetadata meta, Schema viewSchema, Set<Long> missing) {
+    Schema written = UdtfExpansion.written(viewSchema);
     List<String> copied = new ArrayList<>();
-    Set<String> outputs = new HashSet<>();
-    if (runner != null) {
-      runner.spec().outputs().forEach(o -> outputs.add(o.getName()));
-    }
-    for (Field f : viewSchema.getFields()) {
-      if (UdfMetadata.from(f.getMetadata()).isPresent()) {
-        continue;
-      }
-      written.add(f);
-      if (!f.getName().equals(ViewMetadata.SOURCE_ROW_ID) && !outputs.contains(f.getName())) {
+    for (Field f : written.getFields()) {
+      if (!f.getName().equals(ViewMetadata.SOURCE_ROW_ID)) {
         copied.add(f.getName());
       }
     }
@@ -500,15 +588,11 @@ public final class ViewRefresher {
             .fragmentIds(List.of(fragment))
             .columns(meta.columns())
             .withRowAddress(true);
-    if (runner != null && runner.spec().batchSize() > 0) {
-      scan.batchSize(runner.spec().batchSize());
-    }
     meta.filter().ifPresent(f -> scan.filter(SqlFilters.wrap(f)));
     try (LanceScanner scanner = src.newScan(scan.build());
         ArrowReader rows = scanner.scanBatches();
         ViewRowsReader reader =
-            new ViewRowsReader(
-                view.allocator(), rows, new Schema(written), copied, missing::contains, runner)) {
+            new ViewRowsReader(view.allocator(), rows, written, copied, missing::contains, null)) {
       if (reader.prime()) {
         viewTable.add(reader);
       }
