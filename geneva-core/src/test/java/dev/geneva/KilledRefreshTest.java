@@ -7,8 +7,6 @@ import dev.geneva.testing.RefreshProcess;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowChunker;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,18 +27,7 @@ class KilledRefreshTest {
           Map.of("embedding", new ChunkEmbedding()));
     }
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of(
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            RefreshProcess.class.getName(),
-            dir.toString(),
-            "chunks"));
-    Process child =
-        new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process child = RefreshProcess.start(dir, "chunks");
     long viewRows = 0;
     try (Connection db = Geneva.connect(dir.toString())) {
       Table view = db.openTable("chunks");

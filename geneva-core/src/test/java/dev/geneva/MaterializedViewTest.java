@@ -4,24 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.lancedb.lance.Dataset;
-import com.lancedb.lance.ipc.LanceScanner;
-import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.FlakyLength;
 import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,49 +55,12 @@ class MaterializedViewTest {
 
   /** Every live row of a table, every column, read with plain lance-core, sorted. */
   static List<String> rows(String uri) {
-    List<String> rows = new ArrayList<>();
-    try (BufferAllocator allocator = new RootAllocator();
-        Dataset ds = Dataset.open(uri, allocator);
-        LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
-        ArrowReader reader = scanner.scanBatches()) {
-      while (reader.loadNextBatch()) {
-        VectorSchemaRoot b = reader.getVectorSchemaRoot();
-        for (int i = 0; i < b.getRowCount(); i++) {
-          StringBuilder row = new StringBuilder();
-          for (FieldVector v : b.getFieldVectors()) {
-            row.append(v.getName()).append('=').append(v.getObject(i)).append(' ');
-          }
-          rows.add(row.toString());
-        }
-      }
-    } catch (Exception e) {
-      throw new AssertionError("lance-core cannot read " + uri, e);
-    }
-    rows.sort(null);
-    return rows;
+    return dev.geneva.testing.LanceColumns.sortedRows(uri);
   }
 
   /** Row address to id of the live source rows, read with plain lance-core. */
   static Map<Long, Long> liveAddresses(String uri) {
-    Map<Long, Long> out = new HashMap<>();
-    try (BufferAllocator allocator = new RootAllocator();
-        Dataset ds = Dataset.open(uri, allocator);
-        LanceScanner scanner =
-            ds.newScan(
-                new ScanOptions.Builder().columns(List.of("id")).withRowAddress(true).build());
-        ArrowReader reader = scanner.scanBatches()) {
-      while (reader.loadNextBatch()) {
-        VectorSchemaRoot b = reader.getVectorSchemaRoot();
-        for (int i = 0; i < b.getRowCount(); i++) {
-          out.put(
-              ((Number) b.getVector("_rowaddr").getObject(i)).longValue(),
-              (Long) b.getVector("id").getObject(i));
-        }
-      }
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    return out;
+    return LanceColumns.liveAddresses(uri);
   }
 
   /** Lengths the view must hold: text length of each live source row matching {@code id < 250}. */
@@ -187,7 +143,8 @@ class MaterializedViewTest {
     assertThat(again.backfills().get("len").rowsProcessed())
         .isEqualTo(view.table().countRows("text IS NULL"));
     assertThat(view.table().countRows()).isEqualTo(250);
-    assertThat(view.table().version() - version).isLessThanOrEqualTo(2);
+    // the null values' backfill, the refreshed version, and the refresh lease taken and released
+    assertThat(view.table().version() - version).isLessThanOrEqualTo(4);
   }
 
   @Test

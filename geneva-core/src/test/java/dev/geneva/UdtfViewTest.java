@@ -7,6 +7,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.testing.ChunkEmbedding;
+import dev.geneva.testing.ChunkRows;
 import dev.geneva.testing.EvenPairs;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.SampleTables;
@@ -69,44 +70,17 @@ class UdtfViewTest {
    * Expected view rows (id, chunk_index, chunk) for the live source rows, from plain lance-core.
    */
   List<String> expectedChunks() {
-    List<String> rows = new ArrayList<>();
-    dev.geneva.testing.LanceColumns.byId(db.allocator(), docs.uri(), "text")
-        .forEach(
-            (id, text) -> {
-              List<String> pieces = TextChunker.expected(text == null ? null : text.toString());
-              for (int i = 0; i < pieces.size(); i++) {
-                rows.add(id + "/" + i + "/" + pieces.get(i));
-              }
-            });
-    rows.sort(null);
-    return rows;
+    return expectedChunks(db, docs);
+  }
+
+  /** Expected view rows (id, chunk_index, chunk) for the live rows of {@code docs}. */
+  static List<String> expectedChunks(Connection db, Table docs) {
+    return ChunkRows.expected(db.allocator(), docs.uri());
   }
 
   /** The view's (id, chunk_index, chunk) rows, from plain lance-core. */
   static List<String> viewChunks(String uri) {
-    List<String> rows = new ArrayList<>();
-    try (BufferAllocator allocator = new RootAllocator();
-        Dataset ds = Dataset.open(uri, allocator);
-        LanceScanner scanner =
-            ds.newScan(
-                new ScanOptions.Builder().columns(List.of("id", "chunk_index", "chunk")).build());
-        ArrowReader reader = scanner.scanBatches()) {
-      while (reader.loadNextBatch()) {
-        VectorSchemaRoot b = reader.getVectorSchemaRoot();
-        for (int i = 0; i < b.getRowCount(); i++) {
-          rows.add(
-              b.getVector("id").getObject(i)
-                  + "/"
-                  + b.getVector("chunk_index").getObject(i)
-                  + "/"
-                  + b.getVector("chunk").getObject(i));
-        }
-      }
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    rows.sort(null);
-    return rows;
+    return ChunkRows.of(uri);
   }
 
   void assertParentsLive(MaterializedView view) {
@@ -367,7 +341,8 @@ class UdtfViewTest {
   }
 
   @Test
-  void statefulChunker_opensOnceAndClosesPerRefresh_andRefreshAsyncCompletes() throws Exception {
+  void statefulChunker_opensOncePerWorkerAndClosesPerRefresh_andRefreshAsyncCompletes()
+      throws Exception {
     dev.geneva.testing.CountingStatefulChunker.OPENS.set(0);
     dev.geneva.testing.CountingStatefulChunker.CLOSES.set(0);
     MaterializedView view =
@@ -377,7 +352,11 @@ class UdtfViewTest {
             new dev.geneva.testing.CountingStatefulChunker());
 
     RefreshResult result =
-        view.refreshAsync(RefreshOptions.defaults())
+        view.refreshAsync(
+                RefreshOptions.builder()
+                    .backfillOptions(BackfillOptions.builder().concurrency(1).build())
+                    .build())
+            .future()
             .get(120, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(result.sourceRowsAdded()).isEqualTo(300);
@@ -420,9 +399,14 @@ class UdtfViewTest {
     BadValueChunker.CALLS.set(0);
     MaterializedView bad =
         db.createUdtfView("bad", docs.query().select("id", "text"), new BadValueChunker());
-    assertThatThrownBy(bad::refresh)
+    // one fragment at a time, so the first bad value stops the refresh
+    RefreshOptions oneAtATime =
+        RefreshOptions.builder()
+            .backfillOptions(BackfillOptions.builder().concurrency(1).build())
+            .build();
+    assertThatThrownBy(() -> bad.refresh(oneAtATime))
         .isInstanceOf(GenevaException.class)
         .hasMessageContaining("chunk_index");
-    assertThat(BadValueChunker.CALLS.get()).isEqualTo(1);
+    assertThat(BadValueChunker.CALLS.get()).as("a bad value is not retried").isEqualTo(1);
   }
 }

@@ -28,4 +28,16 @@ public interface BackfillTarget {
    * @return the running job, with the same contract as a local one
    */
   BackfillJob start(Table table, String column, BackfillOptions options);
+
+  /**
+   * Checks, before anything is written, that a backfill of a column could run here, such as that
+   * its UDF's resources fit one of a cluster's worker groups. {@link #start} checks it too; work
+   * that backfills several columns after writing rows (a materialized view's refresh) calls it for
+   * each column first. The default accepts every column.
+   *
+   * @param table the table
+   * @param column the UDF column
+   * @throws dev.geneva.GenevaException naming what does not fit and how to fix it
+   */
+  default void checkAdmission(Table table, String column) {}
 }

@@ -1,6 +1,7 @@
 package dev.geneva.spi;
 
 import dev.geneva.internal.engine.TaskExecution;
+import dev.geneva.internal.view.UdtfTaskExecution;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -13,6 +14,9 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class TaskRunner implements AutoCloseable {
   private final TaskExecution execution;
+  private final BufferAllocator parent;
+  private final String workerId;
+  private UdtfTaskExecution udtfs;
 
   /**
    * Creates a runner.
@@ -22,6 +26,8 @@ public final class TaskRunner implements AutoCloseable {
    */
   public TaskRunner(BufferAllocator parent, String workerId) {
     this.execution = new TaskExecution(parent, workerId);
+    this.parent = parent;
+    this.workerId = workerId;
   }
 
   /**
@@ -49,9 +55,32 @@ public final class TaskRunner implements AutoCloseable {
     return execution.runAll(tasks, rowsDone);
   }
 
-  /** Closes UDF instances, tables and the allocator. Safe to call twice. */
+  /**
+   * Runs the UDTF tasks of a view's refresh in order on this worker: each expands its rows with the
+   * worker's UDTF instance (a {@link dev.geneva.udf.StatefulUdtf} is opened once, on first use),
+   * writes its piece and records it as soon as it is done; a task whose piece is already recorded
+   * returns the recorded result without running the UDTF.
+   *
+   * @param tasks the tasks
+   * @param rowsDone called with the number of source rows expanded after each batch
+   * @return the results, in the order of {@code tasks}
+   */
+  public List<UdtfTaskResult> runUdtf(List<UdtfTask> tasks, LongConsumer rowsDone) {
+    if (udtfs == null) {
+      udtfs = new UdtfTaskExecution(parent, workerId);
+    }
+    return udtfs.runAll(tasks, rowsDone);
+  }
+
+  /** Closes UDF and UDTF instances, tables and the allocators. Safe to call twice. */
   @Override
   public void close() {
-    execution.close();
+    try {
+      execution.close();
+    } finally {
+      if (udtfs != null) {
+        udtfs.close();
+      }
+    }
   }
 }

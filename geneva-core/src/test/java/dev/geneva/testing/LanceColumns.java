@@ -3,6 +3,8 @@ package dev.geneva.testing;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -108,5 +110,55 @@ public final class LanceColumns {
       throw new AssertionError("lance-core cannot scan " + uri, e);
     }
     return rows;
+  }
+
+  /**
+   * Every live row as {@code "col=value col=value ..."}, sorted, read with plain lance-core: two
+   * tables with the same rows give equal lists whatever their fragments and row order.
+   */
+  public static List<String> sortedRows(String uri) {
+    List<String> rows = new ArrayList<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        Dataset ds = Dataset.open(uri, allocator);
+        LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        VectorSchemaRoot b = reader.getVectorSchemaRoot();
+        for (int i = 0; i < b.getRowCount(); i++) {
+          StringBuilder row = new StringBuilder();
+          for (FieldVector v : b.getFieldVectors()) {
+            row.append(v.getName()).append('=').append(v.getObject(i)).append(' ');
+          }
+          rows.add(row.toString());
+        }
+      }
+    } catch (Exception e) {
+      throw new AssertionError("lance-core cannot read " + uri, e);
+    }
+    rows.sort(null);
+    return rows;
+  }
+
+  /** Row address to id of every live row, read with plain lance-core. */
+  public static Map<Long, Long> liveAddresses(String uri) {
+    Map<Long, Long> out = new HashMap<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        Dataset ds = Dataset.open(uri, allocator);
+        LanceScanner scanner =
+            ds.newScan(
+                new ScanOptions.Builder().columns(List.of("id")).withRowAddress(true).build());
+        ArrowReader reader = scanner.scanBatches()) {
+      while (reader.loadNextBatch()) {
+        VectorSchemaRoot b = reader.getVectorSchemaRoot();
+        for (int i = 0; i < b.getRowCount(); i++) {
+          out.put(
+              ((Number) b.getVector("_rowaddr").getObject(i)).longValue(),
+              (Long) b.getVector("id").getObject(i));
+        }
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    return out;
   }
 }

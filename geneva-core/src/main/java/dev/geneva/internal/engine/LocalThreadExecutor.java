@@ -6,6 +6,8 @@ import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
+import dev.geneva.spi.UdtfTask;
+import dev.geneva.spi.UdtfTaskResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -113,6 +115,12 @@ public final class LocalThreadExecutor implements BackfillExecutor {
     public CompletableFuture<List<TaskResult>> submitAll(
         List<BackfillTask> tasks, LongConsumer rowsDone) {
       return onWorker(r -> r.runAll(List.copyOf(tasks), rowsDone));
+    }
+
+    @Override
+    public CompletableFuture<List<UdtfTaskResult>> submitUdtf(
+        List<UdtfTask> tasks, LongConsumer rowsDone) {
+      return onWorker(r -> r.runUdtf(List.copyOf(tasks), rowsDone));
     }
 
     private <T> CompletableFuture<T> onWorker(Function<TaskRunner, T> work) {

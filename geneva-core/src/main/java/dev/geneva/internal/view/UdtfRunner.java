@@ -32,12 +32,14 @@ final class UdtfRunner implements AutoCloseable {
   private final UdtfSpec spec;
   private final String className;
   private final VectorSchemaRoot out;
+  private final String workerId;
   private int[] parents = new int[1024];
   private long failedRows;
   private boolean opened;
 
-  UdtfRunner(Udtf udtf, BufferAllocator allocator) {
+  UdtfRunner(Udtf udtf, BufferAllocator allocator, String workerId) {
     this.udtf = udtf;
+    this.workerId = workerId;
     this.spec = udtf.spec();
     this.className = udtf.getClass().getName();
     this.out = VectorSchemaRoot.create(new Schema(spec.outputs()), allocator);
@@ -51,7 +53,7 @@ final class UdtfRunner implements AutoCloseable {
     opened = true;
     if (udtf instanceof StatefulUdtf s) {
       try {
-        s.open(new UdfContext(viewUri, "<udtf>", Thread.currentThread().getName()));
+        s.open(new UdfContext(viewUri, "<udtf>", workerId));
       } catch (Exception e) {
         throw new GenevaException("UDTF " + className + " failed to open: " + e, e);
       }

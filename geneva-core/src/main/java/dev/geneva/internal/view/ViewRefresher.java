@@ -13,9 +13,14 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.RefreshPlan;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.LocalThreadExecutor;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
+import dev.geneva.internal.lance.TableConfig;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.spi.BackfillTarget;
+import dev.geneva.spi.BackfillTargets;
 import dev.geneva.udf.Udtf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +38,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.UInt8Vector;
@@ -63,6 +69,8 @@ public final class ViewRefresher {
   private final TableLocation source;
   private final TableLocation view;
   private final Table viewTable;
+  private final Function<BackfillOptions, BackfillExecutor> executors;
+  private ViewQueryOptions queryOptions;
 
   /**
    * Creates a refresher.
@@ -72,9 +80,28 @@ public final class ViewRefresher {
    * @param viewTable the view table's public handle (appends, deletes, backfills)
    */
   public ViewRefresher(TableLocation source, TableLocation view, Table viewTable) {
+    this(source, view, viewTable, null);
+  }
+
+  /**
+   * Creates a refresher whose UDTF expansion runs on the executor the refresh's backfill options
+   * choose.
+   *
+   * @param source the source table
+   * @param view the view table
+   * @param viewTable the view table's public handle (appends, deletes, backfills)
+   * @param executors the executor for given backfill options (the options' or the connection's), or
+   *     null to expand on threads of this JVM
+   */
+  public ViewRefresher(
+      TableLocation source,
+      TableLocation view,
+      Table viewTable,
+      Function<BackfillOptions, BackfillExecutor> executors) {
     this.source = source;
     this.view = view;
     this.viewTable = viewTable;
+    this.executors = executors;
   }
 
   /**
@@ -105,13 +132,10 @@ public final class ViewRefresher {
    */
   public static void write(TableLocation location, ViewMetadata metadata) {
     try (Dataset ds = location.openLatest()) {
-      ds.updateConfig(metadata.toConfig());
       Set<String> absent = new HashSet<>(ViewMetadata.OPTIONAL_KEYS);
       absent.removeAll(metadata.toConfig().keySet());
       absent.retainAll(ds.getConfig().keySet());
-      if (!absent.isEmpty()) {
-        ds.deleteConfigKeys(absent);
-      }
+      TableConfig.update(ds, metadata.toConfig(), absent);
     }
   }
 
@@ -173,9 +197,26 @@ public final class ViewRefresher {
    * @return what was done
    */
   public RefreshResult refresh(OptionalLong version, BackfillOptions backfillOptions) {
+    return refresh(version, backfillOptions, new RefreshRun(view.name()));
+  }
+
+  /**
+   * Runs a refresh, reporting its progress to {@code run} and stopping at a safe point when it is
+   * cancelled: between source fragments, and by cancelling the UDF column's backfill under way.
+   *
+   * @param version the source version, or empty for the latest
+   * @param backfillOptions options for the UDF columns' backfills (their {@code where} must be
+   *     unset)
+   * @param run the progress and cancellation of this refresh
+   * @return what was done
+   * @throws java.util.concurrent.CancellationException when cancelled; the view stays resumable
+   */
+  public RefreshResult refresh(
+      OptionalLong version, BackfillOptions backfillOptions, RefreshRun run) {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
+    checkAdmission(backfillOptions);
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));
@@ -185,17 +226,23 @@ public final class ViewRefresher {
     long viewAdded = 0;
     long deleted = 0;
     long failed = 0;
+    run.syncing(work.fragments.size());
     for (int f : work.removed) {
+      run.checkCancelled();
       Map<Long, Integer> gone = existing(f);
       if (!gone.isEmpty()) {
         viewTable.delete(range(f));
         deleted += rows(gone.values());
+        run.deleted(rows(gone.values()));
       }
     }
     Schema viewSchema = viewSchema();
-    UdtfRunner runner = work.udtf == null ? null : new UdtfRunner(work.udtf, view.allocator());
-    try (Dataset src = source.openVersion(work.target)) {
+    boolean shuffled = queryOptions().shuffleSeed().isPresent();
+    Map<Integer, long[]> toShuffle = new TreeMap<>();
+    try (Dataset src = source.openVersion(work.target);
+        Expander expander = new Expander(work, viewSchema, backfillOptions)) {
       for (var e : new TreeMap<>(work.fragments).entrySet()) {
+        run.checkCancelled();
         int f = e.getKey();
         Diff d = diff(work, f, e.getValue());
         if (!d.stale.isEmpty()) {
@@ -205,29 +252,58 @@ public final class ViewRefresher {
             deleteIds(d.stale);
           }
           deleted += d.staleRows;
+          run.deleted(d.staleRows);
         }
-        if (!d.missing.isEmpty()) {
-          if (runner != null) {
-            runner.open(view.uri());
+        if (!d.missing.isEmpty() && shuffled) {
+          toShuffle.put(f, d.missing.stream().mapToLong(Long::longValue).sorted().toArray());
+        } else if (!d.missing.isEmpty()) {
+          if (expander.expansion != null) {
+            expander.expansion.add(f, d.missing);
+            continue; // done when its piece is appended
           }
-          long[] rows = append(src, f, work.meta, viewSchema, d.missing, runner);
+          long[] rows = append(src, f, work.meta, viewSchema, d.missing);
           added += rows[0];
           viewAdded += rows[1];
+          run.added(rows[0], rows[1]);
         }
+        run.fragmentDone();
       }
-      if (runner != null) {
-        failed = runner.failedRows();
+      if (!toShuffle.isEmpty()) {
+        long[] rows =
+            new ShuffledAppender(view, viewTable, queryOptions(), run)
+                .append(src, work.meta, viewSchema, toShuffle);
+        added += rows[0];
+        viewAdded += rows[1];
       }
-    } finally {
-      if (runner != null) {
-        runner.close();
+      if (expander.expansion != null) {
+        expander.expansion.finish(
+            new UdtfExpansion.Progress() {
+              @Override
+              public void checkCancelled() {
+                run.checkCancelled();
+              }
+
+              @Override
+              public void committed(long sourceRows, long viewRows) {
+                run.added(sourceRows, viewRows);
+                run.fragmentDone();
+              }
+            });
+        added += expander.expansion.sourceRows();
+        viewAdded += expander.expansion.viewRows();
+        failed = expander.expansion.failedRows();
       }
     }
     Map<String, BackfillResult> backfills = new LinkedHashMap<>();
-    for (String column : udfColumnsInOrder(viewSchema())) {
-      backfills.put(column, viewTable.backfill(column, backfillOptions));
+    List<String> columns = udfColumnsInOrder(viewSchema());
+    run.backfilling(columns.size());
+    for (String column : columns) {
+      backfills.put(column, run.backfill(() -> viewTable.backfillAsync(column, backfillOptions)));
     }
     write(view, metadata(view).refreshed(work.target, work.udtfVersion));
+    if (work.udtf != null) {
+      UdtfPieces.clear(view.uri(), view.storageOptions());
+    }
     LOG.info(
         "refreshed view '{}' to source version {}: {} source rows added ({} view rows), {} view"
             + " rows deleted",
@@ -247,6 +323,78 @@ public final class ViewRefresher {
         backfills,
         viewTable.version(),
         Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /**
+   * Lets the target the UDF columns' backfills will go to refuse them before anything is written (a
+   * cluster whose worker groups cannot fit a UDF's resources). The target is found as {@link
+   * Table#backfill(String, BackfillOptions)} finds it.
+   *
+   * @param options the UDF columns' backfill options
+   * @throws dev.geneva.GenevaException when the target refuses a column
+   */
+  public void checkAdmission(BackfillOptions options) {
+    BackfillTarget target = options.target().orElse(null);
+    if (target == null && options.executor().isEmpty()) {
+      target = BackfillTargets.current().orElse(null);
+    }
+    if (target != null) {
+      for (String column : udfColumnsInOrder(viewSchema())) {
+        target.checkAdmission(viewTable, column);
+      }
+    }
+  }
+
+  /**
+   * The UDTF expansion of one refresh (null for a plain view), with its executor found when the
+   * first fragment is expanded: the options' or the connection's, or threads of this JVM that it
+   * owns when the refresher was given no executors.
+   */
+  private final class Expander implements AutoCloseable {
+    final UdtfExpansion expansion;
+    private final BackfillOptions options;
+    private BackfillExecutor owned;
+
+    Expander(Work work, Schema viewSchema, BackfillOptions options) {
+      this.options = options;
+      this.expansion =
+          work.udtf == null
+              ? null
+              : new UdtfExpansion(
+                  source,
+                  view,
+                  viewTable,
+                  work.meta,
+                  work.target,
+                  work.udtf,
+                  viewSchema,
+                  this::executor,
+                  options.concurrency(),
+                  options.rowsPerTask());
+    }
+
+    private BackfillExecutor executor() {
+      if (executors != null) {
+        return executors.apply(options);
+      }
+      if (owned == null) {
+        owned = new LocalThreadExecutor(view.allocator());
+      }
+      return owned;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (expansion != null) {
+          expansion.close();
+        }
+      } finally {
+        if (owned != null) {
+          owned.close();
+        }
+      }
+    }
   }
 
   private Work work(OptionalLong version) {
@@ -376,7 +524,16 @@ public final class ViewRefresher {
     Map<Long, Integer> existing = existing(fragment);
     Set<Long> live = new HashSet<>();
     try (Dataset src = source.openVersion(work.target)) {
-      scanIds(src, fragment, work.meta.filter(), live::add);
+      ViewQueryOptions options = queryOptions();
+      scanIds(
+          src,
+          fragment,
+          work.meta.filter(),
+          id -> {
+            if (options.sampled(id)) {
+              live.add(id);
+            }
+          });
     }
     if (kind == Kind.REDO) {
       return new Diff(live, existing.keySet(), rows(existing.values()));
@@ -472,26 +629,16 @@ public final class ViewRefresher {
     }
   }
 
-  /** Appends the view rows of one fragment's missing source rows in one commit. */
+  /**
+   * Appends the view rows of one fragment's missing source rows in one commit (a plain view; a UDTF
+   * view's rows come from {@link UdtfExpansion}).
+   */
   private long[] append(
-      Dataset src,
-      int fragment,
-      ViewMetadata meta,
-      Schema viewSchema,
-      Set<Long> missing,
-      UdtfRunner runner) {
-    List<Field> written = new ArrayList<>();
+      Dataset src, int fragment, ViewMetadata meta, Schema viewSchema, Set<Long> missing) {
+    Schema written = UdtfExpansion.written(viewSchema);
     List<String> copied = new ArrayList<>();
-    Set<String> outputs = new HashSet<>();
-    if (runner != null) {
-      runner.spec().outputs().forEach(o -> outputs.add(o.getName()));
-    }
-    for (Field f : viewSchema.getFields()) {
-      if (UdfMetadata.from(f.getMetadata()).isPresent()) {
-        continue;
-      }
-      written.add(f);
-      if (!f.getName().equals(ViewMetadata.SOURCE_ROW_ID) && !outputs.contains(f.getName())) {
+    for (Field f : written.getFields()) {
+      if (!f.getName().equals(ViewMetadata.SOURCE_ROW_ID)) {
         copied.add(f.getName());
       }
     }
@@ -500,15 +647,11 @@ public final class ViewRefresher {
             .fragmentIds(List.of(fragment))
             .columns(meta.columns())
             .withRowAddress(true);
-    if (runner != null && runner.spec().batchSize() > 0) {
-      scan.batchSize(runner.spec().batchSize());
-    }
     meta.filter().ifPresent(f -> scan.filter(SqlFilters.wrap(f)));
     try (LanceScanner scanner = src.newScan(scan.build());
         ArrowReader rows = scanner.scanBatches();
         ViewRowsReader reader =
-            new ViewRowsReader(
-                view.allocator(), rows, new Schema(written), copied, missing::contains, runner)) {
+            new ViewRowsReader(view.allocator(), rows, written, copied, missing::contains, null)) {
       if (reader.prime()) {
         viewTable.add(reader);
       }
@@ -527,6 +670,16 @@ public final class ViewRefresher {
               + e,
           e);
     }
+  }
+
+  /** The view query's shuffle and sample, read once. */
+  private ViewQueryOptions queryOptions() {
+    if (queryOptions == null) {
+      try (Dataset ds = view.openLatest()) {
+        queryOptions = ViewQueryOptions.fromConfig(ds.getConfig());
+      }
+    }
+    return queryOptions;
   }
 
   private Schema viewSchema() {

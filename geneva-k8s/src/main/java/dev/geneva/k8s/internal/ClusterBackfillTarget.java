@@ -106,9 +106,7 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 + "' named with BackfillOptions.target(...): start another cluster and name"
                 + " that one, or drop the target to run where the open clusters send it");
       }
-      if (spec != null) {
-        Admission.check(spec, table, column);
-      }
+      checkAdmission(table, column);
       try {
         job = backfill.start(table, column, options);
       } catch (InvalidInputException e) {
@@ -132,6 +130,19 @@ public final class ClusterBackfillTarget implements BackfillTarget {
               }
             });
     return job;
+  }
+
+  /**
+   * Checks that the column's UDF fits a worker group of the cluster ({@link Admission}); nothing
+   * when the cluster's definition is unknown.
+   *
+   * @throws dev.geneva.k8s.ResourcesDoNotFitException when no worker group can run the UDF's tasks
+   */
+  @Override
+  public void checkAdmission(Table table, String column) {
+    if (spec != null) {
+      Admission.check(spec, table, column);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.geneva.ray.internal;
 
 import dev.geneva.GenevaException;
 import dev.geneva.spi.BackfillTask;
+import dev.geneva.spi.UdtfTask;
 import io.ray.api.exception.RayException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -37,16 +38,9 @@ public final class RayFailures {
    */
   public static Throwable map(Throwable failure, List<BackfillTask> tasks) {
     BackfillTask task = tasks.get(0);
-    Throwable cause = failure;
-    while (isWrapper(cause) && cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    if (!isWrapper(cause)) {
-      return cause;
-    }
-    return new GenevaException(
-        "Ray could not run "
-            + (tasks.size() == 1
+    return map(
+        failure,
+        (tasks.size() == 1
                 ? "task " + task.taskId() + " (fragment " + task.fragmentId()
                 : tasks.size()
                     + " tasks (fragments "
@@ -57,9 +51,41 @@ public final class RayFailures {
             + task.tableUri()
             + ", column '"
             + task.column()
-            + "'): "
-            + failure.getMessage(),
-        failure);
+            + "')");
+  }
+
+  /**
+   * The failure to complete the future of a call that ran UDTF tasks: the original exception when
+   * Ray carries it, otherwise a {@link GenevaException} naming the source fragments and the view.
+   *
+   * @param failure what Ray threw
+   * @param tasks the tasks of the call, at least one
+   * @return the failure
+   */
+  public static Throwable mapUdtf(Throwable failure, List<UdtfTask> tasks) {
+    UdtfTask first = tasks.get(0);
+    UdtfTask last = tasks.get(tasks.size() - 1);
+    return map(
+        failure,
+        "the UDTF "
+            + first.udtfClass()
+            + " on source fragment"
+            + (tasks.size() == 1
+                ? " " + first.fragmentId()
+                : "s " + first.fragmentId() + " to " + last.fragmentId())
+            + " of view "
+            + first.viewUri());
+  }
+
+  private static Throwable map(Throwable failure, String what) {
+    Throwable cause = failure;
+    while (isWrapper(cause) && cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    if (!isWrapper(cause)) {
+      return cause;
+    }
+    return new GenevaException("Ray could not run " + what + ": " + failure.getMessage(), failure);
   }
 
   private static boolean isWrapper(Throwable t) {

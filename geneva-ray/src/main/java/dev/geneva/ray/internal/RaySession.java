@@ -6,6 +6,8 @@ import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.ExecutorSession;
 import dev.geneva.spi.SessionSpec;
 import dev.geneva.spi.TaskResult;
+import dev.geneva.spi.UdtfTask;
+import dev.geneva.spi.UdtfTaskResult;
 import dev.geneva.udf.Resources;
 import io.ray.api.ActorHandle;
 import io.ray.api.ObjectRef;
@@ -28,7 +30,9 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +57,8 @@ public final class RaySession implements ExecutorSession {
   private final Object closeLock = new Object();
 
   // Guarded by lock.
-  private final Map<ObjectId, Pending> pending = new LinkedHashMap<>();
-  private final Deque<Pending> queued = new ArrayDeque<>();
+  private final Map<ObjectId, Pending<?>> pending = new LinkedHashMap<>();
+  private final Deque<Pending<?>> queued = new ArrayDeque<>();
   private final List<ActorHandle<RayTaskActor>> actors = new ArrayList<>();
   private final List<String> workerIds = new ArrayList<>();
   private final Set<Integer> deadActors = new HashSet<>();
@@ -62,20 +66,50 @@ public final class RaySession implements ExecutorSession {
   private Thread waiter;
   private boolean closed;
 
-  private static final class Pending {
-    final List<BackfillTask> tasks;
-    final CompletableFuture<List<TaskResult>> future;
+  /** What one call runs: backfill tasks or UDTF tasks, with how to send and decode them. */
+  private static final class Pending<R> {
+    final boolean udtf;
+    final byte[] encoded;
+    final Function<Throwable, Throwable> failure;
+    final Function<byte[], List<R>> decode;
+    final ToLongFunction<R> rows;
+    final CompletableFuture<List<R>> future = new CompletableFuture<>();
     final LongConsumer rowsDone;
     ObjectRef<byte[]> ref;
     int actor = -1;
 
     Pending(
-        List<BackfillTask> tasks,
-        CompletableFuture<List<TaskResult>> future,
+        boolean udtf,
+        byte[] encoded,
+        Function<Throwable, Throwable> failure,
+        Function<byte[], List<R>> decode,
+        ToLongFunction<R> rows,
         LongConsumer rowsDone) {
-      this.tasks = tasks;
-      this.future = future;
+      this.udtf = udtf;
+      this.encoded = encoded;
+      this.failure = failure;
+      this.decode = decode;
+      this.rows = rows;
       this.rowsDone = rowsDone;
+    }
+
+    /** Decodes the results and completes the future; the failure when they cannot be decoded. */
+    Throwable complete(byte[] bytes) {
+      List<R> result;
+      try {
+        result = decode.apply(bytes);
+      } catch (Throwable t) {
+        return failure.apply(t);
+      }
+      if (!future.isDone()) {
+        try {
+          rowsDone.accept(result.stream().mapToLong(rows).sum());
+        } catch (RuntimeException e) {
+          LOG.warn("progress callback threw; ignoring", e);
+        }
+      }
+      future.complete(result);
+      return null;
     }
   }
 
@@ -115,12 +149,40 @@ public final class RaySession implements ExecutorSession {
   @Override
   public CompletableFuture<List<TaskResult>> submitAll(
       List<BackfillTask> tasks, LongConsumer rowsDone) {
-    CompletableFuture<List<TaskResult>> future = new CompletableFuture<>();
-    Pending p = new Pending(List.copyOf(tasks), future, rowsDone);
+    List<BackfillTask> parts = List.copyOf(tasks);
+    return submit(
+        new Pending<>(
+            false,
+            BackfillTask.toBytes(parts),
+            e -> RayFailures.map(e, parts),
+            TaskResult::listFromBytes,
+            TaskResult::rowsComputed,
+            rowsDone));
+  }
+
+  /**
+   * Runs UDTF tasks in one Ray task (or, for a stateful UDTF, one call of one of the session's
+   * actors) with the session's resources, so the UDTF runs in a Ray worker.
+   */
+  @Override
+  public CompletableFuture<List<UdtfTaskResult>> submitUdtf(
+      List<UdtfTask> tasks, LongConsumer rowsDone) {
+    List<UdtfTask> parts = List.copyOf(tasks);
+    return submit(
+        new Pending<>(
+            true,
+            UdtfTask.toBytes(parts),
+            e -> RayFailures.mapUdtf(e, parts),
+            UdtfTaskResult::listFromBytes,
+            UdtfTaskResult::sourceRows,
+            rowsDone));
+  }
+
+  private <R> CompletableFuture<List<R>> submit(Pending<R> p) {
     synchronized (lock) {
       if (closed) {
-        future.completeExceptionally(new CancellationException("session " + name + " closed"));
-        return future;
+        p.future.completeExceptionally(new CancellationException("session " + name + " closed"));
+        return p.future;
       }
       try {
         if (spec.stateful()) {
@@ -132,19 +194,21 @@ public final class RaySession implements ExecutorSession {
           }
         } else {
           TaskCaller<byte[]> call =
-              Ray.task(RayTasks::runTasks, BackfillTask.toBytes(p.tasks), name);
+              p.udtf
+                  ? Ray.task(RayTasks::runUdtfTasks, p.encoded, name)
+                  : Ray.task(RayTasks::runTasks, p.encoded, name);
           withResources(call, spec.resources());
           p.ref = call.remote();
           pending.put(id(p.ref), p);
         }
       } catch (RuntimeException e) {
-        future.completeExceptionally(RayFailures.map(e, p.tasks));
-        return future;
+        p.future.completeExceptionally(p.failure.apply(e));
+        return p.future;
       }
       startWaiter();
       lock.notifyAll();
     }
-    return future;
+    return p.future;
   }
 
   private static ObjectId id(ObjectRef<?> ref) {
@@ -205,15 +269,15 @@ public final class RaySession implements ExecutorSession {
     return actors.size() - 1;
   }
 
-  private void dispatch(Pending p, int actor) {
+  private void dispatch(Pending<?> p, int actor) {
     p.actor = actor;
     // The worker id travels with every call: in LOCAL mode Ray may invoke it on another actor's
     // instance (see RayTaskActor).
+    ActorHandle<RayTaskActor> handle = actors.get(actor);
     p.ref =
-        actors
-            .get(actor)
-            .task(RayTaskActor::runAll, name, workerIds.get(actor), BackfillTask.toBytes(p.tasks))
-            .remote();
+        p.udtf
+            ? handle.task(RayTaskActor::runUdtf, name, workerIds.get(actor), p.encoded).remote()
+            : handle.task(RayTaskActor::runAll, name, workerIds.get(actor), p.encoded).remote();
     pending.put(id(p.ref), p);
   }
 
@@ -227,7 +291,7 @@ public final class RaySession implements ExecutorSession {
 
   private void waitLoop() {
     while (true) {
-      List<Pending> watching;
+      List<Pending<?>> watching;
       synchronized (lock) {
         while (!closed && pending.isEmpty()) {
           try {
@@ -258,7 +322,7 @@ public final class RaySession implements ExecutorSession {
         ready = refs;
       }
       for (ObjectRef<byte[]> ref : ready) {
-        Pending p;
+        Pending<?> p;
         synchronized (lock) {
           p = pending.remove(id(ref));
         }
@@ -269,13 +333,13 @@ public final class RaySession implements ExecutorSession {
     }
   }
 
-  private void finish(Pending p) {
-    List<TaskResult> result = null;
+  private void finish(Pending<?> p) {
+    byte[] bytes = null;
     Throwable failure = null;
     try {
-      result = TaskResult.listFromBytes(p.ref.get());
+      bytes = p.ref.get();
     } catch (Throwable t) {
-      failure = RayFailures.map(t, p.tasks);
+      failure = p.failure.apply(t);
       if (p.actor >= 0 && RayFailures.isActorDeath(t)) {
         synchronized (lock) {
           deadActors.add(p.actor);
@@ -286,16 +350,10 @@ public final class RaySession implements ExecutorSession {
     if (p.actor >= 0) {
       releaseActor(p.actor);
     }
-    if (result != null) {
-      if (!p.future.isDone()) {
-        try {
-          p.rowsDone.accept(result.stream().mapToLong(TaskResult::rowsComputed).sum());
-        } catch (RuntimeException e) {
-          LOG.warn("progress callback threw; ignoring", e);
-        }
-      }
-      p.future.complete(result);
-    } else {
+    if (failure == null) {
+      failure = p.complete(bytes);
+    }
+    if (failure != null) {
       p.future.completeExceptionally(failure);
     }
   }
@@ -314,12 +372,12 @@ public final class RaySession implements ExecutorSession {
         if (next < 0) {
           break;
         }
-        Pending q = queued.poll();
+        Pending<?> q = queued.poll();
         try {
           dispatch(q, next);
         } catch (RuntimeException e) {
           idleActors.addFirst(next);
-          q.future.completeExceptionally(RayFailures.map(e, q.tasks));
+          q.future.completeExceptionally(q.failure.apply(e));
         }
       }
       lock.notifyAll();
@@ -340,7 +398,7 @@ public final class RaySession implements ExecutorSession {
   @Override
   public void close() {
     synchronized (closeLock) {
-      List<Pending> cancelled = new ArrayList<>();
+      List<Pending<?>> cancelled = new ArrayList<>();
       Map<String, ActorHandle<RayTaskActor>> toClose = new LinkedHashMap<>();
       Thread waitingThread;
       synchronized (lock) {
@@ -360,7 +418,7 @@ public final class RaySession implements ExecutorSession {
         waitingThread = waiter;
         lock.notifyAll();
       }
-      for (Pending p : cancelled) {
+      for (Pending<?> p : cancelled) {
         p.future.completeExceptionally(
             new CancellationException("session " + name + " closed before task finished"));
       }
@@ -405,9 +463,9 @@ public final class RaySession implements ExecutorSession {
    * most the close timeout), so nothing writes to the table once the session is closed. Ray Java
    * cannot cancel tasks on a cluster: there they run to the end and their results are dropped.
    */
-  private boolean stopRunning(List<Pending> cancelled) {
+  private boolean stopRunning(List<Pending<?>> cancelled) {
     List<ObjectRef<byte[]>> running = new ArrayList<>();
-    for (Pending p : cancelled) {
+    for (Pending<?> p : cancelled) {
       if (p.ref != null) {
         running.add(p.ref);
       }

@@ -3,9 +3,12 @@ package dev.geneva.ray.internal;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
+import dev.geneva.spi.UdtfTask;
+import dev.geneva.spi.UdtfTaskResult;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +65,33 @@ public final class RayTaskActor {
    */
   public byte[] runAll(String session, String workerId, byte[] encodedTasks) {
     traceMisroute("runAll", workerId);
-    return WORKERS.computeIfAbsent(workerId, Worker::new).run(session, encodedTasks);
+    return WORKERS
+        .computeIfAbsent(workerId, Worker::new)
+        .run(
+            session,
+            runner ->
+                TaskResult.toBytes(
+                    runner.runAll(BackfillTask.listFromBytes(encodedTasks), rows -> {})));
+  }
+
+  /**
+   * Runs UDTF tasks (a view's expansion of source fragments) in order with the worker's runner, so
+   * a stateful UDTF is opened once per actor.
+   *
+   * @param session the id of the session that owns the worker
+   * @param workerId the worker (the id the actor was created with)
+   * @param encodedTasks tasks encoded with {@link UdtfTask#toBytes(List)}
+   * @return the results encoded with {@link UdtfTaskResult#toBytes(List)}
+   */
+  public byte[] runUdtf(String session, String workerId, byte[] encodedTasks) {
+    traceMisroute("runUdtf", workerId);
+    return WORKERS
+        .computeIfAbsent(workerId, Worker::new)
+        .run(
+            session,
+            runner ->
+                UdtfTaskResult.toBytes(
+                    runner.runUdtf(UdtfTask.listFromBytes(encodedTasks), rows -> {})));
   }
 
   /**
@@ -119,18 +148,17 @@ public final class RayTaskActor {
       return closed;
     }
 
-    synchronized byte[] run(String session, byte[] encodedTasks) {
+    synchronized byte[] run(String session, Function<TaskRunner, byte[]> work) {
       if (closed) {
         throw new IllegalStateException("Ray actor " + workerId + " is closed");
       }
-      List<BackfillTask> tasks = BackfillTask.listFromBytes(encodedTasks);
       if (runner == null) {
         allocator = new RootAllocator();
         runner = new TaskRunner(allocator, workerId);
       }
       LocalCancellation.enter(session);
       try {
-        return TaskResult.toBytes(runner.runAll(tasks, rows -> {}));
+        return work.apply(runner);
       } finally {
         LocalCancellation.exit(session);
       }

@@ -3,6 +3,8 @@ package dev.geneva.ray.internal;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.spi.TaskResult;
 import dev.geneva.spi.TaskRunner;
+import dev.geneva.spi.UdtfTask;
+import dev.geneva.spi.UdtfTaskResult;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.RootAllocator;
@@ -51,6 +53,26 @@ public final class RayTasks {
       }
       POOL.give(runner);
       return results;
+    } finally {
+      LocalCancellation.exit(session);
+    }
+  }
+
+  /**
+   * Runs UDTF tasks (a view's expansion of one or more source fragments) in order in the current
+   * Ray worker with a runner and an allocator of their own, both closed before returning.
+   *
+   * @param encodedTasks tasks encoded with {@link UdtfTask#toBytes(List)}
+   * @param session the id of the session that submitted them (for cancellation in LOCAL mode)
+   * @return the results encoded with {@link UdtfTaskResult#toBytes(List)}
+   */
+  public static byte[] runUdtfTasks(byte[] encodedTasks, String session) {
+    List<UdtfTask> tasks = UdtfTask.listFromBytes(encodedTasks);
+    LocalCancellation.enter(session);
+    try (RootAllocator allocator = new RootAllocator();
+        TaskRunner runner =
+            new TaskRunner(allocator, session + "-udtf-task-" + tasks.get(0).taskId())) {
+      return UdtfTaskResult.toBytes(runner.runUdtf(tasks, rows -> {}));
     } finally {
       LocalCancellation.exit(session);
     }
