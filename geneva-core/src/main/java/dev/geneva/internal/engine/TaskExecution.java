@@ -209,9 +209,9 @@ public final class TaskExecution implements AutoCloseable {
     int next = 0;
     Part current = null;
     PartFinisher finisher = new PartFinisher(fileThreads(), MAX_PENDING_FILES, done);
-    // Parts' times tile the scan: each runs from the previous part's end (its file then finishes
-    // in the background, so its write time may overlap the next part's), and a batch's read time
-    // goes to the part open while it loads (the first part's, before any is open).
+    // Parts' times tile the scan: each runs from the previous part's end to its hand-over (its
+    // file then finishes in the background, uncounted), and a batch's read time goes to the part
+    // open while it loads (the first part's, before any is open).
     long partStart = System.nanoTime();
     long unassignedRead = 0;
     long loadStart = partStart;
@@ -240,6 +240,7 @@ public final class TaskExecution implements AutoCloseable {
             if (current != null) {
               Part finished = current;
               current = null;
+              finished.stopTimer();
               finisher.finish(finished.task, finished::finishOrAbort);
               partStart = System.nanoTime();
             }
@@ -272,11 +273,13 @@ public final class TaskExecution implements AutoCloseable {
         current.timer.readNanos += System.nanoTime() - loadStart;
         Part finished = current;
         current = null;
+        finished.stopTimer();
         finisher.finish(finished.task, finished::finishOrAbort);
       }
       while (next < parts.size()) {
         // No live row was scanned (cannot happen for a selected fragment, but stays correct).
         Part empty = new Part(parts.get(next++), udf, spec, outField, System.nanoTime());
+        empty.stopTimer();
         finisher.finish(empty.task, empty::finishOrAbort);
       }
       finisher.awaitAll();
@@ -342,6 +345,7 @@ public final class TaskExecution implements AutoCloseable {
     final LanceFileWriter writer;
     final AlignedColumnWriter aligned;
     final TaskTimer timer;
+    TaskTimings timings;
     long computed;
 
     Part(BackfillTask task, Udf udf, UdfSpec spec, Field outField, long started) {
@@ -373,12 +377,25 @@ public final class TaskExecution implements AutoCloseable {
       computed += rows;
     }
 
+    /**
+     * Ends the part's time when it is handed over: its file then finishes in the background, and
+     * that close is not counted, so the parts' times still tile the scan.
+     */
+    void stopTimer() {
+      timings = timer.stop();
+    }
+
     TaskResult finish() throws Exception {
       aligned.finish();
       aligned.close();
       writer.close();
       return TaskResult.of(
-          task, fileName, computed, invoker.failedRows(), invoker.failures(), timer.stop());
+          task,
+          fileName,
+          computed,
+          invoker.failedRows(),
+          invoker.failures(),
+          timings != null ? timings : timer.stop());
     }
 
     /** Finishes the file, or removes what was written of it when that fails. */
