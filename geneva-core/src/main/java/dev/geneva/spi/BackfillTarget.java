@@ -3,6 +3,7 @@ package dev.geneva.spi;
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
 import dev.geneva.Table;
+import dev.geneva.udf.Udtf;
 
 /**
  * Runs whole backfills somewhere other than this JVM, such as a Ray cluster reached through its
@@ -40,4 +41,16 @@ public interface BackfillTarget {
    * @throws dev.geneva.GenevaException naming what does not fit and how to fix it
    */
   default void checkAdmission(Table table, String column) {}
+
+  /**
+   * Checks, before a materialized view's refresh writes anything, that the view's UDTF could run
+   * here, such as that its resources fit one of a cluster's worker groups. A refresh calls it when
+   * its UDF columns' backfills would come here, before {@link #checkAdmission(Table, String)} for
+   * each column. The default accepts every UDTF.
+   *
+   * @param view the view's table
+   * @param udtf the view's UDTF
+   * @throws dev.geneva.GenevaException naming what does not fit and how to fix it
+   */
+  default void checkAdmission(Table view, Udtf udtf) {}
 }

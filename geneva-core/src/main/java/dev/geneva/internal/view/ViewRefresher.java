@@ -201,7 +201,7 @@ public final class ViewRefresher {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
-    checkAdmission(backfillOptions);
+    checkAdmission(backfillOptions, work.udtf);
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));
@@ -279,16 +279,19 @@ public final class ViewRefresher {
   }
 
   /**
-   * Lets the target the UDF columns' backfills will go to refuse them before anything is written (a
-   * cluster whose worker groups cannot fit a UDF's resources). The target is found as {@link
-   * Table#backfill(String, BackfillOptions)} finds it.
+   * Lets the target the UDF columns' backfills will go to refuse them, and the view's UDTF, before
+   * anything is written (a cluster whose worker groups cannot fit a UDF's or the UDTF's resources).
+   * The target is found as {@link Table#backfill(String, BackfillOptions)} finds it.
    */
-  private void checkAdmission(BackfillOptions options) {
+  private void checkAdmission(BackfillOptions options, Udtf udtf) {
     BackfillTarget target = options.target().orElse(null);
     if (target == null && options.executor().isEmpty()) {
       target = BackfillTargets.current().orElse(null);
     }
     if (target != null) {
+      if (udtf != null) {
+        target.checkAdmission(viewTable, udtf);
+      }
       for (String column : udfColumnsInOrder(viewSchema())) {
         target.checkAdmission(viewTable, column);
       }

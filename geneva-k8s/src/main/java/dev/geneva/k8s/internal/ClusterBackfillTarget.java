@@ -9,6 +9,7 @@ import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobContactLostException;
 import dev.geneva.spi.BackfillTarget;
+import dev.geneva.udf.Udtf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -142,6 +143,19 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   public void checkAdmission(Table table, String column) {
     if (spec != null) {
       Admission.check(spec, table, column);
+    }
+  }
+
+  /**
+   * Checks that a view's UDTF fits a worker group of the cluster ({@link Admission}); nothing when
+   * the cluster's definition is unknown.
+   *
+   * @throws dev.geneva.k8s.ResourcesDoNotFitException when no worker group can run the UDTF's calls
+   */
+  @Override
+  public void checkAdmission(Table view, Udtf udtf) {
+    if (spec != null) {
+      Admission.check(spec, view, udtf);
     }
   }
 
