@@ -2,8 +2,10 @@ package dev.geneva.spi;
 
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
+import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.udf.Udtf;
+import java.util.OptionalLong;
 
 /**
  * Runs whole backfills somewhere other than this JVM, such as a Ray cluster reached through its
@@ -53,4 +55,29 @@ public interface BackfillTarget {
    * @throws dev.geneva.GenevaException naming what does not fit and how to fix it
    */
   default void checkAdmission(Table view, Udtf udtf) {}
+
+  /**
+   * Whether this target runs a materialized view's whole refresh ({@link #refresh}) rather than
+   * only the backfills of its UDF columns. The default is false.
+   *
+   * @return true when {@link #refresh} is supported
+   */
+  default boolean runsRefreshes() {
+    return false;
+  }
+
+  /**
+   * Runs a materialized view's whole refresh here (the UDTF's expansion, the deletes and appends,
+   * and the UDF columns' backfills) and waits for it. Geneva calls it, after the admission checks,
+   * only when {@link #runsRefreshes()} is true.
+   *
+   * @param view the view's table
+   * @param sourceVersion the source version to refresh to, or empty for the latest
+   * @param options the UDF columns' backfill options
+   * @return what the refresh did
+   * @throws UnsupportedOperationException unless {@link #runsRefreshes()}
+   */
+  default RefreshResult refresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
+    throw new UnsupportedOperationException(name() + " runs backfills, not view refreshes");
+  }
 }

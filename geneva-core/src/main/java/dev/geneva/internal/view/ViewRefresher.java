@@ -201,7 +201,10 @@ public final class ViewRefresher {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
-    checkAdmission(backfillOptions, work.udtf);
+    BackfillTarget target = checkAdmission(backfillOptions, work.udtf);
+    if (target != null && target.runsRefreshes()) {
+      return target.refresh(viewTable, version, backfillOptions);
+    }
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));
@@ -283,7 +286,7 @@ public final class ViewRefresher {
    * anything is written (a cluster whose worker groups cannot fit a UDF's or the UDTF's resources).
    * The target is found as {@link Table#backfill(String, BackfillOptions)} finds it.
    */
-  private void checkAdmission(BackfillOptions options, Udtf udtf) {
+  private BackfillTarget checkAdmission(BackfillOptions options, Udtf udtf) {
     BackfillTarget target = options.target().orElse(null);
     if (target == null && options.executor().isEmpty()) {
       target = BackfillTargets.current().orElse(null);
@@ -296,6 +299,7 @@ public final class ViewRefresher {
         target.checkAdmission(viewTable, column);
       }
     }
+    return target;
   }
 
   /**

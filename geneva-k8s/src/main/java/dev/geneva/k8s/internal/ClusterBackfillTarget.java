@@ -3,17 +3,20 @@ package dev.geneva.k8s.internal;
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
 import dev.geneva.InvalidInputException;
+import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobContactLostException;
+import dev.geneva.ray.jobs.internal.RemoteBackfillJob;
 import dev.geneva.spi.BackfillTarget;
 import dev.geneva.udf.Udtf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -118,6 +121,72 @@ public final class ClusterBackfillTarget implements BackfillTarget {
       }
       running.add(job);
     }
+    track(job);
+    return job;
+  }
+
+  /** True when jobs go to a cluster's dashboard (always, once started). */
+  @Override
+  public boolean runsRefreshes() {
+    return backfill != null;
+  }
+
+  /**
+   * Runs the view's whole refresh as one Ray job on the cluster ({@link
+   * RayJobBackfill#startRefresh}), tracked like a backfill's job: stopped on {@link
+   * #close(Duration)}, its failure or lost contact reported to the failure callback. Interrupting
+   * the waiting thread stops the job (the refresh stays resumable).
+   *
+   * @throws RayClusterException once the cluster is closed
+   */
+  @Override
+  public RefreshResult refresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
+    RemoteBackfillJob job;
+    synchronized (this) {
+      if (closed) {
+        throw new RayClusterException(
+            "RayCluster "
+                + cluster
+                + " is closed, so it cannot run the refresh of view '"
+                + view.name()
+                + "': start another cluster and name that one, or drop the target to refresh"
+                + " where the open clusters send it");
+      }
+      try {
+        job = backfill.startRefresh(view, sourceVersion, options);
+      } catch (InvalidInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        onFailure.accept(e);
+        throw e;
+      }
+      running.add(job);
+    }
+    track(job);
+    try {
+      return job.refreshResult().get();
+    } catch (InterruptedException e) {
+      job.cancel();
+      Thread.currentThread().interrupt();
+      throw new CancellationException(
+          "the refresh of view '" + view.name() + "' was interrupted; its Ray job was stopped");
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new RayClusterException(
+          "the refresh of view '"
+              + view.name()
+              + "' on RayCluster "
+              + cluster
+              + " failed: "
+              + cause,
+          cause);
+    }
+  }
+
+  private void track(BackfillJob job) {
     job.future()
         .whenComplete(
             (r, e) -> {
@@ -130,7 +199,6 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 onFailure.accept(cause);
               }
             });
-    return job;
   }
 
   /**
