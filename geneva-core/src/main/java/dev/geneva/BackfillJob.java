@@ -2,8 +2,6 @@ package dev.geneva;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -54,11 +52,7 @@ public interface BackfillJob {
    * @throws CancellationException when it was cancelled
    */
   default BackfillResult join() {
-    try {
-      return future().join();
-    } catch (CompletionException e) {
-      throw unwrap(e.getCause());
-    }
+    return JobFutures.join(future());
   }
 
   /**
@@ -70,20 +64,6 @@ public interface BackfillJob {
    * @throws TimeoutException when the backfill is still running
    */
   default BackfillResult join(long timeout, TimeUnit unit) throws TimeoutException {
-    try {
-      return future().get(timeout, unit);
-    } catch (ExecutionException e) {
-      throw unwrap(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CancellationException("interrupted while waiting for the backfill");
-    }
-  }
-
-  private static RuntimeException unwrap(Throwable cause) {
-    if (cause instanceof RuntimeException r) {
-      return r;
-    }
-    return new GenevaException(String.valueOf(cause), cause);
+    return JobFutures.join(future(), timeout, unit, "backfill");
   }
 }

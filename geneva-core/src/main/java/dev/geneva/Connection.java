@@ -9,6 +9,7 @@ import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.internal.view.ViewCreator;
 import dev.geneva.internal.view.ViewMetadata;
+import dev.geneva.internal.view.ViewQueryOptions;
 import dev.geneva.internal.view.ViewRefresher;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillExecutorProvider;
@@ -252,10 +253,22 @@ public final class Connection implements AutoCloseable {
     if (source.uri().equals(tableUri)) {
       throw new InvalidInputException("view '" + name + "' cannot be its own source");
     }
+    if (udtf != null && query.shuffleSeed().isPresent()) {
+      throw new InvalidInputException(
+          "createUdtfView '"
+              + name
+              + "': the query is shuffled, which UDTF views do not offer; drop .shuffle(...) from"
+              + " the query, and to shuffle the expansion create a materialized view of this"
+              + " view with createMaterializedView(name, view.table().query().shuffle(seed))");
+    }
     ViewCreator.Definition definition =
         ViewCreator.check(name, source, query.columns(), query.filter(), udtf, udfs);
     TableLocation location = location(name);
-    ViewCreator.create(location, definition);
+    ViewCreator.create(
+        location,
+        definition,
+        new ViewQueryOptions(
+            query.shuffleSeed(), query.sampleFraction(), query.sampleSeed().orElse(0)));
     Table table = new Table(this, location);
     if (!udfs.isEmpty()) {
       try {

@@ -1,14 +1,19 @@
 package dev.geneva;
 
+import com.lancedb.lance.Dataset;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.view.RefreshLease;
+import dev.geneva.internal.view.RefreshRun;
 import dev.geneva.internal.view.ViewMetadata;
+import dev.geneva.internal.view.ViewQueryOptions;
 import dev.geneva.internal.view.ViewRefresher;
+import dev.geneva.spi.BackfillTarget;
 import dev.geneva.udf.Udf;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A materialized view: a Lance table holding the result of a {@link Query} over a source table (or
@@ -108,6 +113,40 @@ public final class MaterializedView {
   }
 
   /**
+   * The seed of the query's shuffle ({@link Query#shuffle(long)}).
+   *
+   * @return the seed, or empty when the view is not shuffled
+   */
+  public OptionalLong shuffleSeed() {
+    return queryOptions().shuffleSeed();
+  }
+
+  /**
+   * The fraction of source rows the query's sample keeps ({@link Query#sample(double, long)}).
+   *
+   * @return the fraction, or empty when the view is not sampled
+   */
+  public OptionalDouble sampleFraction() {
+    return queryOptions().sampleFraction();
+  }
+
+  /**
+   * The seed of the query's sample.
+   *
+   * @return the seed, or empty when the view is not sampled
+   */
+  public OptionalLong sampleSeed() {
+    ViewQueryOptions o = queryOptions();
+    return o.sampleFraction().isPresent() ? OptionalLong.of(o.sampleSeed()) : OptionalLong.empty();
+  }
+
+  private ViewQueryOptions queryOptions() {
+    try (Dataset ds = location.openLatest()) {
+      return ViewQueryOptions.fromConfig(ds.getConfig());
+    }
+  }
+
+  /**
    * Adds UDF columns to the view, computed for every row by the next refresh; see {@link
    * Table#addColumns(Map)}.
    *
@@ -165,37 +204,73 @@ public final class MaterializedView {
    * recorded as a piece that a stopped refresh reuses. The UDF columns are backfilled where the
    * options' backfills run (threads, embedded Ray, a cluster).
    *
+   * <p>One refresh of a view runs at a time, whatever thread or process starts it: a refresh takes
+   * the view's refresh lease (recorded in the view table) and waits while another refresh holds it,
+   * at most {@link RefreshOptions#waitForOtherRefresh()}, then refreshes from where the other left
+   * the view.
+   *
    * @param options the source version and backfill options
    * @return what was done
    * @throws InvalidInputException for a source version that does not exist, before anything is
    *     written
-   * @throws GenevaException when a step fails; the view stays resumable: refresh again
+   * @throws GenevaException when a step fails, or another refresh of the view did not finish in
+   *     time; the view stays resumable: refresh again
    */
   public RefreshResult refresh(RefreshOptions options) {
-    return refresher().refresh(options.sourceVersion(), options.backfillOptions());
+    return run(options, new RefreshRun(name()));
+  }
+
+  /** Refreshes while holding the view's refresh lease, so one refresh runs at a time. */
+  private RefreshResult run(RefreshOptions options, RefreshRun run) {
+    if (options.sourceVersion().isPresent()) {
+      long latest;
+      try (Dataset ds = source.openLatest()) {
+        latest = ds.version();
+      }
+      long target = options.sourceVersion().getAsLong();
+      if (target > latest) {
+        throw new InvalidInputException(
+            "cannot refresh view '"
+                + name()
+                + "' to source version "
+                + target
+                + ": the source '"
+                + source.name()
+                + "' has versions 1 to "
+                + latest);
+      }
+    }
+    ViewRefresher refresher = refresher();
+    // Refused before the lease too: a refusal leaves the view's table untouched.
+    BackfillTarget target = refresher.checkAdmission(options.backfillOptions());
+    if (target != null && target.runsRefreshes()) {
+      // The whole refresh runs there (a cluster's Ray job), which takes the lease itself.
+      return target.refresh(table, options.sourceVersion(), options.backfillOptions());
+    }
+    try (RefreshLease lease = RefreshLease.acquire(location, options.waitForOtherRefresh(), run)) {
+      return refresher.refresh(options.sourceVersion(), options.backfillOptions(), run);
+    }
   }
 
   /**
-   * Starts a refresh on a thread of its own and returns at once.
+   * Starts a refresh on a thread of its own and returns at once, with its live progress and a
+   * {@link RefreshJob#cancel()} that stops it at a safe point, leaving the view resumable.
    *
    * @param options the source version and backfill options
-   * @return the refresh's result, or its failure
+   * @return the running refresh
    */
-  public CompletableFuture<RefreshResult> refreshAsync(RefreshOptions options) {
-    CompletableFuture<RefreshResult> future = new CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                future.complete(refresh(options));
-              } catch (Throwable e) {
-                future.completeExceptionally(e);
-              }
-            },
-            "geneva-refresh-" + name());
-    t.setDaemon(true);
-    t.start();
-    return future;
+  public RefreshJob refreshAsync(RefreshOptions options) {
+    return RefreshRun.start(name(), run -> run(options, run));
+  }
+
+  /**
+   * Starts a refresh to the source's latest version on a thread of its own; see {@link
+   * #refreshAsync(RefreshOptions)}.
+   *
+   * @return the running refresh
+   */
+  public RefreshJob refreshAsync() {
+    return refreshAsync(RefreshOptions.defaults());
   }
 
   private ViewRefresher refresher() {

@@ -1,23 +1,27 @@
 package dev.geneva;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
  * How to refresh a materialized view: the source version to bring it to (the latest by default) and
- * the options of the UDF columns' backfills (executor, concurrency, listener, target). A UDTF
- * view's expansion runs on the executor these options choose in this JVM (theirs or the
- * connection's), at most {@code concurrency} source fragments at a time.
+ * the options of the UDF columns' backfills (executor, concurrency, listener, target), and how long
+ * to wait for another refresh of the same view to finish. A UDTF view's expansion runs on the
+ * executor these options choose in this JVM (theirs or the connection's), at most {@code
+ * concurrency} source fragments at a time.
  */
 public final class RefreshOptions {
   private static final RefreshOptions DEFAULTS = builder().build();
 
   private final OptionalLong sourceVersion;
   private final BackfillOptions backfillOptions;
+  private final Duration waitForOtherRefresh;
 
   private RefreshOptions(Builder b) {
     this.sourceVersion = b.sourceVersion;
     this.backfillOptions = b.backfillOptions;
+    this.waitForOtherRefresh = b.waitForOtherRefresh;
   }
 
   /**
@@ -46,6 +50,7 @@ public final class RefreshOptions {
   public Builder toBuilder() {
     Builder b = new Builder().backfillOptions(backfillOptions);
     b.sourceVersion = sourceVersion;
+    b.waitForOtherRefresh = waitForOtherRefresh;
     return b;
   }
 
@@ -67,16 +72,27 @@ public final class RefreshOptions {
     return backfillOptions;
   }
 
+  /**
+   * How long a refresh waits while another refresh of the same view (in any thread or process)
+   * holds the view's refresh lease, before it fails.
+   *
+   * @return the duration, 10 minutes by default
+   */
+  public Duration waitForOtherRefresh() {
+    return waitForOtherRefresh;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RefreshOptions r
         && sourceVersion.equals(r.sourceVersion)
-        && backfillOptions.equals(r.backfillOptions);
+        && backfillOptions.equals(r.backfillOptions)
+        && waitForOtherRefresh.equals(r.waitForOtherRefresh);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(sourceVersion, backfillOptions);
+    return Objects.hash(sourceVersion, backfillOptions, waitForOtherRefresh);
   }
 
   @Override
@@ -85,6 +101,8 @@ public final class RefreshOptions {
         + (sourceVersion.isPresent() ? sourceVersion.getAsLong() : "latest")
         + ", backfillOptions="
         + backfillOptions
+        + ", waitForOtherRefresh="
+        + waitForOtherRefresh
         + "}";
   }
 
@@ -92,8 +110,26 @@ public final class RefreshOptions {
   public static final class Builder {
     private OptionalLong sourceVersion = OptionalLong.empty();
     private BackfillOptions backfillOptions = BackfillOptions.defaults();
+    private Duration waitForOtherRefresh = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    /**
+     * Sets how long to wait for another refresh of the same view to finish before failing.
+     *
+     * @param wait zero or more; zero fails at once when another refresh is running
+     * @return this builder
+     */
+    public Builder waitForOtherRefresh(Duration wait) {
+      if (wait == null || wait.isNegative()) {
+        throw new InvalidInputException(
+            "RefreshOptions.waitForOtherRefresh must be zero or more, got "
+                + wait
+                + ": pass e.g. Duration.ofMinutes(10)");
+      }
+      this.waitForOtherRefresh = wait;
+      return this;
+    }
 
     /**
      * Refreshes to a given source version (older or newer than the last refresh).

@@ -8,6 +8,7 @@ import dev.geneva.internal.engine.AppendReader;
 import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
+import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.engine.RowValues;
@@ -346,7 +347,14 @@ public final class Table {
    * declaration is stored in the new field's metadata, so {@link #backfill(String)} in any process
    * finds it.
    *
-   * @param udfs new column name to UDF
+   * <p>A UDF declared with {@link UdfSpec.Builder#outputColumns} adds one column per declared
+   * field, named as the field; the map's key names the group. {@code backfill} of the group's name
+   * or of any member computes and commits all of them in one pass.
+   *
+   * @param udfs new column name (or group name, for a UDF of several columns) to UDF
+   * @throws InvalidInputException before the table changes, naming the column and how to fix it: a
+   *     name that is refused or already taken by a column or group, inputs that are missing or
+   *     added by the same call, an output type Geneva cannot store
    */
   public void addColumns(Map<String, ? extends Udf> udfs) {
     if (udfs == null || udfs.isEmpty()) {
@@ -355,18 +363,69 @@ public final class Table {
     }
     try (Dataset ds = location.openLatest()) {
       Schema schema = ds.getSchema();
-      List<Field> fields = new ArrayList<>();
+      Map<String, UdfSpec> specs = new LinkedHashMap<>();
+      // Every column this call adds, to the key it comes from.
+      Map<String, String> added = new LinkedHashMap<>();
       List<String> taken = new ArrayList<>();
       schema.getFields().forEach(f -> taken.add(f.getName()));
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
-        Udf udf = e.getValue();
         ColumnNames.checkNew("addColumns", column);
-        ColumnNames.checkDistinct("addColumns to table '" + name() + "'", taken, column);
-        taken.add(column);
-        UdfSpec spec = checkedSpec("addColumns", column, udf);
+        UdfSpec spec = checkedSpec("addColumns", column, e.getValue());
+        specs.put(column, spec);
+        checkNotAGroup(schema, column, column);
+        if (spec.unpacked() && taken.contains(column)) {
+          throw new InvalidInputException(
+              "addColumns to table '"
+                  + name()
+                  + "': '"
+                  + column
+                  + "' names a group of columns but the table already has a column '"
+                  + column
+                  + "': choose another name");
+        }
+        List<String> columns =
+            spec.unpacked()
+                ? spec.output().getChildren().stream().map(Field::getName).toList()
+                : List.of(column);
+        for (String c : columns) {
+          String context = "addColumns to table '" + name() + "'";
+          if (spec.unpacked()) {
+            context += " (output column of '" + column + "')";
+            ColumnNames.checkNew(context, c);
+            checkNotAGroup(schema, c, column);
+          }
+          String other = added.put(c, column);
+          if (other != null || (udfs.containsKey(c) && !c.equals(column))) {
+            throw new InvalidInputException(
+                "addColumns: column '"
+                    + c
+                    + "' would be added twice (by '"
+                    + (other != null ? other : c)
+                    + "' and by '"
+                    + column
+                    + "'): give every new column its own name");
+          }
+          ColumnNames.checkDistinct(context, taken, c);
+          taken.add(c);
+        }
+      }
+      List<Field> fields = new ArrayList<>();
+      for (var e : udfs.entrySet()) {
+        String column = e.getKey();
+        Udf udf = e.getValue();
+        UdfSpec spec = specs.get(column);
         for (String input : spec.inputs()) {
-          if (udfs.containsKey(input) && !input.equals(column)) {
+          String from = added.get(input);
+          if (spec.unpacked() && column.equals(from)) {
+            throw new InvalidInputException(
+                "UDF for column group '"
+                    + column
+                    + "' reads its own output column '"
+                    + input
+                    + "': a column cannot be computed from itself; read other columns");
+          }
+          if (from != null && !input.equals(column)) {
             throw new InvalidInputException(
                 "UDF for column '"
                     + column
@@ -379,7 +438,7 @@ public final class Table {
         }
         ColumnChecks.checkInputs(name(), schema, column, spec);
         ColumnChecks.checkOutput(column, udf.getClass().getName(), spec);
-        Field field =
+        Field declared =
             new Field(
                 column,
                 new FieldType(
@@ -389,15 +448,62 @@ public final class Table {
                     UdfMetadata.fieldMetadata(udf.getClass().getName(), spec)),
                 spec.output().getChildren());
         if (udf instanceof ScalarUdf<?>) {
-          checkScalarOutput(column, udf, field);
+          checkScalarOutput(column, udf, declared);
         }
-        if (ColumnChecks.isBlob(field)) {
+        if (spec.unpacked()) {
+          fields.addAll(groupFields(column, udf, spec));
+          continue;
+        }
+        if (ColumnChecks.isBlob(declared)) {
           checkBlobFormat(ds, column);
         }
-        fields.add(field);
+        fields.add(declared);
       }
       ds.addColumns(fields);
     }
+  }
+
+  /**
+   * Refuses a new column or group name that an existing group already has.
+   *
+   * @param key the addColumns key the name comes from, for the message
+   */
+  private void checkNotAGroup(Schema schema, String newName, String key) {
+    ColumnGroup.named(schema, newName)
+        .ifPresent(
+            g -> {
+              throw new InvalidInputException(
+                  "table '"
+                      + name()
+                      + "' already has a column group '"
+                      + newName
+                      + "' (columns "
+                      + g.members()
+                      + " computed by one UDF)"
+                      + (newName.equals(key) ? "" : " (an output column of '" + key + "')")
+                      + ": choose another name, so that backfill(\""
+                      + newName
+                      + "\") stays unambiguous");
+            });
+  }
+
+  /** The member columns of a UDF of several columns, each carrying the UDF and the group. */
+  private static List<Field> groupFields(String group, Udf udf, UdfSpec spec) {
+    ColumnGroup g =
+        new ColumnGroup(group, spec.output().getChildren().stream().map(Field::getName).toList());
+    List<Field> fields = new ArrayList<>();
+    for (Field member : spec.output().getChildren()) {
+      Map<String, String> metadata =
+          new LinkedHashMap<>(UdfMetadata.lanceEncoding(member.getMetadata()));
+      metadata.putAll(UdfMetadata.of(udf.getClass().getName(), spec).toFieldMetadata());
+      metadata.putAll(g.toFieldMetadata());
+      fields.add(
+          new Field(
+              member.getName(),
+              new FieldType(true, member.getType(), null, metadata),
+              member.getChildren()));
+    }
+    return fields;
   }
 
   /**
@@ -424,6 +530,25 @@ public final class Table {
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
         Udf udf = e.getValue();
+        var group = ColumnGroup.find(schema, column);
+        if (group.isPresent() && group.get().name().equals(column)) {
+          alterGroup(schema, group.get(), udf, updates);
+          continue;
+        }
+        if (group.isPresent()) {
+          throw new InvalidInputException(
+              "alterColumns: column '"
+                  + column
+                  + "' of table '"
+                  + name()
+                  + "' is one of the columns "
+                  + group.get().members()
+                  + " that one UDF computes together (group '"
+                  + group.get().name()
+                  + "'): change the UDF of all of them at once with alterColumns(Map.of(\""
+                  + group.get().name()
+                  + "\", udf)), where udf declares the same output columns");
+        }
         Field field =
             schema.getFields().stream()
                 .filter(f -> f.getName().equals(column))
@@ -450,6 +575,15 @@ public final class Table {
                                 + "' has no UDF (it holds data written by other means); add a"
                                 + " UDF column with addColumns instead"));
         UdfSpec spec = checkedSpec("alterColumns", column, udf);
+        if (spec.unpacked()) {
+          throw new InvalidInputException(
+              "alterColumns: UDF "
+                  + udf.getClass().getName()
+                  + " declares several output columns but '"
+                  + column
+                  + "' is one column computed alone: a column's UDF can only be changed for one"
+                  + " of one output; add the UDF of several columns with addColumns");
+        }
         ColumnChecks.checkInputs(name(), schema, column, spec);
         ColumnChecks.checkOutput(column, udf.getClass().getName(), spec);
         if (!ColumnChecks.sameType(field, spec.output())
@@ -478,6 +612,73 @@ public final class Table {
       }
     }
     return UdfVersions.updateFieldMetadata(location, updates);
+  }
+
+  /**
+   * Records a new UDF for every member of a column group; it must declare the same columns, with
+   * the same types, in the same order.
+   */
+  private void alterGroup(
+      Schema schema, ColumnGroup group, Udf udf, Map<String, Map<String, String>> updates) {
+    String udfClass = udf == null ? "null" : udf.getClass().getName();
+    UdfSpec spec = checkedSpec("alterColumns", group.name(), udf);
+    if (!spec.unpacked()) {
+      throw new InvalidInputException(
+          "alterColumns: '"
+              + group.name()
+              + "' is a group of columns "
+              + group.members()
+              + " computed by one UDF, but UDF "
+              + udfClass
+              + " declares one output: declare the same columns with UdfSpec.outputColumns");
+    }
+    ColumnChecks.checkInputs(name(), schema, group.name(), spec);
+    for (String input : spec.inputs()) {
+      if (group.members().contains(input)) {
+        throw new InvalidInputException(
+            "UDF for column group '"
+                + group.name()
+                + "' reads its own output column '"
+                + input
+                + "': a column cannot be computed from itself; read other columns");
+      }
+    }
+    ColumnChecks.checkOutput(group.name(), udfClass, spec);
+    List<Field> declared = spec.output().getChildren();
+    boolean same = declared.size() == group.members().size();
+    for (int i = 0; same && i < declared.size(); i++) {
+      Field stored = schema.findField(group.members().get(i));
+      same =
+          declared.get(i).getName().equals(stored.getName())
+              && ColumnChecks.sameType(stored, declared.get(i));
+    }
+    if (!same) {
+      throw new InvalidInputException(
+          "alterColumns: UDF "
+              + udfClass
+              + " declares output columns "
+              + describeColumns(declared)
+              + " but group '"
+              + group.name()
+              + "' holds "
+              + describeColumns(group.members().stream().map(schema::findField).toList())
+              + ": a UDF of several columns can only be changed for one with the same columns and"
+              + " types; add the new columns as another group to change them");
+    }
+    if (udf instanceof ScalarUdf<?>) {
+      checkScalarOutput(group.name(), udf, spec.output());
+    }
+    for (String member : group.members()) {
+      Field field = schema.findField(member);
+      UdfMetadata before = UdfMetadata.from(field.getMetadata()).orElseThrow();
+      Map<String, String> m = new LinkedHashMap<>(UdfMetadata.of(udfClass, spec).toFieldMetadata());
+      m.put(UdfVersions.COMPUTED, UdfVersions.encodeComputed(field.getMetadata(), before));
+      updates.put(member, m);
+    }
+  }
+
+  private static List<String> describeColumns(List<Field> fields) {
+    return fields.stream().map(f -> f.getName() + ": " + f.getType()).toList();
   }
 
   /** Lance 2.0 files cannot hold a blob column whose fragments have deleted rows. */

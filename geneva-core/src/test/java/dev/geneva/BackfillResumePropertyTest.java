@@ -20,8 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A resumed backfill on threads equals a clean one row for row, over random table shapes, task
  * sizes and faults. Seeds cycle through the faults and split / unsplit fragments, so every
- * combination runs; {@code -Dgeneva.resume.seeds=N} and {@code -Dgeneva.resume.killSeeds=N} run
- * more, {@code -Dgeneva.resume.firstSeed=S} replays a failing one.
+ * combination runs; the same cases run for a UDF of several columns. {@code
+ * -Dgeneva.resume.seeds=N}, {@code -Dgeneva.resume.killSeeds=N}, {@code
+ * -Dgeneva.resume.groupSeeds=N} and {@code -Dgeneva.resume.groupKillSeeds=N} run more, {@code
+ * -Dgeneva.resume.firstSeed=S} replays a failing one.
  */
 class BackfillResumePropertyTest {
   private static final List<Outcome> OUTCOMES = new CopyOnWriteArrayList<>();
@@ -53,6 +55,24 @@ class BackfillResumePropertyTest {
     OUTCOMES.add(scenario.check(dir, threads));
   }
 
+  static Stream<ResumeScenario> groupFaults() {
+    return Stream.concat(
+            ResumeScenario.cases(
+                Integer.getInteger("geneva.resume.groupSeeds", 24),
+                Fault.UDF_THROWS,
+                Fault.EXECUTOR_DIES),
+            ResumeScenario.cases(
+                Integer.getInteger("geneva.resume.groupKillSeeds", 3), Fault.JVM_KILLED))
+        .map(ResumeScenario::asGroup);
+  }
+
+  @ParameterizedTest
+  @MethodSource("groupFaults")
+  void backfill_whenGroupOfColumnsInterruptedThenResumed_equalsCleanRunRowForRow(
+      ResumeScenario scenario) {
+    OUTCOMES.add(scenario.check(dir, threads));
+  }
+
   @ParameterizedTest
   @MethodSource("killedJvms")
   void backfill_whenJvmKilledThenResumed_equalsCleanRunRowForRow(ResumeScenario scenario) {
@@ -63,6 +83,7 @@ class BackfillResumePropertyTest {
   static void casesCoveredEveryFaultOnSplitAndUnsplitFragments() {
     try {
       ResumeCoverage.assertCovered(OUTCOMES, Fault.values());
+      ResumeCoverage.assertGroupsResumed(OUTCOMES);
     } finally {
       threads.close();
       allocator.close();

@@ -143,7 +143,8 @@ class MaterializedViewTest {
     assertThat(again.backfills().get("len").rowsProcessed())
         .isEqualTo(view.table().countRows("text IS NULL"));
     assertThat(view.table().countRows()).isEqualTo(250);
-    assertThat(view.table().version() - version).isLessThanOrEqualTo(2);
+    // the null values' backfill, the refreshed version, and the refresh lease taken and released
+    assertThat(view.table().version() - version).isLessThanOrEqualTo(4);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.GroupUdfs;
 import dev.geneva.testing.IdSignature;
 import dev.geneva.testing.InProcessS3;
 import dev.geneva.testing.SampleTables;
@@ -70,6 +71,36 @@ class S3RoundTripTest {
     }
     assertThat(s3.blobStore().list("lake", ListContainerOptions.Builder.recursive()))
         .anyMatch(b -> b.getName().startsWith("rows/_geneva/packages.lance/"));
+  }
+
+  @Test
+  void backfill_whenUdfOfSeveralColumnsInS3_filteredRunThenRerunFillsEveryMember() {
+    try (Connection db = Geneva.connect("s3://lake/group", storageOptions())) {
+      Table t = SampleTables.create(db, "docs", 600, 250);
+      t.delete("id % 8 = 3");
+      t.addColumns(Map.of("stats", new GroupUdfs.Stats()));
+      BackfillOptions split = BackfillOptions.builder().rowsPerTask(100).build();
+
+      t.backfill("stats", split.toBuilder().where("id < 300").build());
+      assertThat(t.countRows("id >= 300 AND words IS NOT NULL")).isZero();
+      t.backfill("lang", split);
+    }
+    try (Connection db = Geneva.connect("s3://lake/group", storageOptions())) {
+      Table t = db.openTable("docs");
+      Map<Long, Object> words = Columns.byId(t, "words");
+      Map<Long, Object> lang = Columns.byId(t, "lang");
+      Map<Long, Object> vec = Columns.byId(t, "vec");
+      assertThat(words).hasSize(525);
+      words.forEach(
+          (id, v) -> {
+            assertThat(v).as("words of id %d", id).isEqualTo(GroupUdfs.expectedWords(id));
+            Object l = GroupUdfs.expectedLang(id);
+            assertThat(lang.get(id))
+                .as("lang of id %d", id)
+                .isEqualTo(l == null ? null : l.toString());
+            assertThat(vec.get(id)).as("vec of id %d", id).isEqualTo(GroupUdfs.expectedVec(id));
+          });
+    }
   }
 
   @Test

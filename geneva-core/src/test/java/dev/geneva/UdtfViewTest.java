@@ -356,6 +356,7 @@ class UdtfViewTest {
                 RefreshOptions.builder()
                     .backfillOptions(BackfillOptions.builder().concurrency(1).build())
                     .build())
+            .future()
             .get(120, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(result.sourceRowsAdded()).isEqualTo(300);

@@ -37,6 +37,8 @@ import java.util.TreeMap;
  * @param carryOverExisting whether rows outside the filter keep the column's existing values
  * @param batchSize rows per UDF batch
  * @param checkpointKey where the task's result is recorded
+ * @param outputColumns for a UDF of several columns, the columns it computes, in its output order
+ *     ({@code column} then names their group); empty for a UDF of one column
  */
 public record BackfillTask(
     int taskId,
@@ -55,7 +57,8 @@ public record BackfillTask(
     int fileMinorVersion,
     boolean carryOverExisting,
     int batchSize,
-    String checkpointKey) {
+    String checkpointKey,
+    List<String> outputColumns) {
 
   /**
    * Copies the storage options and checks the ranges.
@@ -79,6 +82,8 @@ public record BackfillTask(
    * @param carryOverExisting whether rows outside the filter keep the column's existing values
    * @param batchSize rows per UDF batch
    * @param checkpointKey where the task's result is recorded
+   * @param outputColumns for a UDF of several columns, the columns it computes, in its output
+   *     order; empty for a UDF of one column
    */
   public BackfillTask {
     Objects.requireNonNull(tableUri, "tableUri");
@@ -87,12 +92,85 @@ public record BackfillTask(
     Objects.requireNonNull(udfClass, "udfClass");
     Objects.requireNonNull(filter, "filter");
     Objects.requireNonNull(checkpointKey, "checkpointKey");
+    outputColumns = List.copyOf(outputColumns);
     if (rangeStart < 0 || rangeEnd <= rangeStart) {
       throw new IllegalArgumentException("empty or negative range " + rangeStart + ".." + rangeEnd);
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
     }
+  }
+
+  /**
+   * A task computing one column.
+   *
+   * @param taskId the task's number within its backfill
+   * @param tableUri the table's URI
+   * @param storageOptions Lance storage options (may hold credentials; never printed)
+   * @param readVersion the table version the task reads
+   * @param column the output column
+   * @param fieldId the output column's Lance field id
+   * @param udfClass the UDF's class name
+   * @param udfVersion the UDF's declared version
+   * @param filter the SQL predicate selecting the rows to compute within the fragment, row-address
+   *     bounds included; empty for every live row of the fragment
+   * @param fragmentId the fragment
+   * @param rangeStart first row offset in the fragment (inclusive)
+   * @param rangeEnd last row offset in the fragment (exclusive), at most the fragment's physical
+   *     rows
+   * @param fileMajorVersion the fragment's data-file format major version
+   * @param fileMinorVersion the fragment's data-file format minor version
+   * @param carryOverExisting whether rows outside the filter keep the column's existing values
+   * @param batchSize rows per UDF batch
+   * @param checkpointKey where the task's result is recorded
+   */
+  public BackfillTask(
+      int taskId,
+      String tableUri,
+      Map<String, String> storageOptions,
+      long readVersion,
+      String column,
+      int fieldId,
+      String udfClass,
+      String udfVersion,
+      String filter,
+      int fragmentId,
+      long rangeStart,
+      long rangeEnd,
+      int fileMajorVersion,
+      int fileMinorVersion,
+      boolean carryOverExisting,
+      int batchSize,
+      String checkpointKey) {
+    this(
+        taskId,
+        tableUri,
+        storageOptions,
+        readVersion,
+        column,
+        fieldId,
+        udfClass,
+        udfVersion,
+        filter,
+        fragmentId,
+        rangeStart,
+        rangeEnd,
+        fileMajorVersion,
+        fileMinorVersion,
+        carryOverExisting,
+        batchSize,
+        checkpointKey,
+        List.of());
+  }
+
+  /**
+   * The columns the task's data file holds: {@link #outputColumns()} for a UDF of several columns,
+   * else {@link #column()}.
+   *
+   * @return the column names, in the file's order
+   */
+  public List<String> fileColumns() {
+    return outputColumns.isEmpty() ? List.of(column) : outputColumns;
   }
 
   /**
@@ -128,7 +206,8 @@ public record BackfillTask(
         fileMinorVersion,
         carryOverExisting,
         batchSize,
-        checkpointKey);
+        checkpointKey,
+        outputColumns);
   }
 
   /**
@@ -139,7 +218,8 @@ public record BackfillTask(
   public byte[] toBytes() {
     var bytes = new ByteArrayOutputStream();
     try (var out = new DataOutputStream(bytes)) {
-      out.writeInt(1);
+      // Format 1 (no output columns) while a task computes one column, so older workers run it.
+      out.writeInt(outputColumns.isEmpty() ? 1 : 2);
       out.writeInt(taskId);
       out.writeUTF(tableUri);
       out.writeInt(storageOptions.size());
@@ -161,6 +241,12 @@ public record BackfillTask(
       out.writeBoolean(carryOverExisting);
       out.writeInt(batchSize);
       out.writeUTF(checkpointKey);
+      if (!outputColumns.isEmpty()) {
+        out.writeInt(outputColumns.size());
+        for (String c : outputColumns) {
+          out.writeUTF(c);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -176,7 +262,7 @@ public record BackfillTask(
   public static BackfillTask fromBytes(byte[] bytes) {
     try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readInt();
-      if (format != 1) {
+      if (format != 1 && format != 2) {
         throw new IllegalArgumentException(
             "task encoded by an incompatible Geneva version (format " + format + ")");
       }
@@ -187,24 +273,46 @@ public record BackfillTask(
       for (int i = 0; i < n; i++) {
         options.put(in.readUTF(), in.readUTF());
       }
+      long readVersion = in.readLong();
+      String column = in.readUTF();
+      int fieldId = in.readInt();
+      String udfClass = in.readUTF();
+      String udfVersion = in.readUTF();
+      String filter = in.readUTF();
+      int fragmentId = in.readInt();
+      long rangeStart = in.readLong();
+      long rangeEnd = in.readLong();
+      int major = in.readInt();
+      int minor = in.readInt();
+      boolean carryOver = in.readBoolean();
+      int batchSize = in.readInt();
+      String key = in.readUTF();
+      List<String> outputColumns = new ArrayList<>();
+      if (format == 2) {
+        int columns = in.readInt();
+        for (int i = 0; i < columns; i++) {
+          outputColumns.add(in.readUTF());
+        }
+      }
       return new BackfillTask(
           taskId,
           uri,
           options,
-          in.readLong(),
-          in.readUTF(),
-          in.readInt(),
-          in.readUTF(),
-          in.readUTF(),
-          in.readUTF(),
-          in.readInt(),
-          in.readLong(),
-          in.readLong(),
-          in.readInt(),
-          in.readInt(),
-          in.readBoolean(),
-          in.readInt(),
-          in.readUTF());
+          readVersion,
+          column,
+          fieldId,
+          udfClass,
+          udfVersion,
+          filter,
+          fragmentId,
+          rangeStart,
+          rangeEnd,
+          major,
+          minor,
+          carryOver,
+          batchSize,
+          key,
+          outputColumns);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -245,6 +353,7 @@ public record BackfillTask(
         + readVersion
         + ", column="
         + column
+        + (outputColumns.isEmpty() ? "" : " " + outputColumns)
         + ", fragment="
         + fragmentId
         + ", rows="

@@ -21,6 +21,7 @@ public final class UdfSpec {
   private final Resources resources;
   private final ErrorPolicy errorPolicy;
   private final int batchSize;
+  private final boolean unpacked;
 
   private UdfSpec(Builder b) {
     this.inputs = List.copyOf(b.inputs);
@@ -29,6 +30,7 @@ public final class UdfSpec {
     this.resources = b.resources;
     this.errorPolicy = b.errorPolicy;
     this.batchSize = b.batchSize;
+    this.unpacked = b.unpacked;
   }
 
   /**
@@ -46,13 +48,9 @@ public final class UdfSpec {
    * @return a builder holding this declaration
    */
   public Builder toBuilder() {
-    return new Builder()
-        .inputs(inputs)
-        .output(output)
-        .version(version)
-        .resources(resources)
-        .errorPolicy(errorPolicy)
-        .batchSize(batchSize);
+    Builder b = new Builder().inputs(inputs).output(output);
+    b.unpacked = unpacked;
+    return b.version(version).resources(resources).errorPolicy(errorPolicy).batchSize(batchSize);
   }
 
   /**
@@ -65,12 +63,24 @@ public final class UdfSpec {
   }
 
   /**
-   * The output type as an Arrow field (its name is replaced by the column's).
+   * The output type as an Arrow field (its name is replaced by the column's). For an {@linkplain
+   * #unpacked() unpacked} UDF, a struct whose fields are the columns.
    *
    * @return the field
    */
   public Field output() {
     return output;
+  }
+
+  /**
+   * Whether the output struct's fields are stored as top-level columns of their own, computed and
+   * committed together (declared with {@link Builder#outputColumns(Field...)}), rather than as one
+   * struct column.
+   *
+   * @return true for a UDF that computes several columns
+   */
+  public boolean unpacked() {
+    return unpacked;
   }
 
   /**
@@ -117,20 +127,21 @@ public final class UdfSpec {
         && version.equals(s.version)
         && resources.equals(s.resources)
         && errorPolicy.equals(s.errorPolicy)
-        && batchSize == s.batchSize;
+        && batchSize == s.batchSize
+        && unpacked == s.unpacked;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(inputs, output, version, resources, errorPolicy, batchSize);
+    return Objects.hash(inputs, output, version, resources, errorPolicy, batchSize, unpacked);
   }
 
   @Override
   public String toString() {
     return "UdfSpec{inputs="
         + inputs
-        + ", output="
-        + output.getType()
+        + (unpacked ? ", outputColumns=" : ", output=")
+        + (unpacked ? output.getChildren().stream().map(Field::getName).toList() : output.getType())
         + ", version="
         + version
         + ", resources="
@@ -148,6 +159,7 @@ public final class UdfSpec {
     private Resources resources = Resources.DEFAULT;
     private ErrorPolicy errorPolicy = ErrorPolicy.failFast();
     private int batchSize;
+    private boolean unpacked;
 
     private Builder() {}
 
@@ -182,6 +194,36 @@ public final class UdfSpec {
      */
     public Builder output(Field field) {
       this.output = Objects.requireNonNull(field, "output");
+      this.unpacked = false;
+      return this;
+    }
+
+    /**
+     * Declares several output columns, computed together: the UDF returns a struct of these fields
+     * (a scalar UDF a {@code java.util.Map} of field name to value, a batch UDF fills a {@code
+     * StructVector}), and {@code Table.addColumns} stores each field as a top-level column of its
+     * own, named as the field. One backfill computes and commits them all. Replaces {@link
+     * #output(Field)}.
+     *
+     * <pre>{@code
+     * .outputColumns(UdfTypes.named("words", UdfTypes.int64()),
+     *                UdfTypes.named("lang", UdfTypes.utf8()))
+     * }</pre>
+     *
+     * @param columns one or more fields with distinct names, each a type a struct field can have
+     * @return this builder
+     */
+    public Builder outputColumns(Field... columns) {
+      if (columns == null || columns.length == 0) {
+        throw new IllegalArgumentException(
+            "UdfSpec.outputColumns needs at least one field, e.g."
+                + " outputColumns(UdfTypes.named(\"words\", UdfTypes.int64()))");
+      }
+      for (Field f : columns) {
+        Objects.requireNonNull(f, "outputColumns field");
+      }
+      this.output = UdfTypes.struct(columns);
+      this.unpacked = true;
       return this;
     }
 

@@ -38,6 +38,40 @@ class TaskListEncodingTest {
   }
 
   @Test
+  void toBytes_whenTaskOfSeveralColumns_roundTripsTheColumnsAndKeepsOneColumnTasksInFormat1() {
+    BackfillTask one = task(0, 4, 0, 10);
+    BackfillTask group =
+        new BackfillTask(
+            1,
+            "/db/docs.lance",
+            Map.of(),
+            7,
+            "stats",
+            3,
+            "com.example.Stats",
+            "1",
+            "",
+            4,
+            0,
+            10,
+            2,
+            1,
+            true,
+            512,
+            "f4-key",
+            List.of("words", "lang", "vec"));
+
+    BackfillTask decoded = BackfillTask.fromBytes(group.toBytes());
+
+    assertThat(decoded).isEqualTo(group);
+    assertThat(decoded.fileColumns()).containsExactly("words", "lang", "vec");
+    assertThat(one.fileColumns()).containsExactly("len");
+    assertThat(BackfillTask.fromBytes(one.toBytes())).isEqualTo(one);
+    assertThat(one.toBytes()[3]).as("format of a one-column task").isEqualTo((byte) 1);
+    assertThat(group.toBytes()[3]).as("format of a group's task").isEqualTo((byte) 2);
+  }
+
+  @Test
   void toBytes_whenSeveralResults_roundTripsInOrder() {
     List<TaskResult> results =
         List.of(

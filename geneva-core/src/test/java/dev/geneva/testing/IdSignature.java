@@ -44,7 +44,11 @@ public class IdSignature implements ScalarUdf<Long> {
 
   @Override
   public Long apply(Row row) throws InterruptedException {
-    long id = row.getLong("id");
+    return compute(row.getLong("id"));
+  }
+
+  /** Computes row {@code id}'s value with the faults, holds and delays set (for other UDFs too). */
+  static Long compute(long id) throws InterruptedException {
     Faults.maybeFail(id);
     CountDownLatch hold = HOLD.get();
     if (hold != null && id < HOLD_BELOW.get()) {

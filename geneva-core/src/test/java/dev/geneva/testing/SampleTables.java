@@ -118,6 +118,15 @@ public final class SampleTables {
         new ByteArrayInputStream(ipc(allocator, firstId, rows, idAndText())), allocator);
   }
 
+  /** Appends rows {@code firstId..firstId+rows-1} of {@code id} and {@code text} to a table. */
+  public static void append(Table table, BufferAllocator allocator, long firstId, int rows) {
+    try (ArrowStreamReader reader = rows(allocator, firstId, rows)) {
+      table.add(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static byte[] ipc(BufferAllocator allocator, int rows, Schema schema) {
     return ipc(allocator, 0, rows, schema);
   }

@@ -49,10 +49,26 @@ class RayBackfillResumePropertyTest {
     OUTCOMES.add(scenario.check(dir, ray));
   }
 
+  static Stream<ResumeScenario> groupScenarios() {
+    return ResumeScenario.cases(
+            Integer.getInteger("geneva.resume.rayGroupSeeds", 12),
+            Fault.UDF_THROWS,
+            Fault.EXECUTOR_DIES)
+        .map(ResumeScenario::asGroup);
+  }
+
+  @ParameterizedTest
+  @MethodSource("groupScenarios")
+  void backfill_whenGroupOfColumnsInterruptedThenResumed_equalsCleanRunRowForRow(
+      ResumeScenario scenario) {
+    OUTCOMES.add(scenario.check(dir, ray));
+  }
+
   @AfterAll
   static void casesCoveredEveryFaultOnSplitAndUnsplitFragments() {
     try {
       ResumeCoverage.assertCovered(OUTCOMES, Fault.UDF_THROWS, Fault.EXECUTOR_DIES);
+      ResumeCoverage.assertGroupsResumed(OUTCOMES);
     } finally {
       ray.close();
       allocator.close();

@@ -15,10 +15,13 @@ import dev.geneva.ray.testing.CountingStatefulLength;
 import dev.geneva.ray.testing.FailingUdf;
 import dev.geneva.ray.testing.RayTestSupport;
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.GroupUdfs;
+import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import io.ray.api.Ray;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,42 @@ class RayBackfillTest {
       assertThat(r.fragments()).isEqualTo(5);
       assertThat(r.tasks()).isGreaterThan(r.fragments());
       assertThat(r.committedVersion()).isGreaterThan(r.readVersion());
+    }
+  }
+
+  @Test
+  void backfill_whenUdfOfSeveralColumns_everyMemberEqualsPerColumnComputation() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = SampleTables.create(db, "docs", 2_000, 600);
+      t.delete("id % 10 = 4");
+      t.addColumns(
+          Map.of(
+              "stats", new GroupUdfs.Stats(),
+              "words1", new GroupUdfs.Words(),
+              "lang1", new GroupUdfs.Lang(),
+              "vec1", new GroupUdfs.Vec()));
+      BackfillOptions options = BackfillOptions.builder().concurrency(2).rowsPerTask(250).build();
+
+      BackfillResult r = t.backfill("stats", options);
+      for (String single : List.of("words1", "lang1", "vec1")) {
+        t.backfill(single, options);
+      }
+
+      assertThat(r.executor()).isEqualTo("ray-local");
+      assertThat(r.rowsProcessed()).isEqualTo(1_800);
+      assertThat(r.tasks()).isGreaterThan(r.fragments());
+      for (String member : List.of("words", "lang", "vec")) {
+        Map<Long, Object> group = LanceColumns.byId(t.uri(), member);
+        Map<Long, Object> single = LanceColumns.byId(t.uri(), member + "1");
+        assertThat(group).as(member).hasSize(1_800).isEqualTo(single);
+      }
+      LanceColumns.byId(t.uri(), "words")
+          .forEach(
+              (id, v) ->
+                  assertThat(v).as("words of %d", id).isEqualTo(GroupUdfs.expectedWords(id)));
+      LanceColumns.byId(t.uri(), "vec")
+          .forEach(
+              (id, v) -> assertThat(v).as("vec of %d", id).isEqualTo(GroupUdfs.expectedVec(id)));
     }
   }
 

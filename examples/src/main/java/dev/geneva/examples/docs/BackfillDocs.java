@@ -8,6 +8,10 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.MergeInsertResult;
 import dev.geneva.Table;
+import dev.geneva.udf.Row;
+import dev.geneva.udf.ScalarUdf;
+import dev.geneva.udf.UdfSpec;
+import dev.geneva.udf.UdfTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -90,5 +94,45 @@ public final class BackfillDocs {
             Map.of("id", 4_502L, "text", "another one")));
     docs.backfill("embedding"); // computes exactly these two rows
     // docs:end backfill-add-rows
+  }
+
+  // docs:begin backfill-output-columns-udf
+  /** Word count and language of a text, computed by one UDF into two columns. */
+  public static class TextStats implements ScalarUdf<Map<String, Object>> {
+    @Override
+    public UdfSpec spec() {
+      return UdfSpec.builder()
+          .inputs("text")
+          .outputColumns(
+              UdfTypes.named("words", UdfTypes.int64()), UdfTypes.named("lang", UdfTypes.utf8()))
+          .build();
+    }
+
+    @Override
+    public Map<String, Object> apply(Row row) {
+      if (row.isNull("text")) {
+        return null; // every column null
+      }
+      String text = row.getString("text");
+      return Map.of(
+          "words",
+          (long) text.split("\\s+").length,
+          "lang",
+          text.chars().allMatch(c -> c < 128) ? "en" : "other");
+    }
+  }
+
+  // docs:end backfill-output-columns-udf
+
+  /** Adds the two columns of {@link TextStats} and computes both in one pass. */
+  public static void outputColumns() {
+    // docs:begin backfill-output-columns
+    try (Connection db = Geneva.connect("/data/db")) {
+      Table docs = db.openTable("docs");
+      docs.addColumns(Map.of("stats", new TextStats())); // adds columns "words" and "lang"
+      BackfillResult r = docs.backfill("stats"); // or "words", or "lang": computes both
+      System.out.println(r.rowsProcessed() + " rows, two columns, one pass");
+    }
+    // docs:end backfill-output-columns
   }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -15,10 +14,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.VectorAppender;
 
 /**
- * Writes one column for the row range {@code [start, end)} of a fragment, row {@code i} of the file
- * holding offset {@code start + i}. Values arrive in offset order; offsets never given are null, or
- * keep their existing value when a carry-over cursor is supplied. Streams in chunks so memory stays
- * bounded whatever the range's size.
+ * Writes columns (one, or the several of a UDF of several columns) for the row range {@code [start,
+ * end)} of a fragment, row {@code i} of the file holding offset {@code start + i}. Values arrive in
+ * offset order; offsets never given are null, or keep their existing value when a carry-over cursor
+ * is supplied. Streams in chunks so memory stays bounded whatever the range's size.
  */
 final class AlignedColumnWriter implements AutoCloseable {
   private final BufferAllocator allocator;
@@ -33,14 +32,14 @@ final class AlignedColumnWriter implements AutoCloseable {
 
   AlignedColumnWriter(
       BufferAllocator allocator,
-      Field field,
+      List<Field> fields,
       long start,
       long end,
       LanceFileWriter writer,
       OffsetCursor carryOver,
       int chunkRows) {
     this.allocator = allocator;
-    this.schema = new Schema(List.of(field));
+    this.schema = new Schema(fields);
     this.end = end;
     this.writer = writer;
     this.carryOver = carryOver;
@@ -49,24 +48,29 @@ final class AlignedColumnWriter implements AutoCloseable {
     this.next = start;
   }
 
-  /** Writes {@code src[srcIndex]} at fragment offset {@code offset}. */
-  void put(long offset, ValueVector src, int srcIndex) {
+  /** Writes row {@code srcIndex} of each column's vector at fragment offset {@code offset}. */
+  void put(long offset, List<FieldVector> src, int srcIndex) {
     if (offset < next || offset >= end) {
       throw new IllegalStateException(
           "row offset " + offset + " outside " + next + ".." + end + " or out of order");
     }
     fillUpTo(offset);
-    position(offset).copyFromSafe(srcIndex, (int) (offset - chunkStart), src);
+    VectorSchemaRoot root = position(offset);
+    for (int c = 0; c < src.size(); c++) {
+      root.getVector(c).copyFromSafe(srcIndex, (int) (offset - chunkStart), src.get(c));
+    }
     next = offset + 1;
   }
 
   /**
-   * Writes a batch: {@code src[i]} at the fragment offset in {@code addresses[i]} (low 32 bits),
-   * offsets increasing. A batch of consecutive offsets that fits the current chunk, with no
-   * existing values to keep, is appended in one copy (except large lists); any other goes row by
-   * row.
+   * Writes a batch: row {@code i} of each column's vector at the fragment offset in {@code
+   * addresses[i]} (low 32 bits), offsets increasing. A batch of consecutive offsets that fits the
+   * current chunk, with no existing values to keep, is appended in one copy per column (except
+   * large lists); any other goes row by row.
+   *
+   * @param src one vector per column, in the file's order
    */
-  void putAll(UInt8Vector addresses, FieldVector src, int rows) {
+  void putAll(UInt8Vector addresses, List<FieldVector> src, int rows) {
     if (rows == 0) {
       return;
     }
@@ -75,15 +79,18 @@ final class AlignedColumnWriter implements AutoCloseable {
     // Arrow 15's VectorAppender casts every repeated vector to ListVector, so large lists go row by
     // row.
     if (carryOver == null
-        && !(src instanceof LargeListVector)
+        && src.stream().noneMatch(v -> v instanceof LargeListVector)
         && first >= next
         && last < end
         && last - first == rows - 1) {
       fillUpTo(first);
-      FieldVector chunkVector = position(first);
+      VectorSchemaRoot root = position(first);
       if (last < chunkStart + chunkRows) {
-        chunkVector.setValueCount((int) (first - chunkStart));
-        src.accept(new VectorAppender(chunkVector), null);
+        for (int c = 0; c < src.size(); c++) {
+          FieldVector chunkVector = root.getVector(c);
+          chunkVector.setValueCount((int) (first - chunkStart));
+          src.get(c).accept(new VectorAppender(chunkVector), null);
+        }
         next = last + 1;
         return;
       }
@@ -106,8 +113,11 @@ final class AlignedColumnWriter implements AutoCloseable {
           carryOver.advance();
         }
         if (carryOver.offset() == next) {
-          position(next)
-              .copyFromSafe(carryOver.index(), (int) (next - chunkStart), carryOver.vector());
+          VectorSchemaRoot root = position(next);
+          for (int c = 0; c < root.getFieldVectors().size(); c++) {
+            root.getVector(c)
+                .copyFromSafe(carryOver.index(), (int) (next - chunkStart), carryOver.vector(c));
+          }
         } else {
           position(next);
         }
@@ -118,18 +128,20 @@ final class AlignedColumnWriter implements AutoCloseable {
     }
   }
 
-  /** Returns the chunk vector that holds {@code offset}, flushing and starting chunks as needed. */
-  private FieldVector position(long offset) {
+  /** Returns the chunk that holds {@code offset}, flushing and starting chunks as needed. */
+  private VectorSchemaRoot position(long offset) {
     if (chunk != null && offset >= chunkStart + chunkRows) {
       flush();
     }
     if (chunk == null) {
       chunkStart = offset - ((offset - chunkStart) % chunkRows);
       chunk = VectorSchemaRoot.create(schema, allocator);
-      chunk.getVector(0).setInitialCapacity((int) Math.min(chunkRows, end - chunkStart));
+      for (FieldVector v : chunk.getFieldVectors()) {
+        v.setInitialCapacity((int) Math.min(chunkRows, end - chunkStart));
+      }
       chunk.allocateNew();
     }
-    return chunk.getVector(0);
+    return chunk;
   }
 
   /** Releases a chunk left unwritten by a failure. */
@@ -147,7 +159,9 @@ final class AlignedColumnWriter implements AutoCloseable {
     }
     try (VectorSchemaRoot full = chunk) {
       int rows = (int) (Math.min(chunkStart + chunkRows, end) - chunkStart);
-      full.getVector(0).setValueCount(rows);
+      for (FieldVector v : full.getFieldVectors()) {
+        v.setValueCount(rows);
+      }
       full.setRowCount(rows);
       writer.write(full);
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.geneva.internal.engine;
 import com.lancedb.lance.schema.LanceField;
 import dev.geneva.spi.BackfillTask;
 import dev.geneva.udf.UdfSpec;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,20 +11,21 @@ import java.util.Set;
 /**
  * A backfill's tasks at a pinned read version.
  *
- * @param column the output column
+ * @param column the output column, or the group's name for a UDF of several columns
  * @param udfClass the UDF's class
  * @param spec the UDF's declaration
  * @param stateful whether the UDF is stateful
  * @param readVersion the pinned version
- * @param fieldId the output column's field id
- * @param columnField the output column's Lance field, with the ids of its children (a data file of
- *     a nested column lists them too)
+ * @param fieldId the output column's field id (the first member's for a group)
+ * @param outputFields the Lance fields of the columns the UDF computes (one, or a group's members
+ *     in output order), with the ids of their children (a data file of a nested column lists them
+ *     too)
  * @param tasks the tasks, grouped by fragment in fragment order
  * @param tasksPerFragment how many tasks each fragment has
  * @param physicalRows each planned fragment's physical rows, which its new data file must hold
  * @param inputFingerprints per fragment, the data files holding the UDF's inputs (a commit checks
  *     they are unchanged)
- * @param outputFiles per fragment, the data file holding the output column at the read version
+ * @param outputFiles per fragment, the data file holding the output columns at the read version
  *     (empty when it has none); a commit checks it is unchanged, or another backfill's values would
  *     be replaced
  * @param rowsPerTask rows selected in each task, by task id
@@ -38,7 +40,7 @@ record BackfillPlan(
     boolean stateful,
     long readVersion,
     int fieldId,
-    LanceField columnField,
+    List<LanceField> outputFields,
     List<BackfillTask> tasks,
     Map<Integer, Integer> tasksPerFragment,
     Map<Integer, Long> physicalRows,
@@ -48,9 +50,16 @@ record BackfillPlan(
     Set<Integer> inputFieldIds,
     String udfChange) {
 
-  /** The field ids of the output column, its children included. */
+  /** The field ids of the output columns, their children included. */
   Set<Integer> outputFieldIds() {
-    return Set.copyOf(ColumnLayout.allIds(columnField));
+    Set<Integer> ids = new HashSet<>();
+    outputFields.forEach(f -> ids.addAll(ColumnLayout.allIds(f)));
+    return Set.copyOf(ids);
+  }
+
+  /** The names of the output columns, in the data file's order. */
+  List<String> outputColumns() {
+    return outputFields.stream().map(LanceField::getName).toList();
   }
 
   long rowsTotal() {

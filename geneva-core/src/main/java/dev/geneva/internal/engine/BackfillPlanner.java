@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -36,9 +37,18 @@ import org.apache.arrow.vector.types.pojo.Field;
 public final class BackfillPlanner {
   private BackfillPlanner() {}
 
-  /** What the checks established about a backfill request. */
+  /**
+   * What the checks established about a backfill request.
+   *
+   * @param name the column, or the group's name when the request names a group or one of its
+   *     members
+   * @param group the group, or null for a column computed alone
+   * @param fields the columns to compute: the column, or the group's members in output order
+   */
   private record Checked(
-      Field field,
+      String name,
+      ColumnGroup group,
+      List<Field> fields,
       UdfMetadata meta,
       Udf udf,
       UdfSpec spec,
@@ -53,7 +63,7 @@ public final class BackfillPlanner {
    * Throws {@link InvalidInputException} naming what to fix.
    *
    * @param table the table
-   * @param column the column
+   * @param column the column, or a column group's name
    * @param options the options
    */
   public static void validate(TableLocation table, String column, BackfillOptions options) {
@@ -64,7 +74,11 @@ public final class BackfillPlanner {
 
   private static Checked check(
       Dataset ds, TableLocation table, String column, BackfillOptions options) {
-    Field field = findField(ds, table, column);
+    ColumnGroup group = ColumnGroup.find(ds.getSchema(), column).orElse(null);
+    String name = group == null ? column : group.name();
+    List<Field> fields =
+        group == null ? List.of(findField(ds, table, column)) : members(ds, table, group);
+    Field field = fields.get(0);
     UdfMetadata meta =
         UdfMetadata.from(field.getMetadata())
             .orElseThrow(
@@ -78,7 +92,10 @@ public final class BackfillPlanner {
                             + " table.addColumns(Map.of(\""
                             + column
                             + "\", new YourUdf()))"));
-    Udf udf = Udfs.instantiate(meta.udfClass(), column);
+    if (group != null) {
+      checkMembersAgree(table, group, fields, meta);
+    }
+    Udf udf = Udfs.instantiate(meta.udfClass(), name);
     UdfSpec spec = udf.spec();
     if (!spec.inputs().equals(meta.inputs())) {
       throw new InvalidInputException(
@@ -87,29 +104,18 @@ public final class BackfillPlanner {
               + " now declares inputs "
               + spec.inputs()
               + " but column '"
-              + column
+              + name
               + "' was added with inputs "
               + meta.inputs()
               + ": record the change with table.alterColumns(Map.of(\""
-              + column
+              + name
               + "\", new "
               + udf.getClass().getSimpleName()
               + "())); the next backfill then recomputes every row");
     }
-    ColumnChecks.checkInputs(table.name(), ds.getSchema(), column, spec);
-    ColumnChecks.checkOutput(column, meta.udfClass(), spec);
-    if (!ColumnChecks.sameType(field, spec.output())) {
-      throw new InvalidInputException(
-          "UDF "
-              + meta.udfClass()
-              + " now declares output "
-              + spec.output().getType()
-              + " but column '"
-              + column
-              + "' holds "
-              + field.getType()
-              + ": drop and re-add the column to change its type");
-    }
+    ColumnChecks.checkInputs(table.name(), ds.getSchema(), name, spec);
+    ColumnChecks.checkOutput(name, meta.udfClass(), spec);
+    checkOutputMatches(table, name, group, fields, meta, spec);
     // As Geneva: when the UDF changed since the values were computed, the default backfill drops
     // its IS NULL filter and recomputes every row.
     String udfChange =
@@ -123,7 +129,10 @@ public final class BackfillPlanner {
         SqlFilters.wrap(
             options
                 .where()
-                .orElse(udfChange != null ? "true" : SqlNames.quote(column) + " IS NULL"));
+                .orElse(
+                    udfChange != null
+                        ? "true"
+                        : ColumnGroup.anyNull(fields.stream().map(Field::getName).toList())));
     long selected;
     try {
       // A user filter is checked (and short-circuits an empty selection) before any planning.
@@ -139,27 +148,162 @@ public final class BackfillPlanner {
               + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
           e);
     }
-    return new Checked(field, meta, udf, spec, filter, defaultFilter, selected, udfChange);
+    return new Checked(
+        name, group, fields, meta, udf, spec, filter, defaultFilter, selected, udfChange);
   }
 
-  static BackfillPlan plan(TableLocation table, String column, BackfillOptions options) {
+  /** The fields of a group's members, in output order; every one must still be in the table. */
+  private static List<Field> members(Dataset ds, TableLocation table, ColumnGroup group) {
+    List<Field> fields = new ArrayList<>();
+    for (String member : group.members()) {
+      Field f =
+          ds.getSchema().getFields().stream()
+              .filter(x -> x.getName().equals(member))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "column group '"
+                              + group.name()
+                              + "' of table '"
+                              + table.name()
+                              + "' lists column '"
+                              + member
+                              + "', which the table no longer has (it was dropped by other"
+                              + " means): one UDF computes the group's columns together, so"
+                              + " the group cannot be backfilled without it. Add the UDF again"
+                              + " as a new group"));
+      fields.add(f);
+    }
+    return fields;
+  }
+
+  /** Fails unless every member of a group records the same UDF and the same group. */
+  private static void checkMembersAgree(
+      TableLocation table, ColumnGroup group, List<Field> fields, UdfMetadata meta) {
+    for (Field f : fields) {
+      Optional<UdfMetadata> m = UdfMetadata.from(f.getMetadata());
+      Optional<ColumnGroup> g = ColumnGroup.from(f.getMetadata());
+      if (m.isEmpty() || !m.get().equals(meta) || g.isEmpty() || !g.get().equals(group)) {
+        throw new InvalidInputException(
+            "column '"
+                + f.getName()
+                + "' of table '"
+                + table.name()
+                + "' belongs to column group '"
+                + group.name()
+                + "' "
+                + group.members()
+                + " but records "
+                + (m.isEmpty() ? "no UDF" : "UDF " + m.get().udfClass() + " " + m.get().version())
+                + (g.isEmpty()
+                    ? " and no group"
+                    : g.get().equals(group) ? "" : " and group " + g.get())
+                + " where '"
+                + fields.get(0).getName()
+                + "' records UDF "
+                + meta.udfClass()
+                + " "
+                + meta.version()
+                + ": its metadata was changed by other means. Record one UDF for the whole group"
+                + " with table.alterColumns(Map.of(\""
+                + group.name()
+                + "\", udf))");
+      }
+    }
+  }
+
+  /** Fails unless the UDF still declares the stored column's type, or the group's columns. */
+  private static void checkOutputMatches(
+      TableLocation table,
+      String name,
+      ColumnGroup group,
+      List<Field> fields,
+      UdfMetadata meta,
+      UdfSpec spec) {
+    if (group == null && spec.unpacked()) {
+      throw new InvalidInputException(
+          "UDF "
+              + meta.udfClass()
+              + " now declares several output columns but column '"
+              + name
+              + "' of table '"
+              + table.name()
+              + "' was added as one column: a UDF cannot change from one output column to"
+              + " several; add it again under a new name with table.addColumns");
+    }
+    if (group != null && !spec.unpacked()) {
+      throw new InvalidInputException(
+          "UDF "
+              + meta.udfClass()
+              + " now declares one output but column group '"
+              + name
+              + "' of table '"
+              + table.name()
+              + "' holds columns "
+              + group.members()
+              + ": declare them with UdfSpec.outputColumns, or add the UDF again under a new"
+              + " name with table.addColumns");
+    }
+    List<Field> declared = group == null ? List.of(spec.output()) : spec.output().getChildren();
+    boolean same = declared.size() == fields.size();
+    for (int i = 0; same && i < fields.size(); i++) {
+      same =
+          ColumnChecks.sameType(fields.get(i), declared.get(i))
+              && (group == null || fields.get(i).getName().equals(declared.get(i).getName()));
+    }
+    if (!same) {
+      throw new InvalidInputException(
+          "UDF "
+              + meta.udfClass()
+              + " now declares output "
+              + (group == null
+                  ? String.valueOf(spec.output().getType())
+                  : "columns " + describe(declared))
+              + " but "
+              + (group == null ? "column '" + name + "' holds " : "group '" + name + "' holds ")
+              + (group == null ? String.valueOf(fields.get(0).getType()) : describe(fields))
+              + ": drop and re-add the column"
+              + (group == null ? "" : "s")
+              + " to change "
+              + (group == null ? "its type" : "them"));
+    }
+  }
+
+  private static List<String> describe(List<Field> fields) {
+    return fields.stream().map(f -> f.getName() + ": " + f.getType()).toList();
+  }
+
+  static BackfillPlan plan(TableLocation table, String requested, BackfillOptions options) {
     try (Dataset ds = table.openLatest()) {
       long readVersion = ds.version();
-      Checked c = check(ds, table, column, options);
-      Field field = c.field();
+      Checked c = check(ds, table, requested, options);
+      String column = c.name();
       UdfMetadata meta = c.meta();
       Udf udf = c.udf();
       UdfSpec spec = c.spec();
       String filter = c.filter();
       boolean defaultFilter = c.defaultFilter();
       long selected = c.selected();
-      LanceField columnField =
-          ds.getLanceSchema().fields().stream()
-              .filter(f -> f.getName().equals(column))
-              .findFirst()
-              .orElseThrow();
-      int fieldId = columnField.getId();
-      Set<Integer> columnIds = Set.copyOf(ColumnLayout.allIds(columnField));
+      List<LanceField> outputFields = new ArrayList<>();
+      for (Field f : c.fields()) {
+        outputFields.add(
+            ds.getLanceSchema().fields().stream()
+                .filter(l -> l.getName().equals(f.getName()))
+                .findFirst()
+                .orElseThrow());
+      }
+      int fieldId = outputFields.get(0).getId();
+      Set<Integer> columnIds = new HashSet<>();
+      outputFields.forEach(f -> columnIds.addAll(ColumnLayout.allIds(f)));
+      List<String> outputColumns =
+          c.group() == null ? List.of() : outputFields.stream().map(LanceField::getName).toList();
+      // A group's checkpoints name every member and field id, so that a result written for one
+      // column (or for other members) is never taken for the group's, nor the other way round.
+      String layout =
+          c.group() == null
+              ? null
+              : "columns " + outputColumns + " ids " + new java.util.TreeSet<>(columnIds);
       Set<Integer> inputIds = new HashSet<>();
       for (LanceField f : ds.getLanceSchema().fields()) {
         if (spec.inputs().contains(f.getName())) {
@@ -180,6 +324,9 @@ public final class BackfillPlanner {
           FragmentMetadata md = fragment.metadata();
           String fingerprint = inputFingerprint(md, inputIds);
           String existing = existingFile(md, columnIds);
+          if (c.group() != null) {
+            checkOneFile(table, c.group(), md, columnIds);
+          }
           DataFile format = md.getFiles().get(0);
           long physical = md.getPhysicalRows();
           long base = ((long) md.getId()) << 32;
@@ -214,6 +361,7 @@ public final class BackfillPlanner {
             }
             String key =
                 checkpointKey(
+                    layout,
                     meta.udfClass(),
                     spec.version(),
                     column,
@@ -243,7 +391,8 @@ public final class BackfillPlanner {
                     format.getFileMinorVersion(),
                     existing != null,
                     batchSize,
-                    key));
+                    key,
+                    outputColumns));
             rowsPerTask.put(id, r[2]);
             perFragment.merge(md.getId(), 1, Integer::sum);
             physicalRows.put(md.getId(), physical);
@@ -259,7 +408,7 @@ public final class BackfillPlanner {
           udf instanceof StatefulUdf,
           readVersion,
           fieldId,
-          columnField,
+          List.copyOf(outputFields),
           tasks,
           perFragment,
           physicalRows,
@@ -285,7 +434,8 @@ public final class BackfillPlanner {
       TableLocation table, String column, BackfillOptions options) {
     BackfillPlan plan = plan(table, column, options);
     CheckpointStore checkpoints =
-        CheckpointStore.forColumn(table.uri(), column, table::storageOptions, table.allocator());
+        CheckpointStore.forColumn(
+            table.uri(), plan.column(), table::storageOptions, table.allocator());
     int tasksReusable = 0;
     long rowsReusable = 0;
     for (BackfillTask task : plan.tasks()) {
@@ -297,7 +447,7 @@ public final class BackfillPlanner {
     long rowsSelected = plan.rowsTotal();
     return new BackfillPlanSummary(
         table.uri(),
-        column,
+        plan.column(),
         plan.udfClass(),
         plan.spec().version(),
         options
@@ -305,7 +455,7 @@ public final class BackfillPlanner {
             .orElse(
                 plan.udfChange() != null
                     ? "all rows (the UDF changed: " + plan.udfChange() + ")"
-                    : SqlNames.quote(column) + " IS NULL"),
+                    : ColumnGroup.anyNull(plan.outputColumns())),
         plan.readVersion(),
         rowsSelected,
         plan.tasksPerFragment().size(),
@@ -401,11 +551,51 @@ public final class BackfillPlanner {
     return null;
   }
 
-  private static String checkpointKey(Object... parts) {
+  /**
+   * Fails when a group's columns are held by more than one data file of a fragment: a group is
+   * written as one file, so its columns were written by other means and one file cannot replace
+   * them.
+   */
+  private static void checkOneFile(
+      TableLocation table, ColumnGroup group, FragmentMetadata md, Set<Integer> columnIds) {
+    List<String> files = new ArrayList<>();
+    for (DataFile f : md.getFiles()) {
+      if (Arrays.stream(f.getFields()).anyMatch(columnIds::contains)) {
+        files.add(f.getPath());
+      }
+    }
+    if (files.size() > 1) {
+      throw new InvalidInputException(
+          "fragment "
+              + md.getId()
+              + " of table '"
+              + table.name()
+              + "' holds the columns of group '"
+              + group.name()
+              + "' "
+              + group.members()
+              + " in "
+              + files.size()
+              + " data files "
+              + files
+              + ", written by other means: Geneva writes a group's columns as one file per"
+              + " fragment and cannot replace them. Add the UDF again as a new group");
+    }
+  }
+
+  /**
+   * A task's checkpoint key: a hash of what decides its result. A group's keys also hash its {@code
+   * layout} (members and field ids); a column's keys stay what they were before groups.
+   */
+  private static String checkpointKey(String layout, Object... parts) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (Object p : parts) {
         sha.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      if (layout != null) {
+        sha.update(layout.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0);
       }
       return "f" + parts[5] + "-" + HexFormat.of().formatHex(sha.digest(), 0, 16);

@@ -340,7 +340,7 @@ public final class BackfillRun implements BackfillJob {
     if (failure == null && !cancelled && plan.udfChange() != null) {
       try {
         committedVersion =
-            UdfVersions.markComputed(table, plan.column(), plan.udfClass(), plan.spec());
+            UdfVersions.markComputed(table, plan.outputColumns(), plan.udfClass(), plan.spec());
       } catch (RuntimeException e) {
         failure =
             new GenevaException(
@@ -583,7 +583,7 @@ public final class BackfillRun implements BackfillJob {
       joinedParts.put(task.fragmentId(), parts.stream().map(TaskResult::dataFile).toList());
     }
     ColumnLayout layout =
-        ColumnLayout.of(plan.columnField(), task.fileMajorVersion(), task.fileMinorVersion());
+        ColumnLayout.ofAll(plan.outputFields(), task.fileMajorVersion(), task.fileMinorVersion());
     if (pending.isEmpty()) {
       oldestPendingNanos = System.nanoTime();
     }

@@ -2,6 +2,7 @@ package dev.geneva.internal.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -9,21 +10,21 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
  * Walks the rows of a fragment scan (made with row addresses) in row-offset order, one row at a
- * time, exposing the current row's offset and value.
+ * time, exposing the current row's offset and values.
  */
 final class OffsetCursor {
   static final String ROW_ADDRESS = "_rowaddr";
 
   private final ArrowReader reader;
-  private final String column;
+  private final List<String> columns;
   private VectorSchemaRoot batch;
   private UInt8Vector addresses;
   private int index = -1;
   private long offset = -1;
 
-  OffsetCursor(ArrowReader reader, String column) {
+  OffsetCursor(ArrowReader reader, List<String> columns) {
     this.reader = reader;
-    this.column = column;
+    this.columns = List.copyOf(columns);
     advance();
   }
 
@@ -32,8 +33,9 @@ final class OffsetCursor {
     return offset;
   }
 
-  FieldVector vector() {
-    return batch.getVector(column);
+  /** The current batch's vector of the {@code i}th column. */
+  FieldVector vector(int i) {
+    return batch.getVector(columns.get(i));
   }
 
   int index() {

@@ -28,9 +28,11 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -326,7 +328,7 @@ public final class TaskExecution implements AutoCloseable {
       this.aligned =
           new AlignedColumnWriter(
               allocator,
-              outField,
+              fileFields(task, outField),
               task.rangeStart(),
               task.rangeEnd(),
               writer,
@@ -358,14 +360,19 @@ public final class TaskExecution implements AutoCloseable {
     }
   }
 
+  /**
+   * The vector type the UDF fills: the column's, or for a UDF of several columns a struct of them,
+   * whose fields the data file holds as columns of their own ({@link #fileFields}).
+   */
   private Field outputField(Dataset dataset, BackfillTask task) {
-    Field stored = dataset.getSchema().findField(task.column());
-    Field outField =
-        new Field(
-            task.column(),
-            new FieldType(
-                true, stored.getType(), null, UdfMetadata.lanceEncoding(stored.getMetadata())),
-            stored.getChildren());
+    if (!task.outputColumns().isEmpty()) {
+      List<Field> members = new ArrayList<>();
+      for (String c : task.outputColumns()) {
+        members.add(storedField(dataset, c));
+      }
+      return new Field(task.column(), FieldType.nullable(ArrowType.Struct.INSTANCE), members);
+    }
+    Field outField = storedField(dataset, task.column());
     if (ColumnChecks.isBlob(outField) && fileVersion(task) == LanceFileVersion.V2_0) {
       throw new GenevaException(
           "column '"
@@ -376,6 +383,43 @@ public final class TaskExecution implements AutoCloseable {
               + " safely: rewrite the table in file format 2.1 or newer");
     }
     return outField;
+  }
+
+  private static Field storedField(Dataset dataset, String column) {
+    Field stored = dataset.getSchema().findField(column);
+    return new Field(
+        column,
+        new FieldType(
+            true, stored.getType(), null, UdfMetadata.lanceEncoding(stored.getMetadata())),
+        stored.getChildren());
+  }
+
+  /** The columns of the task's data file: the output column, or the fields of a group's struct. */
+  static List<Field> fileFields(BackfillTask task, Field outField) {
+    return task.outputColumns().isEmpty() ? List.of(outField) : outField.getChildren();
+  }
+
+  /**
+   * The vectors of the data file's columns for a computed batch: the output, or the fields of a
+   * group's struct, null wherever the struct is (a skipped row, or a row the UDF returned null
+   * for).
+   */
+  static List<FieldVector> fileVectors(BackfillTask task, FieldVector out) {
+    if (task.outputColumns().isEmpty()) {
+      return List.of(out);
+    }
+    StructVector struct = (StructVector) out;
+    List<FieldVector> members = struct.getChildrenFromFields();
+    int rows = struct.getValueCount();
+    for (FieldVector member : members) {
+      member.setValueCount(rows);
+      for (int i = 0; i < rows; i++) {
+        if (struct.isNull(i) && !member.isNull(i)) {
+          BitVectorHelper.unsetBit(member.getValidityBuffer(), i);
+        }
+      }
+    }
+    return members;
   }
 
   /** The task's UDF, checked to be the version the backfill was planned with. */
@@ -434,7 +478,7 @@ public final class TaskExecution implements AutoCloseable {
         AlignedColumnWriter aligned =
             new AlignedColumnWriter(
                 allocator,
-                outField,
+                fileFields(task, outField),
                 task.rangeStart(),
                 task.rangeEnd(),
                 writer,
@@ -548,7 +592,7 @@ public final class TaskExecution implements AutoCloseable {
       long started = System.nanoTime();
       invoker.compute(batch, out, addresses::get);
       timer.udfNanos += System.nanoTime() - started;
-      aligned.putAll(addresses, out, rows);
+      aligned.putAll(addresses, fileVectors(task, out), rows);
     }
   }
 
@@ -563,13 +607,13 @@ public final class TaskExecution implements AutoCloseable {
       LanceScanner scanner =
           fragment.newScan(
               new ScanOptions.Builder()
-                  .columns(List.of(task.column()))
+                  .columns(task.fileColumns())
                   .withRowAddress(true)
                   .filter(BackfillPlanner.rangeFilter(base, task.rangeStart(), task.rangeEnd()))
                   .batchSize(task.batchSize())
                   .build());
       ArrowReader reader = scanner.scanBatches();
-      return new CarryOver(scanner, reader, new OffsetCursor(reader, task.column()));
+      return new CarryOver(scanner, reader, new OffsetCursor(reader, task.fileColumns()));
     }
 
     @Override
@@ -609,6 +653,9 @@ public final class TaskExecution implements AutoCloseable {
     }
     if (type instanceof ArrowType.Bool) {
       return 1;
+    }
+    if (type instanceof ArrowType.Struct) {
+      return field.getChildren().stream().mapToLong(TaskExecution::estimatedWidth).sum();
     }
     return 64;
   }

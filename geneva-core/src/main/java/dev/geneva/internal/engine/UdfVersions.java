@@ -178,29 +178,34 @@ public final class UdfVersions {
   }
 
   /**
-   * Records that a column's values are now computed by a declaration, after a backfill that
-   * recomputed every row.
+   * Records that columns' values are now computed by a declaration, after a backfill that
+   * recomputed every row: one column, or every member of a group, in one commit.
    *
    * @param table the table
-   * @param column the column
+   * @param columns the columns
    * @param udfClass the UDF's class
    * @param spec its declaration
    * @return the new version
    */
-  static long markComputed(TableLocation table, String column, String udfClass, UdfSpec spec) {
-    Map<String, String> updates = new java.util.HashMap<>();
-    updates.put(COMPUTED, encode(udfClass, spec.version(), spec.inputs()));
-    Optional<UdfMetadata> declared;
+  static long markComputed(
+      TableLocation table, List<String> columns, String udfClass, UdfSpec spec) {
+    Map<String, Map<String, String>> updates = new java.util.LinkedHashMap<>();
     try (Dataset latest = table.openLatest()) {
-      var field = latest.getSchema().findField(column);
-      declared = UdfMetadata.from(field.getMetadata());
+      for (String column : columns) {
+        Map<String, String> update = new java.util.HashMap<>();
+        update.put(COMPUTED, encode(udfClass, spec.version(), spec.inputs()));
+        Optional<UdfMetadata> declared =
+            UdfMetadata.from(latest.getSchema().findField(column).getMetadata());
+        // The declared version follows the class's, unless alterColumns declared another UDF
+        // meanwhile.
+        if (declared.isPresent()
+            && declared.get().udfClass().equals(udfClass)
+            && declared.get().inputs().equals(spec.inputs())) {
+          update.put(UdfMetadata.VERSION, spec.version());
+        }
+        updates.put(column, update);
+      }
     }
-    // The declared version follows the class's, unless alterColumns declared another UDF meanwhile.
-    if (declared.isPresent()
-        && declared.get().udfClass().equals(udfClass)
-        && declared.get().inputs().equals(spec.inputs())) {
-      updates.put(UdfMetadata.VERSION, spec.version());
-    }
-    return updateFieldMetadata(table, Map.of(column, updates));
+    return updateFieldMetadata(table, updates);
   }
 }

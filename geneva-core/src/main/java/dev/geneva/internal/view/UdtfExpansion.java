@@ -66,6 +66,7 @@ final class UdtfExpansion implements AutoCloseable {
   private final long rowsPerTask;
   private final List<UdtfTask> planned = new ArrayList<>();
   private final Deque<InFlight> inFlight = new ArrayDeque<>();
+  private Progress progress;
   private ExecutorSession session;
   private int nextTask;
   private long sourceRows;
@@ -122,7 +123,7 @@ final class UdtfExpansion implements AutoCloseable {
   }
 
   /**
-   * Plans the expansion of one fragment's missing rows; {@link #finish()} runs it.
+   * Plans the expansion of one fragment's missing rows; {@link #finish(Progress)} runs it.
    *
    * @param fragment the source fragment
    * @param missing the source row ids to expand
@@ -131,20 +132,43 @@ final class UdtfExpansion implements AutoCloseable {
     planned.add(task(fragment, ranges(missing)));
   }
 
+  /** Where an expansion reports its committed fragments and learns it was cancelled. */
+  interface Progress {
+    /** Throws a {@link CancellationException} once the refresh is cancelled. */
+    void checkCancelled();
+
+    /** One source fragment's rows were appended to the view. */
+    void committed(long sourceRows, long viewRows);
+  }
+
   /**
    * Runs the planned tasks, at most {@code concurrency} calls at a time, and appends their pieces
-   * in order, waiting for the oldest call when {@code concurrency} are under way.
+   * in order, waiting for the oldest call when {@code concurrency} are under way. Cancelled, it
+   * submits no more calls, appends those under way and throws.
    */
-  void finish() {
-    for (List<UdtfTask> call : pack(planned, rowsPerTask, concurrency)) {
-      while (inFlight.size() >= concurrency) {
+  void finish(Progress progress) {
+    this.progress = progress;
+    try {
+      for (List<UdtfTask> call : pack(planned, rowsPerTask, concurrency)) {
+        progress.checkCancelled();
+        while (inFlight.size() >= concurrency) {
+          commitOldest();
+        }
+        inFlight.add(new InFlight(call, session().submitUdtf(call, rows -> {})));
+      }
+      planned.clear();
+      while (!inFlight.isEmpty()) {
         commitOldest();
       }
-      inFlight.add(new InFlight(call, session().submitUdtf(call, rows -> {})));
-    }
-    planned.clear();
-    while (!inFlight.isEmpty()) {
-      commitOldest();
+    } catch (CancellationException cancelled) {
+      try {
+        while (!inFlight.isEmpty()) {
+          commitOldest();
+        }
+      } catch (RuntimeException e) {
+        cancelled.addSuppressed(e);
+      }
+      throw cancelled;
     }
   }
 
@@ -242,6 +266,9 @@ final class UdtfExpansion implements AutoCloseable {
     sourceRows += r.sourceRows();
     viewRows += r.viewRows();
     failedRows += r.failedRows();
+    if (progress != null) {
+      progress.committed(r.sourceRows(), r.viewRows());
+    }
     LOG.debug(
         "view '{}': source fragment {} expanded by {} into {} rows",
         view.name(),

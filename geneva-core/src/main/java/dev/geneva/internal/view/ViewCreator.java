@@ -9,6 +9,7 @@ import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.internal.engine.ViewAccess;
+import dev.geneva.internal.lance.TableConfig;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.udf.ChunkerUdf;
 import dev.geneva.udf.Udf;
@@ -16,6 +17,7 @@ import dev.geneva.udf.UdfSpec;
 import dev.geneva.udf.Udtf;
 import dev.geneva.udf.UdtfSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +240,18 @@ public final class ViewCreator {
    * @param definition the checked definition
    */
   public static void create(TableLocation location, Definition definition) {
+    create(location, definition, ViewQueryOptions.NONE);
+  }
+
+  /**
+   * Creates the empty view table and records the definition with the query's shuffle and sample.
+   *
+   * @param location where the view goes
+   * @param definition the checked definition
+   * @param options the query's shuffle and sample
+   */
+  public static void create(
+      TableLocation location, Definition definition, ViewQueryOptions options) {
     WriteParams params =
         new WriteParams.Builder()
             .withMode(WriteParams.WriteMode.CREATE)
@@ -249,6 +263,10 @@ public final class ViewCreator {
       throw new GenevaException(
           "cannot create view table '" + location.name() + "' at " + location.uri() + ": " + e, e);
     }
-    ViewRefresher.write(location, definition.metadata());
+    Map<String, String> config = new LinkedHashMap<>(definition.metadata().toConfig());
+    config.putAll(options.toConfig());
+    try (Dataset ds = location.openLatest()) {
+      TableConfig.update(ds, config, Set.of());
+    }
   }
 }

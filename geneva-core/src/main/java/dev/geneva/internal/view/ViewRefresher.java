@@ -16,6 +16,7 @@ import dev.geneva.Table;
 import dev.geneva.internal.engine.LocalThreadExecutor;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
+import dev.geneva.internal.lance.TableConfig;
 import dev.geneva.internal.lance.TableLocation;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTarget;
@@ -69,6 +70,7 @@ public final class ViewRefresher {
   private final TableLocation view;
   private final Table viewTable;
   private final Function<BackfillOptions, BackfillExecutor> executors;
+  private ViewQueryOptions queryOptions;
 
   /**
    * Creates a refresher.
@@ -130,13 +132,10 @@ public final class ViewRefresher {
    */
   public static void write(TableLocation location, ViewMetadata metadata) {
     try (Dataset ds = location.openLatest()) {
-      ds.updateConfig(metadata.toConfig());
       Set<String> absent = new HashSet<>(ViewMetadata.OPTIONAL_KEYS);
       absent.removeAll(metadata.toConfig().keySet());
       absent.retainAll(ds.getConfig().keySet());
-      if (!absent.isEmpty()) {
-        ds.deleteConfigKeys(absent);
-      }
+      TableConfig.update(ds, metadata.toConfig(), absent);
     }
   }
 
@@ -198,13 +197,26 @@ public final class ViewRefresher {
    * @return what was done
    */
   public RefreshResult refresh(OptionalLong version, BackfillOptions backfillOptions) {
+    return refresh(version, backfillOptions, new RefreshRun(view.name()));
+  }
+
+  /**
+   * Runs a refresh, reporting its progress to {@code run} and stopping at a safe point when it is
+   * cancelled: between source fragments, and by cancelling the UDF column's backfill under way.
+   *
+   * @param version the source version, or empty for the latest
+   * @param backfillOptions options for the UDF columns' backfills (their {@code where} must be
+   *     unset)
+   * @param run the progress and cancellation of this refresh
+   * @return what was done
+   * @throws java.util.concurrent.CancellationException when cancelled; the view stays resumable
+   */
+  public RefreshResult refresh(
+      OptionalLong version, BackfillOptions backfillOptions, RefreshRun run) {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
-    BackfillTarget target = checkAdmission(backfillOptions, work.udtf);
-    if (target != null && target.runsRefreshes()) {
-      return target.refresh(viewTable, version, backfillOptions);
-    }
+    checkAdmission(backfillOptions);
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));
@@ -214,17 +226,23 @@ public final class ViewRefresher {
     long viewAdded = 0;
     long deleted = 0;
     long failed = 0;
+    run.syncing(work.fragments.size());
     for (int f : work.removed) {
+      run.checkCancelled();
       Map<Long, Integer> gone = existing(f);
       if (!gone.isEmpty()) {
         viewTable.delete(range(f));
         deleted += rows(gone.values());
+        run.deleted(rows(gone.values()));
       }
     }
     Schema viewSchema = viewSchema();
+    boolean shuffled = queryOptions().shuffleSeed().isPresent();
+    Map<Integer, long[]> toShuffle = new TreeMap<>();
     try (Dataset src = source.openVersion(work.target);
         Expander expander = new Expander(work, viewSchema, backfillOptions)) {
       for (var e : new TreeMap<>(work.fragments).entrySet()) {
+        run.checkCancelled();
         int f = e.getKey();
         Diff d = diff(work, f, e.getValue());
         if (!d.stale.isEmpty()) {
@@ -234,27 +252,53 @@ public final class ViewRefresher {
             deleteIds(d.stale);
           }
           deleted += d.staleRows;
+          run.deleted(d.staleRows);
         }
-        if (!d.missing.isEmpty()) {
+        if (!d.missing.isEmpty() && shuffled) {
+          toShuffle.put(f, d.missing.stream().mapToLong(Long::longValue).sorted().toArray());
+        } else if (!d.missing.isEmpty()) {
           if (expander.expansion != null) {
             expander.expansion.add(f, d.missing);
-          } else {
-            long[] rows = append(src, f, work.meta, viewSchema, d.missing);
-            added += rows[0];
-            viewAdded += rows[1];
+            continue; // done when its piece is appended
           }
+          long[] rows = append(src, f, work.meta, viewSchema, d.missing);
+          added += rows[0];
+          viewAdded += rows[1];
+          run.added(rows[0], rows[1]);
         }
+        run.fragmentDone();
+      }
+      if (!toShuffle.isEmpty()) {
+        long[] rows =
+            new ShuffledAppender(view, viewTable, queryOptions(), run)
+                .append(src, work.meta, viewSchema, toShuffle);
+        added += rows[0];
+        viewAdded += rows[1];
       }
       if (expander.expansion != null) {
-        expander.expansion.finish();
+        expander.expansion.finish(
+            new UdtfExpansion.Progress() {
+              @Override
+              public void checkCancelled() {
+                run.checkCancelled();
+              }
+
+              @Override
+              public void committed(long sourceRows, long viewRows) {
+                run.added(sourceRows, viewRows);
+                run.fragmentDone();
+              }
+            });
         added += expander.expansion.sourceRows();
         viewAdded += expander.expansion.viewRows();
         failed = expander.expansion.failedRows();
       }
     }
     Map<String, BackfillResult> backfills = new LinkedHashMap<>();
-    for (String column : udfColumnsInOrder(viewSchema())) {
-      backfills.put(column, viewTable.backfill(column, backfillOptions));
+    List<String> columns = udfColumnsInOrder(viewSchema());
+    run.backfilling(columns.size());
+    for (String column : columns) {
+      backfills.put(column, run.backfill(() -> viewTable.backfillAsync(column, backfillOptions)));
     }
     write(view, metadata(view).refreshed(work.target, work.udtfVersion));
     if (work.udtf != null) {
@@ -285,13 +329,19 @@ public final class ViewRefresher {
    * Lets the target the UDF columns' backfills will go to refuse them, and the view's UDTF, before
    * anything is written (a cluster whose worker groups cannot fit a UDF's or the UDTF's resources).
    * The target is found as {@link Table#backfill(String, BackfillOptions)} finds it.
+   *
+   * @param options the UDF columns' backfill options
+   * @return the target, or null when the backfills run in this JVM
+   * @throws dev.geneva.GenevaException when the target refuses the UDTF or a column
    */
-  private BackfillTarget checkAdmission(BackfillOptions options, Udtf udtf) {
+  public BackfillTarget checkAdmission(BackfillOptions options) {
     BackfillTarget target = options.target().orElse(null);
     if (target == null && options.executor().isEmpty()) {
       target = BackfillTargets.current().orElse(null);
     }
     if (target != null) {
+      Udtf udtf =
+          metadata(view).udtfClass().map(c -> UdtfRunner.instantiate(c, view.name())).orElse(null);
       if (udtf != null) {
         target.checkAdmission(viewTable, udtf);
       }
@@ -481,7 +531,16 @@ public final class ViewRefresher {
     Map<Long, Integer> existing = existing(fragment);
     Set<Long> live = new HashSet<>();
     try (Dataset src = source.openVersion(work.target)) {
-      scanIds(src, fragment, work.meta.filter(), live::add);
+      ViewQueryOptions options = queryOptions();
+      scanIds(
+          src,
+          fragment,
+          work.meta.filter(),
+          id -> {
+            if (options.sampled(id)) {
+              live.add(id);
+            }
+          });
     }
     if (kind == Kind.REDO) {
       return new Diff(live, existing.keySet(), rows(existing.values()));
@@ -618,6 +677,16 @@ public final class ViewRefresher {
               + e,
           e);
     }
+  }
+
+  /** The view query's shuffle and sample, read once. */
+  private ViewQueryOptions queryOptions() {
+    if (queryOptions == null) {
+      try (Dataset ds = view.openLatest()) {
+        queryOptions = ViewQueryOptions.fromConfig(ds.getConfig());
+      }
+    }
+    return queryOptions;
   }
 
   private Schema viewSchema() {

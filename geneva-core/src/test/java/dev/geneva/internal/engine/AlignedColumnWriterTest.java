@@ -37,7 +37,7 @@ class AlignedColumnWriterTest {
     String path = dir.resolve("col.lance").toString();
     try (LanceFileWriter file = LanceFileWriter.open(path, allocator, null);
         AlignedColumnWriter aligned =
-            new AlignedColumnWriter(allocator, field, 0, 10, file, null, chunkRows)) {
+            new AlignedColumnWriter(allocator, List.of(field), 0, 10, file, null, chunkRows)) {
       for (long[] offsets : batches) {
         try (UInt8Vector addresses = new UInt8Vector("_rowaddr", allocator);
             FieldVector values = field.createVector(allocator)) {
@@ -55,7 +55,7 @@ class AlignedColumnWriterTest {
           }
           addresses.setValueCount(offsets.length);
           values.setValueCount(offsets.length);
-          aligned.putAll(addresses, values, offsets.length);
+          aligned.putAll(addresses, List.of(values), offsets.length);
         }
       }
       aligned.finish();

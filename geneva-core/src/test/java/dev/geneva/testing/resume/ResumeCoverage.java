@@ -67,6 +67,28 @@ public final class ResumeCoverage {
         .isPositive();
   }
 
+  /**
+   * Asserts that some case of a UDF of several columns was interrupted and resumed from
+   * checkpoints, on split and on unsplit fragments.
+   *
+   * @param outcomes the cases that ran
+   */
+  public static void assertGroupsResumed(List<Outcome> outcomes) {
+    for (Shape shape : List.of(Shape.SPLIT, Shape.WHOLE)) {
+      long resumed =
+          outcomes.stream()
+              .filter(o -> o.scenario().group() && o.scenario().shape() == shape)
+              .filter(o -> o.interrupted() && o.rowsReused() > 0)
+              .count();
+      System.out.printf(
+          "resume cases: %d groups of columns on %s fragments resumed from checkpoints%n",
+          resumed, name(shape));
+      assertThat(resumed)
+          .as("interrupted group cases on %s fragments whose rerun reused checkpoints", name(shape))
+          .isPositive();
+    }
+  }
+
   private static String name(Shape shape) {
     return shape == Shape.WHOLE ? "unsplit" : shape.name().toLowerCase(Locale.ROOT);
   }

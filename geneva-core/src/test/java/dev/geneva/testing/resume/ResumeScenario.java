@@ -11,8 +11,10 @@ import dev.geneva.Table;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.IdSignature;
+import dev.geneva.testing.IdSignatures;
 import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.udf.Udf;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,6 +55,9 @@ import java.util.stream.Stream;
  * @param answerLost for {@link Fault#EXECUTOR_DIES}: whether that task ran before the worker died
  * @param killAfterTasks for {@link Fault#JVM_KILLED}: the child JVM is killed once it reports this
  *     many finished tasks
+ * @param group whether the column is one of a UDF of several columns ({@link IdSignatures}: {@code
+ *     sig} and {@code sig_text} computed together), backfilled by its member's name and checked for
+ *     both members
  */
 public record ResumeScenario(
     long seed,
@@ -72,7 +77,8 @@ public record ResumeScenario(
     List<Long> poisonIds,
     int dieAt,
     boolean answerLost,
-    int killAfterTasks) {
+    int killAfterTasks,
+    boolean group) {
 
   /** How the first backfill is interrupted. */
   public enum Fault {
@@ -217,7 +223,36 @@ public record ResumeScenario(
         List.copyOf(poison),
         dieAt,
         answerLost,
-        killAfterTasks);
+        killAfterTasks,
+        false);
+  }
+
+  /**
+   * The same case with {@code sig} computed by a UDF of several columns.
+   *
+   * @return the case, for a group
+   */
+  public ResumeScenario asGroup() {
+    return new ResumeScenario(
+        seed,
+        fault,
+        shape,
+        rows,
+        rowsPerFragment,
+        rowsPerTask,
+        resumeRowsPerTask,
+        concurrency,
+        batchSize,
+        commitEvery,
+        nullEvery,
+        deleteBefore,
+        prefillBelow,
+        deleteBetween,
+        poisonIds,
+        dieAt,
+        answerLost,
+        killAfterTasks,
+        true);
   }
 
   /**
@@ -292,6 +327,18 @@ public record ResumeScenario(
             .as("resumed run's sig of id %d (clean run: %s) in %s", id, expected.get(id), this)
             .isEqualTo(expected.get(id));
       }
+      if (group) {
+        Map<Long, Object> expectedText = LanceColumns.byId(clean, "sig_text");
+        Map<Long, Object> actualText = LanceColumns.byId(faulty.uri(), "sig_text");
+        for (long id : liveIds) {
+          assertThat(text(expectedText.get(id)))
+              .as("clean run's sig_text of id %d in %s", id, this)
+              .isEqualTo(IdSignatures.expectedText(id));
+          assertThat(text(actualText.get(id)))
+              .as("resumed run's sig_text of id %d in %s", id, this)
+              .isEqualTo(IdSignatures.expectedText(id));
+        }
+      }
       return new Outcome(
           this, faulty.interrupted(), faulty.rowsReused(), executor.mostPartsPerCall());
     } finally {
@@ -299,6 +346,10 @@ public record ResumeScenario(
       IdSignature.NULL_EVERY.set(0);
       IdSignature.DELAY_MICROS.set(0);
     }
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
   }
 
   private record Run(String uri, boolean interrupted, long rowsReused) {}
@@ -321,7 +372,8 @@ public record ResumeScenario(
     if (!deleteBefore.sql().isEmpty()) {
       t.delete(deleteBefore.sql());
     }
-    t.addColumns(Map.of("sig", new IdSignature()));
+    Udf udf = group ? new IdSignatures() : new IdSignature();
+    t.addColumns(Map.of(group ? "sigs" : "sig", udf));
     if (prefillBelow > 0) {
       t.backfill(
           "sig", options(rowsPerTask, executor).toBuilder().where("id < " + prefillBelow).build());
@@ -335,7 +387,8 @@ public record ResumeScenario(
       if (!deleteBetween.sql().isEmpty()) {
         t.delete(deleteBetween.sql());
       }
-      t.backfill("sig", options(resumeRowsPerTask, executor));
+      // A group's clean run names the group, the faulty runs its member.
+      t.backfill(group ? "sigs" : "sig", options(resumeRowsPerTask, executor));
       return t.uri();
     }
   }

@@ -1,6 +1,7 @@
 package dev.geneva.k8s.internal;
 
 import dev.geneva.Table;
+import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.Udfs;
 import dev.geneva.k8s.RayClusterSpec;
@@ -38,7 +39,9 @@ public final class Admission {
    * @throws ResourcesDoNotFitException when no worker group can run the UDF's tasks
    */
   public static void check(RayClusterSpec spec, Table table, String column) {
-    Optional<UdfMetadata> udf = UdfMetadata.from(table.schema().findField(column).getMetadata());
+    Optional<UdfMetadata> udf =
+        ColumnGroup.udfField(table.schema(), column)
+            .flatMap(f -> UdfMetadata.from(f.getMetadata()));
     if (udf.isEmpty()) {
       return; // validated before: not reached for a column without a UDF
     }

@@ -3,12 +3,23 @@ package dev.geneva.k8s.internal;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
+import dev.geneva.Table;
 import dev.geneva.k8s.HeadGroupSpec;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.ResourcesDoNotFitException;
 import dev.geneva.k8s.WorkerGroupSpec;
+import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.Scripted;
 import dev.geneva.udf.Resources;
+import dev.geneva.udf.UdfSpec;
+import dev.geneva.udf.UdfTypes;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Whether a UDF's resources fit some worker group, with the numbers when they do not. */
 class AdmissionTest {
@@ -76,5 +87,29 @@ class AdmissionTest {
         .hasMessageContaining("'small': 1 CPUs")
         .hasMessageContaining("'gpu': 8 CPUs, 1 GPUs")
         .hasMessageContaining("tasks without GPUs stay off it");
+  }
+
+  @Test
+  void check_whenTableColumnIsAGroupOrItsMember_checksTheGroupsUdf(@TempDir Path dir) {
+    Scripted.spec =
+        UdfSpec.builder()
+            .inputs("id")
+            .outputColumns(
+                UdfTypes.named("n", UdfTypes.int64()), UdfTypes.named("label", UdfTypes.utf8()))
+            .resources(Resources.of(16, 0, 0))
+            .build();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table t = SampleTables.create(db, "docs", 10, 10);
+      t.addColumns(Map.of("pair", new Scripted()));
+
+      for (String name : List.of("pair", "label")) {
+        assertThatThrownBy(() -> Admission.check(cluster(CPU), t, name))
+            .as("admission of %s", name)
+            .isInstanceOf(ResourcesDoNotFitException.class)
+            .hasMessageContaining(Scripted.class.getName());
+      }
+    } finally {
+      Scripted.spec = null;
+    }
   }
 }

@@ -9,6 +9,7 @@ import dev.geneva.JobMetrics;
 import dev.geneva.JobRecord;
 import dev.geneva.JobState;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.ray.jobs.RayJobContactLostException;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +62,13 @@ public final class ClientJobRecords {
       BackfillListener listener) {
     String udfClass = "";
     String udfVersion = "";
+    // A member of a column group is recorded under the group's name, as the driver records it.
+    String recorded = column;
     try {
-      Field f = table.schema().findField(column);
-      var udf = UdfMetadata.from(f.getMetadata());
+      var schema = table.schema();
+      recorded = ColumnGroup.find(schema, column).map(ColumnGroup::name).orElse(column);
+      var udf =
+          ColumnGroup.udfField(schema, column).flatMap(f -> UdfMetadata.from(f.getMetadata()));
       if (udf.isPresent()) {
         udfClass = udf.get().udfClass();
         udfVersion = udf.get().version();
@@ -77,7 +81,7 @@ public final class ClientJobRecords {
         JobRecord.builder()
             .jobId(jobId)
             .table(table.name())
-            .column(column)
+            .column(recorded)
             .udfClass(udfClass)
             .udfVersion(udfVersion)
             .state(JobState.PENDING)
