@@ -245,7 +245,8 @@ public final class MaterializedView {
     BackfillTarget target = refresher.checkAdmission(options.backfillOptions());
     if (target != null && target.runsRefreshes()) {
       // The whole refresh runs there (a cluster's Ray job), which takes the lease itself.
-      return target.refresh(table, options.sourceVersion(), options.backfillOptions());
+      return run.remote(
+          () -> target.startRefresh(table, options.sourceVersion(), options.backfillOptions()));
     }
     try (RefreshLease lease = RefreshLease.acquire(location, options.waitForOtherRefresh(), run)) {
       return refresher.refresh(options.sourceVersion(), options.backfillOptions(), run);

@@ -2,7 +2,7 @@ package dev.geneva.spi;
 
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
-import dev.geneva.RefreshResult;
+import dev.geneva.RefreshJob;
 import dev.geneva.Table;
 import dev.geneva.udf.Udtf;
 import java.util.OptionalLong;
@@ -57,27 +57,29 @@ public interface BackfillTarget {
   default void checkAdmission(Table view, Udtf udtf) {}
 
   /**
-   * Whether this target runs a materialized view's whole refresh ({@link #refresh}) rather than
-   * only the backfills of its UDF columns. The default is false.
+   * Whether this target runs a materialized view's whole refresh ({@link #startRefresh}) rather
+   * than only the backfills of its UDF columns. The default is false.
    *
-   * @return true when {@link #refresh} is supported
+   * @return true when {@link #startRefresh} is supported
    */
   default boolean runsRefreshes() {
     return false;
   }
 
   /**
-   * Runs a materialized view's whole refresh here (the UDTF's expansion, the deletes and appends,
-   * and the UDF columns' backfills) and waits for it. Geneva calls it, after the admission checks,
-   * only when {@link #runsRefreshes()} is true.
+   * Starts a materialized view's whole refresh here (the UDTF's expansion, the deletes and appends,
+   * and the UDF columns' backfills) and returns at once. Geneva calls it, after the admission
+   * checks and without taking the view's refresh lease (the refresh takes it where it runs), only
+   * when {@link #runsRefreshes()} is true; a cancel of the caller's refresh cancels the returned
+   * job.
    *
    * @param view the view's table
    * @param sourceVersion the source version to refresh to, or empty for the latest
    * @param options the UDF columns' backfill options
-   * @return what the refresh did
+   * @return the running refresh
    * @throws UnsupportedOperationException unless {@link #runsRefreshes()}
    */
-  default RefreshResult refresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
+  default RefreshJob startRefresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
     throw new UnsupportedOperationException(name() + " runs backfills, not view refreshes");
   }
 }

@@ -10,6 +10,7 @@ import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.MaterializedView;
+import dev.geneva.RefreshJob;
 import dev.geneva.RefreshOptions;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
@@ -306,6 +307,31 @@ class RayClusterBackfillTest {
       assertThat(view.planRefresh().resuming()).isFalse();
     }
     assertThat(dashboard.jobs).hasSize(1);
+  }
+
+  @Test
+  void refreshAsync_whenCancelledInsideTryBlock_stopsItsRayJob() throws Exception {
+    BlockingUdf.reset();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 300, 100);
+      MaterializedView view =
+          db.createMaterializedView(
+              "slow", docs.query().select("id", "text"), Map.of("slow", new BlockingUdf()));
+      try (RayCluster cluster = cluster().start()) {
+        RefreshJob job = view.refreshAsync();
+        assertThat(BlockingUdf.started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.runningBackfills()).hasSize(1);
+
+        assertThat(job.cancel()).isTrue();
+        BlockingUdf.release.countDown();
+
+        assertThatThrownBy(() -> job.join(30, TimeUnit.SECONDS))
+            .isInstanceOf(CancellationException.class);
+      }
+    }
+    assertThat(dashboard.stopRequests).hasSize(1);
+    assertThat(dashboard.jobs.values()).allSatisfy(j -> assertThat(j.status).isEqualTo("STOPPED"));
+    assertThat(rayClusters()).isEmpty();
   }
 
   @Test

@@ -2,7 +2,11 @@ package dev.geneva.k8s.internal;
 
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillProgress;
 import dev.geneva.InvalidInputException;
+import dev.geneva.RefreshJob;
+import dev.geneva.RefreshProgress;
+import dev.geneva.RefreshProgress.Phase;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.k8s.RayClusterException;
@@ -16,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -132,15 +138,15 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   }
 
   /**
-   * Runs the view's whole refresh as one Ray job on the cluster ({@link
-   * RayJobBackfill#startRefresh}), tracked like a backfill's job: stopped on {@link
-   * #close(Duration)}, its failure or lost contact reported to the failure callback. Interrupting
-   * the waiting thread stops the job (the refresh stays resumable).
+   * Starts the view's whole refresh as one Ray job on the cluster ({@link
+   * RayJobBackfill#startRefreshJob}), tracked like a backfill's job: stopped on {@link
+   * #close(Duration)}, its failure or lost contact reported to the failure callback. Cancelling the
+   * returned refresh stops the job (the refresh stays resumable).
    *
    * @throws RayClusterException once the cluster is closed
    */
   @Override
-  public RefreshResult refresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
+  public RefreshJob startRefresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
     RemoteBackfillJob job;
     synchronized (this) {
       if (closed) {
@@ -153,7 +159,7 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 + " where the open clusters send it");
       }
       try {
-        job = backfill.startRefresh(view, sourceVersion, options);
+        job = backfill.startRefreshJob(view, sourceVersion, options);
       } catch (InvalidInputException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -163,26 +169,53 @@ public final class ClusterBackfillTarget implements BackfillTarget {
       running.add(job);
     }
     track(job);
-    try {
-      return job.refreshResult().get();
-    } catch (InterruptedException e) {
-      job.cancel();
-      Thread.currentThread().interrupt();
-      throw new CancellationException(
-          "the refresh of view '" + view.name() + "' was interrupted; its Ray job was stopped");
-    } catch (ExecutionException e) {
-      Throwable cause = unwrap(e);
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new RayClusterException(
-          "the refresh of view '"
-              + view.name()
-              + "' on RayCluster "
-              + cluster
-              + " failed: "
-              + cause,
-          cause);
+    return new RemoteRefresh(view.name(), job);
+  }
+
+  /** A refresh running as a Ray job; its progress is the job's current backfill's. */
+  private static final class RemoteRefresh implements RefreshJob {
+    private final String view;
+    private final RemoteBackfillJob job;
+    private final long startNanos = System.nanoTime();
+
+    RemoteRefresh(String view, RemoteBackfillJob job) {
+      this.view = view;
+      this.job = job;
+    }
+
+    @Override
+    public CompletableFuture<RefreshResult> future() {
+      return job.refreshResult();
+    }
+
+    @Override
+    public RefreshProgress progress() {
+      BackfillProgress p = job.progress();
+      boolean done = job.refreshResult().isDone();
+      boolean backfilling = !p.column().equals(view) || p.tasksTotal() > 0;
+      return new RefreshProgress(
+          view,
+          done ? Phase.ENDED : backfilling ? Phase.BACKFILLING : Phase.SYNCING,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          p.rowsDone(),
+          backfilling ? Optional.of(p) : Optional.empty(),
+          Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    @Override
+    public boolean cancel() {
+      return job.cancel();
+    }
+
+    @Override
+    public String toString() {
+      return "RemoteRefresh{" + view + ", " + job.submissionId() + "}";
     }
   }
 

@@ -218,7 +218,7 @@ public final class RayJobBackfill implements BackfillTarget {
    * @return the running job
    * @throws RayDashboardException when the dashboard is unreachable or rejects the job
    */
-  public RemoteBackfillJob startRefresh(
+  public RemoteBackfillJob startRefreshJob(
       Table view, java.util.OptionalLong sourceVersion, BackfillOptions options) {
     BackfillOptions o = options == null ? BackfillOptions.defaults() : options;
     // The Ray job's id; each backfill inside gets a job id of its own in the driver.
