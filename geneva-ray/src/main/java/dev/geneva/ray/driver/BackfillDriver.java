@@ -167,14 +167,9 @@ public final class BackfillDriver {
             + parsed.tableUri()
             + ", column '"
             + parsed.column()
-            + "', Ray "
-            + (address == null ? "LOCAL mode" : "cluster at " + address)
-            + ", storage options "
-            + storageOptions.keySet());
-    try (Connection db =
-        Geneva.connect(
-            parsed.databaseUri(),
-            ConnectOptions.builder().storageOptions(storageOptions).build())) {
+            + "'"
+            + where(address, storageOptions));
+    try (Connection db = connect(parsed.databaseUri(), storageOptions)) {
       Table table = db.openTable(parsed.tableName()); // fails fast, before Ray starts
       try (BackfillExecutor executor = executors.create(address, db.allocator())) {
         BackfillOptions options =
@@ -238,17 +233,8 @@ public final class BackfillDriver {
       return EXIT_USAGE;
     }
     String address = rayAddress(env);
-    out.println(
-        "Geneva refresh driver: view "
-            + parsed.viewUri()
-            + ", Ray "
-            + (address == null ? "LOCAL mode" : "cluster at " + address)
-            + ", storage options "
-            + storageOptions.keySet());
-    try (Connection db =
-        Geneva.connect(
-            parsed.databaseUri(),
-            ConnectOptions.builder().storageOptions(storageOptions).build())) {
+    out.println("Geneva refresh driver: view " + parsed.viewUri() + where(address, storageOptions));
+    try (Connection db = connect(parsed.databaseUri(), storageOptions)) {
       MaterializedView view = db.openMaterializedView(parsed.viewName()); // before Ray starts
       try (BackfillExecutor executor = executors.create(address, db.allocator())) {
         RefreshOptions.Builder options =
@@ -268,6 +254,19 @@ public final class BackfillDriver {
       printError(out, e);
       return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
     }
+  }
+
+  /** Where the driver runs, for its first line: Ray's address and the storage options' keys. */
+  private static String where(String address, Map<String, String> storageOptions) {
+    return ", Ray "
+        + (address == null ? "LOCAL mode" : "cluster at " + address)
+        + ", storage options "
+        + storageOptions.keySet();
+  }
+
+  private static Connection connect(String databaseUri, Map<String, String> storageOptions) {
+    return Geneva.connect(
+        databaseUri, ConnectOptions.builder().storageOptions(storageOptions).build());
   }
 
   private static String rayAddress(Map<String, String> env) {
