@@ -313,6 +313,34 @@ class MaterializedViewTest {
   }
 
   @Test
+  void refresh_whenViewHasAColumnGroup_computesEachRowOnceForAllMembers() {
+    MaterializedView view =
+        db.createMaterializedView(
+            "stats",
+            docs.query().select("id", "text"),
+            Map.of("stats", new dev.geneva.testing.GroupUdfs.Stats()));
+    append(docs, 300, 50);
+    dev.geneva.testing.GroupUdfs.CALLS.set(0);
+
+    RefreshResult result = view.refresh(options());
+
+    assertThat(result.backfills()).containsOnlyKeys("stats");
+    assertThat(dev.geneva.testing.GroupUdfs.CALLS.get()).isEqualTo(350);
+    String uri = view.table().uri();
+    for (var e : LanceColumns.byId(db.allocator(), uri, "words").entrySet()) {
+      assertThat(e.getValue())
+          .as("words of %d", e.getKey())
+          .isEqualTo(dev.geneva.testing.GroupUdfs.expectedWords(e.getKey()));
+    }
+    for (var e : LanceColumns.byId(db.allocator(), uri, "lang").entrySet()) {
+      assertThat(e.getValue())
+          .as("lang of %d", e.getKey())
+          .isEqualTo(dev.geneva.testing.GroupUdfs.expectedLang(e.getKey()));
+    }
+    assertThat(LanceColumns.byId(db.allocator(), uri, "vec")).hasSize(350);
+  }
+
+  @Test
   void createMaterializedView_whenNameTaken_fails() {
     assertThatThrownBy(() -> db.createMaterializedView("docs", docs.query(), Map.of()))
         .isInstanceOf(InvalidInputException.class)

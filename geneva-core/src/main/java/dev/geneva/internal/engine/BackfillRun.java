@@ -433,11 +433,12 @@ public final class BackfillRun implements BackfillJob {
     Map<String, String> storageOptions = table.storageOptions();
     List<BackfillTask> parts =
         call.stream().map(t -> t.withStorageOptions(storageOptions)).toList();
+    // Taken before submitting: a worker thread may start (and time) the call before submit returns.
+    long submitted = System.nanoTime();
     CompletableFuture<List<TaskResult>> results =
         parts.size() == 1
             ? session.submit(parts.get(0), rowsDone::addAndGet).thenApply(List::of)
             : session.submitAll(parts, rowsDone::addAndGet);
-    long submitted = System.nanoTime();
     results.whenComplete(
         (r, e) -> {
           taskNanos.addAndGet(System.nanoTime() - submitted);

@@ -13,6 +13,7 @@ import dev.geneva.InvalidInputException;
 import dev.geneva.RefreshPlan;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
+import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.LocalThreadExecutor;
 import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
@@ -697,9 +698,24 @@ public final class ViewRefresher {
 
   /** The view's UDF columns, each after the UDF columns it reads. */
   static List<String> udfColumnsInOrder(Schema schema) {
+    // A group of columns from one UDF is backfilled once, by its name; an input that is a member
+    // stands for its group.
+    Map<String, String> backfilledAs = new LinkedHashMap<>();
+    for (Field f : schema.getFields()) {
+      if (UdfMetadata.from(f.getMetadata()).isPresent()) {
+        backfilledAs.put(
+            f.getName(),
+            ColumnGroup.from(f.getMetadata()).map(ColumnGroup::name).orElse(f.getName()));
+      }
+    }
     Map<String, List<String>> inputs = new LinkedHashMap<>();
     for (Field f : schema.getFields()) {
-      UdfMetadata.from(f.getMetadata()).ifPresent(m -> inputs.put(f.getName(), m.inputs()));
+      UdfMetadata.from(f.getMetadata())
+          .ifPresent(
+              m ->
+                  inputs.putIfAbsent(
+                      backfilledAs.get(f.getName()),
+                      m.inputs().stream().map(in -> backfilledAs.getOrDefault(in, in)).toList()));
     }
     List<String> order = new ArrayList<>();
     Set<String> visiting = new HashSet<>();
