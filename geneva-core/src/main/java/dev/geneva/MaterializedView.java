@@ -7,6 +7,7 @@ import dev.geneva.internal.view.RefreshRun;
 import dev.geneva.internal.view.ViewMetadata;
 import dev.geneva.internal.view.ViewQueryOptions;
 import dev.geneva.internal.view.ViewRefresher;
+import dev.geneva.spi.BackfillTarget;
 import dev.geneva.udf.Udf;
 import java.util.List;
 import java.util.Map;
@@ -241,7 +242,12 @@ public final class MaterializedView {
     }
     ViewRefresher refresher = refresher();
     // Refused before the lease too: a refusal leaves the view's table untouched.
-    refresher.checkAdmission(options.backfillOptions());
+    BackfillTarget target = refresher.checkAdmission(options.backfillOptions());
+    if (target != null && target.runsRefreshes()) {
+      // The whole refresh runs there (a cluster's Ray job), which takes the lease itself.
+      return run.remote(
+          () -> target.startRefresh(table, options.sourceVersion(), options.backfillOptions()));
+    }
     try (RefreshLease lease = RefreshLease.acquire(location, options.waitForOtherRefresh(), run)) {
       return refresher.refresh(options.sourceVersion(), options.backfillOptions(), run);
     }

@@ -9,6 +9,10 @@ import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
+import dev.geneva.MaterializedView;
+import dev.geneva.RefreshJob;
+import dev.geneva.RefreshOptions;
+import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.k8s.internal.crd.RayClusterResource;
 import dev.geneva.k8s.testing.FakeKubeRay.Behaviour;
@@ -22,15 +26,22 @@ import dev.geneva.ray.jobs.FakeRayDashboard;
 import dev.geneva.ray.jobs.JobPackager;
 import dev.geneva.ray.jobs.JobStatus;
 import dev.geneva.ray.jobs.RayJobFailedException;
+import dev.geneva.ray.jobs.RefreshArgs;
 import dev.geneva.ray.testing.BlockingUdf;
 import dev.geneva.ray.testing.FailingUdf;
+import dev.geneva.ray.testing.RayRecordingChunker;
 import dev.geneva.ray.testing.RayTestSupport;
 import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.spi.BackfillTargets;
+import dev.geneva.testing.ChunkEmbedding;
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.TextChunker;
 import dev.geneva.testing.TextLength;
+import dev.geneva.udf.Resources;
 import dev.geneva.udf.Udf;
+import dev.geneva.udf.UdtfSpec;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,12 +249,114 @@ class RayClusterBackfillTest {
     assertThat(forwarder.stillOpen()).isZero();
   }
 
+  /** A chunker asking for more CPUs than the test cluster's workers have. */
+  public static final class EightCpuChunker extends TextChunker {
+    @Override
+    public UdtfSpec spec() {
+      return super.spec().toBuilder().resources(Resources.of(8, 0, 0)).build();
+    }
+  }
+
   /** Text length that asks for more CPUs than the test cluster's workers have. */
   public static final class EightCpuLength extends TextLength {
     @Override
     public dev.geneva.udf.UdfSpec spec() {
       return super.spec().toBuilder().resources(dev.geneva.udf.Resources.of(8, 0, 0)).build();
     }
+  }
+
+  @Test
+  void refresh_insideTryBlock_runsTheWholeRefreshAsOneRayJobLikeALocalRefresh() {
+    RayRecordingChunker.TASKS.clear();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 300, 100);
+      MaterializedView view =
+          db.createUdtfView(
+              "chunks",
+              docs.query().select("id", "text"),
+              new RayRecordingChunker(),
+              Map.of("embedding", new ChunkEmbedding()));
+      MaterializedView local =
+          db.createUdtfView(
+              "local",
+              docs.query().select("id", "text"),
+              new TextChunker(),
+              Map.of("embedding", new ChunkEmbedding()));
+      RefreshResult r;
+      try (RayCluster cluster = cluster().start()) {
+        r = view.refresh();
+      }
+      try (BackfillExecutor threads = BackfillExecutors.threads()) {
+        local.refresh(
+            RefreshOptions.builder()
+                .backfillOptions(BackfillOptions.builder().executor(threads).build())
+                .build());
+      }
+
+      assertThat(driver.javaCommands()).hasSize(1);
+      assertThat(driver.javaCommands().get(0))
+          .contains(RefreshArgs.MODE, view.table().uri())
+          .doesNotContain("--where");
+      assertThat(RayRecordingChunker.TASKS).as("the UDTF ran in the job's Ray tasks").isNotEmpty();
+      assertThat(r.view()).isEqualTo("chunks");
+      assertThat(r.sourceRowsAdded()).isPositive();
+      assertThat(r.backfills()).containsOnlyKeys("embedding");
+      assertThat(LanceColumns.sortedRows(view.table().uri()))
+          .isEqualTo(LanceColumns.sortedRows(local.table().uri()));
+      assertThat(view.refreshedVersion()).isPresent();
+      assertThat(view.planRefresh().resuming()).isFalse();
+    }
+    assertThat(dashboard.jobs).hasSize(1);
+  }
+
+  @Test
+  void refreshAsync_whenCancelledInsideTryBlock_stopsItsRayJob() throws Exception {
+    BlockingUdf.reset();
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 300, 100);
+      MaterializedView view =
+          db.createMaterializedView(
+              "slow", docs.query().select("id", "text"), Map.of("slow", new BlockingUdf()));
+      try (RayCluster cluster = cluster().start()) {
+        RefreshJob job = view.refreshAsync();
+        assertThat(BlockingUdf.started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.runningBackfills()).hasSize(1);
+
+        assertThat(job.cancel()).isTrue();
+        BlockingUdf.release.countDown();
+
+        assertThatThrownBy(() -> job.join(30, TimeUnit.SECONDS))
+            .isInstanceOf(CancellationException.class);
+      }
+    }
+    assertThat(dashboard.stopRequests).hasSize(1);
+    assertThat(dashboard.jobs.values()).allSatisfy(j -> assertThat(j.status).isEqualTo("STOPPED"));
+    assertThat(rayClusters()).isEmpty();
+  }
+
+  @Test
+  void refresh_whenTheUdtfNeedsMoreCpusThanAnyWorker_failsBeforeSubmittingOrWriting() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 300, 100);
+      MaterializedView view =
+          db.createUdtfView(
+              "chunks",
+              docs.query().select("id", "text"),
+              new EightCpuChunker(),
+              Map.of("embedding", new ChunkEmbedding()));
+      long version = view.table().version();
+      try (RayCluster cluster = cluster().exitMode(ExitMode.RETAIN_ON_FAILURE).start()) {
+        assertThatThrownBy(view::refresh)
+            .isInstanceOf(ResourcesDoNotFitException.class)
+            .hasMessageContaining("of view 'chunks' asks for 8 CPUs")
+            .hasMessageContaining("'worker': 2 CPUs");
+      }
+      assertThat(view.table().version()).as("nothing written").isEqualTo(version);
+      assertThat(view.planRefresh().resuming()).isFalse();
+    }
+    assertThat(dashboard.jobs).isEmpty();
+    assertThat(dashboard.uploads.get()).isZero();
+    assertThat(rayClusters()).as("bad input does not mark the cluster failed").isEmpty();
   }
 
   @Test

@@ -36,6 +36,7 @@ public final class RefreshRun implements RefreshJob {
   private volatile int columnsTotal;
   private volatile boolean cancelled;
   private volatile BackfillJob backfill;
+  private volatile RefreshJob remote;
   private volatile RefreshLease lease;
 
   /**
@@ -83,6 +84,10 @@ public final class RefreshRun implements RefreshJob {
 
   @Override
   public RefreshProgress progress() {
+    RefreshJob elsewhere = remote;
+    if (elsewhere != null) {
+      return elsewhere.progress();
+    }
     BackfillJob job = backfill;
     Optional<BackfillProgress> current =
         job == null ? Optional.empty() : Optional.of(job.progress());
@@ -107,6 +112,10 @@ public final class RefreshRun implements RefreshJob {
       return false;
     }
     cancelled = true;
+    RefreshJob elsewhere = remote;
+    if (elsewhere != null) {
+      elsewhere.cancel();
+    }
     BackfillJob job = backfill;
     if (job != null) {
       job.cancel();
@@ -166,6 +175,33 @@ public final class RefreshRun implements RefreshJob {
   void backfilling(int columns) {
     columnsTotal = columns;
     phase = Phase.BACKFILLING;
+  }
+
+  /**
+   * Runs the whole refresh elsewhere (a cluster's Ray job), cancelled with this one; its progress
+   * is this run's.
+   *
+   * @param start starts the remote refresh
+   * @return its result
+   * @throws CancellationException when the refresh was cancelled
+   */
+  public RefreshResult remote(Supplier<RefreshJob> start) {
+    checkCancelled();
+    RefreshJob job = start.get();
+    remote = job;
+    if (cancelled) {
+      job.cancel();
+    }
+    try {
+      return job.join();
+    } catch (CancellationException e) {
+      if (cancelled) {
+        CancellationException stopped = cancelledException();
+        stopped.initCause(e);
+        throw stopped;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -327,23 +327,30 @@ public final class ViewRefresher {
   }
 
   /**
-   * Lets the target the UDF columns' backfills will go to refuse them before anything is written (a
-   * cluster whose worker groups cannot fit a UDF's resources). The target is found as {@link
-   * Table#backfill(String, BackfillOptions)} finds it.
+   * Lets the target the UDF columns' backfills will go to refuse them, and the view's UDTF, before
+   * anything is written (a cluster whose worker groups cannot fit a UDF's or the UDTF's resources).
+   * The target is found as {@link Table#backfill(String, BackfillOptions)} finds it.
    *
    * @param options the UDF columns' backfill options
-   * @throws dev.geneva.GenevaException when the target refuses a column
+   * @return the target, or null when the backfills run in this JVM
+   * @throws dev.geneva.GenevaException when the target refuses the UDTF or a column
    */
-  public void checkAdmission(BackfillOptions options) {
+  public BackfillTarget checkAdmission(BackfillOptions options) {
     BackfillTarget target = options.target().orElse(null);
     if (target == null && options.executor().isEmpty()) {
       target = BackfillTargets.current().orElse(null);
     }
     if (target != null) {
+      Udtf udtf =
+          metadata(view).udtfClass().map(c -> UdtfRunner.instantiate(c, view.name())).orElse(null);
+      if (udtf != null) {
+        target.checkAdmission(viewTable, udtf);
+      }
       for (String column : udfColumnsInOrder(viewSchema())) {
         target.checkAdmission(viewTable, column);
       }
     }
+    return target;
   }
 
   /**

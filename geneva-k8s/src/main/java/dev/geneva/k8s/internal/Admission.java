@@ -8,6 +8,7 @@ import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.ResourcesDoNotFitException;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.udf.Resources;
+import dev.geneva.udf.Udtf;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -16,12 +17,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The admission check of a cluster backfill: the UDF's {@link Resources} must fit one worker of
- * some worker group, as Ray schedules a task on one node. A node offers its container's CPUs and
- * GPUs, and for memory what Ray leaves to tasks: the {@code memory} start parameter if set, else
- * the container's memory minus the object store ({@code object-store-memory}, else Ray's default of
- * 30%). When the cluster's CPU workers advertise Geneva's {@code cpu-only} resource, tasks without
- * GPUs ask for it and so only fit those groups.
+ * The admission check of a cluster backfill (or of a view refresh's UDTF): the UDF's {@link
+ * Resources} must fit one worker of some worker group, as Ray schedules a task on one node. A node
+ * offers its container's CPUs and GPUs, and for memory what Ray leaves to tasks: the {@code memory}
+ * start parameter if set, else the container's memory minus the object store ({@code
+ * object-store-memory}, else Ray's default of 30%). When the cluster's CPU workers advertise
+ * Geneva's {@code cpu-only} resource, tasks without GPUs ask for it and so only fit those groups.
  */
 public final class Admission {
   /** The share of a node's memory Ray gives its object store unless told otherwise. */
@@ -58,6 +59,25 @@ public final class Admission {
    * @throws ResourcesDoNotFitException when no worker group can run it
    */
   public static void check(RayClusterSpec spec, String udfClass, String column, Resources wanted) {
+    check(spec, "the UDF " + udfClass + " of column '" + column + "'", wanted);
+  }
+
+  /**
+   * Checks that a materialized view's UDTF fits some worker group.
+   *
+   * @param spec the cluster
+   * @param view the view's table
+   * @param udtf the view's UDTF
+   * @throws ResourcesDoNotFitException when no worker group can run it
+   */
+  public static void check(RayClusterSpec spec, Table view, Udtf udtf) {
+    check(
+        spec,
+        "the UDTF " + udtf.getClass().getName() + " of view '" + view.name() + "'",
+        udtf.spec().resources());
+  }
+
+  private static void check(RayClusterSpec spec, String what, Resources wanted) {
     boolean cpuOnly = Manifests.advertisesCpuOnly(spec);
     List<String> offers = new ArrayList<>();
     for (WorkerGroupSpec g : spec.workerGroups()) {
@@ -87,15 +107,14 @@ public final class Admission {
     throw new ResourcesDoNotFitException(
         String.format(
             Locale.ROOT,
-            "the UDF %s of column '%s' asks for %s CPUs, %s GPUs and %s per task, but no worker"
+            "%s asks for %s CPUs, %s GPUs and %s per task, but no worker"
                 + " group of RayCluster %s/%s can run it, so Ray would leave the job pending"
                 + " forever. Worker groups: %s. Nothing was submitted. Fix: add or resize a"
                 + " worker group (WorkerGroupSpec.builder().cpus(...).gpus(...).memory(...)) so"
                 + " one worker offers at least that much (Ray keeps %d%% of a worker's memory for"
                 + " its object store unless rayStartParams set memory or object-store-memory), or"
-                + " lower the UDF's Resources",
-            udfClass,
-            column,
+                + " lower its Resources",
+            what,
             trim(wanted.cpus()),
             trim(wanted.gpus()),
             mib(wanted.memoryBytes()),

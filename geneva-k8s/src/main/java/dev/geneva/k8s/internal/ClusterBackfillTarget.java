@@ -2,19 +2,29 @@ package dev.geneva.k8s.internal;
 
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillOptions;
+import dev.geneva.BackfillProgress;
 import dev.geneva.InvalidInputException;
+import dev.geneva.RefreshJob;
+import dev.geneva.RefreshProgress;
+import dev.geneva.RefreshProgress.Phase;
+import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.k8s.RayClusterException;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.ray.jobs.RayJobBackfill;
 import dev.geneva.ray.jobs.RayJobContactLostException;
+import dev.geneva.ray.jobs.internal.RemoteBackfillJob;
 import dev.geneva.spi.BackfillTarget;
+import dev.geneva.udf.Udtf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -117,6 +127,99 @@ public final class ClusterBackfillTarget implements BackfillTarget {
       }
       running.add(job);
     }
+    track(job);
+    return job;
+  }
+
+  /** True when jobs go to a cluster's dashboard (always, once started). */
+  @Override
+  public boolean runsRefreshes() {
+    return backfill != null;
+  }
+
+  /**
+   * Starts the view's whole refresh as one Ray job on the cluster ({@link
+   * RayJobBackfill#startRefreshJob}), tracked like a backfill's job: stopped on {@link
+   * #close(Duration)}, its failure or lost contact reported to the failure callback. Cancelling the
+   * returned refresh stops the job (the refresh stays resumable).
+   *
+   * @throws RayClusterException once the cluster is closed
+   */
+  @Override
+  public RefreshJob startRefresh(Table view, OptionalLong sourceVersion, BackfillOptions options) {
+    RemoteBackfillJob job;
+    synchronized (this) {
+      if (closed) {
+        throw new RayClusterException(
+            "RayCluster "
+                + cluster
+                + " is closed, so it cannot run the refresh of view '"
+                + view.name()
+                + "': start another cluster and name that one, or drop the target to refresh"
+                + " where the open clusters send it");
+      }
+      try {
+        job = backfill.startRefreshJob(view, sourceVersion, options);
+      } catch (InvalidInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        onFailure.accept(e);
+        throw e;
+      }
+      running.add(job);
+    }
+    track(job);
+    return new RemoteRefresh(view.name(), job);
+  }
+
+  /** A refresh running as a Ray job; its progress is the job's current backfill's. */
+  private static final class RemoteRefresh implements RefreshJob {
+    private final String view;
+    private final RemoteBackfillJob job;
+    private final long startNanos = System.nanoTime();
+
+    RemoteRefresh(String view, RemoteBackfillJob job) {
+      this.view = view;
+      this.job = job;
+    }
+
+    @Override
+    public CompletableFuture<RefreshResult> future() {
+      return job.refreshResult();
+    }
+
+    @Override
+    public RefreshProgress progress() {
+      BackfillProgress p = job.progress();
+      boolean done = job.refreshResult().isDone();
+      boolean backfilling = !p.column().equals(view) || p.tasksTotal() > 0;
+      return new RefreshProgress(
+          view,
+          done ? Phase.ENDED : backfilling ? Phase.BACKFILLING : Phase.SYNCING,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          p.rowsDone(),
+          backfilling ? Optional.of(p) : Optional.empty(),
+          Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    @Override
+    public boolean cancel() {
+      return job.cancel();
+    }
+
+    @Override
+    public String toString() {
+      return "RemoteRefresh{" + view + ", " + job.submissionId() + "}";
+    }
+  }
+
+  private void track(BackfillJob job) {
     job.future()
         .whenComplete(
             (r, e) -> {
@@ -129,7 +232,6 @@ public final class ClusterBackfillTarget implements BackfillTarget {
                 onFailure.accept(cause);
               }
             });
-    return job;
   }
 
   /**
@@ -142,6 +244,19 @@ public final class ClusterBackfillTarget implements BackfillTarget {
   public void checkAdmission(Table table, String column) {
     if (spec != null) {
       Admission.check(spec, table, column);
+    }
+  }
+
+  /**
+   * Checks that a view's UDTF fits a worker group of the cluster ({@link Admission}); nothing when
+   * the cluster's definition is unknown.
+   *
+   * @throws dev.geneva.k8s.ResourcesDoNotFitException when no worker group can run the UDTF's calls
+   */
+  @Override
+  public void checkAdmission(Table view, Udtf udtf) {
+    if (spec != null) {
+      Admission.check(spec, view, udtf);
     }
   }
 

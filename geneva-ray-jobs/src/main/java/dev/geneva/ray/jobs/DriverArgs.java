@@ -89,6 +89,13 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
    */
   public List<String> toArgs() {
     List<String> a = new ArrayList<>(List.of(tableUri, column));
+    a.addAll(optionArgs(options));
+    return a;
+  }
+
+  /** The options' arguments, as {@link #options(String[], int)} reads them. */
+  static List<String> optionArgs(BackfillOptions options) {
+    List<String> a = new ArrayList<>();
     options.where().ifPresent(w -> a.addAll(List.of("--where", w)));
     a.addAll(List.of("--concurrency", Integer.toString(options.concurrency())));
     a.addAll(List.of("--batch-size", Integer.toString(options.batchSize())));
@@ -118,8 +125,17 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
               + " [--commit-interval-ms N] [--max-commit-attempts N] [--job-id ID]"
               + " [--cluster NAMESPACE/NAME]");
     }
+    return new DriverArgs(args[0], args[1], options(args, 2).build());
+  }
+
+  /**
+   * Reads {@code --name value} options from {@code args[from]} on.
+   *
+   * @throws InvalidInputException naming the bad argument
+   */
+  static BackfillOptions.Builder options(String[] args, int from) {
     BackfillOptions.Builder b = BackfillOptions.builder();
-    for (int i = 2; i < args.length; i += 2) {
+    for (int i = from; i < args.length; i += 2) {
       String name = args[i];
       if (i + 1 >= args.length) {
         throw new InvalidInputException("option " + name + " needs a value");
@@ -139,7 +155,7 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
         default -> throw new InvalidInputException("unknown option " + name);
       }
     }
-    return new DriverArgs(args[0], args[1], b.build());
+    return b;
   }
 
   private static int integer(String name, String value) {

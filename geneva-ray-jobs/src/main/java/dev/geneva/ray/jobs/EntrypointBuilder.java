@@ -132,6 +132,20 @@ public final class EntrypointBuilder {
    * @return the shell command
    */
   public String build(DriverArgs args) {
+    return build(args.toArgs());
+  }
+
+  /**
+   * The entrypoint command of a view refresh.
+   *
+   * @param args what the driver refreshes
+   * @return the shell command
+   */
+  public String build(RefreshArgs args) {
+    return build(args.toArgs());
+  }
+
+  private String build(List<String> driverArgs) {
     List<String> opens = jvmOpens();
     StringBuilder cmd = new StringBuilder();
     cmd.append("RAY_DIST_JAR=");
@@ -156,7 +170,7 @@ public final class EntrypointBuilder {
       cmd.append(' ').append(quote("-Dray.job.jvm-options." + i + "=" + opens.get(i)));
     }
     cmd.append(' ').append(DRIVER_CLASS);
-    for (String a : args.toArgs()) {
+    for (String a : driverArgs) {
       cmd.append(' ').append(quote(a));
     }
     return cmd.toString();

@@ -121,14 +121,7 @@ public final class RayJobBackfill implements BackfillTarget {
     }
     DriverArgs args = new DriverArgs(tableUri, column, withJob.build());
     JobPackage p = ensurePackage();
-    EntrypointBuilder entry =
-        EntrypointBuilder.forPackage(p)
-            .javaCommand(javaCommand)
-            .jvmOptions(jvmOptions.toArray(String[]::new));
-    if (rayDistJar != null) {
-      entry.rayDistJar(rayDistJar);
-    }
-    JobSubmission.Builder s = JobSubmission.builder(entry.build(args)).submissionId(id);
+    JobSubmission.Builder s = JobSubmission.builder(entrypoint().build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
     s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
     s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
@@ -209,6 +202,60 @@ public final class RayJobBackfill implements BackfillTarget {
       throw e;
     }
     return records.follow(job);
+  }
+
+  /**
+   * Submits a materialized view's whole refresh (the UDTF's expansion and the UDF columns'
+   * backfills) as one Ray job running the driver's refresh mode ({@link RefreshArgs}), with the
+   * same package, runtime environment and storage options as a backfill, and returns at once. The
+   * refresh's result is {@link RemoteBackfillJob#refreshResult()}; {@code cancel()} stops the job,
+   * leaving the refresh resumable. The backfills inside record themselves in the job history, as
+   * the driver runs them; the refresh job itself is not recorded there.
+   *
+   * @param view the view's table
+   * @param sourceVersion the source version to refresh to, or empty for the latest
+   * @param options the UDF columns' backfill options (the executor, target and listener stay here)
+   * @return the running job
+   * @throws RayDashboardException when the dashboard is unreachable or rejects the job
+   */
+  public RemoteBackfillJob startRefreshJob(
+      Table view, java.util.OptionalLong sourceVersion, BackfillOptions options) {
+    BackfillOptions o = options == null ? BackfillOptions.defaults() : options;
+    // The Ray job's id; each backfill inside gets a job id of its own in the driver.
+    String id = JobRecord.newJobId("refresh-" + view.name());
+    BackfillOptions.Builder travelling = o.toBuilder();
+    if (clusterName != null && o.cluster().isEmpty()) {
+      travelling.cluster(clusterName);
+    }
+    RefreshArgs args = new RefreshArgs(view.uri(), sourceVersion, travelling.build());
+    JobSubmission.Builder s = JobSubmission.builder(entrypoint().build(args)).submissionId(id);
+    JobPackage p = ensurePackage();
+    p.runtimeEnv().forEach(s::runtimeEnv);
+    s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
+    s.metadata("geneva.view", view.uri());
+    metadata.forEach(s::metadata);
+    if (entrypointNumCpus != null) {
+      s.entrypointNumCpus(entrypointNumCpus);
+    }
+    SubmittedJob job = client.submit(s.build());
+    return RemoteBackfillJob.refresh(
+        client,
+        job.submissionId(),
+        view.name(),
+        o.listener().orElse(null),
+        pollInterval,
+        contactTimeout);
+  }
+
+  private EntrypointBuilder entrypoint() {
+    EntrypointBuilder entry =
+        EntrypointBuilder.forPackage(ensurePackage())
+            .javaCommand(javaCommand)
+            .jvmOptions(jvmOptions.toArray(String[]::new));
+    if (rayDistJar != null) {
+      entry.rayDistJar(rayDistJar);
+    }
+    return entry;
   }
 
   /**

@@ -11,10 +11,14 @@ import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.MaterializedView;
+import dev.geneva.RefreshOptions;
+import dev.geneva.RefreshResult;
 import dev.geneva.Table;
 import dev.geneva.ray.RayExecutor;
 import dev.geneva.ray.jobs.DriverArgs;
 import dev.geneva.ray.jobs.EntrypointBuilder;
+import dev.geneva.ray.jobs.RefreshArgs;
 import dev.geneva.ray.jobs.internal.DriverLines;
 import dev.geneva.ray.jobs.internal.Json;
 import dev.geneva.spi.BackfillExecutor;
@@ -42,6 +46,10 @@ import org.apache.arrow.memory.BufferAllocator;
  *     [--concurrency N] [--batch-size N] [--rows-per-task N] [--commit-every N]
  *     [--max-commit-attempts N] [--job-id ID] [--cluster NAMESPACE/NAME]
  * </pre>
+ *
+ * <p>With {@value dev.geneva.ray.jobs.RefreshArgs#MODE} first ({@link RefreshArgs}), it refreshes a
+ * materialized view instead: the UDTF's expansion and the UDF columns' backfills all run with the
+ * cluster's Ray, and the result is one {@code GENEVA_REFRESH_RESULT {json}} line.
  *
  * <p>The table URI is the table's own directory ({@code <database>/<name>.lance}), as {@link
  * dev.geneva.Table#uri()} returns it. The UDF is found from the column's metadata, as in {@link
@@ -141,6 +149,9 @@ public final class BackfillDriver {
    */
   public static int run(
       String[] args, Map<String, String> env, PrintStream out, ExecutorFactory executors) {
+    if (RefreshArgs.isRefresh(args)) {
+      return refresh(args, env, out, executors);
+    }
     DriverArgs parsed;
     Map<String, String> storageOptions;
     try {
@@ -150,26 +161,15 @@ public final class BackfillDriver {
       printError(out, e);
       return EXIT_USAGE;
     }
-    String address = System.getProperty("ray.address");
-    if (address == null || address.isBlank()) {
-      address = env.get("RAY_ADDRESS");
-    }
-    if (address != null && address.isBlank()) {
-      address = null;
-    }
+    String address = rayAddress(env);
     out.println(
         "Geneva backfill driver: table "
             + parsed.tableUri()
             + ", column '"
             + parsed.column()
-            + "', Ray "
-            + (address == null ? "LOCAL mode" : "cluster at " + address)
-            + ", storage options "
-            + storageOptions.keySet());
-    try (Connection db =
-        Geneva.connect(
-            parsed.databaseUri(),
-            ConnectOptions.builder().storageOptions(storageOptions).build())) {
+            + "'"
+            + where(address, storageOptions));
+    try (Connection db = connect(parsed.databaseUri(), storageOptions)) {
       Table table = db.openTable(parsed.tableName()); // fails fast, before Ray starts
       try (BackfillExecutor executor = executors.create(address, db.allocator())) {
         BackfillOptions options =
@@ -213,6 +213,68 @@ public final class BackfillDriver {
       printError(out, e);
       return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
     }
+  }
+
+  /**
+   * The refresh mode ({@link RefreshArgs}): opens the view and runs its whole refresh, the UDTF's
+   * expansion and the UDF columns' backfills, with the Ray executor, then prints a {@code
+   * GENEVA_REFRESH_RESULT} line. A stopped job leaves the refresh resumable: the next one finishes
+   * it.
+   */
+  private static int refresh(
+      String[] args, Map<String, String> env, PrintStream out, ExecutorFactory executors) {
+    RefreshArgs parsed;
+    Map<String, String> storageOptions;
+    try {
+      parsed = RefreshArgs.parse(args);
+      storageOptions = storageOptions(env);
+    } catch (RuntimeException e) {
+      printError(out, e);
+      return EXIT_USAGE;
+    }
+    String address = rayAddress(env);
+    out.println("Geneva refresh driver: view " + parsed.viewUri() + where(address, storageOptions));
+    try (Connection db = connect(parsed.databaseUri(), storageOptions)) {
+      MaterializedView view = db.openMaterializedView(parsed.viewName()); // before Ray starts
+      try (BackfillExecutor executor = executors.create(address, db.allocator())) {
+        RefreshOptions.Builder options =
+            RefreshOptions.builder()
+                .backfillOptions(
+                    parsed.options().toBuilder()
+                        .executor(executor)
+                        .listener(new Printer(out))
+                        .build());
+        parsed.sourceVersion().ifPresent(options::sourceVersion);
+        RefreshResult result = view.refresh(options.build());
+        out.println(DriverLines.refreshResult(result));
+        out.flush();
+        return 0;
+      }
+    } catch (RuntimeException | Error e) {
+      printError(out, e);
+      return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
+    }
+  }
+
+  /** Where the driver runs, for its first line: Ray's address and the storage options' keys. */
+  private static String where(String address, Map<String, String> storageOptions) {
+    return ", Ray "
+        + (address == null ? "LOCAL mode" : "cluster at " + address)
+        + ", storage options "
+        + storageOptions.keySet();
+  }
+
+  private static Connection connect(String databaseUri, Map<String, String> storageOptions) {
+    return Geneva.connect(
+        databaseUri, ConnectOptions.builder().storageOptions(storageOptions).build());
+  }
+
+  private static String rayAddress(Map<String, String> env) {
+    String address = System.getProperty("ray.address");
+    if (address == null || address.isBlank()) {
+      address = env.get("RAY_ADDRESS");
+    }
+    return address == null || address.isBlank() ? null : address;
   }
 
   private static void printError(PrintStream out, Throwable e) {

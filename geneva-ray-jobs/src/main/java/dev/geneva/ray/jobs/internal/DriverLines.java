@@ -6,18 +6,20 @@ import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.FailedRow;
 import dev.geneva.JobMetrics;
+import dev.geneva.RefreshResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The lines the job driver prints for the client to parse from the job's logs: {@code
- * GENEVA_PROGRESS {json}} while running, then exactly one {@code GENEVA_RESULT {json}} or {@code
- * GENEVA_ERROR {json}}. A marker may follow a prefix on its line (log decorations), never a line
- * break.
+ * GENEVA_PROGRESS {json}} while running, then exactly one {@code GENEVA_RESULT {json}} (a view
+ * refresh: {@code GENEVA_REFRESH_RESULT {json}}) or {@code GENEVA_ERROR {json}}. A marker may
+ * follow a prefix on its line (log decorations), never a line break.
  */
 public final class DriverLines {
   /** Marker of a progress line. */
@@ -25,6 +27,9 @@ public final class DriverLines {
 
   /** Marker of the result line. */
   public static final String RESULT = "GENEVA_RESULT ";
+
+  /** Marker of a view refresh driver's result line. */
+  public static final String REFRESH_RESULT = "GENEVA_REFRESH_RESULT ";
 
   /** Marker of the error line. */
   public static final String ERROR = "GENEVA_ERROR ";
@@ -41,6 +46,66 @@ public final class DriverLines {
    * @return the line
    */
   public static String result(BackfillResult r) {
+    return RESULT + Json.write(resultJson(r));
+  }
+
+  /**
+   * The result line of a view refresh driver: the refresh's numbers and each UDF column's backfill
+   * as a {@link #result(BackfillResult)} object.
+   *
+   * @param r the refresh's result
+   * @return the line
+   */
+  public static String refreshResult(RefreshResult r) {
+    ObjectNode o = Json.object();
+    o.put("view", r.view());
+    if (r.fromVersion().isPresent()) {
+      o.put("from_version", r.fromVersion().getAsLong());
+    }
+    o.put("to_version", r.toVersion());
+    o.put("source_rows_added", r.sourceRowsAdded());
+    o.put("view_rows_added", r.viewRowsAdded());
+    o.put("view_rows_deleted", r.viewRowsDeleted());
+    o.put("udtf_rows_failed", r.udtfRowsFailed());
+    var backfills = o.putArray("backfills");
+    r.backfills().values().forEach(b -> backfills.add(resultJson(b)));
+    o.put("view_version", r.viewVersion());
+    o.put("duration_ms", r.duration().toMillis());
+    return REFRESH_RESULT + Json.write(o);
+  }
+
+  /**
+   * The refresh result in the logs, if the driver printed one.
+   *
+   * @param logs the job's logs
+   * @return the result
+   */
+  public static Optional<RefreshResult> findRefreshResult(String logs) {
+    return last(logs, REFRESH_RESULT)
+        .map(
+            n -> {
+              Map<String, BackfillResult> backfills = new LinkedHashMap<>();
+              for (JsonNode b : n.path("backfills")) {
+                BackfillResult r = backfillResult(b);
+                backfills.put(r.column(), r);
+              }
+              return new RefreshResult(
+                  n.path("view").asText(),
+                  n.hasNonNull("from_version")
+                      ? OptionalLong.of(n.path("from_version").asLong())
+                      : OptionalLong.empty(),
+                  n.path("to_version").asLong(),
+                  n.path("source_rows_added").asLong(),
+                  n.path("view_rows_added").asLong(),
+                  n.path("view_rows_deleted").asLong(),
+                  n.path("udtf_rows_failed").asLong(),
+                  backfills,
+                  n.path("view_version").asLong(),
+                  Duration.ofMillis(n.path("duration_ms").asLong()));
+            });
+  }
+
+  private static ObjectNode resultJson(BackfillResult r) {
     ObjectNode o = Json.object();
     o.put("table", r.table());
     o.put("column", r.column());
@@ -67,7 +132,7 @@ public final class DriverLines {
       row.put("error", f.error());
       row.put("message", f.message());
     }
-    return RESULT + Json.write(o);
+    return o;
   }
 
   /**
@@ -109,25 +174,26 @@ public final class DriverLines {
    * @return the result
    */
   public static Optional<BackfillResult> findResult(String logs) {
-    return last(logs, RESULT)
-        .map(
-            n ->
-                new BackfillResult(
-                    n.path("table").asText(),
-                    n.path("column").asText(),
-                    n.path("executor").asText(),
-                    n.path("rows_processed").asLong(),
-                    n.path("rows_skipped").asLong(),
-                    n.path("rows_failed").asLong(),
-                    n.path("fragments").asInt(),
-                    n.path("tasks").asInt(),
-                    n.path("read_version").asLong(),
-                    n.path("committed_version").asLong(),
-                    n.path("commits").asInt(),
-                    Duration.ofMillis(n.path("duration_ms").asLong()),
-                    failedRows(n.path("failed_rows")),
-                    n.hasNonNull("udf_change") ? n.path("udf_change").asText() : null,
-                    metrics(n.path("metrics"))));
+    return last(logs, RESULT).map(DriverLines::backfillResult);
+  }
+
+  private static BackfillResult backfillResult(JsonNode n) {
+    return new BackfillResult(
+        n.path("table").asText(),
+        n.path("column").asText(),
+        n.path("executor").asText(),
+        n.path("rows_processed").asLong(),
+        n.path("rows_skipped").asLong(),
+        n.path("rows_failed").asLong(),
+        n.path("fragments").asInt(),
+        n.path("tasks").asInt(),
+        n.path("read_version").asLong(),
+        n.path("committed_version").asLong(),
+        n.path("commits").asInt(),
+        Duration.ofMillis(n.path("duration_ms").asLong()),
+        failedRows(n.path("failed_rows")),
+        n.hasNonNull("udf_change") ? n.path("udf_change").asText() : null,
+        metrics(n.path("metrics")));
   }
 
   /** The metrics a driver printed: the names this client knows, whatever a newer driver adds. */

@@ -4,6 +4,7 @@ import dev.geneva.BackfillJob;
 import dev.geneva.BackfillListener;
 import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
+import dev.geneva.RefreshResult;
 import dev.geneva.ray.jobs.JobDetails;
 import dev.geneva.ray.jobs.JobStatus;
 import dev.geneva.ray.jobs.RayDashboardException;
@@ -12,6 +13,7 @@ import dev.geneva.ray.jobs.RayJobFailedException;
 import dev.geneva.ray.jobs.RayJobsClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +52,7 @@ public final class RemoteBackfillJob implements BackfillJob {
   private volatile boolean contactLost;
   private final long startNanos = System.nanoTime();
   private final CompletableFuture<BackfillResult> future = new CompletableFuture<>();
+  private final CompletableFuture<RefreshResult> refreshed; // null for a backfill
   private final AtomicBoolean cancelRequested = new AtomicBoolean();
   private volatile BackfillProgress progress;
 
@@ -71,6 +74,26 @@ public final class RemoteBackfillJob implements BackfillJob {
       BackfillListener listener,
       Duration pollInterval,
       Duration contactTimeout) {
+    this(client, submissionId, column, listener, pollInterval, contactTimeout, false);
+  }
+
+  private RemoteBackfillJob(
+      RayJobsClient client,
+      String submissionId,
+      String column,
+      BackfillListener listener,
+      Duration pollInterval,
+      Duration contactTimeout,
+      boolean refresh) {
+    this.refreshed = refresh ? new CompletableFuture<>() : null;
+    if (refreshed != null) {
+      future.whenComplete(
+          (r, e) -> {
+            if (e != null) {
+              refreshed.completeExceptionally(e);
+            }
+          });
+    }
     this.client = client;
     this.submissionId = submissionId;
     this.column = column;
@@ -81,6 +104,45 @@ public final class RemoteBackfillJob implements BackfillJob {
     Thread poller = new Thread(this::poll, "geneva-ray-job-" + submissionId);
     poller.setDaemon(true);
     poller.start();
+  }
+
+  /**
+   * Starts polling a submitted view refresh job ({@code BackfillDriver --refresh-view}). Its {@link
+   * #refreshResult()} completes with the driver's {@code GENEVA_REFRESH_RESULT}; {@link #future()}
+   * completes with null at the same time (or fails or is cancelled as {@link #refreshResult()}), so
+   * a target tracks it like a backfill's job.
+   *
+   * @param client the dashboard client
+   * @param submissionId the job
+   * @param view the view's name
+   * @param listener receives the progress of the view's backfills, may be null
+   * @param pollInterval how often to poll
+   * @param contactTimeout how long polls may fail transiently before the refresh fails with {@link
+   *     RayJobContactLostException}
+   * @return the polling job
+   */
+  public static RemoteBackfillJob refresh(
+      RayJobsClient client,
+      String submissionId,
+      String view,
+      BackfillListener listener,
+      Duration pollInterval,
+      Duration contactTimeout) {
+    return new RemoteBackfillJob(
+        client, submissionId, view, listener, pollInterval, contactTimeout, true);
+  }
+
+  /**
+   * The result of a view refresh job ({@link #refresh}).
+   *
+   * @return the future result
+   * @throws IllegalStateException for a backfill's job
+   */
+  public CompletableFuture<RefreshResult> refreshResult() {
+    if (refreshed == null) {
+      throw new IllegalStateException(this + " is a backfill, not a view refresh");
+    }
+    return refreshed;
   }
 
   /**
@@ -288,7 +350,16 @@ public final class RemoteBackfillJob implements BackfillJob {
   }
 
   private void finish(JobDetails d, String logs) {
-    var result = DriverLines.findResult(logs);
+    if (refreshed != null) {
+      var r = DriverLines.findRefreshResult(logs);
+      if (d.status() == JobStatus.SUCCEEDED && r.isPresent()) {
+        refreshed.complete(r.get());
+        future.complete(null);
+        return;
+      }
+    }
+    var result =
+        refreshed == null ? DriverLines.findResult(logs) : Optional.<BackfillResult>empty();
     if (d.status() == JobStatus.SUCCEEDED && result.isPresent()) {
       BackfillResult r = result.get();
       progress =
@@ -312,12 +383,15 @@ public final class RemoteBackfillJob implements BackfillJob {
     String driverError = DriverLines.findError(logs).orElse(null);
     String what =
         switch (d.status()) {
-          case SUCCEEDED -> "succeeded but printed no GENEVA_RESULT line";
+          case SUCCEEDED ->
+              "succeeded but printed no "
+                  + (refreshed == null ? "GENEVA_RESULT" : "GENEVA_REFRESH_RESULT")
+                  + " line";
           case STOPPED -> "was stopped (not by this client)";
           default -> "failed";
         };
     StringBuilder msg = new StringBuilder();
-    msg.append("backfill of column '")
+    msg.append(refreshed == null ? "backfill of column '" : "refresh of view '")
         .append(column)
         .append("' as Ray job ")
         .append(submissionId)
@@ -333,7 +407,9 @@ public final class RemoteBackfillJob implements BackfillJob {
       msg.append(": ").append(driverError);
     }
     msg.append(
-        ". Finished work is checkpointed: run the backfill again to resume. Last log lines:");
+        ". Finished work is checkpointed: run the "
+            + (refreshed == null ? "backfill" : "refresh")
+            + " again to resume. Last log lines:");
     for (String line : tail) {
       msg.append("\n  | ").append(line);
     }

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.geneva.BackfillResult;
 import dev.geneva.FailedRow;
 import dev.geneva.JobMetrics;
+import dev.geneva.RefreshResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class DriverLinesTest {
@@ -27,6 +31,66 @@ class DriverLinesTest {
         Duration.ofMillis(1500),
         failed,
         udfChange);
+  }
+
+  @Test
+  void findRefreshResult_whenDriverPrintedARefresh_readsItBackWithEachBackfill() {
+    BackfillResult len = result(List.of(new FailedRow(7, "java.io.IOException", "no")), null);
+    BackfillResult embedding =
+        new BackfillResult(
+            "s3://b/db/docs.lance",
+            "e",
+            "ray",
+            5,
+            1,
+            0,
+            2,
+            2,
+            4,
+            5,
+            1,
+            Duration.ofMillis(9),
+            List.of(),
+            null);
+    RefreshResult first =
+        new RefreshResult(
+            "chunks",
+            OptionalLong.empty(),
+            3,
+            10,
+            40,
+            0,
+            1,
+            Map.of("n", len),
+            6,
+            Duration.ofMillis(2500));
+    RefreshResult next =
+        new RefreshResult(
+            "chunks",
+            OptionalLong.of(3),
+            5,
+            2,
+            8,
+            4,
+            0,
+            new LinkedHashMap<>(Map.of("e", embedding)),
+            9,
+            Duration.ofMillis(700));
+
+    String logs =
+        DriverLines.refreshResult(first)
+            + "\n"
+            + DriverLines.result(embedding)
+            + "\n"
+            + DriverLines.refreshResult(next)
+            + "\n";
+
+    assertThat(DriverLines.findRefreshResult(logs)).contains(next);
+    assertThat(DriverLines.findRefreshResult(DriverLines.refreshResult(first))).contains(first);
+    assertThat(DriverLines.findResult(logs))
+        .as("a backfill line is not a refresh's")
+        .contains(embedding);
+    assertThat(DriverLines.findRefreshResult(DriverLines.result(embedding))).isEmpty();
   }
 
   @Test
