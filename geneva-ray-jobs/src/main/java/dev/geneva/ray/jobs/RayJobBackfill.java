@@ -121,7 +121,7 @@ public final class RayJobBackfill implements BackfillTarget {
     }
     DriverArgs args = new DriverArgs(tableUri, column, withJob.build());
     JobPackage p = ensurePackage();
-    JobSubmission.Builder s = JobSubmission.builder(entrypoint().build(args)).submissionId(id);
+    JobSubmission.Builder s = JobSubmission.builder(entrypoint(p).build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
     s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
     s.metadata("geneva.table", tableUri).metadata("geneva.column", column);
@@ -228,8 +228,8 @@ public final class RayJobBackfill implements BackfillTarget {
       travelling.cluster(clusterName);
     }
     RefreshArgs args = new RefreshArgs(view.uri(), sourceVersion, travelling.build());
-    JobSubmission.Builder s = JobSubmission.builder(entrypoint().build(args)).submissionId(id);
     JobPackage p = ensurePackage();
+    JobSubmission.Builder s = JobSubmission.builder(entrypoint(p).build(args)).submissionId(id);
     p.runtimeEnv().forEach(s::runtimeEnv);
     s.runtimeEnv("env_vars", driverEnvironment(storageOptions));
     s.metadata("geneva.view", view.uri());
@@ -247,9 +247,10 @@ public final class RayJobBackfill implements BackfillTarget {
         contactTimeout);
   }
 
-  private EntrypointBuilder entrypoint() {
+  /** The entrypoint for a package already ensured (ensuring it again asks the cluster again). */
+  private EntrypointBuilder entrypoint(JobPackage p) {
     EntrypointBuilder entry =
-        EntrypointBuilder.forPackage(ensurePackage())
+        EntrypointBuilder.forPackage(p)
             .javaCommand(javaCommand)
             .jvmOptions(jvmOptions.toArray(String[]::new));
     if (rayDistJar != null) {
