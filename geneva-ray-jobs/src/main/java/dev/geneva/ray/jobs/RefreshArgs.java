@@ -32,7 +32,14 @@ public record RefreshArgs(String viewUri, OptionalLong sourceVersion, BackfillOp
    */
   public RefreshArgs {
     // The same URI rules as a backfill's table; the column is not used.
-    new DriverArgs(viewUri, "-", options);
+    try {
+      new DriverArgs(viewUri, "-", options);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(
+          "the refresh driver needs a view URI such as s3://bucket/db/passages.lance, got "
+              + viewUri,
+          e);
+    }
     if (sourceVersion == null) {
       sourceVersion = OptionalLong.empty();
     }

@@ -51,6 +51,7 @@ class RefreshArgsTest {
         .hasMessageContaining("--source-version needs a number, got 'x'");
     assertThatThrownBy(() -> RefreshArgs.parse(new String[] {RefreshArgs.MODE, "/db/v"}))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining(".lance");
+        .hasMessageContaining("the refresh driver needs a view URI")
+        .hasMessageContaining(".lance, got /db/v");
   }
 }
