@@ -60,7 +60,7 @@ public final class RayTasks {
 
   /**
    * Runs UDTF tasks (a view's expansion of one or more source fragments) in order in the current
-   * Ray worker with a runner and an allocator of their own, both closed before returning.
+   * Ray worker, with a runner of the session's pool as {@link #runTasks} does.
    *
    * @param encodedTasks tasks encoded with {@link UdtfTask#toBytes(List)}
    * @param session the id of the session that submitted them (for cancellation in LOCAL mode)
@@ -69,10 +69,17 @@ public final class RayTasks {
   public static byte[] runUdtfTasks(byte[] encodedTasks, String session) {
     List<UdtfTask> tasks = UdtfTask.listFromBytes(encodedTasks);
     LocalCancellation.enter(session);
-    try (RootAllocator allocator = new RootAllocator();
-        TaskRunner runner =
-            new TaskRunner(allocator, session + "-udtf-task-" + tasks.get(0).taskId())) {
-      return UdtfTaskResult.toBytes(runner.runUdtf(tasks, rows -> {}));
+    try {
+      RunnerPool.Runner runner = POOL.take(session);
+      byte[] results;
+      try {
+        results = UdtfTaskResult.toBytes(runner.runner().runUdtf(tasks, rows -> {}));
+      } catch (RuntimeException | Error e) {
+        POOL.discard(runner);
+        throw e;
+      }
+      POOL.give(runner);
+      return results;
     } finally {
       LocalCancellation.exit(session);
     }

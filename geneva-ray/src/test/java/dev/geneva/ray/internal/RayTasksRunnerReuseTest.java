@@ -2,14 +2,19 @@ package dev.geneva.ray.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.geneva.BackfillExecutors;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
+import dev.geneva.MaterializedView;
+import dev.geneva.RefreshOptions;
 import dev.geneva.Table;
 import dev.geneva.ray.testing.RayTestSupport;
 import dev.geneva.testing.Columns;
+import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.TextChunker;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
 import java.util.Map;
@@ -58,6 +63,38 @@ class RayTasksRunnerReuseTest {
       assertThat(RayTasks.idleRunners()).isZero();
       Columns.byId(t, "len_again")
           .forEach((id, v) -> assertThat(v).as("len of %d", id).isEqualTo(TextLength.expected(id)));
+    }
+  }
+
+  @Test
+  void runUdtfTasks_whenOneWorkerGetsSeveralCalls_buildsOneRunnerAndClosesItWithTheSession() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 2_000, 200);
+      MaterializedView onRay =
+          db.createUdtfView("chunks", docs.query().select("id", "text"), new TextChunker());
+      MaterializedView onThreads =
+          db.createUdtfView("expected", docs.query().select("id", "text"), new TextChunker());
+      int before = RayTasks.runnersCreated();
+
+      // Concurrency 1: the expansion's calls run one after another on one Ray worker.
+      onRay.refresh(
+          RefreshOptions.builder()
+              .backfillOptions(BackfillOptions.builder().concurrency(1).build())
+              .build());
+
+      assertThat(RayTasks.runnersCreated() - before)
+          .as("one runner, reused by every call of the expansion")
+          .isEqualTo(1);
+      assertThat(RayTasks.idleRunners()).as("closed when the session closed").isZero();
+      try (var threads = BackfillExecutors.threads()) {
+        onThreads.refresh(
+            RefreshOptions.builder()
+                .backfillOptions(BackfillOptions.builder().executor(threads).build())
+                .build());
+      }
+      assertThat(LanceColumns.sortedRows(onRay.table().uri()))
+          .isNotEmpty()
+          .isEqualTo(LanceColumns.sortedRows(onThreads.table().uri()));
     }
   }
 }
