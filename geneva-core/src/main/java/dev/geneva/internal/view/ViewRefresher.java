@@ -190,20 +190,9 @@ public final class ViewRefresher {
   }
 
   /**
-   * Runs a refresh.
-   *
-   * @param version the source version, or empty for the latest
-   * @param backfillOptions options for the UDF columns' backfills (their {@code where} must be
-   *     unset)
-   * @return what was done
-   */
-  public RefreshResult refresh(OptionalLong version, BackfillOptions backfillOptions) {
-    return refresh(version, backfillOptions, new RefreshRun(view.name()));
-  }
-
-  /**
    * Runs a refresh, reporting its progress to {@code run} and stopping at a safe point when it is
-   * cancelled: between source fragments, and by cancelling the UDF column's backfill under way.
+   * cancelled: between source fragments, and by cancelling the UDF column's backfill under way. The
+   * caller runs {@link #checkAdmission} first, before it takes the refresh lease.
    *
    * @param version the source version, or empty for the latest
    * @param backfillOptions options for the UDF columns' backfills (their {@code where} must be
@@ -217,7 +206,6 @@ public final class ViewRefresher {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
-    checkAdmission(backfillOptions);
     if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
       if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
         write(view, meta.refreshing(work.target));

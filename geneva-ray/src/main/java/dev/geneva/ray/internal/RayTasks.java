@@ -7,6 +7,7 @@ import dev.geneva.spi.UdtfTask;
 import dev.geneva.spi.UdtfTaskResult;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
@@ -41,21 +42,7 @@ public final class RayTasks {
    */
   public static byte[] runTasks(byte[] encodedTasks, String session) {
     List<BackfillTask> tasks = BackfillTask.listFromBytes(encodedTasks);
-    LocalCancellation.enter(session);
-    try {
-      RunnerPool.Runner runner = POOL.take(session);
-      byte[] results;
-      try {
-        results = TaskResult.toBytes(runner.runner().runAll(tasks, rows -> {}));
-      } catch (RuntimeException | Error e) {
-        POOL.discard(runner);
-        throw e;
-      }
-      POOL.give(runner);
-      return results;
-    } finally {
-      LocalCancellation.exit(session);
-    }
+    return withRunner(session, r -> TaskResult.toBytes(r.runAll(tasks, rows -> {})));
   }
 
   /**
@@ -68,12 +55,20 @@ public final class RayTasks {
    */
   public static byte[] runUdtfTasks(byte[] encodedTasks, String session) {
     List<UdtfTask> tasks = UdtfTask.listFromBytes(encodedTasks);
+    return withRunner(session, r -> UdtfTaskResult.toBytes(r.runUdtf(tasks, rows -> {})));
+  }
+
+  /**
+   * Runs work with a runner of the session's pool, giving it back afterwards, or closing it when
+   * the work failed.
+   */
+  private static byte[] withRunner(String session, Function<TaskRunner, byte[]> work) {
     LocalCancellation.enter(session);
     try {
       RunnerPool.Runner runner = POOL.take(session);
       byte[] results;
       try {
-        results = UdtfTaskResult.toBytes(runner.runner().runUdtf(tasks, rows -> {}));
+        results = work.apply(runner.runner());
       } catch (RuntimeException | Error e) {
         POOL.discard(runner);
         throw e;
