@@ -133,7 +133,7 @@ public final class BaselineBackfill {
     return computed;
   }
 
-  private static int fieldId(Dataset ds, String column) {
+  static int fieldId(Dataset ds, String column) {
     for (LanceField f : ds.getLanceSchema().fields()) {
       if (f.getName().equals(column)) {
         return f.getId();
@@ -142,7 +142,7 @@ public final class BaselineBackfill {
     throw new IllegalArgumentException("no column " + column + " in " + ds.getSchema());
   }
 
-  private static LanceFileVersion version(DataFile format) {
+  static LanceFileVersion version(DataFile format) {
     return switch (format.getFileMajorVersion() * 10 + format.getFileMinorVersion()) {
       case 20 -> LanceFileVersion.V2_0;
       case 21 -> LanceFileVersion.V2_1;

@@ -57,9 +57,11 @@ final class FragmentCount {
     Table manyTable = TableData.create(db, "base-f-many", rows, perFragment(rows, many));
     List<Measurement> results = new ArrayList<>();
     results.add(print(lanceReference(fewTable, manyTable)));
+    Sides loop = loopFloor(fewTable, manyTable);
+    results.add(print(loop.measurement()));
     for (NamedExecutor e : executors) {
       String id = e.name().equals("ray") ? "f2" : "f1";
-      results.add(print(compare(id, e.executor(), fewTable, manyTable)));
+      results.add(print(compare(id, e.executor(), fewTable, manyTable, loop)));
     }
     BackfillExecutor threads =
         executors.stream()
@@ -80,7 +82,8 @@ final class FragmentCount {
     return Math.toIntExact((rows + fragments - 1) / fragments);
   }
 
-  private Measurement compare(String id, BackfillExecutor executor, Table few, Table many) {
+  private Measurement compare(
+      String id, BackfillExecutor executor, Table few, Table many, Sides loop) {
     int concurrency = Runtime.getRuntime().availableProcessors();
     List<Double> fewTimes = new ArrayList<>();
     List<Double> manyTimes = new ArrayList<>();
@@ -122,7 +125,8 @@ final class FragmentCount {
         String.format(
             Locale.ROOT,
             "%d rows, c=%d: %d fragments %.3f s (%d commits), %d fragments %.3f s (%d commits);"
-                + " process CPU %.3f s / %.3f s = %.2f",
+                + " process CPU %.3f s / %.3f s = %.2f; against the hand-written loop (f4):"
+                + " %.2fx at %d fragments, %.2fx at %d",
             config.fragmentCount().rows(),
             concurrency,
             config.fragmentCount().few(),
@@ -133,10 +137,92 @@ final class FragmentCount {
             manyCommits,
             mc,
             fc,
-            mc / fc));
+            mc / fc,
+            f / loop.few(),
+            config.fragmentCount().few(),
+            m / loop.many(),
+            config.fragmentCount().many()));
   }
 
-  /** One backfill: wall-clock and process CPU seconds (other processes do not change the CPU). */
+  /** The medians of a reference on both tables, and its measurement. */
+  private record Sides(double few, double many, Measurement measurement) {}
+
+  /**
+   * (f4) The floor with Geneva taken out, report only: {@link ParallelLoop}, lance-core alone on c
+   * threads, one scan per thread, one file per fragment, one commit. Its own many/few ratio is what
+   * a file per fragment costs on this machine; (f1) and (f2) print Geneva against it.
+   */
+  private Sides loopFloor(Table few, Table many) throws Exception {
+    int concurrency = Runtime.getRuntime().availableProcessors();
+    List<Double> fewTimes = new ArrayList<>();
+    List<Double> manyTimes = new ArrayList<>();
+    List<Double> fewCpu = new ArrayList<>();
+    List<Double> manyCpu = new ArrayList<>();
+    List<Double> manyCommit = new ArrayList<>();
+    for (int run = -config.warmups(); run < config.repeats(); run++) {
+      for (int side = 0; side < 2; side++) {
+        boolean fewSide = (side + run) % 2 == 0;
+        String copy = "copy-f-" + copies++;
+        Table base = fewSide ? few : many;
+        Path dir = root.resolve(copy + ".lance");
+        TableData.copy(root.resolve(base.name() + ".lance"), dir);
+        try {
+          ParallelLoop.addColumn(db.allocator(), dir.toString(), "id2");
+          long start = System.nanoTime();
+          long cpu = EmbeddingBench.processCpuNanos();
+          ParallelLoop.Result r =
+              ParallelLoop.run(
+                  db.allocator(), dir.toString(), "id2", concurrency, config.batchSize());
+          double s = (System.nanoTime() - start) / 1e9;
+          double c = (EmbeddingBench.processCpuNanos() - cpu) / 1e9;
+          Table t = db.openTable(copy);
+          if (t.countRows("id2 = id * 2") != t.countRows()) {
+            throw new IllegalStateException("the loop left rows of " + copy + " uncomputed");
+          }
+          if (run >= 0) {
+            (fewSide ? fewTimes : manyTimes).add(s);
+            (fewSide ? fewCpu : manyCpu).add(c);
+            if (!fewSide) {
+              manyCommit.add(r.commitSeconds());
+            }
+          }
+        } finally {
+          TableData.delete(dir);
+        }
+      }
+    }
+    double f = Benchmarks.median(fewTimes);
+    double m = Benchmarks.median(manyTimes);
+    double fc = Benchmarks.median(fewCpu);
+    double mc = Benchmarks.median(manyCpu);
+    Measurement measurement =
+        new Measurement(
+            "f4",
+            "floor: hand-written lance-core loop, c threads, "
+                + config.fragmentCount().many()
+                + " / "
+                + config.fragmentCount().few()
+                + " fragments",
+            m / f,
+            Double.NaN,
+            true,
+            String.format(
+                Locale.ROOT,
+                "%d rows, c=%d: %d fragments %.3f s, %d fragments %.3f s (its one commit %.3f s);"
+                    + " process CPU %.3f s / %.3f s = %.2f",
+                config.fragmentCount().rows(),
+                concurrency,
+                config.fragmentCount().few(),
+                f,
+                config.fragmentCount().many(),
+                m,
+                Benchmarks.median(manyCommit),
+                mc,
+                fc,
+                mc / fc));
+    return new Sides(f, m, measurement);
+  }
+
   /**
    * (f0) The floor, report only: Lance's own SQL {@code addColumns} of {@code id * 2} on the same
    * two tables. It too writes one data file per fragment, so the cost of a file per fragment on
@@ -203,6 +289,7 @@ final class FragmentCount {
 
   private record Timing(double seconds, double cpuSeconds, BackfillResult result) {}
 
+  /** One backfill: wall-clock and process CPU seconds (other processes do not change the CPU). */
   private Timing backfill(Table base, BackfillExecutor executor, int concurrency) {
     String copy = "copy-f-" + copies++;
     TableData.copy(root.resolve(base.name() + ".lance"), root.resolve(copy + ".lance"));
