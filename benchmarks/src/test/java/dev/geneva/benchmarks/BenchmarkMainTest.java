@@ -26,8 +26,8 @@ class BenchmarkMainTest {
     assertThat(results)
         .extracting(Measurement::id)
         .containsExactly(
-            "a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray", "f0", "f1",
-            "f2", "f3");
+            "a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray", "f0", "f4",
+            "f1", "f2", "f3");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
         .filteredOn(
@@ -35,6 +35,7 @@ class BenchmarkMainTest {
                 !m.id().startsWith("d")
                     && !m.id().equals("c3")
                     && !m.id().equals("f0")
+                    && !m.id().equals("f4")
                     && !m.id().equals("f3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
     assertThat(results)
@@ -50,7 +51,8 @@ class BenchmarkMainTest {
         .contains("(e)", "(e-ray)", "(e) model alone: ")
         .contains("(ray) / hand-written loop", "(threads) / model loop on")
         .contains("(f0)", "(f1)", "(f2)", "(f3)", "(threads)", "(ray-local)", "at 100000 fragments")
-        .contains("floor: Lance SQL addColumns", "process CPU");
+        .contains("floor: Lance SQL addColumns", "process CPU")
+        .contains("(f4) floor: hand-written lance-core loop", "against the hand-written loop (f4)");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temporary tables are deleted").isEmpty();
     }
