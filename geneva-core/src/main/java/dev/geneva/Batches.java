@@ -2,8 +2,8 @@ package dev.geneva;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.UriRedaction;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
@@ -15,11 +15,31 @@ public final class Batches implements AutoCloseable {
   private final Dataset dataset;
   private final LanceScanner scanner;
   private final ArrowReader reader;
+  private final String table;
+  private final String uri;
 
-  Batches(Dataset dataset, LanceScanner scanner) {
+  Batches(Dataset dataset, LanceScanner scanner, String table, String uri) {
     this.dataset = dataset;
     this.scanner = scanner;
+    this.table = table;
+    this.uri = uri;
     this.reader = scanner.scanBatches();
+  }
+
+  private GenevaException failure(Exception e) {
+    if (e instanceof GenevaException g) {
+      return g;
+    }
+    String what = "reading the rows of table '" + table + "' at " + UriRedaction.redact(uri);
+    if (LanceErrors.isInvalidFilter(e)) {
+      return new InvalidInputException(
+          what
+              + " failed on the read's filter: "
+              + UriRedaction.scrub(LanceErrors.reason(e), uri)
+              + ". Fix the filter so it holds for every row's values (e.g. a CAST that fails)",
+          e);
+    }
+    return LanceErrors.translate(what + " failed", uri, e);
   }
 
   /**
@@ -30,8 +50,8 @@ public final class Batches implements AutoCloseable {
   public boolean next() {
     try {
       return reader.loadNextBatch();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (Exception e) { // IOException, and Lance's undeclared ones
+      throw failure(e);
     }
   }
 
@@ -43,8 +63,8 @@ public final class Batches implements AutoCloseable {
   public VectorSchemaRoot current() {
     try {
       return reader.getVectorSchemaRoot();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw failure(e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.lance.DatabaseUri;
 import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.lance.UriRedaction;
 import dev.geneva.internal.view.ViewCreator;
 import dev.geneva.internal.view.ViewMetadata;
 import dev.geneva.internal.view.ViewQueryOptions;
@@ -49,6 +50,7 @@ public final class Connection implements AutoCloseable {
   private static final String SUFFIX = ".lance";
 
   private final String uri;
+  private final String shownUri;
   private final Path localRoot;
   private final ConnectOptions options;
   private final BufferAllocator allocator;
@@ -62,20 +64,22 @@ public final class Connection implements AutoCloseable {
     DatabaseUri parsed = DatabaseUri.parse(uri);
     this.options = options;
     this.uri = parsed.uri();
+    this.shownUri = UriRedaction.redact(uri);
     this.localRoot = parsed.localRoot();
-    if (localRoot != null) {
-      try {
-        Files.createDirectories(localRoot);
-      } catch (IOException e) {
-        throw new InvalidInputException(
-            "cannot create database directory " + localRoot + ": " + e.getMessage(), e);
-      }
+    if (localRoot != null && Files.exists(localRoot) && !Files.isDirectory(localRoot)) {
+      throw new InvalidInputException(
+          "Geneva.connect: "
+              + localRoot
+              + " is a file, not a database directory: pass a directory (it is created with the"
+              + " first table)");
     }
     this.allocator = new RootAllocator();
   }
 
   /**
-   * The database's URI (an absolute path for local databases).
+   * The database's URI (an absolute path for local databases), as given: it keeps any user info or
+   * query values, which may be credentials; {@link #toString()} and Geneva's messages show them as
+   * {@code ***}.
    *
    * @return the URI
    */
@@ -123,7 +127,7 @@ public final class Connection implements AutoCloseable {
           "table '"
               + name
               + "' already exists in "
-              + uri
+              + shownUri
               + ": open it with openTable, drop it with dropTable, or create with"
               + " CreateTableOptions.builder().overwrite(true)");
     }
@@ -140,8 +144,9 @@ public final class Connection implements AutoCloseable {
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
       Data.exportArrayStream(allocator, new BorrowedReader(allocator, data), stream);
       Dataset.create(allocator, stream, tableUri, params.build()).close();
-    } catch (RuntimeException e) {
-      throw new GenevaException("cannot create table '" + name + "' at " + tableUri + ": " + e, e);
+    } catch (Exception e) {
+      throw LanceErrors.translate(
+          "cannot create table '" + name + "' at " + UriRedaction.redact(tableUri), tableUri, e);
     }
     return new Table(this, location(name));
   }
@@ -157,10 +162,29 @@ public final class Connection implements AutoCloseable {
     checkName(name);
     String tableUri = tableUri(name);
     if (!exists(tableUri)) {
-      throw new InvalidInputException(
-          "table '" + name + "' does not exist in " + uri + "; existing tables: " + tableNames());
+      throw notFound(name);
     }
     return new Table(this, location(name));
+  }
+
+  private TableNotFoundException notFound(String name) {
+    if (localRoot != null && !Files.isDirectory(localRoot)) {
+      return new TableNotFoundException(
+          "table '"
+              + name
+              + "' does not exist: there is no database at "
+              + localRoot
+              + " (no such directory). Check the path given to Geneva.connect; a database"
+              + " directory is created with its first table (createTable)");
+    }
+    return new TableNotFoundException(
+        "table '"
+            + name
+            + "' does not exist in "
+            + shownUri
+            + "; existing tables: "
+            + tableNames()
+            + ". Check the name and the database location, or create it with createTable");
   }
 
   /**
@@ -246,7 +270,7 @@ public final class Connection implements AutoCloseable {
           "table '"
               + name
               + "' already exists in "
-              + uri
+              + shownUri
               + ": open the view with openMaterializedView, or drop it with dropTable first");
     }
     TableLocation source = query.source().location();
@@ -312,6 +336,9 @@ public final class Connection implements AutoCloseable {
   public List<String> tableNames() {
     checkOpen();
     if (localRoot != null) {
+      if (!Files.isDirectory(localRoot)) {
+        return List.of(); // created with the first table
+      }
       try (Stream<Path> children = Files.list(localRoot)) {
         return children
             .filter(p -> p.getFileName().toString().endsWith(SUFFIX))
@@ -320,8 +347,14 @@ public final class Connection implements AutoCloseable {
             .map(n -> n.substring(0, n.length() - SUFFIX.length()))
             .sorted()
             .toList();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | UncheckedIOException e) {
+        throw new GenevaException(
+            "cannot list the tables in "
+                + shownUri
+                + ": "
+                + e.getMessage()
+                + ". Check that the directory is readable by this process",
+            e);
       }
     }
     return RemoteListing.tableNames(uri, options.resolveStorageOptions(), allocator);
@@ -337,12 +370,18 @@ public final class Connection implements AutoCloseable {
     checkName(name);
     String tableUri = tableUri(name);
     if (!exists(tableUri)) {
-      throw new InvalidInputException("table '" + name + "' does not exist in " + uri);
+      throw notFound(name);
     }
     if (localRoot != null) {
       deleteTree(localRoot.resolve(name + SUFFIX));
     } else {
-      Dataset.drop(tableUri, options.resolveStorageOptions());
+      Map<String, String> storage = options.resolveStorageOptions();
+      try {
+        Dataset.drop(tableUri, storage);
+      } catch (Exception e) {
+        throw LanceErrors.translate(
+            "cannot drop table '" + name + "' at " + UriRedaction.redact(tableUri), tableUri, e);
+      }
     }
   }
 
@@ -351,8 +390,14 @@ public final class Connection implements AutoCloseable {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
+    } catch (IOException | UncheckedIOException e) {
+      throw new GenevaException(
+          "cannot delete "
+              + root
+              + ": "
+              + e.getMessage()
+              + ". Check the directory's permissions, then drop the table again",
+          e);
     }
   }
 
@@ -388,6 +433,11 @@ public final class Connection implements AutoCloseable {
    * @return the jobs
    */
   public List<JobRecord> jobs(JobFilter filter) {
+    if (filter == null) {
+      throw new InvalidInputException(
+          "jobs(filter): the filter is null; call jobs() for every job, or pass e.g."
+              + " JobFilter.builder().table(\"docs\").build()");
+    }
     return jobHistory().list(filter);
   }
 
@@ -515,19 +565,21 @@ public final class Connection implements AutoCloseable {
   }
 
   private boolean exists(String tableUri) {
+    Map<String, String> storage = options.resolveStorageOptions();
     try (Dataset ds =
         Dataset.open(
             allocator,
             tableUri,
-            new com.lancedb.lance.ReadOptions.Builder()
-                .setStorageOptions(options.resolveStorageOptions())
-                .build())) {
+            new com.lancedb.lance.ReadOptions.Builder().setStorageOptions(storage).build())) {
       return ds.version() > 0;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Lance also throws checked IOExceptions it does not declare (bad credentials, damaged
+      // manifests), which callers could not even catch: translate every failure.
       if (LanceErrors.isNotFound(e)) {
         return false;
       }
-      throw new GenevaException("cannot check whether " + tableUri + " exists: " + e, e);
+      throw LanceErrors.translate(
+          "cannot check whether table " + UriRedaction.redact(tableUri) + " exists", tableUri, e);
     }
   }
 
@@ -556,9 +608,18 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  private void checkOpen() {
+  /**
+   * Fails when the connection is closed.
+   *
+   * @throws GenevaException saying to connect again
+   */
+  void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("connection to " + uri + " is closed");
+      throw new GenevaException(
+          "the connection to "
+              + shownUri
+              + " is closed: open a new one with Geneva.connect(..), and open its tables with"
+              + " openTable; a Table cannot be used after its Connection is closed");
     }
   }
 
@@ -583,7 +644,7 @@ public final class Connection implements AutoCloseable {
                           "no BackfillExecutorProvider on the classpath: is geneva-core's jar"
                               + " complete?"));
       ownedExecutor = best.create(allocator);
-      LOG.info("backfills on {} run on executor '{}'", uri, ownedExecutor.name());
+      LOG.info("backfills on {} run on executor '{}'", shownUri, ownedExecutor.name());
     }
     return ownedExecutor;
   }
@@ -620,6 +681,6 @@ public final class Connection implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Connection{uri=" + uri + ", options=" + options + "}";
+    return "Connection{uri=" + shownUri + ", options=" + options + "}";
   }
 }

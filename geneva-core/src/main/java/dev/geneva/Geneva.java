@@ -22,8 +22,11 @@ public final class Geneva {
    * Connects to a database: a local path (absolute or relative to the working directory), a {@code
    * file:} URI ({@code file:/data/db}, {@code file:///data/db}, {@code file://localhost/data/db},
    * percent-encoded as {@link Path#toUri()} gives it), or an object store URI: {@code
-   * s3://bucket/db}, {@code gs://bucket/db}, {@code az://container/db}. A local directory is
-   * created when missing.
+   * s3://bucket/db}, {@code gs://bucket/db}, {@code az://container/db}. Connecting creates nothing:
+   * a missing local directory is created with the first table ({@link Connection#createTable}) or
+   * job record, and reads of a missing database see no tables, so a mistyped path leaves no trace.
+   * Credentials in the URI (user info, query values such as a SAS {@code sig}) are shown as {@code
+   * ***} in {@code toString()}, messages and logs; prefer storage options for them.
    *
    * @param uri where the tables live
    * @return the connection; close it when done
@@ -35,7 +38,7 @@ public final class Geneva {
   }
 
   /**
-   * Connects to a database in a local directory, created when missing.
+   * Connects to a database in a local directory (created with the first table).
    *
    * @param dir the directory, absolute or relative to the working directory
    * @return the connection; close it when done
@@ -87,6 +90,11 @@ public final class Geneva {
    * @return the connection; close it when done
    */
   public static Connection connect(String uri, ConnectOptions options) {
+    if (options == null) {
+      throw new InvalidInputException(
+          "Geneva.connect: the options are null; pass ConnectOptions.defaults() or build them with"
+              + " ConnectOptions.builder()");
+    }
     return new Connection(uri, options);
   }
 }

@@ -300,7 +300,7 @@ public final class JobHistory {
     if (format > FORMAT_VERSION) {
       throw new GenevaException(
           "the job history at "
-              + uri()
+              + dev.geneva.internal.lance.UriRedaction.redact(uri())
               + " has rows of layout "
               + format
               + ", newer than this Geneva's "
@@ -361,6 +361,6 @@ public final class JobHistory {
 
   @Override
   public String toString() {
-    return "JobHistory{" + uri() + "}";
+    return "JobHistory{" + dev.geneva.internal.lance.UriRedaction.redact(uri()) + "}";
   }
 }

@@ -3,7 +3,8 @@ package dev.geneva;
 import com.lancedb.lance.namespace.dir.DirectoryNamespace;
 import com.lancedb.lance.namespace.model.ListTablesRequest;
 import com.lancedb.lance.namespace.model.ListTablesResponse;
-import java.io.IOException;
+import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.UriRedaction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +40,8 @@ final class RemoteListing {
         names.addAll(response.getTables());
         token = response.getPageToken();
       } while (token != null && !token.isEmpty());
-    } catch (IOException | RuntimeException e) {
-      throw new GenevaException("cannot list the tables in " + uri + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw LanceErrors.translate("cannot list the tables in " + UriRedaction.redact(uri), uri, e);
     }
     return names.stream().sorted().toList();
   }

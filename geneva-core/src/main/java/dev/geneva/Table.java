@@ -16,7 +16,9 @@ import dev.geneva.internal.engine.SqlFilters;
 import dev.geneva.internal.engine.UdfMetadata;
 import dev.geneva.internal.engine.UdfVersions;
 import dev.geneva.internal.engine.Udfs;
+import dev.geneva.internal.lance.LanceErrors;
 import dev.geneva.internal.lance.TableLocation;
+import dev.geneva.internal.lance.UriRedaction;
 import dev.geneva.spi.BackfillTarget;
 import dev.geneva.spi.BackfillTargets;
 import dev.geneva.udf.ScalarUdf;
@@ -50,6 +52,52 @@ public final class Table {
   }
 
   /**
+   * Opens the latest version, once the connection is known to be open.
+   *
+   * @throws GenevaException when the connection is closed or Lance cannot open the table
+   * @throws TableNotFoundException when the table was dropped
+   */
+  private Dataset open() {
+    connection.checkOpen();
+    return location.openLatest();
+  }
+
+  /**
+   * A failure of a Lance call that reads or deletes with a filter: the filter's fault (an {@link
+   * InvalidInputException}), the table's disappearance, or a storage failure.
+   */
+  private GenevaException filterFailure(String operation, String filter, Exception e) {
+    if (e instanceof GenevaException g) {
+      return g;
+    }
+    if (filter != null && LanceErrors.isInvalidFilter(e)) {
+      return new InvalidInputException(
+          "filter \""
+              + filter
+              + "\" is not valid for table '"
+              + name()
+              + "': "
+              + LanceErrors.reason(e)
+              + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
+          e);
+    }
+    if (LanceErrors.isNotFound(e)) {
+      return new TableNotFoundException(
+          operation
+              + " of table '"
+              + name()
+              + "' failed: its files are gone at "
+              + location.shownUri()
+              + " (was it dropped or cleaned up by another connection or process?): "
+              + UriRedaction.scrub(LanceErrors.reason(e), uri())
+              + ". Open it again with Connection.openTable, or create it again",
+          e);
+    }
+    return LanceErrors.translate(
+        operation + " of table '" + name() + "' at " + location.shownUri() + " failed", uri(), e);
+  }
+
+  /**
    * The table's name.
    *
    * @return the name
@@ -73,7 +121,7 @@ public final class Table {
    * @return the schema
    */
   public Schema schema() {
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       return ds.getSchema();
     }
   }
@@ -84,7 +132,7 @@ public final class Table {
    * @return the version
    */
   public long version() {
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       return ds.version();
     }
   }
@@ -95,8 +143,10 @@ public final class Table {
    * @return the count
    */
   public long countRows() {
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       return ds.countRows();
+    } catch (Exception e) {
+      throw filterFailure("countRows", null, e);
     }
   }
 
@@ -106,15 +156,15 @@ public final class Table {
    * @param filter a Lance SQL predicate such as {@code "len IS NULL"}
    * @return the count
    * @throws InvalidInputException when the filter is not one valid expression
+   * @throws TableNotFoundException when the table was dropped
+   * @throws GenevaException when Lance cannot read the table (storage, credentials)
    */
   public long countRows(String filter) {
     SqlFilters.check("countRows filter", filter);
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       return ds.countRows(SqlFilters.wrap(filter));
-    } catch (RuntimeException e) {
-      throw new InvalidInputException(
-          "filter \"" + filter + "\" is not valid for table '" + name() + "': " + e.getMessage(),
-          e);
+    } catch (Exception e) {
+      throw filterFailure("countRows(\"" + filter + "\")", filter, e);
     }
   }
 
@@ -129,7 +179,11 @@ public final class Table {
     if (filter != null) {
       SqlFilters.check("read filter", filter);
     }
-    Dataset ds = location.openLatest();
+    if (columns == null) {
+      throw new InvalidInputException(
+          "read from table '" + name() + "': the column list is null; pass List.of() for all");
+    }
+    Dataset ds = open();
     try {
       ScanOptions.Builder scan = new ScanOptions.Builder();
       if (!columns.isEmpty()) {
@@ -138,11 +192,23 @@ public final class Table {
       if (filter != null) {
         scan.filter(SqlFilters.wrap(filter));
       }
-      return new Batches(ds, ds.newScan(scan.build()));
-    } catch (RuntimeException e) {
+      return new Batches(ds, ds.newScan(scan.build()), name(), uri());
+    } catch (Exception e) {
       ds.close();
-      throw new InvalidInputException(
-          "cannot read columns " + columns + " of table '" + name() + "': " + e.getMessage(), e);
+      if (!(e instanceof GenevaException) && LanceErrors.isInvalidFilter(e)) {
+        throw new InvalidInputException(
+            "cannot read columns "
+                + columns
+                + (filter == null ? "" : " where \"" + filter + "\"")
+                + " of table '"
+                + name()
+                + "': "
+                + LanceErrors.reason(e)
+                + ". Name columns the table has, and filter with Lance SQL over them, e.g."
+                + " \"id < 100\"",
+            e);
+      }
+      throw filterFailure("read", null, e);
     }
   }
 
@@ -180,8 +246,10 @@ public final class Table {
    */
   public void delete(String filter) {
     SqlFilters.check("delete filter", filter);
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       ds.delete(SqlFilters.wrap(filter));
+    } catch (Exception e) {
+      throw filterFailure("delete(\"" + filter + "\")", filter, e);
     }
   }
 
@@ -195,13 +263,25 @@ public final class Table {
       throw new InvalidInputException(operation + ": the UDF for column '" + column + "' is null");
     }
     Udfs.checkInstantiable(column, udf);
+    UdfSpec spec;
     try {
-      return udf.spec();
+      spec = udf.spec();
     } catch (RuntimeException ex) {
       throw new InvalidInputException(
           "UDF " + udf.getClass().getName() + " for column '" + column + "': " + ex.getMessage(),
           ex);
     }
+    if (spec == null) {
+      throw new InvalidInputException(
+          operation
+              + ": UDF "
+              + udf.getClass().getName()
+              + " for column '"
+              + column
+              + "' returned null from spec(): return a declaration such as"
+              + " UdfSpec.builder().inputs(\"text\").output(UdfTypes.int32()).build()");
+    }
+    return spec;
   }
 
   /**
@@ -217,6 +297,10 @@ public final class Table {
    * @throws GenevaException when Lance cannot write or commit the rows
    */
   public AddResult add(ArrowReader data) {
+    if (data == null) {
+      throw new InvalidInputException(
+          "add to table '" + name() + "': the data is null; pass an ArrowReader of the rows");
+    }
     Schema schema = schema();
     try (AppendReader conformed =
             AppendReader.conform(
@@ -231,10 +315,8 @@ public final class Table {
       try (Dataset ds = Dataset.create(location.allocator(), stream, uri(), params)) {
         return new AddResult(conformed.rows(), ds.version());
       }
-    } catch (InvalidInputException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new GenevaException("cannot add rows to table '" + name() + "': " + e, e);
+    } catch (Exception e) {
+      throw filterFailure("add", null, e);
     }
   }
 
@@ -297,6 +379,12 @@ public final class Table {
    * @throws GenevaException when Lance cannot merge or commit the rows
    */
   public MergeInsertResult mergeInsert(String key, ArrowReader data) {
+    if (data == null) {
+      throw new InvalidInputException(
+          "mergeInsert into table '"
+              + name()
+              + "': the data is null; pass an ArrowReader of the rows");
+    }
     Schema schema = schema();
     Field keyField =
         schema.getFields().stream()
@@ -323,7 +411,7 @@ public final class Table {
             AppendReader.conform(
                 "mergeInsert into table '" + name() + "'", schema, data, location.allocator());
         ArrowArrayStream stream = ArrowArrayStream.allocateNew(location.allocator());
-        Dataset ds = location.openLatest()) {
+        Dataset ds = open()) {
       Data.exportArrayStream(location.allocator(), conformed, stream);
       MergeInsertParams params =
           new MergeInsertParams(List.of(key))
@@ -334,10 +422,8 @@ public final class Table {
         return new MergeInsertResult(
             r.stats().numInsertedRows(), r.stats().numUpdatedRows(), after.version());
       }
-    } catch (InvalidInputException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new GenevaException("cannot merge rows into table '" + name() + "': " + e, e);
+    } catch (Exception e) {
+      throw filterFailure("mergeInsert", null, e);
     }
   }
 
@@ -361,7 +447,7 @@ public final class Table {
       throw new InvalidInputException(
           "addColumns needs at least one column, e.g. Map.of(\"len\", new TextLength())");
     }
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       Schema schema = ds.getSchema();
       Map<String, UdfSpec> specs = new LinkedHashMap<>();
       // Every column this call adds, to the key it comes from.
@@ -525,7 +611,7 @@ public final class Table {
           "alterColumns needs at least one column, e.g. Map.of(\"len\", new TextLengthV2())");
     }
     Map<String, Map<String, String>> updates = new LinkedHashMap<>();
-    try (Dataset ds = location.openLatest()) {
+    try (Dataset ds = open()) {
       Schema schema = ds.getSchema();
       for (var e : udfs.entrySet()) {
         String column = e.getKey();
@@ -730,6 +816,7 @@ public final class Table {
    * @throws InvalidInputException for a request the backfill would refuse
    */
   public BackfillPlanSummary planBackfill(String column, BackfillOptions options) {
+    checkOptions("planBackfill", column, options);
     ColumnNames.check(
         "planBackfill",
         column,
@@ -785,6 +872,8 @@ public final class Table {
    * @return the running job
    */
   public BackfillJob backfillAsync(String column, BackfillOptions options) {
+    checkOptions("backfill", column, options);
+    connection.checkOpen();
     ColumnNames.check(
         "backfill",
         column,
@@ -800,6 +889,19 @@ public final class Table {
     }
     return BackfillRun.start(
         location, column, options, connection.executor(options), connection.jobHistory());
+  }
+
+  private void checkOptions(String operation, String column, BackfillOptions options) {
+    if (options == null) {
+      throw new InvalidInputException(
+          operation
+              + " of column '"
+              + column
+              + "' on table '"
+              + name()
+              + "': the options are null; pass BackfillOptions.defaults() or build them with"
+              + " BackfillOptions.builder()");
+    }
   }
 
   /** The executor work with these options runs on in this JVM: the options' or the connection's. */
@@ -845,6 +947,6 @@ public final class Table {
 
   @Override
   public String toString() {
-    return "Table{name=" + name() + ", uri=" + uri() + "}";
+    return "Table{name=" + name() + ", uri=" + location.shownUri() + "}";
   }
 }

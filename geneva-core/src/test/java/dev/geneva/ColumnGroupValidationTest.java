@@ -261,7 +261,7 @@ class ColumnGroupValidationTest {
   @Test
   void outputColumns_whenNoField_refusesWithExample() {
     assertThatThrownBy(() -> UdfSpec.builder().inputs("id").outputColumns().build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("outputColumns needs at least one field");
   }
 }

@@ -116,8 +116,8 @@ class ConnectionTest {
     db.close();
     db.close();
     assertThatThrownBy(db::tableNames)
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("closed");
+        .isInstanceOf(GenevaException.class)
+        .hasMessageContaining("is closed: open a new one with Geneva.connect");
   }
 
   @Test

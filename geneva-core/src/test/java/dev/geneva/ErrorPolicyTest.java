@@ -119,7 +119,7 @@ class ErrorPolicyTest {
   @Test
   void errorPolicy_whenMaxAttemptsBelowOne_explainsTheValue() {
     assertThatThrownBy(() -> ErrorPolicy.builder().maxAttempts(0))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("maxAttempts must be at least 1");
   }
 }

@@ -124,13 +124,13 @@ class ErrorRulesTest {
   @Test
   void rules_whenMisused_explainWhatToDo() {
     assertThatThrownBy(() -> ErrorRule.skip().maxAttempts(3))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("retry rules only");
     assertThatThrownBy(() -> ErrorRule.retry().matching("(unclosed"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("'(unclosed' is not a regular expression");
     assertThatThrownBy(() -> ErrorRule.retry().maxAttempts(0))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("at least 1");
   }
 

@@ -257,7 +257,7 @@ class UdtfViewTest {
   @Test
   void udtfSpec_whenOutputsMissing_refused() {
     assertThatThrownBy(() -> UdtfSpec.builder().inputs("text").build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("outputs is required");
   }
 

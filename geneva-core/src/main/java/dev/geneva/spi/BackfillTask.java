@@ -346,7 +346,7 @@ public record BackfillTask(
     return "BackfillTask{id="
         + taskId
         + ", table="
-        + tableUri
+        + dev.geneva.internal.lance.UriRedaction.redact(tableUri)
         + ", storageOptions="
         + storageOptions.keySet()
         + ", version="

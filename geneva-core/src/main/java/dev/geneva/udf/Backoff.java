@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -32,7 +33,7 @@ public final class Backoff {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(max, "max");
     if (initial.isNegative() || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "Backoff needs 0 <= initial <= max, got " + initial + " and " + max);
     }
     this.kind = kind;

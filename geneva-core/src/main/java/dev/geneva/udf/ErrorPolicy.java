@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,7 +380,7 @@ public final class ErrorPolicy {
      */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "ErrorPolicy.maxAttempts must be at least 1 (1 means no retry), got " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
@@ -397,7 +398,7 @@ public final class ErrorPolicy {
       Objects.requireNonNull(initial, "initial");
       Objects.requireNonNull(max, "max");
       if (initial.isNegative() || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "ErrorPolicy.backoff needs 0 <= initial <= max, got " + initial + " and " + max);
       }
       this.initialBackoff = initial;

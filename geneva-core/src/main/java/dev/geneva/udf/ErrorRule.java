@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -49,7 +50,7 @@ public final class ErrorRule {
       Objects.requireNonNull(t, "ErrorRule exception type");
     }
     if (maxAttempts < 1) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "ErrorRule.maxAttempts must be at least 1 (1 means no retry), got " + maxAttempts);
     }
     this.action = action;
@@ -100,7 +101,7 @@ public final class ErrorRule {
    *
    * @param regex a Java regular expression, e.g. {@code "(?i)timed? ?out"}
    * @return the narrowed rule
-   * @throws IllegalArgumentException when the expression does not compile
+   * @throws InvalidInputException when the expression does not compile
    */
   public ErrorRule matching(String regex) {
     Objects.requireNonNull(regex, "regex");
@@ -108,7 +109,7 @@ public final class ErrorRule {
     try {
       p = Pattern.compile(regex);
     } catch (java.util.regex.PatternSyntaxException e) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "ErrorRule.matching: '" + regex + "' is not a regular expression: " + e.getMessage(), e);
     }
     return new ErrorRule(action, types, p, maxAttempts, backoff);
@@ -119,7 +120,7 @@ public final class ErrorRule {
    *
    * @param attempts attempts in all, at least 1
    * @return the rule
-   * @throws IllegalStateException for a skip or fail rule, which never retries
+   * @throws InvalidInputException for a skip or fail rule, which never retries
    */
   public ErrorRule maxAttempts(int attempts) {
     requireRetry("maxAttempts");
@@ -131,7 +132,7 @@ public final class ErrorRule {
    *
    * @param backoff the backoff
    * @return the rule
-   * @throws IllegalStateException for a skip or fail rule, which never retries
+   * @throws InvalidInputException for a skip or fail rule, which never retries
    */
   public ErrorRule backoff(Backoff backoff) {
     requireRetry("backoff");
@@ -140,7 +141,7 @@ public final class ErrorRule {
 
   private void requireRetry(String setting) {
     if (action != Action.RETRY) {
-      throw new IllegalStateException(
+      throw new InvalidInputException(
           "ErrorRule." + setting + " applies to retry rules only; this rule is " + action);
     }
   }

@@ -1,5 +1,7 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
+
 /**
  * What one running instance of a UDF needs. On Ray these become the task's or actor's resource
  * request; locally they are informational.
@@ -22,13 +24,13 @@ public record Resources(double cpus, double gpus, long memoryBytes) {
    */
   public Resources {
     if (!(cpus > 0)) {
-      throw new IllegalArgumentException("Resources.cpus must be more than 0, got " + cpus);
+      throw new InvalidInputException("Resources.cpus must be more than 0, got " + cpus);
     }
     if (!(gpus >= 0)) {
-      throw new IllegalArgumentException("Resources.gpus must be 0 or more, got " + gpus);
+      throw new InvalidInputException("Resources.gpus must be 0 or more, got " + gpus);
     }
     if (memoryBytes < 0) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "Resources.memoryBytes must be 0 or more, got " + memoryBytes);
     }
   }

@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.util.List;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -215,7 +216,7 @@ public final class UdfSpec {
      */
     public Builder outputColumns(Field... columns) {
       if (columns == null || columns.length == 0) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "UdfSpec.outputColumns needs at least one field, e.g."
                 + " outputColumns(UdfTypes.named(\"words\", UdfTypes.int64()))");
       }
@@ -268,7 +269,7 @@ public final class UdfSpec {
      */
     public Builder batchSize(int batchSize) {
       if (batchSize < 0) {
-        throw new IllegalArgumentException("UdfSpec.batchSize must be 0 or more, got " + batchSize);
+        throw new InvalidInputException("UdfSpec.batchSize must be 0 or more, got " + batchSize);
       }
       this.batchSize = batchSize;
       return this;
@@ -278,27 +279,27 @@ public final class UdfSpec {
      * Builds the declaration.
      *
      * @return the immutable declaration
-     * @throws IllegalArgumentException when inputs or output are missing or the version is blank
+     * @throws InvalidInputException when inputs or output are missing or the version is blank
      */
     public UdfSpec build() {
       if (inputs == null || inputs.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "UdfSpec.inputs is required: name at least one input column, e.g. inputs(\"text\")");
       }
       for (String c : inputs) {
         if (c == null || c.isBlank()) {
-          throw new IllegalArgumentException("UdfSpec.inputs contains a blank column name");
+          throw new InvalidInputException("UdfSpec.inputs contains a blank column name");
         }
       }
       if (inputs.stream().distinct().count() != inputs.size()) {
-        throw new IllegalArgumentException("UdfSpec.inputs names a column twice: " + inputs);
+        throw new InvalidInputException("UdfSpec.inputs names a column twice: " + inputs);
       }
       if (output == null) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "UdfSpec.output is required: e.g. output(UdfTypes.int32())");
       }
       if (version == null || version.isBlank()) {
-        throw new IllegalArgumentException("UdfSpec.version must not be blank");
+        throw new InvalidInputException("UdfSpec.version must not be blank");
       }
       return new UdfSpec(this);
     }

@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.types.DateUnit;
@@ -163,13 +164,13 @@ public final class UdfTypes {
    */
   public static Field timestamp(TimeUnit unit, String zone) {
     if (unit == null) {
-      throw new IllegalArgumentException("timestamp unit is required, e.g. TimeUnit.MICROSECOND");
+      throw new InvalidInputException("timestamp unit is required, e.g. TimeUnit.MICROSECOND");
     }
     if (zone != null) {
       try {
         java.time.ZoneId.of(zone);
       } catch (java.time.DateTimeException e) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "timestamp zone '" + zone + "' is not a zone id: use e.g. \"UTC\" or \"+02:00\"", e);
       }
     }
@@ -205,11 +206,13 @@ public final class UdfTypes {
    */
   public static Field decimal(int precision, int scale) {
     if (precision < 1 || precision > 76 || scale < 0 || scale > precision) {
-      throw new IllegalArgumentException(
-          "decimal needs 1 <= precision <= 76 and 0 <= scale <= precision, got precision "
+      throw new InvalidInputException(
+          "UdfTypes.decimal needs 1 <= precision <= 76 and 0 <= scale <= precision, got precision "
               + precision
               + " and scale "
-              + scale);
+              + scale
+              + ": precision counts all digits and scale those after the point, e.g."
+              + " UdfTypes.decimal(10, 2) for values up to 99999999.99");
     }
     return of(new ArrowType.Decimal(precision, scale, precision <= 38 ? 128 : 256));
   }
@@ -261,7 +264,12 @@ public final class UdfTypes {
    */
   public static Field fixedSizeList(Field item, int size) {
     if (size < 1) {
-      throw new IllegalArgumentException("fixedSizeList size must be at least 1, got " + size);
+      throw new InvalidInputException(
+          "UdfTypes.fixedSizeList size must be at least 1, got "
+              + size
+              + ": pass the number of items every value holds, e.g."
+              + " UdfTypes.fixedSizeList(UdfTypes.float32(), 384); for lists of any length use"
+              + " UdfTypes.list(item)");
     }
     return nested(new ArrowType.FixedSizeList(size), named("item", item));
   }
@@ -315,8 +323,10 @@ public final class UdfTypes {
    */
   public static Field floatVector(int dimension) {
     if (dimension < 1) {
-      throw new IllegalArgumentException(
-          "floatVector dimension must be at least 1, got " + dimension);
+      throw new InvalidInputException(
+          "UdfTypes.floatVector dimension must be at least 1, got "
+              + dimension
+              + ": pass the number of floats per value, e.g. UdfTypes.floatVector(384)");
     }
     Field item =
         new Field(

@@ -1,5 +1,6 @@
 package dev.geneva.udf;
 
+import dev.geneva.InvalidInputException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -258,8 +259,7 @@ public final class UdtfSpec {
      */
     public Builder batchSize(int batchSize) {
       if (batchSize < 0) {
-        throw new IllegalArgumentException(
-            "UdtfSpec.batchSize must be 0 or more, got " + batchSize);
+        throw new InvalidInputException("UdtfSpec.batchSize must be 0 or more, got " + batchSize);
       }
       this.batchSize = batchSize;
       return this;
@@ -280,22 +280,22 @@ public final class UdtfSpec {
      * Builds the declaration.
      *
      * @return the immutable declaration
-     * @throws IllegalArgumentException when inputs or outputs are missing or repeated, or the
-     *     version is blank
+     * @throws InvalidInputException when inputs or outputs are missing or repeated, or the version
+     *     is blank
      */
     public UdtfSpec build() {
       if (inputs == null || inputs.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "UdtfSpec.inputs is required: name at least one source column, e.g. inputs(\"text\")");
       }
       if (inputs.stream().anyMatch(c -> c == null || c.isBlank())) {
-        throw new IllegalArgumentException("UdtfSpec.inputs contains a blank column name");
+        throw new InvalidInputException("UdtfSpec.inputs contains a blank column name");
       }
       if (inputs.stream().distinct().count() != inputs.size()) {
-        throw new IllegalArgumentException("UdtfSpec.inputs names a column twice: " + inputs);
+        throw new InvalidInputException("UdtfSpec.inputs names a column twice: " + inputs);
       }
       if (outputs == null || outputs.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "UdtfSpec.outputs is required: e.g. outputs(Field.nullable(\"chunk\","
                 + " ArrowType.Utf8.INSTANCE))");
       }
@@ -303,17 +303,17 @@ public final class UdtfSpec {
       List<String> repeated = new ArrayList<>();
       for (Field f : outputs) {
         if (f == null || f.getName() == null || f.getName().isBlank()) {
-          throw new IllegalArgumentException("UdtfSpec.outputs contains an unnamed field");
+          throw new InvalidInputException("UdtfSpec.outputs contains an unnamed field");
         }
         if (!names.add(f.getName())) {
           repeated.add(f.getName());
         }
       }
       if (!repeated.isEmpty()) {
-        throw new IllegalArgumentException("UdtfSpec.outputs names a column twice: " + repeated);
+        throw new InvalidInputException("UdtfSpec.outputs names a column twice: " + repeated);
       }
       if (version == null || version.isBlank()) {
-        throw new IllegalArgumentException("UdtfSpec.version must not be blank");
+        throw new InvalidInputException("UdtfSpec.version must not be blank");
       }
       return new UdtfSpec(this);
     }

@@ -364,7 +364,7 @@ public final class BackfillRun implements BackfillJob {
               "backfill of '"
                   + plan.column()
                   + "' on "
-                  + table.uri()
+                  + table.shownUri()
                   + " was cancelled; finished fragments are committed and finished tasks are"
                   + " checkpointed, so running it again resumes");
       if (failure != null) {
@@ -506,7 +506,7 @@ public final class BackfillRun implements BackfillJob {
           "backfill of '{}' is committed, but its checkpoints under {}/{} could not be deleted"
               + " (they only take space; delete the directory by hand): {}",
           plan.column(),
-          table.uri(),
+          table.shownUri(),
           CheckpointStore.DIRECTORY,
           e.toString());
     }
@@ -698,7 +698,7 @@ public final class BackfillRun implements BackfillJob {
             "committed {} fragment(s) of '{}' to {} as version {}",
             groups.size(),
             plan.column(),
-            table.uri(),
+            table.shownUri(),
             committedVersion);
         int count = groups.size();
         groups.forEach(g -> deleteJoinedParts(Math.toIntExact(g.fragmentId())));

@@ -68,7 +68,7 @@ final class FragmentAssembler {
               + " for column '"
               + column
               + "' of "
-              + table.uri(),
+              + table.shownUri(),
           e);
     }
     return name;

@@ -83,7 +83,13 @@ final class LanceFileCheckpoints implements CheckpointStore {
       }
     } catch (Exception e) {
       throw new GenevaException(
-          "cannot write checkpoint " + key + " under " + tableUri + "/" + directory, e);
+          "cannot write checkpoint "
+              + key
+              + " under "
+              + dev.geneva.internal.lance.UriRedaction.redact(tableUri)
+              + "/"
+              + directory,
+          e);
     }
   }
 

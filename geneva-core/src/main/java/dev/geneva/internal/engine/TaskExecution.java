@@ -299,7 +299,7 @@ public final class TaskExecution implements AutoCloseable {
           "task for fragments "
               + ids
               + " of "
-              + first.tableUri()
+              + dev.geneva.internal.lance.UriRedaction.redact(first.tableUri())
               + " (column '"
               + first.column()
               + "') failed: "
@@ -572,7 +572,7 @@ public final class TaskExecution implements AutoCloseable {
           "task for fragment "
               + task.fragmentId()
               + " of "
-              + task.tableUri()
+              + dev.geneva.internal.lance.UriRedaction.redact(task.tableUri())
               + " (column '"
               + task.column()
               + "') failed: "
@@ -735,7 +735,7 @@ public final class TaskExecution implements AutoCloseable {
         "fragment "
             + task.fragmentId()
             + " of "
-            + task.tableUri()
+            + dev.geneva.internal.lance.UriRedaction.redact(task.tableUri())
             + " uses Lance data file format "
             + major
             + "."

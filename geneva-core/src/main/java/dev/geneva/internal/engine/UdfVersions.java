@@ -156,7 +156,7 @@ public final class UdfVersions {
                               "column '"
                                   + u.getKey()
                                   + "' of "
-                                  + table.uri()
+                                  + table.shownUri()
                                   + " no longer exists"));
           byId.put(field.getId(), UpdateMap.builder().updates(u.getValue()).replace(false).build());
         }

@@ -95,7 +95,7 @@ public record DatabaseUri(String uri, Path localRoot) {
           "Geneva.connect: unsupported URI scheme '"
               + scheme
               + "' in "
-              + input
+              + UriRedaction.redact(input)
               + "; use a local path or one of "
               + STORES.keySet().stream().sorted().map(s -> s + "://").toList()
               + " or file:///abs/path"
@@ -207,7 +207,7 @@ public record DatabaseUri(String uri, Path localRoot) {
   private static InvalidInputException refuse(String input, String problem, String example) {
     return new InvalidInputException(
         "Geneva.connect: cannot use '"
-            + input
+            + UriRedaction.redact(input)
             + "' as a database location: "
             + problem
             + ". Write it like "

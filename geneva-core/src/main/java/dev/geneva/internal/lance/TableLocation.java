@@ -2,6 +2,7 @@ package dev.geneva.internal.lance;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
+import dev.geneva.TableNotFoundException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -43,8 +44,24 @@ public record TableLocation(
    * @return the dataset
    */
   public Dataset openLatest() {
-    return Dataset.open(
-        allocator, uri, new ReadOptions.Builder().setStorageOptions(storageOptions()).build());
+    Map<String, String> options = storageOptions();
+    try {
+      return Dataset.open(
+          allocator, uri, new ReadOptions.Builder().setStorageOptions(options).build());
+    } catch (Exception e) {
+      if (LanceErrors.isNotFound(e)) {
+        throw new TableNotFoundException(
+            "table '"
+                + name
+                + "' no longer exists at "
+                + shownUri()
+                + " (was it dropped by another connection or process?): create it again with"
+                + " Connection.createTable, or open another one (Connection.tableNames() lists"
+                + " them)",
+            e);
+      }
+      throw LanceErrors.translate("cannot open table '" + name + "' at " + shownUri(), uri, e);
+    }
   }
 
   /**
@@ -55,17 +72,32 @@ public record TableLocation(
    * @return the dataset
    */
   public Dataset openVersion(long version) {
-    return Dataset.open(
-        allocator,
-        uri,
-        new ReadOptions.Builder()
-            .setVersion(Math.toIntExact(version))
-            .setStorageOptions(storageOptions())
-            .build());
+    Map<String, String> options = storageOptions();
+    try {
+      return Dataset.open(
+          allocator,
+          uri,
+          new ReadOptions.Builder()
+              .setVersion(Math.toIntExact(version))
+              .setStorageOptions(options)
+              .build());
+    } catch (Exception e) {
+      throw LanceErrors.translate(
+          "cannot open version " + version + " of table '" + name + "' at " + shownUri(), uri, e);
+    }
+  }
+
+  /**
+   * The URI safe to print: without user info or query values.
+   *
+   * @return the redacted URI
+   */
+  public String shownUri() {
+    return UriRedaction.redact(uri);
   }
 
   @Override
   public String toString() {
-    return "TableLocation{name=" + name + ", uri=" + uri + "}";
+    return "TableLocation{name=" + name + ", uri=" + shownUri() + "}";
   }
 }

@@ -8,6 +8,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.lance.LanceErrors;
+import dev.geneva.internal.lance.UriRedaction;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -99,7 +100,12 @@ public final class SystemTable {
         return;
       } catch (RuntimeException e) {
         if (!retryable(e)) {
-          throw new GenevaException("cannot write to " + uri + ": " + e.getMessage(), e);
+          throw new GenevaException(
+              "cannot write to "
+                  + UriRedaction.redact(uri)
+                  + ": "
+                  + UriRedaction.scrub(e.getMessage(), uri),
+              e);
         }
         last = e;
         sleep(attempt);
@@ -107,7 +113,7 @@ public final class SystemTable {
     }
     throw new GenevaException(
         "cannot write to "
-            + uri
+            + UriRedaction.redact(uri)
             + ": "
             + MAX_ATTEMPTS
             + " commits in a row conflicted with other writers: "
@@ -143,12 +149,18 @@ public final class SystemTable {
         return;
       } catch (RuntimeException e) {
         if (!retryable(e)) {
-          throw new GenevaException("cannot create " + uri + ": " + e.getMessage(), e);
+          throw new GenevaException(
+              "cannot create "
+                  + UriRedaction.redact(uri)
+                  + ": "
+                  + UriRedaction.scrub(e.getMessage(), uri),
+              e);
         }
         sleep(attempt); // another writer created it first: check again
       }
     }
-    throw new GenevaException("cannot create " + uri + ": it neither exists nor can be created");
+    throw new GenevaException(
+        "cannot create " + UriRedaction.redact(uri) + ": it neither exists nor can be created");
   }
 
   private boolean exists() {
@@ -156,11 +168,16 @@ public final class SystemTable {
         Dataset.open(
             allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build())) {
       return ds.version() > 0;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Lance throws undeclared IOExceptions too
       if (LanceErrors.isNotFound(e)) {
         return false;
       }
-      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+      throw new GenevaException(
+          "cannot open "
+              + UriRedaction.redact(uri)
+              + ": "
+              + UriRedaction.scrub(e.getMessage(), uri),
+          e);
     }
   }
 
@@ -183,7 +200,7 @@ public final class SystemTable {
         for (Field f : missing) {
           if (!f.isNullable()) {
             throw new GenevaException(
-                uri
+                UriRedaction.redact(uri)
                     + " lacks the column '"
                     + f.getName()
                     + "', which this Geneva cannot add to its existing rows: it was written by an"
@@ -197,7 +214,10 @@ public final class SystemTable {
       } catch (RuntimeException e) {
         if (!retryable(e) || attempt >= MAX_ATTEMPTS) {
           throw new GenevaException(
-              "cannot add the columns of newer Geneva versions to " + uri + ": " + e.getMessage(),
+              "cannot add the columns of newer Geneva versions to "
+                  + UriRedaction.redact(uri)
+                  + ": "
+                  + UriRedaction.scrub(e.getMessage(), uri),
               e);
         }
         sleep(attempt); // another writer added them, or committed, first: look again
@@ -227,7 +247,13 @@ public final class SystemTable {
       throw e;
     } catch (Exception e) {
       throw new GenevaException(
-          "cannot restore the rows of " + uri + " version " + replaced + ": " + e.getMessage(), e);
+          "cannot restore the rows of "
+              + UriRedaction.redact(uri)
+              + " version "
+              + replaced
+              + ": "
+              + UriRedaction.scrub(e.getMessage(), uri),
+          e);
     }
   }
 
@@ -245,7 +271,12 @@ public final class SystemTable {
         return written.version();
       }
     } catch (IOException e) {
-      throw new GenevaException("cannot write to " + uri + ": " + e.getMessage(), e);
+      throw new GenevaException(
+          "cannot write to "
+              + UriRedaction.redact(uri)
+              + ": "
+              + UriRedaction.scrub(e.getMessage(), uri),
+          e);
     }
   }
 
@@ -261,11 +292,16 @@ public final class SystemTable {
       ds =
           Dataset.open(
               allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build());
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Lance throws undeclared IOExceptions too
       if (LanceErrors.isNotFound(e)) {
         return; // nothing recorded yet
       }
-      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+      throw new GenevaException(
+          "cannot open "
+              + UriRedaction.redact(uri)
+              + ": "
+              + UriRedaction.scrub(e.getMessage(), uri),
+          e);
     }
     try (ds;
         LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
@@ -274,7 +310,12 @@ public final class SystemTable {
         each.accept(reader.getVectorSchemaRoot());
       }
     } catch (Exception e) {
-      throw new GenevaException("cannot read " + uri + ": " + e.getMessage(), e);
+      throw new GenevaException(
+          "cannot read "
+              + UriRedaction.redact(uri)
+              + ": "
+              + UriRedaction.scrub(e.getMessage(), uri),
+          e);
     }
   }
 
@@ -303,6 +344,6 @@ public final class SystemTable {
 
   @Override
   public String toString() {
-    return "SystemTable{" + uri + "}";
+    return "SystemTable{" + UriRedaction.redact(uri) + "}";
   }
 }

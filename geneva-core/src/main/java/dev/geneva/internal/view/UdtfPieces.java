@@ -90,7 +90,10 @@ final class UdtfPieces {
       return Optional.of(UdtfTaskResult.fromBytes(bytes));
     } catch (Exception e) {
       // An unreadable record is only lost work: the task runs again.
-      LOG.warn("ignoring unreadable UDTF piece record {}: {}", record(viewUri, key), e.toString());
+      LOG.warn(
+          "ignoring unreadable UDTF piece record {}: {}",
+          dev.geneva.internal.lance.UriRedaction.redact(record(viewUri, key)),
+          e.toString());
       return Optional.empty();
     }
   }

@@ -2,7 +2,6 @@ package dev.geneva.internal.view;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.WriteParams;
-import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.internal.engine.ColumnChecks;
 import dev.geneva.internal.engine.ColumnNames;
@@ -259,9 +258,11 @@ public final class ViewCreator {
             .build();
     try {
       Dataset.create(location.allocator(), location.uri(), definition.schema(), params).close();
-    } catch (RuntimeException e) {
-      throw new GenevaException(
-          "cannot create view table '" + location.name() + "' at " + location.uri() + ": " + e, e);
+    } catch (Exception e) {
+      throw dev.geneva.internal.lance.LanceErrors.translate(
+          "cannot create view table '" + location.name() + "' at " + location.shownUri(),
+          location.uri(),
+          e);
     }
     Map<String, String> config = new LinkedHashMap<>(definition.metadata().toConfig());
     config.putAll(options.toConfig());
