@@ -284,6 +284,6 @@ public final class MaterializedView {
 
   @Override
   public String toString() {
-    return "MaterializedView{name=" + name() + ", source=" + source.uri() + "}";
+    return "MaterializedView{name=" + name() + ", source=" + source.shownUri() + "}";
   }
 }

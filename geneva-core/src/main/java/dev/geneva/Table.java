@@ -546,6 +546,8 @@ public final class Table {
         fields.add(declared);
       }
       ds.addColumns(fields);
+    } catch (Exception e) {
+      throw filterFailure("addColumns", null, e);
     }
   }
 

@@ -410,9 +410,9 @@ public final class ViewRefresher {
               + "' of view '"
               + view.name()
               + "' at "
-              + meta.sourceUri()
+              + dev.geneva.internal.lance.UriRedaction.redact(meta.sourceUri())
               + ": "
-              + e.getMessage(),
+              + dev.geneva.internal.lance.UriRedaction.scrub(e.getMessage(), meta.sourceUri()),
           e);
     }
     long target = version.orElse(latest);
