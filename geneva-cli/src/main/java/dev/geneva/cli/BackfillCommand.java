@@ -174,7 +174,7 @@ public final class BackfillCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--ship and --package both say which jars to send: give one of them");
     }
-    try (Connection conn = Geneva.connect(db, storageOptions)) {
+    try (Connection conn = DatabaseOptions.connectExisting(db, storageOptions)) {
       return JobPackageDefinitions.load(conn, packageName);
     }
   }
@@ -369,7 +369,7 @@ public final class BackfillCommand implements Callable<Integer> {
       options.batchSize(batchSize);
     }
     BackfillPlanSummary p;
-    try (Connection conn = Geneva.connect(db, storageOptions)) {
+    try (Connection conn = DatabaseOptions.connectExisting(db, storageOptions)) {
       p = conn.openTable(table).planBackfill(column, options.build());
     }
     if (json) {

@@ -130,7 +130,7 @@ public final class ClusterDefinitionsCommand implements Runnable {
     @Override
     public Integer call() {
       List<Map<String, Object>> defs;
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         defs = conn.clusters().stream().map(c -> describe(conn, c)).toList();
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -182,7 +182,7 @@ public final class ClusterDefinitionsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         var stored = conn.cluster(name);
         if (stored.isEmpty()) {
           return PackagesCommand.notFound(spec, "cluster", name, RayClusterDefinitions.names(conn));
@@ -229,7 +229,7 @@ public final class ClusterDefinitionsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         if (!conn.dropCluster(name)) {
           return PackagesCommand.notFound(spec, "cluster", name, RayClusterDefinitions.names(conn));
         }

@@ -175,7 +175,7 @@ public final class DetachedBackfillCommandOptions {
     }
     JobPackage pkg;
     if (storedPackage != null) {
-      try (Connection conn = Geneva.connect(db, storageOptions)) {
+      try (Connection conn = DatabaseOptions.connectExisting(db, storageOptions)) {
         pkg = JobPackageDefinitions.load(conn, storedPackage);
       }
     } else {

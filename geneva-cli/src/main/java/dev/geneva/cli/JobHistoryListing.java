@@ -1,7 +1,6 @@
 package dev.geneva.cli;
 
 import dev.geneva.Connection;
-import dev.geneva.Geneva;
 import dev.geneva.JobFilter;
 import dev.geneva.JobHistory;
 import dev.geneva.JobMetrics;
@@ -82,7 +81,7 @@ public final class JobHistoryListing {
     states.forEach(filter::state);
     List<JobRecord> jobs;
     JobHistory history;
-    try (Connection conn = Geneva.connect(db, storageOptions)) {
+    try (Connection conn = DatabaseOptions.connectExisting(db, storageOptions)) {
       history =
           staleAfter == null ? conn.jobHistory() : conn.jobHistory().withStaleAfter(staleAfter);
       jobs = history.list(filter.build());

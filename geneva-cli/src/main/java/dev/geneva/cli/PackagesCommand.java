@@ -107,7 +107,7 @@ public final class PackagesCommand implements Runnable {
     @Override
     public Integer call() {
       List<Map<String, Object>> packages;
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         packages = conn.packages().stream().map(PackagesCommand::describe).toList();
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -148,7 +148,7 @@ public final class PackagesCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         var stored = conn.storedPackage(name);
         if (stored.isEmpty()) {
           return notFound(spec, "job package", name, JobPackageDefinitions.names(conn));
@@ -185,7 +185,7 @@ public final class PackagesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (Connection conn = database.connect()) {
+      try (Connection conn = database.connectExisting()) {
         if (!conn.dropPackage(name)) {
           return notFound(spec, "job package", name, JobPackageDefinitions.names(conn));
         }
