@@ -118,7 +118,7 @@ public final class RayClusterDefinitions {
                         "no cluster definition named '"
                             + name
                             + "' in "
-                            + connection.uri()
+                            + dev.geneva.internal.lance.UriRedaction.redact(connection.uri())
                             + "; defined: "
                             + names(connection)
                             + ". Define it with RayClusterDefinitions.define(db, \""

@@ -53,7 +53,7 @@ public record DriverArgs(String tableUri, String column, BackfillOptions options
     if (tableUri == null || !tableUri.endsWith(SUFFIX) || tableUri.lastIndexOf('/') < 1) {
       throw new InvalidInputException(
           "the backfill driver needs a table URI such as s3://bucket/db/docs.lance, got "
-              + tableUri);
+              + dev.geneva.internal.lance.UriRedaction.redact(tableUri));
     }
     if (column == null || column.isBlank()) {
       throw new InvalidInputException("the backfill driver needs a column name");

@@ -91,7 +91,7 @@ public final class JobPackageDefinitions {
                         "no job package definition named '"
                             + name
                             + "' in "
-                            + connection.uri()
+                            + dev.geneva.internal.lance.UriRedaction.redact(connection.uri())
                             + "; defined: "
                             + names(connection)
                             + ". Define it with JobPackageDefinitions.define(db, \""

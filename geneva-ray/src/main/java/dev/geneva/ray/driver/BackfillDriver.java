@@ -165,7 +165,7 @@ public final class BackfillDriver {
     String address = rayAddress(env);
     out.println(
         "Geneva backfill driver: table "
-            + parsed.tableUri()
+            + dev.geneva.internal.lance.UriRedaction.redact(parsed.tableUri())
             + ", column '"
             + parsed.column()
             + "'"
