@@ -1,8 +1,8 @@
 package dev.geneva;
 
+import dev.geneva.internal.engine.Arguments;
 import dev.geneva.internal.engine.LocalThreadExecutor;
 import dev.geneva.spi.BackfillExecutor;
-import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -45,6 +45,10 @@ public final class BackfillExecutors {
    * @return a new executor; close it when done
    */
   public static BackfillExecutor threads(BufferAllocator allocator) {
-    return new LocalThreadExecutor(Objects.requireNonNull(allocator, "allocator"));
+    return new LocalThreadExecutor(
+        Arguments.notNull(
+            allocator,
+            "BackfillExecutors.threads allocator",
+            "pass the connection's, connection.allocator()"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.geneva;
 
+import dev.geneva.internal.engine.Arguments;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -111,7 +112,8 @@ public final class JobFilter {
      */
     public Builder state(JobState... states) {
       for (JobState s : states) {
-        this.states.add(Objects.requireNonNull(s, "state"));
+        this.states.add(
+            Arguments.notNull(s, "a JobFilter state", "pass states such as JobState.FAILED"));
       }
       return this;
     }

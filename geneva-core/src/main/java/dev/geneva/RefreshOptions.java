@@ -1,5 +1,6 @@
 package dev.geneva;
 
+import dev.geneva.internal.engine.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -156,7 +157,10 @@ public final class RefreshOptions {
      * @return this builder
      */
     public Builder backfillOptions(BackfillOptions options) {
-      Objects.requireNonNull(options, "backfillOptions");
+      Arguments.notNull(
+          options,
+          "RefreshOptions.Builder.backfillOptions",
+          "leave it out for the defaults, or pass BackfillOptions.builder()...build()");
       if (options.where().isPresent()) {
         throw new InvalidInputException(
             "RefreshOptions.backfillOptions sets where(\""

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
+import dev.geneva.udf.ErrorRule;
 import dev.geneva.udf.Row;
 import dev.geneva.udf.ScalarUdf;
 import dev.geneva.udf.UdfSpec;
@@ -91,6 +92,30 @@ class PublicApiErrorsTest {
     assertThatThrownBy(() -> UdfTypes.floatVector(0))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("UdfTypes.floatVector(384)");
+  }
+
+  @Test
+  void builders_whenGivenNull_throwInvalidInputNamingTheArgumentAndAnExample() {
+    assertThatThrownBy(() -> UdfSpec.builder().output(null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("UdfSpec.Builder.output is null")
+        .hasMessageContaining("UdfTypes.int32()");
+    assertThatThrownBy(() -> ErrorRule.retry().matching(null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("ErrorRule.matching is null")
+        .hasMessageContaining("regular expression");
+    assertThatThrownBy(() -> JobFilter.builder().state((JobState) null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("a JobFilter state is null")
+        .hasMessageContaining("JobState.FAILED");
+    assertThatThrownBy(() -> BackfillExecutors.threads(null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("BackfillExecutors.threads allocator is null")
+        .hasMessageContaining("connection.allocator()");
+    assertThatThrownBy(() -> Geneva.connect("/tmp/db", (ConnectOptions) null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("Geneva.connect: the options are null")
+        .hasMessageContaining("ConnectOptions.defaults()");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.geneva.udf;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,8 +31,8 @@ public final class Backoff {
   private final boolean jitter;
 
   private Backoff(Kind kind, Duration initial, Duration max, boolean jitter) {
-    Objects.requireNonNull(initial, "initial");
-    Objects.requireNonNull(max, "max");
+    Arguments.notNull(initial, "Backoff initial", "pass a Duration such as Duration.ofMillis(100)");
+    Arguments.notNull(max, "Backoff max", "pass a Duration such as Duration.ofSeconds(10)");
     if (initial.isNegative() || max.compareTo(initial) < 0) {
       throw new InvalidInputException(
           "Backoff needs 0 <= initial <= max, got " + initial + " and " + max);

@@ -1,6 +1,7 @@
 package dev.geneva.udf;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Arguments;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -354,7 +355,11 @@ public final class ErrorPolicy {
      * @return this builder
      */
     public Builder rule(ErrorRule rule) {
-      rules.add(Objects.requireNonNull(rule, "rule"));
+      rules.add(
+          Arguments.notNull(
+              rule,
+              "an ErrorPolicy rule",
+              "pass rules such as ErrorRule.retry(IOException.class)"));
       return this;
     }
 
@@ -395,8 +400,12 @@ public final class ErrorPolicy {
      * @return this builder
      */
     public Builder backoff(Duration initial, Duration max) {
-      Objects.requireNonNull(initial, "initial");
-      Objects.requireNonNull(max, "max");
+      Arguments.notNull(
+          initial,
+          "ErrorPolicy.Builder.backoff initial",
+          "pass a Duration such as Duration.ofMillis(100)");
+      Arguments.notNull(
+          max, "ErrorPolicy.Builder.backoff max", "pass a Duration such as Duration.ofSeconds(10)");
       if (initial.isNegative() || max.compareTo(initial) < 0) {
         throw new InvalidInputException(
             "ErrorPolicy.backoff needs 0 <= initial <= max, got " + initial + " and " + max);
@@ -425,7 +434,9 @@ public final class ErrorPolicy {
      * @return this builder
      */
     public Builder onFailure(OnFailure onFailure) {
-      this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+      this.onFailure =
+          Arguments.notNull(
+              onFailure, "ErrorPolicy.Builder.onFailure", "pass OnFailure.FAIL or OnFailure.SKIP");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.geneva.udf;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Arguments;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -47,7 +48,8 @@ public final class ErrorRule {
       int maxAttempts,
       Backoff backoff) {
     for (Class<? extends Throwable> t : types) {
-      Objects.requireNonNull(t, "ErrorRule exception type");
+      Arguments.notNull(
+          t, "an ErrorRule exception type", "pass exception classes such as IOException.class");
     }
     if (maxAttempts < 1) {
       throw new InvalidInputException(
@@ -57,7 +59,8 @@ public final class ErrorRule {
     this.types = List.copyOf(types);
     this.message = message;
     this.maxAttempts = maxAttempts;
-    this.backoff = Objects.requireNonNull(backoff, "backoff");
+    this.backoff =
+        Arguments.notNull(backoff, "ErrorRule backoff", "pass e.g. Backoff.exponential()");
   }
 
   /**
@@ -104,7 +107,8 @@ public final class ErrorRule {
    * @throws InvalidInputException when the expression does not compile
    */
   public ErrorRule matching(String regex) {
-    Objects.requireNonNull(regex, "regex");
+    Arguments.notNull(
+        regex, "ErrorRule.matching", "pass a regular expression such as \"rate limit\"");
     Pattern p;
     try {
       p = Pattern.compile(regex);

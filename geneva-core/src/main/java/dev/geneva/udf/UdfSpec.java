@@ -1,6 +1,7 @@
 package dev.geneva.udf;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Arguments;
 import java.util.List;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -194,7 +195,9 @@ public final class UdfSpec {
      * @return this builder
      */
     public Builder output(Field field) {
-      this.output = Objects.requireNonNull(field, "output");
+      this.output =
+          Arguments.notNull(
+              field, "UdfSpec.Builder.output", "pass a type such as UdfTypes.int32()");
       this.unpacked = false;
       return this;
     }
@@ -221,7 +224,10 @@ public final class UdfSpec {
                 + " outputColumns(UdfTypes.named(\"words\", UdfTypes.int64()))");
       }
       for (Field f : columns) {
-        Objects.requireNonNull(f, "outputColumns field");
+        Arguments.notNull(
+            f,
+            "a field of UdfSpec.Builder.outputColumns",
+            "pass named fields such as UdfTypes.named(\"words\", UdfTypes.int64())");
       }
       this.output = UdfTypes.struct(columns);
       this.unpacked = true;
@@ -246,7 +252,11 @@ public final class UdfSpec {
      * @return this builder
      */
     public Builder resources(Resources resources) {
-      this.resources = Objects.requireNonNull(resources, "resources");
+      this.resources =
+          Arguments.notNull(
+              resources,
+              "UdfSpec.Builder.resources",
+              "leave it out for the default, or pass Resources.builder()...build()");
       return this;
     }
 
@@ -257,7 +267,11 @@ public final class UdfSpec {
      * @return this builder
      */
     public Builder errorPolicy(ErrorPolicy errorPolicy) {
-      this.errorPolicy = Objects.requireNonNull(errorPolicy, "errorPolicy");
+      this.errorPolicy =
+          Arguments.notNull(
+              errorPolicy,
+              "UdfSpec.Builder.errorPolicy",
+              "leave it out to fail fast, or pass e.g. ErrorPolicy.retryAll()");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.geneva.udf;
 
 import dev.geneva.InvalidInputException;
+import dev.geneva.internal.engine.Arguments;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -236,7 +237,11 @@ public final class UdtfSpec {
      * @return this builder
      */
     public Builder resources(Resources resources) {
-      this.resources = Objects.requireNonNull(resources, "resources");
+      this.resources =
+          Arguments.notNull(
+              resources,
+              "UdtfSpec.Builder.resources",
+              "leave it out for the default, or pass Resources.builder()...build()");
       return this;
     }
 
@@ -247,7 +252,11 @@ public final class UdtfSpec {
      * @return this builder
      */
     public Builder errorPolicy(ErrorPolicy errorPolicy) {
-      this.errorPolicy = Objects.requireNonNull(errorPolicy, "errorPolicy");
+      this.errorPolicy =
+          Arguments.notNull(
+              errorPolicy,
+              "UdtfSpec.Builder.errorPolicy",
+              "leave it out to fail fast, or pass e.g. ErrorPolicy.retryAll()");
       return this;
     }
 
