@@ -338,6 +338,26 @@ class OutputValuesTest {
   }
 
   @Test
+  void addColumns_whenStructFieldNameHasADotOrBacktick_refusesBeforeTheTableChanges() {
+    long version = table.version();
+
+    for (String name : List.of("a.b", "a`b")) {
+      script(
+          UdfTypes.struct(
+              UdfTypes.named(name, UdfTypes.int64()), UdfTypes.named("c", UdfTypes.int64())),
+          ErrorPolicy.failFast(),
+          id -> null);
+      assertThatThrownBy(() -> table.addColumns(Map.of("s", new Scripted())))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("column 's'")
+          .hasMessageContaining("cannot be part of a struct field name")
+          .hasMessageContaining("(field '" + name + "')");
+    }
+    assertThat(table.version()).isEqualTo(version);
+    assertReadableByLance();
+  }
+
+  @Test
   void addColumns_whenBatchUdfDeclaresNonNullableListItems_refuses() {
     Field item = UdfTypes.notNull(UdfTypes.int32());
     script(UdfTypes.list(item), ErrorPolicy.failFast(), id -> null);
