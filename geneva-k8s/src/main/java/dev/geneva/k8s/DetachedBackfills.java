@@ -394,19 +394,7 @@ public final class DetachedBackfills {
     Objects.requireNonNull(namespace, "namespace");
     ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
     try (KubernetesClient client = api.client()) {
-      List<RayJobResource> items =
-          api.calls()
-              .call(
-                  "list RayJobs in " + namespace,
-                  BUDGET,
-                  () ->
-                      client
-                          .resources(RayJobResource.class)
-                          .inNamespace(namespace)
-                          .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
-                          .list()
-                          .getItems());
-      return items.stream()
+      return listManaged(api, namespace, BUDGET).stream()
           .map(DetachedJobs::status)
           .sorted(
               java.util.Comparator.comparing(
@@ -489,19 +477,7 @@ public final class DetachedBackfills {
     ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
     try (KubernetesClient client = api.client()) {
       byName =
-          api
-              .calls()
-              .call(
-                  "list RayJobs in " + namespace,
-                  budget,
-                  () ->
-                      client
-                          .resources(RayJobResource.class)
-                          .inNamespace(namespace)
-                          .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
-                          .list()
-                          .getItems())
-              .stream()
+          listManaged(api, namespace, budget).stream()
               .collect(Collectors.toMap(j -> j.getMetadata().getName(), Function.identity()));
     } catch (KubernetesClientException e) {
       throw new RayClusterException(
@@ -530,5 +506,21 @@ public final class DetachedBackfills {
       }
     }
     return results;
+  }
+
+  /** The RayJobs Geneva submitted in a namespace, in one list call. */
+  private static List<RayJobResource> listManaged(
+      ApiCalls.Client api, String namespace, Duration budget) {
+    return api.calls()
+        .call(
+            "list RayJobs in " + namespace,
+            budget,
+            () ->
+                api.client()
+                    .resources(RayJobResource.class)
+                    .inNamespace(namespace)
+                    .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
+                    .list()
+                    .getItems());
   }
 }

@@ -107,6 +107,11 @@ class DetachedBackfillReconcileTest {
         .orElseThrow();
   }
 
+  /** The job's record as the history folds it now. */
+  private JobRecord now(JobRecord job) {
+    return db.jobHistory().get(job.jobId()).orElseThrow();
+  }
+
   /** Appends a report as the driver on the cluster writes it. */
   private void driverReports(JobRecord pending, JobState state) {
     Instant now = Instant.now();
@@ -173,7 +178,7 @@ class DetachedBackfillReconcileTest {
     List<ReconciledJob> result = DetachedBackfills.reconcile(auth, NS, db);
 
     assertThat(result).singleElement().satisfies(r -> assertThat(r.changed()).isTrue());
-    JobRecord failed = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord failed = now(pending);
     assertThat(failed.state()).isEqualTo(JobState.FAILED);
     assertThat(failed.cluster()).contains(NS + "/oom");
     assertThat(failed.endedAt()).contains(Instant.parse("2026-11-30T02:00:00Z"));
@@ -207,7 +212,7 @@ class DetachedBackfillReconcileTest {
 
     assertThat(r.before().state()).isEqualTo(JobState.PENDING);
     assertThat(r.state()).isEqualTo(JobState.FAILED);
-    JobRecord failed = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord failed = now(pending);
     assertThat(failed.state()).isEqualTo(JobState.FAILED);
     assertThat(failed.endedAt()).isPresent();
     assertThat(failed.error().orElseThrow())
@@ -224,7 +229,7 @@ class DetachedBackfillReconcileTest {
     ReconciledJob r = DetachedBackfills.reconcile(auth, NS, db).get(0);
 
     assertThat(r.rayJobStatus().state()).isEqualTo(DetachedBackfillState.DELETED);
-    JobRecord failed = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord failed = now(pending);
     assertThat(failed.state()).isEqualTo(JobState.FAILED);
     assertThat(failed.error().orElseThrow())
         .contains("RayJob geneva/vanished no longer exists")
@@ -242,8 +247,7 @@ class DetachedBackfillReconcileTest {
 
     assertThat(r.changed()).isFalse();
     assertThat(r.detail()).contains("may still be creating it");
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.PENDING);
+    assertThat(now(pending).state()).isEqualTo(JobState.PENDING);
     assertThat(historyRows()).isEqualTo(rows);
   }
 
@@ -258,7 +262,7 @@ class DetachedBackfillReconcileTest {
 
     assertThat(DetachedBackfills.reconcile(auth, NS, db)).isEmpty();
 
-    JobRecord done = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord done = now(pending);
     assertThat(done.state()).isEqualTo(JobState.DONE);
     assertThat(done.metric(JobMetrics.ROWS_COMMITTED)).isEqualTo(100);
     assertThat(historyRows()).isEqualTo(rows);
@@ -276,8 +280,7 @@ class DetachedBackfillReconcileTest {
     assertThat(r.changed()).isFalse();
     assertThat(r.rayJobStatus().state()).isEqualTo(DetachedBackfillState.SUCCEEDED);
     assertThat(r.detail()).contains("SUCCEEDED").contains("in flight").contains("Left as is");
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.RUNNING);
+    assertThat(now(pending).state()).isEqualTo(JobState.RUNNING);
     assertThat(historyRows()).isEqualTo(rows);
   }
 
@@ -296,10 +299,9 @@ class DetachedBackfillReconcileTest {
 
     assertThat(DetachedBackfills.reconcile(auth, NS, db)).isEmpty();
 
-    assertThat(db.jobHistory().get(done.jobId()).orElseThrow().state()).isEqualTo(JobState.DONE);
-    assertThat(db.jobHistory().get(failed.jobId()).orElseThrow().error()).isEmpty();
-    assertThat(db.jobHistory().get(gone.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.CANCELLED);
+    assertThat(now(done).state()).isEqualTo(JobState.DONE);
+    assertThat(now(failed).error()).isEmpty();
+    assertThat(now(gone).state()).isEqualTo(JobState.CANCELLED);
     assertThat(historyRows()).isEqualTo(rows);
   }
 
@@ -312,7 +314,7 @@ class DetachedBackfillReconcileTest {
 
     driverReports(pending, JobState.DONE);
 
-    JobRecord folded = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord folded = now(pending);
     assertThat(folded.state()).isEqualTo(JobState.DONE);
     assertThat(folded.error()).isEmpty();
     assertThat(folded.metric(JobMetrics.ROWS_COMMITTED)).isEqualTo(100);
@@ -333,10 +335,8 @@ class DetachedBackfillReconcileTest {
     assertThat(result)
         .extracting(ReconciledJob::detail)
         .allSatisfy(d -> assertThat(d).contains("has not ended"));
-    assertThat(db.jobHistory().get(running.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.RUNNING);
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.PENDING);
+    assertThat(now(running).state()).isEqualTo(JobState.RUNNING);
+    assertThat(now(pending).state()).isEqualTo(JobState.PENDING);
     assertThat(historyRows()).isEqualTo(rows);
   }
 
@@ -348,7 +348,7 @@ class DetachedBackfillReconcileTest {
 
     DetachedBackfills.reconcile(auth, NS, db);
 
-    JobRecord cancelled = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord cancelled = now(pending);
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     assertThat(cancelled.error().orElseThrow()).contains("STOPPED").contains("was stopped");
   }
@@ -364,12 +364,11 @@ class DetachedBackfillReconcileTest {
     List<ReconciledJob> result = DetachedBackfills.reconcile(auth, NS, db);
 
     assertThat(result).hasSize(2);
-    JobRecord failed = db.jobHistory().get(old.jobId()).orElseThrow();
+    JobRecord failed = now(old);
     assertThat(failed.state()).isEqualTo(JobState.FAILED);
     assertThat(failed.error().orElseThrow())
         .contains("now runs another backfill (job " + current.jobId() + ")");
-    assertThat(db.jobHistory().get(current.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.PENDING);
+    assertThat(now(current).state()).isEqualTo(JobState.PENDING);
   }
 
   @Test
@@ -425,8 +424,7 @@ class DetachedBackfillReconcileTest {
 
       assertThat(proxy.requests("GET", "/apis/ray.io/v1/namespaces/geneva/rayjobs.*")).hasSize(3);
     }
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.FAILED);
+    assertThat(now(pending).state()).isEqualTo(JobState.FAILED);
   }
 
   @Test
@@ -449,8 +447,7 @@ class DetachedBackfillReconcileTest {
       assertThat(proxy.requests("GET", "/apis/ray.io/v1/namespaces/geneva/rayjobs.*").size())
           .isGreaterThan(1);
     }
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.PENDING);
+    assertThat(now(pending).state()).isEqualTo(JobState.PENDING);
     assertThat(historyRows()).isEqualTo(rows);
   }
 
@@ -483,8 +480,7 @@ class DetachedBackfillReconcileTest {
 
     DetachedBackfills.reconcile(auth, NS, db);
 
-    assertThat(db.jobHistory().get(pending.jobId()).orElseThrow().state())
-        .isEqualTo(JobState.FAILED);
+    assertThat(now(pending).state()).isEqualTo(JobState.FAILED);
   }
 
   @Test
@@ -509,7 +505,7 @@ class DetachedBackfillReconcileTest {
 
       job.reconcile(db);
     }
-    JobRecord cancelled = db.jobHistory().get(pending.jobId()).orElseThrow();
+    JobRecord cancelled = now(pending);
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     assertThat(cancelled.error().orElseThrow()).contains("DetachedBackfill.cancel()");
   }

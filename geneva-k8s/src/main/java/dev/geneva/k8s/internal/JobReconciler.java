@@ -326,7 +326,7 @@ public final class JobReconciler {
     Optional<JobRecord> current = history.get(record.jobId());
     if (current.isPresent() && current.get().state().isTerminal()) {
       return unchanged(
-          current.get(),
+          record,
           where,
           status,
           "the job was recorded " + current.get().state() + " meanwhile. Left as is");
