@@ -146,10 +146,11 @@ public final class JobReconciler {
     String where = namespace + "/" + name;
     Optional<String> otherJob =
         job == null ? Optional.empty() : jobIdOf(job).filter(id -> !id.equals(record.jobId()));
+    // A RayJob of that name that runs another job says nothing about this one: it is gone.
     DetachedBackfillStatus status =
-        job != null && otherJob.isEmpty()
-            ? DetachedJobs.status(job)
-            : DetachedJobs.gone(lastSeen, name, namespace);
+        otherJob.isPresent()
+            ? DetachedJobs.gone(null, name, namespace)
+            : job != null ? DetachedJobs.status(job) : DetachedJobs.gone(lastSeen, name, namespace);
     Instant now = clock.instant();
     String describe = "kubectl describe rayjob " + name + " -n " + namespace;
     String resume = " Running the backfill again resumes from its checkpoints.";
@@ -162,7 +163,7 @@ public final class JobReconciler {
               status,
               "KubeRay reports the RayJob "
                   + status.describe()
-                  + ": it has not ended, so its driver still records the job");
+                  + ": it has not ended, and its driver records the job's end. Left as is");
       case SUCCEEDED ->
           unchanged(
               record,
@@ -171,8 +172,8 @@ public final class JobReconciler {
               "KubeRay reports the RayJob SUCCEEDED but "
                   + recordedAs
                   + ": only the driver's own report (with the rows and metrics) records DONE;"
-                  + " its last write may still be in flight, or it failed (see the driver's log;"
-                  + " running the backfill again computes nothing that is committed). Left as is");
+                  + " its last write may still be in flight, or it failed (the driver's log says"
+                  + " why). Left as is");
       case FAILED ->
           end(
               record,
