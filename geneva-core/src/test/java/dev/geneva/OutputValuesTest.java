@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Values a column cannot hold (out of range, wrong Java type, null in a not-nullable output) fail
@@ -220,6 +222,70 @@ class OutputValuesTest {
         .hasMessageContaining(LeavesNulls.class.getName())
         .hasMessageContaining("row offset 7 null")
         .hasMessageContaining("declared not nullable");
+    assertReadableByLance();
+  }
+
+  /** A batch UDF that computes {@code id * 2} and sets the value count to rows + {@code DELTA}. */
+  public static class MiscountedBatch implements BatchUdf {
+    static volatile int delta;
+    static volatile ErrorPolicy policy = ErrorPolicy.failFast();
+
+    @Override
+    public UdfSpec spec() {
+      return UdfSpec.builder().inputs("id").output(UdfTypes.int64()).errorPolicy(policy).build();
+    }
+
+    @Override
+    public void apply(VectorSchemaRoot input, FieldVector output) {
+      BigIntVector ids = (BigIntVector) input.getVector(0);
+      BigIntVector out = (BigIntVector) output;
+      int count = input.getRowCount() + delta;
+      for (int i = 0; i < count; i++) {
+        out.setSafe(i, i < input.getRowCount() ? ids.get(i) * 2 : -1);
+      }
+      out.setValueCount(count);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 5})
+  void backfill_whenBatchUdfSetsAnotherValueCount_failsInsteadOfMisaligningRows(int delta) {
+    MiscountedBatch.delta = delta;
+    MiscountedBatch.policy = ErrorPolicy.failFast();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    assertThatThrownBy(() -> table.backfill("n", BackfillOptions.builder().batchSize(10).build()))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining(MiscountedBatch.class.getName())
+        .hasMessageContaining("value count to " + (10 + delta) + " for a batch of 10 rows")
+        .hasMessageContaining("exactly one value per input row");
+    assertThat(LanceColumns.byId(db.allocator(), table.uri(), "n").values()).containsOnlyNulls();
+    assertReadableByLance();
+  }
+
+  @Test
+  void backfill_whenBatchUdfSetsTheBatchsValueCount_storesEveryRow() {
+    MiscountedBatch.delta = 0;
+    MiscountedBatch.policy = ErrorPolicy.failFast();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    table.backfill("n", BackfillOptions.builder().batchSize(10).build());
+
+    Map<Long, Object> n = LanceColumns.byId(db.allocator(), table.uri(), "n");
+    assertThat(n).hasSize(200);
+    n.forEach((id, v) -> assertThat(v).isEqualTo(id * 2));
+  }
+
+  @Test
+  void backfill_whenBatchUdfMiscountsUnderSkip_itsBatchesAreSkippedAndCounted() {
+    MiscountedBatch.delta = -1;
+    MiscountedBatch.policy = ErrorPolicy.skip();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    BackfillResult result = table.backfill("n", BackfillOptions.builder().batchSize(10).build());
+
+    assertThat(result.rowsFailed()).isEqualTo(200);
+    assertThat(LanceColumns.byId(db.allocator(), table.uri(), "n").values()).containsOnlyNulls();
     assertReadableByLance();
   }
 
