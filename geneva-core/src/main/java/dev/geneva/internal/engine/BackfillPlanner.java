@@ -350,10 +350,13 @@ public final class BackfillPlanner {
               + " but "
               + (group == null ? "column '" + name + "' holds " : "group '" + name + "' holds ")
               + (group == null ? String.valueOf(fields.get(0).getType()) : describe(fields))
-              + ": drop and re-add the column"
-              + (group == null ? "" : "s")
-              + " to change "
-              + (group == null ? "its type" : "them"));
+              + ": to change "
+              + (group == null ? "its type" : "them")
+              + ", drop "
+              + (group == null ? "the column" : "the group")
+              + " with table.dropColumns(\""
+              + name
+              + "\") and add it again with the new UDF");
     }
   }
 
