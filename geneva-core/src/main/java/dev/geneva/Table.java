@@ -720,7 +720,8 @@ public final class Table {
                 + name()
                 + "' is written in Lance file format 2.0, whose blob encoding crashes lance-core"
                 + " 0.39 on fragments with deleted rows: store the bytes as"
-                + " UdfTypes.largeBinary(), or rewrite the table in file format 2.1 or newer");
+                + " UdfTypes.largeBinary(), or write the table in file format 2.1 or newer (create it with"
+                + " CreateTableOptions.builder().fileFormat(CreateTableOptions.FileFormat.V2_1))");
       }
     }
   }
