@@ -3,22 +3,28 @@ package dev.geneva.internal.meta;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import com.lancedb.lance.WriteParams;
+import com.lancedb.lance.compaction.CompactionOptions;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.lance.LanceErrors;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -28,7 +34,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * An append-only Lance table Geneva keeps for itself under {@code <database>/_geneva/} (job
  * history, stored cluster definitions). Rows are only ever appended, so writers never overwrite
  * each other; an append that loses a commit race (or races the table's creation) is retried.
- * Readers fold the rows (the latest per key wins).
+ * Readers fold the rows (the latest per key wins). {@link #compact} deletes rows a fold no longer
+ * needs and merges the table's small fragments (one per append) into one.
  */
 public final class SystemTable {
   /** The directory under the database holding Geneva's own tables; never listed as a table. */
@@ -36,11 +43,20 @@ public final class SystemTable {
 
   private static final int MAX_ATTEMPTS = 30;
 
+  /** The most row-address ranges in one delete predicate; more make several deletes. */
+  private static final int RANGES_PER_DELETE = 512;
+
   private final String uri;
   private final Schema schema;
   private final Supplier<Map<String, String>> storage;
   private final BufferAllocator allocator;
   private volatile boolean created;
+
+  /** The table's fragment count after this JVM's last append or compaction, -1 before either. */
+  private volatile int lastFragments = -1;
+
+  /** One compaction of this table at a time in this JVM. */
+  private final ReentrantLock compacting = new ReentrantLock();
 
   /**
    * Describes one system table.
@@ -74,6 +90,15 @@ public final class SystemTable {
    */
   public String uri() {
     return uri;
+  }
+
+  /**
+   * The table's fragment count as this JVM last saw it: after its last append or compaction.
+   *
+   * @return the count, -1 when this JVM has not written the table yet
+   */
+  public int lastKnownFragments() {
+    return lastFragments;
   }
 
   /**
@@ -242,6 +267,7 @@ public final class SystemTable {
       WriteParams params =
           new WriteParams.Builder().withMode(mode).withStorageOptions(storage.get()).build();
       try (Dataset written = Dataset.create(allocator, stream, uri, params)) {
+        lastFragments = written.getFragments().size();
         return written.version();
       }
     } catch (IOException e) {
@@ -278,7 +304,170 @@ public final class SystemTable {
     }
   }
 
-  private static boolean retryable(RuntimeException e) {
+  /** Chooses the rows a compaction deletes, from the rows of the version it compacts. */
+  public interface Pruning {
+    /**
+     * Reads one batch of the compacted version.
+     *
+     * @param batch the rows (valid only during the call)
+     * @param rowAddresses each row's Lance row address
+     */
+    void read(VectorSchemaRoot batch, UInt8Vector rowAddresses);
+
+    /**
+     * The rows to delete, once every batch was read.
+     *
+     * @return their row addresses
+     */
+    Set<Long> drop();
+  }
+
+  /**
+   * What a compaction did.
+   *
+   * @param rowsBefore rows of the version it read
+   * @param rowsDeleted rows it deleted
+   * @param fragmentsBefore fragments of the version it read
+   * @param fragmentsAfter fragments of the version it left (rows appended meanwhile included)
+   * @param version the version it left
+   */
+  public record Compacted(
+      long rowsBefore, long rowsDeleted, int fragmentsBefore, int fragmentsAfter, long version) {}
+
+  /**
+   * Deletes the rows a pruning chooses from the latest version, then merges the fragments. Safe
+   * with concurrent appends: the delete names rows by their addresses in the version it read, which
+   * appended fragments never take, and Lance rebases both the delete and the rewrite over appends
+   * committed meanwhile. A race with another compaction (another JVM) is retried; one in this JVM
+   * waits, or is skipped when {@code wait} is false.
+   *
+   * @param pruning makes the chooser of rows to delete (a new one per attempt)
+   * @param wait whether to wait for a compaction of this JVM that is under way
+   * @return what it did; empty when the table does not exist, or another compaction of this JVM was
+   *     under way and {@code wait} is false
+   * @throws GenevaException when the table cannot be read, pruned or rewritten
+   */
+  public Optional<Compacted> compact(Supplier<Pruning> pruning, boolean wait) {
+    if (wait) {
+      compacting.lock();
+    } else if (!compacting.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return compactOnce(pruning.get());
+        } catch (GenevaException e) {
+          throw e;
+        } catch (Exception e) { // lance-core's JNI also throws undeclared checked exceptions
+          if (!retryable(e) || attempt >= MAX_ATTEMPTS) {
+            throw new GenevaException("cannot compact " + uri + ": " + e.getMessage(), e);
+          }
+          sleep(attempt); // another writer rewrote the same fragments first: read again
+        }
+      }
+    } finally {
+      compacting.unlock();
+    }
+  }
+
+  private Optional<Compacted> compactOnce(Pruning pruning) {
+    long rowsBefore;
+    int fragmentsBefore;
+    long deleted;
+    try (Dataset ds = openLatest()) {
+      if (ds == null) {
+        return Optional.empty();
+      }
+      rowsBefore = ds.countRows();
+      fragmentsBefore = ds.getFragments().size();
+      long[] all = new long[Math.toIntExact(rowsBefore)];
+      int n = 0;
+      try (LanceScanner scanner =
+              ds.newScan(new ScanOptions.Builder().withRowAddress(true).build());
+          ArrowReader reader = scanner.scanBatches()) {
+        while (reader.loadNextBatch()) {
+          VectorSchemaRoot batch = reader.getVectorSchemaRoot();
+          UInt8Vector addresses = (UInt8Vector) batch.getVector("_rowaddr");
+          pruning.read(batch, addresses);
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            if (n == all.length) {
+              all = Arrays.copyOf(all, all.length * 2 + 16);
+            }
+            all[n++] = addresses.get(i);
+          }
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new GenevaException("cannot read " + uri + ": " + e.getMessage(), e);
+      }
+      Set<Long> drop = pruning.drop();
+      List<String> predicates = deletePredicates(Arrays.copyOf(all, n), drop);
+      for (String predicate : predicates) {
+        ds.delete(predicate);
+      }
+      deleted = drop.size();
+    }
+    try (Dataset latest = openLatest()) {
+      latest.compact(CompactionOptions.builder().build());
+    }
+    try (Dataset after = openLatest()) {
+      lastFragments = after.getFragments().size();
+      return Optional.of(
+          new Compacted(rowsBefore, deleted, fragmentsBefore, lastFragments, after.version()));
+    }
+  }
+
+  /**
+   * Predicates deleting exactly the dropped rows of a version: ranges of consecutive row addresses
+   * of that version that are all dropped ({@code _rowaddr} between the first and the last), at most
+   * {@link #RANGES_PER_DELETE} ranges each. Fragments appended later get higher fragment ids, so
+   * their rows' addresses lie beyond every range.
+   */
+  static List<String> deletePredicates(long[] addresses, Set<Long> drop) {
+    long[] sorted = addresses.clone();
+    Arrays.sort(sorted);
+    List<String> ranges = new ArrayList<>();
+    int i = 0;
+    while (i < sorted.length) {
+      if (!drop.contains(sorted[i])) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j + 1 < sorted.length && drop.contains(sorted[j + 1])) {
+        j++;
+      }
+      ranges.add(
+          sorted[i] == sorted[j]
+              ? "_rowaddr = " + sorted[i]
+              : "(_rowaddr >= " + sorted[i] + " AND _rowaddr <= " + sorted[j] + ")");
+      i = j + 1;
+    }
+    List<String> predicates = new ArrayList<>();
+    for (int from = 0; from < ranges.size(); from += RANGES_PER_DELETE) {
+      predicates.add(
+          String.join(
+              " OR ", ranges.subList(from, Math.min(ranges.size(), from + RANGES_PER_DELETE))));
+    }
+    return predicates;
+  }
+
+  /** The latest version, or null when the table does not exist. */
+  private Dataset openLatest() {
+    try {
+      return Dataset.open(
+          allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build());
+    } catch (RuntimeException e) {
+      if (LanceErrors.isNotFound(e)) {
+        return null;
+      }
+      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean retryable(Exception e) {
     if (LanceErrors.isCommitConflict(e)) {
       return true;
     }
