@@ -37,14 +37,15 @@ import org.slf4j.LoggerFactory;
  * or cancelled when it loses or stops it). Being in the database, it outlives any cluster.
  *
  * <p>Each report is a row appended to the table (appends of concurrent writers never overwrite each
- * other; a lost commit race is retried), so the table is also an audit log. Reading folds the
- * reports per job: the furthest state wins ({@code PENDING < RUNNING < FAILED, CANCELLED < DONE}),
- * the latest report among equals. Plain Lance readers see one row per report, with the columns
- * {@code job_id, table_name, column_name, udf_class, udf_version, state, created_at, started_at,
- * ended_at, updated_at, executor, cluster, error}, then one {@code int64} column per {@link
- * JobMetrics} name. A table written by an older Geneva gains the columns of newer metrics on the
- * first write of a newer one (its old rows read them as null: not recorded); an older Geneva keeps
- * reading and writing it.
+ * other; a lost commit race is retried), so the table is also an audit log of the jobs' state
+ * changes (compaction, below, deletes superseded heartbeats). Reading folds the reports per job:
+ * the furthest state wins ({@code PENDING < RUNNING < FAILED, CANCELLED < DONE}), the latest report
+ * among equals. Plain Lance readers see one row per report kept, with the columns {@code job_id,
+ * table_name, column_name, udf_class, udf_version, state, created_at, started_at, ended_at,
+ * updated_at, executor, cluster, error}, then one {@code int64} column per {@link JobMetrics} name.
+ * A table written by an older Geneva gains the columns of newer metrics on the first write of a
+ * newer one (its old rows read them as null: not recorded); an older Geneva keeps reading and
+ * writing it.
  *
  * <p>A running backfill reports {@code RUNNING} again (with its metrics so far) at least every
  * {@link #heartbeatInterval()}, so a job whose client or driver died — it stays {@code RUNNING},
@@ -52,15 +53,16 @@ import org.slf4j.LoggerFactory;
  * it has gone {@link #staleAfter()} without a report.
  *
  * <p>Every report is a Lance fragment and a table version of its own, so the table is compacted:
- * when it has more than {@link ConnectOptions#jobHistoryCompactAfter()} fragments, a backfill that
- * ends (or a long one, at a heartbeat) compacts it in the background, and {@link #compact()} (CLI
- * {@code geneva jobs compact}) does it on demand. A compaction keeps every report that changes a
- * job's state ({@code PENDING}, {@code FAILED}, {@code CANCELLED}, {@code DONE}), the first {@code
- * RUNNING} report of each writer (per creation time, start time, executor, cluster and UDF), and
- * each job's latest {@code RUNNING} report; it deletes the other heartbeats, which a later report
- * of the same job supersedes, and merges the fragments into one. Folded jobs read the same before
- * and after (every field and metric); what plain Lance readers lose is the metrics of intermediate
- * heartbeats. Old table versions stay: lance-core 0.39's Java API has no cleanup of old versions.
+ * when this JVM last saw it with more than {@link ConnectOptions#jobHistoryCompactAfter()}
+ * fragments, a backfill compacts it when it ends, before returning its result (a long one also at a
+ * heartbeat, on a thread of its own), and {@link #compact()} (CLI {@code geneva jobs compact}) does
+ * it on demand. A compaction keeps every report that changes a job's state ({@code PENDING}, {@code
+ * FAILED}, {@code CANCELLED}, {@code DONE}), the first {@code RUNNING} report of each writer (per
+ * creation time, start time, executor, cluster and UDF), and each job's latest {@code RUNNING}
+ * report; it deletes the other heartbeats, which a later report of the same job supersedes, and
+ * merges the fragments into one. Folded jobs read the same before and after (every field and
+ * metric); what plain Lance readers lose is the metrics of intermediate heartbeats. Old table
+ * versions stay: lance-core 0.39's Java API has no cleanup of old versions.
  */
 public final class JobHistory {
   private static final Logger LOG = LoggerFactory.getLogger(JobHistory.class);
