@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
+import dev.geneva.testing.JobReports;
 import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowLength;
@@ -308,24 +309,11 @@ class JobHistoryCompactionTest {
       int reports = 0;
       for (int i = 0; i < jobs; i++) {
         t.addColumns(Map.of("len" + i, new SlowLength()));
-        List<JobRecord> seen = new ArrayList<>();
+        JobReports seen = new JobReports();
         t.backfill(
             "len" + i,
-            BackfillOptions.builder()
-                .concurrency(2)
-                .batchSize(25)
-                .listener(
-                    new BackfillListener() {
-                      @Override
-                      public void onProgress(BackfillProgress progress) {}
-
-                      @Override
-                      public void onJobRecorded(JobRecord job) {
-                        seen.add(job);
-                      }
-                    })
-                .build());
-        reports += seen.size();
+            BackfillOptions.builder().concurrency(2).batchSize(25).listener(seen).build());
+        reports += seen.all().size();
         assertThat(fragments(db.jobHistory().uri())).isLessThanOrEqualTo(compactAfter);
       }
       assertThat(reports).isGreaterThan(jobs * 3);

@@ -6,6 +6,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.testing.JobReports;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowLength;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -34,7 +34,7 @@ class ReadyRowsAndWorkersMetricsTest {
       throws Exception {
     // Heartbeats every 50 ms; 8 fragments of 100 rows, 4 batches of 20 ms each per fragment.
     ConnectOptions options = ConnectOptions.builder().jobStaleAfter(Duration.ofMillis(200)).build();
-    List<JobRecord> reports = new CopyOnWriteArrayList<>();
+    JobReports listener = new JobReports();
     try (BackfillExecutor threads = BackfillExecutors.threads();
         Connection db = Geneva.connect(dir.toString(), options)) {
       Table t = SampleTables.create(db, "docs", 800, 100);
@@ -47,20 +47,11 @@ class ReadyRowsAndWorkersMetricsTest {
                   .concurrency(2)
                   .batchSize(25)
                   .commitEvery(8) // one commit at the end: every finished fragment waits for it
-                  .listener(
-                      new BackfillListener() {
-                        @Override
-                        public void onProgress(BackfillProgress progress) {}
-
-                        @Override
-                        public void onJobRecorded(JobRecord job) {
-                          reports.add(job);
-                        }
-                      })
+                  .listener(listener)
                   .build());
 
-      List<JobRecord> running =
-          reports.stream().filter(r -> r.state() == JobState.RUNNING).toList();
+      List<JobRecord> reports = listener.all();
+      List<JobRecord> running = listener.running();
       assertThat(running.size()).isGreaterThan(3);
       for (JobRecord r : reports) {
         // Every row computed is either committed or waiting for a commit.

@@ -2,25 +2,22 @@ package dev.geneva.ray;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.geneva.BackfillListener;
 import dev.geneva.BackfillOptions;
-import dev.geneva.BackfillProgress;
 import dev.geneva.BackfillResult;
 import dev.geneva.ConnectOptions;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.JobMetrics;
 import dev.geneva.JobRecord;
-import dev.geneva.JobState;
 import dev.geneva.Table;
 import dev.geneva.ray.testing.RayTestSupport;
+import dev.geneva.testing.JobReports;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowLength;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +42,7 @@ class RayJobGaugesTest {
 
   @Test
   void backfill_whenTasksRunOnRay_reportsActiveWorkersAndRowsReadyForCommit() {
-    List<JobRecord> reports = new CopyOnWriteArrayList<>();
+    JobReports reports = new JobReports();
     // Heartbeats every 50 ms; one commit at the end, so finished fragments wait for it.
     ConnectOptions options = ConnectOptions.builder().jobStaleAfter(Duration.ofMillis(200)).build();
     try (Connection db = Geneva.connect(dir.toString(), options)) {
@@ -59,21 +56,11 @@ class RayJobGaugesTest {
                   .concurrency(2)
                   .batchSize(25)
                   .commitEvery(8)
-                  .listener(
-                      new BackfillListener() {
-                        @Override
-                        public void onProgress(BackfillProgress progress) {}
-
-                        @Override
-                        public void onJobRecorded(JobRecord job) {
-                          reports.add(job);
-                        }
-                      })
+                  .listener(reports)
                   .build());
 
       assertThat(result.executor()).isEqualTo("ray-local");
-      List<JobRecord> running =
-          reports.stream().filter(r -> r.state() == JobState.RUNNING).toList();
+      List<JobRecord> running = reports.running();
       assertThat(running)
           .anySatisfy(r -> assertThat(r.metric(JobMetrics.ROWS_READY_FOR_COMMIT)).isPositive())
           .anySatisfy(
