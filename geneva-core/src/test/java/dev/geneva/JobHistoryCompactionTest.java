@@ -306,7 +306,7 @@ class JobHistoryCompactionTest {
     ConnectOptions options =
         ConnectOptions.builder()
             .jobHistoryCompactAfter(compactAfter)
-            // Heartbeats every 50 ms: each backfill reports several times.
+            // Heartbeats every 50 ms; 10 batches of 20 ms a fragment: several heartbeats a job.
             .jobStaleAfter(Duration.ofMillis(200))
             .build();
     try (Connection db = Geneva.connect(dir.toString(), options)) {
@@ -318,7 +318,7 @@ class JobHistoryCompactionTest {
         JobReports seen = new JobReports();
         t.backfill(
             "len" + i,
-            BackfillOptions.builder().concurrency(2).batchSize(25).listener(seen).build());
+            BackfillOptions.builder().concurrency(2).batchSize(10).listener(seen).build());
         reports += seen.all().size();
         assertThat(fragments(db.jobHistory().uri())).isLessThanOrEqualTo(compactAfter);
       }
