@@ -11,7 +11,6 @@ import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.lance.LanceErrors;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,8 @@ public final class SystemTable {
 
   private static final int MAX_ATTEMPTS = 30;
 
-  /** The most row-address ranges in one delete predicate; more make several deletes. */
-  private static final int RANGES_PER_DELETE = 512;
+  /** The most row addresses in one delete predicate; more make several deletes. */
+  static final int ADDRESSES_PER_DELETE = 10_000;
 
   private final String uri;
   private final Schema schema;
@@ -381,21 +380,12 @@ public final class SystemTable {
       }
       rowsBefore = ds.countRows();
       fragmentsBefore = ds.getFragments().size();
-      long[] all = new long[Math.toIntExact(rowsBefore)];
-      int n = 0;
       try (LanceScanner scanner =
               ds.newScan(new ScanOptions.Builder().withRowAddress(true).build());
           ArrowReader reader = scanner.scanBatches()) {
         while (reader.loadNextBatch()) {
           VectorSchemaRoot batch = reader.getVectorSchemaRoot();
-          UInt8Vector addresses = (UInt8Vector) batch.getVector("_rowaddr");
-          pruning.read(batch, addresses);
-          for (int i = 0; i < batch.getRowCount(); i++) {
-            if (n == all.length) {
-              all = Arrays.copyOf(all, all.length * 2 + 16);
-            }
-            all[n++] = addresses.get(i);
-          }
+          pruning.read(batch, (UInt8Vector) batch.getVector("_rowaddr"));
         }
       } catch (RuntimeException e) {
         throw e;
@@ -403,8 +393,7 @@ public final class SystemTable {
         throw new GenevaException("cannot read " + uri + ": " + e.getMessage(), e);
       }
       Set<Long> drop = pruning.drop();
-      List<String> predicates = deletePredicates(Arrays.copyOf(all, n), drop);
-      for (String predicate : predicates) {
+      for (String predicate : deletePredicates(drop)) {
         ds.delete(predicate);
       }
       deleted = drop.size();
@@ -420,36 +409,22 @@ public final class SystemTable {
   }
 
   /**
-   * Predicates deleting exactly the dropped rows of a version: ranges of consecutive row addresses
-   * of that version that are all dropped ({@code _rowaddr} between the first and the last), at most
-   * {@link #RANGES_PER_DELETE} ranges each. Fragments appended later get higher fragment ids, so
-   * their rows' addresses lie beyond every range.
+   * Predicates deleting exactly the dropped rows of a version, by row address, at most {@link
+   * #ADDRESSES_PER_DELETE} each. Flat {@code IN} lists: lance-core 0.39 crashes the JVM (a native
+   * stack overflow) on a predicate of some hundreds of {@code OR}s. Fragments appended later get
+   * higher fragment ids, so their rows never have one of these addresses.
    */
-  static List<String> deletePredicates(long[] addresses, Set<Long> drop) {
-    long[] sorted = addresses.clone();
-    Arrays.sort(sorted);
-    List<String> ranges = new ArrayList<>();
-    int i = 0;
-    while (i < sorted.length) {
-      if (!drop.contains(sorted[i])) {
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j + 1 < sorted.length && drop.contains(sorted[j + 1])) {
-        j++;
-      }
-      ranges.add(
-          sorted[i] == sorted[j]
-              ? "_rowaddr = " + sorted[i]
-              : "(_rowaddr >= " + sorted[i] + " AND _rowaddr <= " + sorted[j] + ")");
-      i = j + 1;
-    }
+  static List<String> deletePredicates(Set<Long> drop) {
+    List<Long> sorted = new ArrayList<>(drop);
+    sorted.sort(null);
     List<String> predicates = new ArrayList<>();
-    for (int from = 0; from < ranges.size(); from += RANGES_PER_DELETE) {
-      predicates.add(
-          String.join(
-              " OR ", ranges.subList(from, Math.min(ranges.size(), from + RANGES_PER_DELETE))));
+    for (int from = 0; from < sorted.size(); from += ADDRESSES_PER_DELETE) {
+      StringBuilder in = new StringBuilder("_rowaddr IN (");
+      List<Long> chunk = sorted.subList(from, Math.min(sorted.size(), from + ADDRESSES_PER_DELETE));
+      for (int i = 0; i < chunk.size(); i++) {
+        in.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(chunk.get(i)));
+      }
+      predicates.add(in.append(')').toString());
     }
     return predicates;
   }
