@@ -449,6 +449,29 @@ public final class JobHistory {
     return list().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
   }
 
+  /**
+   * Every report recorded about one job, as written (not folded into one record), oldest first: who
+   * reported what, e.g. whether a client submitted it before its driver ran it. Heartbeats that a
+   * {@linkplain #compact() compaction} deleted are gone; every state change, each writer's first
+   * {@code RUNNING} report and the latest one stay.
+   *
+   * @param jobId the id
+   * @return the reports, empty when nothing was recorded under that id
+   */
+  public List<JobRecord> reports(String jobId) {
+    List<JobRecord> reports = new ArrayList<>();
+    table.scan(
+        batch -> {
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            if (jobId.equals(text(batch, "job_id", i))) {
+              reports.add(read(batch, i));
+            }
+          }
+        });
+    reports.sort(Comparator.comparing(JobRecord::updatedAt));
+    return reports;
+  }
+
   /** A running job last heard of before {@code staleBefore}, marked stale since then. */
   private static JobRecord markStale(JobRecord r, Instant staleBefore) {
     if (r.state() != JobState.RUNNING || !r.updatedAt().isBefore(staleBefore)) {

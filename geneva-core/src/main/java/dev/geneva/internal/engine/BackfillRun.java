@@ -344,10 +344,29 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+    if (failure == null
+        && !cancelled
+        && plan.udfChange() == null
+        && plan.inputsToRecord() != null) {
+      try {
+        Map<String, Map<String, String>> updates = new java.util.LinkedHashMap<>();
+        for (String column : plan.outputColumns()) {
+          updates.put(column, Map.of(UdfVersions.INPUTS_COMPUTED, plan.inputsToRecord()));
+        }
+        committedVersion = UdfVersions.updateFieldMetadata(table, updates);
+      } catch (RuntimeException e) {
+        // Only a record for later staleness checks: the values are committed.
+        LOG.warn(
+            "backfill of '{}' committed, but recording which UDFs computed its inputs failed: {}",
+            plan.column(),
+            e.toString());
+      }
+    }
     if (failure == null && !cancelled && plan.udfChange() != null) {
       try {
         committedVersion =
-            UdfVersions.markComputed(table, plan.outputColumns(), plan.udfClass(), plan.spec());
+            UdfVersions.markComputed(
+                table, plan.outputColumns(), plan.udfClass(), plan.spec(), plan.inputsToRecord());
       } catch (RuntimeException e) {
         failure =
             new GenevaException(
