@@ -369,7 +369,12 @@ public final class Connection implements AutoCloseable {
     checkOpen();
     if (jobHistory == null) {
       jobHistory =
-          new JobHistory(uri, options::resolveStorageOptions, allocator, options.jobStaleAfter());
+          new JobHistory(
+              uri,
+              options::resolveStorageOptions,
+              allocator,
+              options.jobStaleAfter(),
+              options.jobHistoryCompactAfter());
     }
     return jobHistory;
   }
