@@ -32,6 +32,8 @@ import java.util.Set;
  * @param inputFieldIds the field ids of the UDF's inputs (children included)
  * @param udfChange how the UDF changed since the column's values were computed, when that made the
  *     default backfill select every row; null otherwise
+ * @param inputsToRecord which UDFs computed the UDF's UDF-column inputs, to record once the
+ *     backfill succeeds ({@code UdfVersions.INPUTS_COMPUTED}); null when nothing is to be recorded
  */
 record BackfillPlan(
     String column,
@@ -48,7 +50,8 @@ record BackfillPlan(
     Map<Integer, String> outputFiles,
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds,
-    String udfChange) {
+    String udfChange,
+    String inputsToRecord) {
 
   /** The field ids of the output columns, their children included. */
   Set<Integer> outputFieldIds() {
