@@ -608,7 +608,12 @@ public final class Table {
    *     column still reads, or every column of the table; nothing is dropped then
    */
   public long dropColumns(List<String> columns) {
-    return ColumnDropper.drop(location, columns);
+    connection.checkOpen();
+    try {
+      return ColumnDropper.drop(location, columns);
+    } catch (Exception e) {
+      throw filterFailure("dropColumns", null, e);
+    }
   }
 
   /**
