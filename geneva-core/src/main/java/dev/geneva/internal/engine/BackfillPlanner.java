@@ -319,6 +319,7 @@ public final class BackfillPlanner {
       Map<Integer, String> fingerprints = new LinkedHashMap<>();
       Map<Integer, String> outputFiles = new LinkedHashMap<>();
       Map<Integer, Long> rowsPerTask = new LinkedHashMap<>();
+      Set<Integer> shared = new HashSet<>();
       if (selected > 0) {
         for (var fragment : ds.getFragments()) {
           FragmentMetadata md = fragment.metadata();
@@ -399,6 +400,9 @@ public final class BackfillPlanner {
             fingerprints.put(md.getId(), fingerprint);
             outputFiles.put(md.getId(), existing == null ? "" : existing);
           }
+          if (existing != null && holdsOtherColumns(md, existing, columnIds)) {
+            shared.add(md.getId());
+          }
         }
       }
       return new BackfillPlan(
@@ -416,7 +420,8 @@ public final class BackfillPlanner {
           outputFiles,
           rowsPerTask,
           Set.copyOf(inputIds),
-          c.udfChange());
+          c.udfChange(),
+          Set.copyOf(shared));
     }
   }
 
@@ -549,6 +554,19 @@ public final class BackfillPlanner {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether the data file holding the output columns also holds other columns, as every file a
+   * compaction writes does.
+   */
+  static boolean holdsOtherColumns(FragmentMetadata md, String file, Set<Integer> columnIds) {
+    for (DataFile f : md.getFiles()) {
+      if (f.getPath().equals(file)) {
+        return Arrays.stream(f.getFields()).anyMatch(id -> id >= 0 && !columnIds.contains(id));
+      }
+    }
+    return false;
   }
 
   /**
