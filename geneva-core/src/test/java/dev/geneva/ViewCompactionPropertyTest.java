@@ -137,6 +137,60 @@ class ViewCompactionPropertyTest {
     }
   }
 
+  /**
+   * A refresh that stopped after adding the rows of appended fragments, the source compacted (those
+   * fragments gone), a refresh cancelled while it deletes the rows of the gone fragments, then a
+   * finished refresh: no row of a gone fragment may stay behind.
+   */
+  @org.junit.jupiter.api.Test
+  void refresh_whenCancelledWhileDeletingCompactedFragmentsOfAnUnfinishedRefresh_leavesNoOrphans()
+      throws Exception {
+    Table docs = SampleTables.create(db, "docs", 40, 20);
+    MaterializedView view =
+        db.createMaterializedView(
+            "view", docs.query().select("id", "text"), Map.of("vlen", new FlakyLength()));
+    RefreshOptions options =
+        RefreshOptions.builder()
+            .backfillOptions(BackfillOptions.builder().concurrency(1).build())
+            .build();
+    view.refresh(options);
+    for (long id = 40; id < 240; id += 5) {
+      try (ArrowStreamReader r = SampleTables.rows(db.allocator(), id, 5)) {
+        docs.add(r);
+      }
+    }
+    Faults.FAILING_IDS.add(237L);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> view.refresh(options))
+        .isInstanceOf(GenevaException.class);
+    Faults.reset();
+    assertThat(view.planRefresh().resuming()).isTrue();
+    docs.compact();
+
+    RefreshJob job = view.refreshAsync(options);
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (job.progress().viewRowsDeleted() == 0
+        && !job.future().isDone()
+        && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(1);
+    }
+    boolean cancelled = job.cancel();
+    try {
+      job.join();
+    } catch (java.util.concurrent.CancellationException expected) {
+      // stopped part-way, as intended
+    }
+    assertThat(cancelled).as("the refresh was still running when cancelled").isTrue();
+
+    view.refresh(options);
+
+    assertEqualsScratch(
+        view,
+        docs.query().select("id", "text"),
+        Map.of("vlen", new FlakyLength()),
+        null,
+        "after a cancelled refresh of a compacted source");
+  }
+
   private int scratchCount;
 
   private void assertEqualsScratch(
