@@ -11,6 +11,7 @@ import dev.geneva.testing.CountingStateful;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.FlakyLength;
 import dev.geneva.testing.FlakyWideVector;
+import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextEmbedding;
 import dev.geneva.testing.TextLength;
@@ -72,6 +73,19 @@ class BackfillTest {
     assertThat(r.fragments()).isEqualTo(5);
     assertThat(r.executor()).isEqualTo("threads");
     assertThat(r.committedVersion()).isGreaterThan(r.readVersion());
+  }
+
+  @Test
+  void backfill_whenColumnNameIsLongerThanAFileName_computesEveryRow() {
+    String name = "z".repeat(300);
+    Table t = SampleTables.create(db, "docs", 500, 200);
+    t.addColumns(Map.of(name, new TextLength()));
+
+    t.backfill(name, options().build());
+
+    Map<Long, Object> len = LanceColumns.byId(t.uri(), name);
+    assertThat(len).hasSize(500);
+    len.forEach((id, v) -> assertThat(v).as("len of id %d", id).isEqualTo(TextLength.expected(id)));
   }
 
   @Test

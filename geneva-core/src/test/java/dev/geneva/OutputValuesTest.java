@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Values a column cannot hold (out of range, wrong Java type, null in a not-nullable output) fail
@@ -223,6 +225,70 @@ class OutputValuesTest {
     assertReadableByLance();
   }
 
+  /** A batch UDF that computes {@code id * 2} and sets the value count to rows + {@code DELTA}. */
+  public static class MiscountedBatch implements BatchUdf {
+    static volatile int delta;
+    static volatile ErrorPolicy policy = ErrorPolicy.failFast();
+
+    @Override
+    public UdfSpec spec() {
+      return UdfSpec.builder().inputs("id").output(UdfTypes.int64()).errorPolicy(policy).build();
+    }
+
+    @Override
+    public void apply(VectorSchemaRoot input, FieldVector output) {
+      BigIntVector ids = (BigIntVector) input.getVector(0);
+      BigIntVector out = (BigIntVector) output;
+      int count = input.getRowCount() + delta;
+      for (int i = 0; i < count; i++) {
+        out.setSafe(i, i < input.getRowCount() ? ids.get(i) * 2 : -1);
+      }
+      out.setValueCount(count);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 5})
+  void backfill_whenBatchUdfSetsAnotherValueCount_failsInsteadOfMisaligningRows(int delta) {
+    MiscountedBatch.delta = delta;
+    MiscountedBatch.policy = ErrorPolicy.failFast();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    assertThatThrownBy(() -> table.backfill("n", BackfillOptions.builder().batchSize(10).build()))
+        .isInstanceOf(BackfillFailedException.class)
+        .hasMessageContaining(MiscountedBatch.class.getName())
+        .hasMessageContaining("value count to " + (10 + delta) + " for a batch of 10 rows")
+        .hasMessageContaining("exactly one value per input row");
+    assertThat(LanceColumns.byId(db.allocator(), table.uri(), "n").values()).containsOnlyNulls();
+    assertReadableByLance();
+  }
+
+  @Test
+  void backfill_whenBatchUdfSetsTheBatchsValueCount_storesEveryRow() {
+    MiscountedBatch.delta = 0;
+    MiscountedBatch.policy = ErrorPolicy.failFast();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    table.backfill("n", BackfillOptions.builder().batchSize(10).build());
+
+    Map<Long, Object> n = LanceColumns.byId(db.allocator(), table.uri(), "n");
+    assertThat(n).hasSize(200);
+    n.forEach((id, v) -> assertThat(v).isEqualTo(id * 2));
+  }
+
+  @Test
+  void backfill_whenBatchUdfMiscountsUnderSkip_itsBatchesAreSkippedAndCounted() {
+    MiscountedBatch.delta = -1;
+    MiscountedBatch.policy = ErrorPolicy.skip();
+    table.addColumns(Map.of("n", new MiscountedBatch()));
+
+    BackfillResult result = table.backfill("n", BackfillOptions.builder().batchSize(10).build());
+
+    assertThat(result.rowsFailed()).isEqualTo(200);
+    assertThat(LanceColumns.byId(db.allocator(), table.uri(), "n").values()).containsOnlyNulls();
+    assertReadableByLance();
+  }
+
   @Test
   void addColumns_whenNotNullableOutputWithSkipPolicy_refusesBeforeTheTableChanges() {
     script(UdfTypes.notNull(UdfTypes.int32()), ErrorPolicy.skip(), id -> 1);
@@ -268,6 +334,26 @@ class OutputValuesTest {
     }
     assertThat(table.version()).isEqualTo(version);
     assertThat(table.schema().getFields()).extracting(Field::getName).containsExactly("id", "text");
+    assertReadableByLance();
+  }
+
+  @Test
+  void addColumns_whenStructFieldNameHasADotOrBacktick_refusesBeforeTheTableChanges() {
+    long version = table.version();
+
+    for (String name : List.of("a.b", "a`b")) {
+      script(
+          UdfTypes.struct(
+              UdfTypes.named(name, UdfTypes.int64()), UdfTypes.named("c", UdfTypes.int64())),
+          ErrorPolicy.failFast(),
+          id -> null);
+      assertThatThrownBy(() -> table.addColumns(Map.of("s", new Scripted())))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("column 's'")
+          .hasMessageContaining("cannot be part of a struct field name")
+          .hasMessageContaining("(field '" + name + "')");
+    }
+    assertThat(table.version()).isEqualTo(version);
     assertReadableByLance();
   }
 

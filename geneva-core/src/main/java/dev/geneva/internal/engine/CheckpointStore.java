@@ -40,9 +40,13 @@ public interface CheckpointStore {
         .orElseGet(() -> new LanceFileCheckpoints(tableUri, directory, storageOptions, allocator));
   }
 
+  /** The most characters of a column's name in its checkpoint directory's name. */
+  int MAX_NAME_IN_DIRECTORY = 200;
+
   /**
-   * The directory name of a column's checkpoints: its name made path-safe, and a hash that keeps
-   * names that differ only in unsafe characters apart.
+   * The directory name of a column's checkpoints: its name made path-safe (and cut to {@value
+   * #MAX_NAME_IN_DIRECTORY} characters), and a hash that keeps names that differ only in unsafe or
+   * cut characters apart.
    *
    * @param column the column
    * @return e.g. {@code embedding-3f2a9c01}
@@ -51,7 +55,12 @@ public interface CheckpointStore {
     try {
       byte[] sha =
           MessageDigest.getInstance("SHA-256").digest(column.getBytes(StandardCharsets.UTF_8));
-      return column.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + HexFormat.of().formatHex(sha, 0, 4);
+      String safe = column.replaceAll("[^A-Za-z0-9_-]", "_");
+      if (safe.length() > MAX_NAME_IN_DIRECTORY) {
+        // File systems allow 255 bytes per name; the hash keeps the shortened names apart.
+        safe = safe.substring(0, MAX_NAME_IN_DIRECTORY);
+      }
+      return safe + "-" + HexFormat.of().formatHex(sha, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

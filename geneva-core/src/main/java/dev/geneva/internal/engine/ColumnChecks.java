@@ -6,6 +6,7 @@ import dev.geneva.udf.UdfTypes;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -184,6 +185,10 @@ public final class ColumnChecks {
       for (Field child : f.getChildren()) {
         if (child.getName() == null || child.getName().isBlank() || !names.add(child.getName())) {
           return "struct field names must be distinct and not blank";
+        }
+        Optional<String> badName = ColumnNames.fieldProblem(child.getName(), "struct field");
+        if (badName.isPresent()) {
+          return badName.get() + " (field '" + child.getName() + "')";
         }
         String problem = unsupported(child, Place.STRUCT_FIELD);
         if (problem != null) {

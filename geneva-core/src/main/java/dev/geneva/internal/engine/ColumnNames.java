@@ -48,20 +48,34 @@ public final class ColumnNames {
               + meaning
               + ": a column of that name breaks scans and filters");
     }
+    return fieldProblem(name, "column");
+  }
+
+  /**
+   * Tells why a name cannot be read back as a column or as a field inside a struct column: the
+   * characters Lance's paths and SQL give a meaning to.
+   *
+   * @param name a name that is not blank
+   * @param what what the name is, for the message: {@code "column"} or {@code "struct field"}
+   * @return the reason, or empty when the name is fine
+   */
+  public static Optional<String> fieldProblem(String name, String what) {
     if (name.indexOf('`') >= 0) {
       return Optional.of(
-          "a backtick cannot be part of a column name: Lance cannot read such a column back");
+          "a backtick cannot be part of a " + what + " name: Lance cannot read it back");
     }
     if (name.indexOf('.') >= 0) {
       return Optional.of(
-          "a dot cannot be part of a column name: Lance reads 'a.b' as field 'b' of struct 'a'");
+          "a dot cannot be part of a "
+              + what
+              + " name: Lance reads 'a.b' as field 'b' of struct 'a'");
     }
     for (int i = 0; i < name.length(); i++) {
       if (Character.isISOControl(name.charAt(i))) {
         return Optional.of(
             String.format(
-                "control character U+%04X at position %d cannot be part of a column name",
-                (int) name.charAt(i), i + 1));
+                "control character U+%04X at position %d cannot be part of a %s name",
+                (int) name.charAt(i), i + 1, what));
       }
     }
     return Optional.empty();

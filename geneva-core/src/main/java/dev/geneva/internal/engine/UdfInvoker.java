@@ -88,6 +88,7 @@ final class UdfInvoker {
               () -> {
                 output.reset();
                 batchUdf.apply(view, output);
+                checkValueCount(output, n, addresses);
                 if (!nullable) {
                   checkNoNulls(output, n, addresses);
                 }
@@ -101,6 +102,29 @@ final class UdfInvoker {
       }
     }
     output.setValueCount(n);
+  }
+
+  /**
+   * Fails a batch whose UDF set an output value count other than the batch's rows (0: left to
+   * Geneva): its values could not be matched to their rows.
+   */
+  private void checkValueCount(FieldVector output, int rows, RowAddresses addresses) {
+    int count = output.getValueCount();
+    if (count != 0 && count != rows) {
+      throw new ValueWriter.BadValueException(
+          "UDF "
+              + udf.getClass().getName()
+              + " for column '"
+              + column
+              + "' set its output's value count to "
+              + count
+              + " for a batch of "
+              + rows
+              + " rows starting at "
+              + describe(addresses.address(0))
+              + ": a batch UDF must give exactly one value per input row, in input order (null"
+              + " for a row it leaves out), and may leave the value count to Geneva");
+    }
   }
 
   /** Fails on the first row a batch UDF left null in an output declared not nullable. */

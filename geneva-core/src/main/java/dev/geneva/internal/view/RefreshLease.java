@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * and Lance refuses a config update that races another update of the same key. The holder renews it
  * every {@link #RENEW_EVERY} from a thread of its own and removes it when done; a lease that is not
  * renewed (its holder died) can be taken once it ends, at once when the holder was a process of
- * this host that is gone. A holder that finds its lease taken (it could not renew in time) stops at
- * its next safe point.
+ * this host that is gone. A holder that finds its lease taken stops at its next safe point, and so
+ * does one whose renewals keep failing (storage unreachable): it stops once less than a quarter of
+ * its term is left, before another refresh may take the lease, so two refreshes never write at
+ * once.
  */
 public final class RefreshLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RefreshLease.class);
@@ -44,9 +46,15 @@ public final class RefreshLease implements AutoCloseable {
 
   private final TableLocation view;
   private final String owner = UUID.randomUUID().toString();
+  private final Duration term;
+  private final Duration renewEvery;
   private final Thread renewer;
+  private volatile RefreshRun run;
   private volatile String lost;
   private volatile boolean closed;
+
+  /** When the lease as last written ends (epoch millis); 0 until it is taken. */
+  private volatile long validUntilMillis;
 
   /** A lease as recorded. */
   record Holder(String owner, long expiresAtMillis, String host, long pid) {
@@ -88,8 +96,10 @@ public final class RefreshLease implements AutoCloseable {
     }
   }
 
-  private RefreshLease(TableLocation view) {
+  private RefreshLease(TableLocation view, Duration term, Duration renewEvery) {
     this.view = view;
+    this.term = term;
+    this.renewEvery = renewEvery;
     this.renewer = new Thread(this::renewLoop, "geneva-refresh-lease-" + view.name());
     renewer.setDaemon(true);
   }
@@ -105,7 +115,13 @@ public final class RefreshLease implements AutoCloseable {
    * @throws GenevaException when another refresh still holds it after {@code wait}
    */
   public static RefreshLease acquire(TableLocation view, Duration wait, RefreshRun run) {
-    RefreshLease lease = new RefreshLease(view);
+    return acquire(view, wait, run, TERM, RENEW_EVERY);
+  }
+
+  /** {@link #acquire(TableLocation, Duration, RefreshRun)} with another term and renewal period. */
+  static RefreshLease acquire(
+      TableLocation view, Duration wait, RefreshRun run, Duration term, Duration renewEvery) {
+    RefreshLease lease = new RefreshLease(view, term, renewEvery);
     long deadline = System.nanoTime() + wait.toNanos();
     boolean logged = false;
     while (true) {
@@ -116,6 +132,7 @@ public final class RefreshLease implements AutoCloseable {
         long now = System.currentTimeMillis();
         if (held == null || held.owner.equals(lease.owner) || held.free(now)) {
           if (lease.write(ds, now)) {
+            lease.run = run;
             lease.renewer.start();
             run.lease(lease);
             return lease;
@@ -153,7 +170,7 @@ public final class RefreshLease implements AutoCloseable {
   /** Writes this lease on {@code ds}'s version; false when a concurrent update of it won. */
   private boolean write(Dataset ds, long nowMillis) {
     Holder mine =
-        new Holder(owner, nowMillis + TERM.toMillis(), HOST, ProcessHandle.current().pid());
+        new Holder(owner, nowMillis + term.toMillis(), HOST, ProcessHandle.current().pid());
     try {
       TableConfig.update(ds, Map.of(KEY, mine.encode()), Set.of());
     } catch (RuntimeException e) {
@@ -164,9 +181,12 @@ public final class RefreshLease implements AutoCloseable {
           "cannot record the refresh lease of view '" + view.name() + "': " + e.getMessage(), e);
     }
     try (Dataset latest = view.openLatest()) {
-      return Holder.decode(latest.getConfig().get(KEY))
-          .map(h -> h.owner.equals(owner))
-          .orElse(false);
+      boolean mineNow =
+          Holder.decode(latest.getConfig().get(KEY)).map(h -> h.owner.equals(owner)).orElse(false);
+      if (mineNow) {
+        validUntilMillis = mine.expiresAtMillis();
+      }
+      return mineNow;
     }
   }
 
@@ -176,7 +196,7 @@ public final class RefreshLease implements AutoCloseable {
    * @throws GenevaException naming what happened; the view stays resumable
    */
   void check() {
-    String reason = lost;
+    String reason = lostReason();
     if (reason != null) {
       throw new GenevaException(
           "the refresh of view '"
@@ -187,10 +207,23 @@ public final class RefreshLease implements AutoCloseable {
     }
   }
 
+  /** Why this refresh no longer holds the lease, or null while it does. */
+  private String lostReason() {
+    String reason = lost;
+    long left = validUntilMillis - System.currentTimeMillis();
+    if (reason == null && validUntilMillis > 0 && left < term.toMillis() / 4) {
+      reason =
+          "it could not renew its lease (storage unreachable?) and "
+              + (left > 0 ? "only " + left + " ms of its term were left" : "the lease had ended");
+      lost = reason;
+    }
+    return reason;
+  }
+
   private void renewLoop() {
     while (!closed && lost == null) {
       try {
-        Thread.sleep(RENEW_EVERY.toMillis());
+        Thread.sleep(renewEvery.toMillis());
       } catch (InterruptedException e) {
         return;
       }
@@ -201,6 +234,14 @@ public final class RefreshLease implements AutoCloseable {
         renew();
       } catch (RuntimeException e) {
         LOG.warn("cannot renew the refresh lease of view '{}': {}", view.name(), e.toString());
+      }
+      if (!closed && lostReason() != null) {
+        LOG.warn("the refresh of view '{}' stops: {}", view.name(), lost);
+        RefreshRun holder = run;
+        if (holder != null) {
+          holder.leaseLost();
+        }
+        return;
       }
     }
   }
@@ -218,7 +259,7 @@ public final class RefreshLease implements AutoCloseable {
                               + ", process "
                               + h.pid
                               + ") after it went unrenewed for "
-                              + TERM)
+                              + term)
                   .orElse("its lease was removed");
           return;
         }
@@ -255,7 +296,7 @@ public final class RefreshLease implements AutoCloseable {
           LOG.warn(
               "cannot remove the refresh lease of view '{}' (it ends by itself in {}): {}",
               view.name(),
-              TERM,
+              term,
               e.toString());
           return;
         }

@@ -38,6 +38,7 @@ public final class RefreshRun implements RefreshJob {
   private volatile BackfillJob backfill;
   private volatile RefreshJob remote;
   private volatile RefreshLease lease;
+  private volatile boolean leaseLost;
 
   /**
    * Creates the record of a refresh run by the caller's thread.
@@ -134,6 +135,15 @@ public final class RefreshRun implements RefreshJob {
     }
   }
 
+  /** Stops the running UDF column backfill, if any: the refresh lost its lease. */
+  void leaseLost() {
+    leaseLost = true;
+    BackfillJob job = backfill;
+    if (job != null) {
+      job.cancel();
+    }
+  }
+
   /** Records the lease this refresh holds, checked at every safe point. */
   void lease(RefreshLease held) {
     this.lease = held;
@@ -217,7 +227,7 @@ public final class RefreshRun implements RefreshJob {
     backfill = job;
     BackfillResult result;
     try {
-      if (cancelled) {
+      if (cancelled || leaseLost) {
         job.cancel();
       }
       result = job.join();
@@ -227,6 +237,7 @@ public final class RefreshRun implements RefreshJob {
         stopped.initCause(e);
         throw stopped;
       }
+      checkCancelled(); // a lost lease stopped it: say so
       throw e;
     } finally {
       backfill = null;

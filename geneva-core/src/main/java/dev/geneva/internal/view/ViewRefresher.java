@@ -298,6 +298,7 @@ public final class ViewRefresher {
     for (String column : columns) {
       backfills.put(column, run.backfill(() -> viewTable.backfillAsync(column, backfillOptions)));
     }
+    run.checkCancelled();
     write(view, metadata(view).refreshed(work.target, work.udtfVersion));
     if (work.udtf != null) {
       UdtfPieces.clear(view.uri(), view.storageOptions());

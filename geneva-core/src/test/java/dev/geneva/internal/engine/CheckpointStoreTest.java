@@ -171,6 +171,17 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void columnDirectory_whenNameLongerThanAFileNameAllows_isCutAndStillDistinct() {
+    String a = CheckpointStore.columnDirectory("z".repeat(300) + "a");
+    String b = CheckpointStore.columnDirectory("z".repeat(300) + "b");
+
+    assertThat(a).hasSize(CheckpointStore.MAX_NAME_IN_DIRECTORY + 9).isNotEqualTo(b);
+    assertThat(CheckpointStore.columnDirectory("z".repeat(200)))
+        .as("names up to the limit keep their directory")
+        .startsWith("z".repeat(200) + "-");
+  }
+
+  @Test
   void columnDirectory_whenNamesDifferOnlyInUnsafeCharacters_staysPathSafeAndDistinct() {
     String slash = CheckpointStore.columnDirectory("a/b");
     String underscore = CheckpointStore.columnDirectory("a_b");

@@ -12,6 +12,7 @@ import dev.geneva.Geneva;
 import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
 import dev.geneva.MaterializedView;
+import dev.geneva.RefreshJob;
 import dev.geneva.RefreshOptions;
 import dev.geneva.RefreshResult;
 import dev.geneva.Table;
@@ -196,14 +197,7 @@ public final class BackfillDriver {
           out.flush();
           return EXIT_STOPPED;
         } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException r) {
-            throw r;
-          }
-          if (cause instanceof Error err) {
-            throw err;
-          }
-          throw new GenevaException(String.valueOf(cause), cause);
+          throw unwrap(e);
         }
         out.println(DriverLines.result(result));
         out.flush();
@@ -245,7 +239,32 @@ public final class BackfillDriver {
                         .listener(new Printer(out))
                         .build());
         parsed.sourceVersion().ifPresent(options::sourceVersion);
-        RefreshResult result = view.refresh(options.build());
+        RefreshJob job = view.refreshAsync(options.build());
+        RefreshResult result;
+        try {
+          result = job.future().get();
+        } catch (InterruptedException e) {
+          // Ray stops a job with SIGTERM; main's shutdown hook interrupts this thread.
+          job.cancel();
+          try {
+            job.future().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException
+              | ExecutionException
+              | TimeoutException
+              | CancellationException ignored) {
+            // Stopping: what the refresh committed stays, and the next refresh resumes it.
+          }
+          out.println(
+              DriverLines.error(
+                  CancellationException.class.getName(),
+                  "the refresh of view '"
+                      + parsed.viewName()
+                      + "' was stopped; refreshing again resumes it"));
+          out.flush();
+          return EXIT_STOPPED;
+        } catch (ExecutionException e) {
+          throw unwrap(e);
+        }
         out.println(DriverLines.refreshResult(result));
         out.flush();
         return 0;
@@ -254,6 +273,18 @@ public final class BackfillDriver {
       printError(out, e);
       return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
     }
+  }
+
+  /** The failure of a job's future as thrown by its synchronous call. */
+  private static RuntimeException unwrap(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new GenevaException(String.valueOf(cause), cause);
   }
 
   /** Where the driver runs, for its first line: Ray's address and the storage options' keys. */

@@ -19,6 +19,7 @@ import dev.geneva.spi.BackfillExecutor;
 import dev.geneva.testing.ChunkEmbedding;
 import dev.geneva.testing.LanceColumns;
 import dev.geneva.testing.SampleTables;
+import dev.geneva.testing.SlowLength;
 import dev.geneva.testing.TextChunker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +113,65 @@ class RefreshDriverTest {
       MaterializedView view = db.openMaterializedView("chunks");
       assertThat(view.refreshedVersion()).isPresent();
       assertThat(view.planRefresh().resuming()).isFalse();
+    }
+  }
+
+  @Test
+  void run_whenInterruptedWhileRefreshing_stopsWithTheStoppedCodeAndTheViewResumes()
+      throws Exception {
+    String viewUri;
+    try (Connection db = Geneva.connect(dir.toString())) {
+      Table docs = SampleTables.create(db, "docs", 2_000, 500);
+      viewUri =
+          db.createMaterializedView(
+                  "lengths", docs.query().select("id", "text"), Map.of("len", new SlowLength()))
+              .table()
+              .uri();
+    }
+    SlowLength.ROWS.set(0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AtomicInteger code = new AtomicInteger(-1);
+    // 200 batches of 20 ms: the refresh takes 4 s or more unless stopped.
+    BackfillOptions slow = BackfillOptions.builder().batchSize(10).concurrency(1).build();
+    Thread driver =
+        new Thread(
+            () ->
+                code.set(
+                    BackfillDriver.run(
+                        new RefreshArgs(viewUri, OptionalLong.empty(), slow)
+                            .toArgs()
+                            .toArray(String[]::new),
+                        Map.of(),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        (address, allocator) -> BackfillExecutors.threads())));
+    driver.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (SlowLength.ROWS.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(SlowLength.ROWS.get()).as("the backfill started").isPositive();
+
+    driver.interrupt(); // what the driver's shutdown hook does on Ray's SIGTERM
+    driver.join(TimeUnit.SECONDS.toMillis(30));
+
+    String logs = out.toString(StandardCharsets.UTF_8);
+    assertThat(driver.isAlive()).as(logs).isFalse();
+    assertThat(code.get()).as(logs).isEqualTo(DriverArgs.EXIT_STOPPED);
+    assertThat(logs).contains("the refresh of view 'lengths' was stopped");
+    assertThat(SlowLength.ROWS.get()).as("stopped before the end").isLessThan(2_000);
+    try (Connection db = Geneva.connect(dir.toString())) {
+      MaterializedView view = db.openMaterializedView("lengths");
+      try (BackfillExecutor threads = BackfillExecutors.threads()) {
+        view.refresh(
+            RefreshOptions.builder()
+                .backfillOptions(BackfillOptions.builder().executor(threads).build())
+                .build());
+      }
+      Table lengths = view.table();
+      assertThat(lengths.countRows()).isEqualTo(db.openTable("docs").countRows());
+      assertThat(lengths.countRows("text IS NOT NULL AND len IS NULL")).isZero();
+      assertThat(lengths.countRows("len = length(text)"))
+          .isEqualTo(lengths.countRows("text IS NOT NULL"));
     }
   }
 
