@@ -1,7 +1,8 @@
 package dev.geneva;
 
 /**
- * What {@link Table#compact(CompactOptions)} did.
+ * What {@link Table#compact(CompactOptions)} did, as the difference between the version it read and
+ * the latest version once it committed (so a writer committing in that moment is counted too).
  *
  * @param fragmentsRemoved fragments rewritten (and gone from the new version)
  * @param fragmentsAdded fragments written in their place
