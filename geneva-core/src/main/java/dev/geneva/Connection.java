@@ -137,6 +137,10 @@ public final class Connection implements AutoCloseable {
     if (createOptions.maxRowsPerFile() > 0) {
       params.withMaxRowsPerFile(createOptions.maxRowsPerFile());
     }
+    createOptions
+        .fileFormat()
+        .ifPresent(
+            f -> params.withDataStorageVersion(WriteParams.LanceFileVersion.valueOf(f.name())));
     try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
       Data.exportArrayStream(allocator, new BorrowedReader(allocator, data), stream);
       Dataset.create(allocator, stream, tableUri, params.build()).close();
@@ -365,7 +369,12 @@ public final class Connection implements AutoCloseable {
     checkOpen();
     if (jobHistory == null) {
       jobHistory =
-          new JobHistory(uri, options::resolveStorageOptions, allocator, options.jobStaleAfter());
+          new JobHistory(
+              uri,
+              options::resolveStorageOptions,
+              allocator,
+              options.jobStaleAfter(),
+              options.jobHistoryCompactAfter());
     }
     return jobHistory;
   }

@@ -7,12 +7,27 @@ package dev.geneva;
 public final class CreateTableOptions {
   private static final CreateTableOptions DEFAULTS = builder().build();
 
+  /**
+   * Lance's data file formats. A table keeps the format it was created with: blob columns ({@code
+   * UdfTypes.blob()}) and struct values that are null need 2.1 or newer.
+   */
+  public enum FileFormat {
+    /** Lance file format 2.0, lance-core 0.39's default. */
+    V2_0,
+    /** Lance file format 2.1. */
+    V2_1,
+    /** Lance file format 2.2. */
+    V2_2
+  }
+
   private final int maxRowsPerFile;
   private final boolean overwrite;
+  private final FileFormat fileFormat;
 
   private CreateTableOptions(Builder b) {
     this.maxRowsPerFile = b.maxRowsPerFile;
     this.overwrite = b.overwrite;
+    this.fileFormat = b.fileFormat;
   }
 
   /**
@@ -51,15 +66,57 @@ public final class CreateTableOptions {
     return overwrite;
   }
 
+  /**
+   * The data file format of the new table; empty leaves it to Lance ({@link FileFormat#V2_0} in
+   * lance-core 0.39).
+   *
+   * @return the format
+   */
+  public java.util.Optional<FileFormat> fileFormat() {
+    return java.util.Optional.ofNullable(fileFormat);
+  }
+
+  /**
+   * A builder holding these options.
+   *
+   * @return a builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxRowsPerFile = maxRowsPerFile;
+    b.overwrite = overwrite;
+    b.fileFormat = fileFormat;
+    return b;
+  }
+
   @Override
   public String toString() {
-    return "CreateTableOptions{maxRowsPerFile=" + maxRowsPerFile + ", overwrite=" + overwrite + "}";
+    return "CreateTableOptions{maxRowsPerFile="
+        + maxRowsPerFile
+        + ", overwrite="
+        + overwrite
+        + (fileFormat == null ? "" : ", fileFormat=" + fileFormat)
+        + "}";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CreateTableOptions c
+        && maxRowsPerFile == c.maxRowsPerFile
+        && overwrite == c.overwrite
+        && fileFormat == c.fileFormat;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(maxRowsPerFile, overwrite, fileFormat);
   }
 
   /** Builds {@link CreateTableOptions}. */
   public static final class Builder {
     private int maxRowsPerFile;
     private boolean overwrite;
+    private FileFormat fileFormat;
 
     private Builder() {}
 
@@ -86,6 +143,17 @@ public final class CreateTableOptions {
      */
     public Builder overwrite(boolean overwrite) {
       this.overwrite = overwrite;
+      return this;
+    }
+
+    /**
+     * Sets the new table's data file format (every fragment written later keeps it).
+     *
+     * @param format the format, or null to leave it to Lance
+     * @return this builder
+     */
+    public Builder fileFormat(FileFormat format) {
+      this.fileFormat = format;
       return this;
     }
 

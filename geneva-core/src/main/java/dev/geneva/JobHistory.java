@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -25,6 +27,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database's backfill history: a Lance table at {@code <database>/_geneva/jobs.lance} (never
@@ -33,21 +37,42 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * or cancelled when it loses or stops it). Being in the database, it outlives any cluster.
  *
  * <p>Each report is a row appended to the table (appends of concurrent writers never overwrite each
- * other; a lost commit race is retried), so the table is also an audit log. Reading folds the
- * reports per job: the furthest state wins ({@code PENDING < RUNNING < FAILED, CANCELLED < DONE}),
- * the latest report among equals. Plain Lance readers see one row per report, with the columns
- * {@code job_id, table_name, column_name, udf_class, udf_version, state, created_at, started_at,
- * ended_at, updated_at, executor, cluster, error}, then one {@code int64} column per {@link
- * JobMetrics} name. A table written by an older Geneva gains the columns of newer metrics on the
- * first write of a newer one (its old rows read them as null: not recorded); an older Geneva keeps
- * reading and writing it.
+ * other; a lost commit race is retried), so the table is also an audit log of the jobs' state
+ * changes (compaction, below, deletes superseded heartbeats). Reading folds the reports per job:
+ * the furthest state wins ({@code PENDING < RUNNING < FAILED, CANCELLED < DONE}), the latest report
+ * among equals. Plain Lance readers see one row per report kept, with the columns {@code job_id,
+ * table_name, column_name, udf_class, udf_version, state, created_at, started_at, ended_at,
+ * updated_at, executor, cluster, error}, then one {@code int64} column per {@link JobMetrics} name.
+ * A table written by an older Geneva gains the columns of newer metrics on the first write of a
+ * newer one (its old rows read them as null: not recorded); an older Geneva keeps reading and
+ * writing it.
  *
  * <p>A running backfill reports {@code RUNNING} again (with its metrics so far) at least every
  * {@link #heartbeatInterval()}, so a job whose client or driver died — it stays {@code RUNNING},
  * since nothing is left to record its end — is read as stale ({@link JobRecord#staleSince()}) once
  * it has gone {@link #staleAfter()} without a report.
+ *
+ * <p>Every report is a Lance fragment and a table version of its own, so the table is compacted:
+ * when this JVM last saw it with more than {@link ConnectOptions#jobHistoryCompactAfter()}
+ * fragments, a backfill compacts it when it ends, before returning its result (a long one also at a
+ * heartbeat, on a thread of its own), and {@link #compact()} (CLI {@code geneva jobs compact}) does
+ * it on demand. A compaction keeps every report that changes a job's state ({@code PENDING}, {@code
+ * FAILED}, {@code CANCELLED}, {@code DONE}), the first {@code RUNNING} report of each writer (per
+ * creation time, start time, executor, cluster and UDF), and each job's latest {@code RUNNING}
+ * report; it deletes the other heartbeats, which a later report of the same job supersedes, and
+ * merges the fragments into one. Folded jobs read the same before and after (every field and
+ * metric); what plain Lance readers lose is the metrics of intermediate heartbeats. Old table
+ * versions stay: lance-core 0.39's Java API has no cleanup of old versions.
  */
 public final class JobHistory {
+  private static final Logger LOG = LoggerFactory.getLogger(JobHistory.class);
+
+  /**
+   * Fragments above which a backfill compacts the history when it ends, unless {@link
+   * ConnectOptions.Builder#jobHistoryCompactAfter} sets another count.
+   */
+  public static final int DEFAULT_COMPACT_AFTER = 64;
+
   /** The table's file name under {@code _geneva/}, without {@code .lance}. */
   public static final String TABLE = "jobs";
 
@@ -63,7 +88,9 @@ public final class JobHistory {
           JobMetrics.READ_IO_TIME_MS,
           JobMetrics.UDF_PROCESSING_TIME,
           JobMetrics.WRITER_WRITE_TIME,
-          JobMetrics.BATCH_CHECKPOINTING_TIME);
+          JobMetrics.BATCH_CHECKPOINTING_TIME,
+          JobMetrics.ROWS_READY_FOR_COMMIT,
+          JobMetrics.CNT_GENEVA_WORKERS_ACTIVE);
 
   private static final Schema SCHEMA = schema();
 
@@ -76,22 +103,38 @@ public final class JobHistory {
   private final SystemTable table;
   private final Clock clock;
   private final Duration staleAfter;
+  private final int compactAfter;
 
   JobHistory(
       String databaseUri,
       Supplier<Map<String, String>> storage,
       BufferAllocator allocator,
-      Duration staleAfter) {
+      Duration staleAfter,
+      int compactAfter) {
     this(
         new SystemTable(databaseUri, TABLE, SCHEMA, storage, allocator),
         Clock.systemUTC(),
-        staleAfter);
+        staleAfter,
+        compactAfter);
   }
 
-  private JobHistory(SystemTable table, Clock clock, Duration staleAfter) {
+  private JobHistory(SystemTable table, Clock clock, Duration staleAfter, int compactAfter) {
     this.table = table;
     this.clock = clock;
     this.staleAfter = checkStaleAfter(staleAfter);
+    this.compactAfter = checkCompactAfter(compactAfter);
+  }
+
+  static int checkCompactAfter(int fragments) {
+    if (fragments < 0) {
+      throw new InvalidInputException(
+          "the fragment count above which the job history is compacted must be 0 (never"
+              + " automatically) or more, got "
+              + fragments
+              + "; the default is "
+              + DEFAULT_COMPACT_AFTER);
+    }
+    return fragments;
   }
 
   static Duration checkStaleAfter(Duration staleAfter) {
@@ -113,12 +156,31 @@ public final class JobHistory {
    * @return the history
    */
   public JobHistory withStaleAfter(Duration staleAfter) {
-    return new JobHistory(table, clock, staleAfter);
+    return new JobHistory(table, clock, staleAfter, compactAfter);
   }
 
   /** The same history, judging staleness by another clock (for tests). */
   JobHistory withClock(Clock clock) {
-    return new JobHistory(table, clock, staleAfter);
+    return new JobHistory(table, clock, staleAfter, compactAfter);
+  }
+
+  /**
+   * The same history, compacted automatically above another fragment count.
+   *
+   * @param fragments the count; 0 never compacts automatically
+   * @return the history
+   */
+  public JobHistory withCompactAfter(int fragments) {
+    return new JobHistory(table, clock, staleAfter, fragments);
+  }
+
+  /**
+   * Above how many fragments a backfill that ends compacts the history.
+   *
+   * @return the count; 0 when it never does
+   */
+  public int compactAfter() {
+    return compactAfter;
   }
 
   /**
@@ -213,6 +275,137 @@ public final class JobHistory {
   }
 
   /**
+   * Deletes superseded heartbeats and merges the table's fragments (see the class comment for what
+   * is kept), waiting for a compaction of this JVM that is under way. Concurrent writers may go on
+   * appending: nothing they append is lost.
+   *
+   * @return what it did (all zeros when nothing was recorded yet)
+   * @throws GenevaException when the table cannot be read or rewritten, or holds reports of a newer
+   *     Geneva (which this one cannot judge)
+   */
+  public JobHistoryCompaction compact() {
+    return table
+        .compact(HeartbeatPruning::new, true)
+        .map(JobHistory::result)
+        .orElse(new JobHistoryCompaction(0, 0, 0, 0, 0));
+  }
+
+  /**
+   * Whether this JVM last saw the table with more than {@link #compactAfter()} fragments (no I/O).
+   *
+   * @return true when {@link #compactIfNeeded()} would compact
+   */
+  public boolean compactionDue() {
+    return compactAfter > 0 && table.lastKnownFragments() > compactAfter;
+  }
+
+  /**
+   * Compacts the history when {@link #compactionDue()} and no other compaction of this JVM is under
+   * way. Never throws: backfills call it when they end, and a failed compaction is logged (the next
+   * one tries again) rather than failing them.
+   *
+   * @return what it did; empty when it was not due, was under way already, or failed
+   */
+  public Optional<JobHistoryCompaction> compactIfNeeded() {
+    if (!compactionDue()) {
+      return Optional.empty();
+    }
+    try {
+      Optional<JobHistoryCompaction> done =
+          table.compact(HeartbeatPruning::new, false).map(JobHistory::result);
+      done.ifPresent(
+          c ->
+              LOG.info(
+                  "compacted the job history {}: {} of {} reports deleted, {} fragments now"
+                      + " (were {})",
+                  uri(),
+                  c.rowsDeleted(),
+                  c.rowsBefore(),
+                  c.fragmentsAfter(),
+                  c.fragmentsBefore()));
+      return done;
+    } catch (Exception e) { // never fails a caller, whatever lance-core throws
+      LOG.warn(
+          "could not compact the job history {} (nothing is lost; it grows until a later"
+              + " compaction, or 'geneva jobs compact', succeeds): {}",
+          uri(),
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private static JobHistoryCompaction result(SystemTable.Compacted c) {
+    return new JobHistoryCompaction(
+        c.rowsBefore(), c.rowsDeleted(), c.fragmentsBefore(), c.fragmentsAfter(), c.version());
+  }
+
+  /**
+   * Chooses the heartbeats a compaction deletes: every {@code RUNNING} report except, per job, the
+   * latest and the earliest of each writer's signature (the fields a fold takes from the first
+   * report that has them). Reports of other states are always kept.
+   */
+  private final class HeartbeatPruning implements SystemTable.Pruning {
+    private record Heartbeat(long address, long updatedAt, List<Object> signature) {}
+
+    private final Map<String, List<Heartbeat>> running = new HashMap<>();
+
+    @Override
+    public void read(VectorSchemaRoot batch, UInt8Vector rowAddresses) {
+      IntVector format = (IntVector) batch.getVector("format_version");
+      for (int i = 0; i < batch.getRowCount(); i++) {
+        if (format.get(i) > FORMAT_VERSION) {
+          throw new GenevaException(
+              "the job history at "
+                  + uri()
+                  + " has rows of layout "
+                  + format.get(i)
+                  + ", newer than this Geneva's "
+                  + FORMAT_VERSION
+                  + ", so this Geneva does not compact it: upgrade Geneva");
+        }
+        if (!JobState.RUNNING.name().equals(text(batch, "state", i))) {
+          continue;
+        }
+        List<Object> signature =
+            java.util.Arrays.asList(
+                micros(batch, "created_at", i),
+                micros(batch, "started_at", i),
+                text(batch, "executor", i),
+                text(batch, "cluster", i),
+                text(batch, "udf_class", i),
+                text(batch, "udf_version", i));
+        running
+            .computeIfAbsent(text(batch, "job_id", i), k -> new ArrayList<>())
+            .add(new Heartbeat(rowAddresses.get(i), micros(batch, "updated_at", i), signature));
+      }
+    }
+
+    @Override
+    public Set<Long> drop() {
+      Set<Long> drop = new HashSet<>();
+      for (List<Heartbeat> beats : running.values()) {
+        long latest = beats.stream().mapToLong(Heartbeat::updatedAt).max().orElseThrow();
+        Map<List<Object>, Long> firstBySignature = new HashMap<>();
+        for (Heartbeat b : beats) {
+          firstBySignature.merge(b.signature(), b.updatedAt(), Math::min);
+        }
+        for (Heartbeat b : beats) {
+          // Ties are kept: which of two equal reports a fold meets first is not decided here.
+          if (b.updatedAt() != latest && b.updatedAt() != firstBySignature.get(b.signature())) {
+            drop.add(b.address());
+          }
+        }
+      }
+      return drop;
+    }
+  }
+
+  private static Long micros(VectorSchemaRoot batch, String name, int i) {
+    TimeStampMicroTZVector v = (TimeStampMicroTZVector) batch.getVector(name);
+    return v.isNull(i) ? null : v.get(i);
+  }
+
+  /**
    * Every job, newest first.
    *
    * @return the jobs
@@ -256,6 +449,29 @@ public final class JobHistory {
     return list().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
   }
 
+  /**
+   * Every report recorded about one job, as written (not folded into one record), oldest first: who
+   * reported what, e.g. whether a client submitted it before its driver ran it. Heartbeats that a
+   * {@linkplain #compact() compaction} deleted are gone; every state change, each writer's first
+   * {@code RUNNING} report and the latest one stay.
+   *
+   * @param jobId the id
+   * @return the reports, empty when nothing was recorded under that id
+   */
+  public List<JobRecord> reports(String jobId) {
+    List<JobRecord> reports = new ArrayList<>();
+    table.scan(
+        batch -> {
+          for (int i = 0; i < batch.getRowCount(); i++) {
+            if (jobId.equals(text(batch, "job_id", i))) {
+              reports.add(read(batch, i));
+            }
+          }
+        });
+    reports.sort(Comparator.comparing(JobRecord::updatedAt));
+    return reports;
+  }
+
   /** A running job last heard of before {@code staleBefore}, marked stale since then. */
   private static JobRecord markStale(JobRecord r, Instant staleBefore) {
     if (r.state() != JobState.RUNNING || !r.updatedAt().isBefore(staleBefore)) {
@@ -264,8 +480,13 @@ public final class JobHistory {
     return r.toBuilder().updatedAt(r.updatedAt()).staleSince(r.updatedAt()).build();
   }
 
-  /** The furthest report wins; creation time, start and cluster are the first ones known. */
-  private static JobRecord fold(List<JobRecord> reports) {
+  /**
+   * The furthest report wins; creation time, start and cluster are the first ones known. "First" is
+   * by report time, then by order in the table: compaction does not keep the order of rows.
+   */
+  private static JobRecord fold(List<JobRecord> unordered) {
+    List<JobRecord> reports = new ArrayList<>(unordered);
+    reports.sort(Comparator.comparing(JobRecord::updatedAt));
     JobRecord winner =
         reports.stream()
             .max(

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * The names of the metrics a {@link JobRecord} carries: Geneva (Python)'s job metric names, so
  * dashboards and habits carry over. Counts are rows or fragments; times are cumulative
- * milliseconds. A job recorded by a Geneva without a metric (the four task times came later) lacks
- * it: {@link JobRecord#metrics()} has no entry for it.
+ * milliseconds; {@link #gauges()} are values as of the report. A job recorded by a Geneva without a
+ * metric (the four task times and the two gauges came later) lacks it: {@link JobRecord#metrics()}
+ * has no entry for it.
  */
 public final class JobMetrics {
   private JobMetrics() {}
@@ -66,6 +67,31 @@ public final class JobMetrics {
   public static final String COMMIT_BACKOFF_TIME_MS = "commit_backoff_time_ms";
 
   /**
+   * Rows computed (or taken from an earlier run's checkpoints) and checkpointed whose fragment is
+   * not committed yet: they wait for the rest of their fragment or for the next commit of the batch
+   * ({@code BackfillOptions.commitEvery}, {@code commitInterval}). A gauge, as of the report: 0
+   * once every commit is done.
+   */
+  public static final String ROWS_READY_FOR_COMMIT = "rows_ready_for_commit";
+
+  /**
+   * Calls to workers in flight as of the report (running, or submitted and waiting for a Ray worker
+   * to take them), at most {@link #WORKERS}. A gauge: 0 before the first call and after the last.
+   */
+  public static final String CNT_GENEVA_WORKERS_ACTIVE = "cnt_geneva_workers_active";
+
+  /**
+   * The metrics that are a value as of the report rather than a running total ({@link
+   * #ROWS_READY_FOR_COMMIT}, {@link #CNT_GENEVA_WORKERS_ACTIVE}): summing them over jobs means
+   * nothing.
+   *
+   * @return the names
+   */
+  public static List<String> gauges() {
+    return List.of(ROWS_READY_FOR_COMMIT, CNT_GENEVA_WORKERS_ACTIVE);
+  }
+
+  /**
    * Every metric name, in the order the job table stores them.
    *
    * @return the names
@@ -87,6 +113,8 @@ public final class JobMetrics {
         READ_IO_TIME_MS,
         UDF_PROCESSING_TIME,
         WRITER_WRITE_TIME,
-        BATCH_CHECKPOINTING_TIME);
+        BATCH_CHECKPOINTING_TIME,
+        ROWS_READY_FOR_COMMIT,
+        CNT_GENEVA_WORKERS_ACTIVE);
   }
 }

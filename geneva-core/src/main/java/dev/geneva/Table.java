@@ -8,6 +8,7 @@ import dev.geneva.internal.engine.AppendReader;
 import dev.geneva.internal.engine.BackfillPlanner;
 import dev.geneva.internal.engine.BackfillRun;
 import dev.geneva.internal.engine.ColumnChecks;
+import dev.geneva.internal.engine.ColumnDropper;
 import dev.geneva.internal.engine.ColumnGroup;
 import dev.geneva.internal.engine.ColumnNames;
 import dev.geneva.internal.engine.RootReader;
@@ -641,6 +642,32 @@ public final class Table {
   }
 
   /**
+   * Drops columns, as Geneva's {@code drop_columns}: their values and, for UDF columns, their
+   * declaration and checkpoints, so a column added again under the same name starts afresh. A
+   * column group is dropped by its name (or by naming all its members). Checked before the table
+   * changes: every name must exist, a group must go whole, and no UDF column that stays may read a
+   * dropped column.
+   *
+   * @param columns the columns or column group names
+   * @return the table's new version
+   * @throws InvalidInputException for a missing column, part of a group, a column another UDF
+   *     column still reads, or every column of the table; nothing is dropped then
+   */
+  public long dropColumns(List<String> columns) {
+    return ColumnDropper.drop(location, columns);
+  }
+
+  /**
+   * Drops columns; see {@link #dropColumns(List)}.
+   *
+   * @param columns the columns or column group names
+   * @return the table's new version
+   */
+  public long dropColumns(String... columns) {
+    return dropColumns(columns == null ? null : java.util.Arrays.asList(columns));
+  }
+
+  /**
    * Changes the UDF of existing UDF columns, as Geneva's {@code alter_columns}: a new UDF class, or
    * a new version or new inputs of the same one. Only the declaration in the field's metadata
    * changes; the values stay until the next backfill, which — because the UDF changed — recomputes
@@ -827,7 +854,8 @@ public final class Table {
                 + name()
                 + "' is written in Lance file format 2.0, whose blob encoding crashes lance-core"
                 + " 0.39 on fragments with deleted rows: store the bytes as"
-                + " UdfTypes.largeBinary(), or rewrite the table in file format 2.1 or newer");
+                + " UdfTypes.largeBinary(), or write the table in file format 2.1 or newer (create it with"
+                + " CreateTableOptions.builder().fileFormat(CreateTableOptions.FileFormat.V2_1))");
       }
     }
   }

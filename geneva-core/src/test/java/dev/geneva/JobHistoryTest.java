@@ -273,6 +273,36 @@ class JobHistoryTest {
   }
 
   @Test
+  void reports_whenAJobWasReportedSeveralTimes_returnsEachReportOfItOldestFirst() {
+    try (Connection db = Geneva.connect(dir.toString())) {
+      JobHistory h = db.jobHistory();
+      Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+      JobRecord pending =
+          sample("geneva-len-1", JobState.PENDING).toBuilder()
+              .createdAt(t0)
+              .updatedAt(t0)
+              .executor("rayjob")
+              .build();
+      h.record(
+          pending.toBuilder()
+              .state(JobState.RUNNING)
+              .executor("ray-cluster")
+              .updatedAt(t0.plusSeconds(9))
+              .build());
+      h.record(pending);
+      h.record(sample("geneva-len-2", JobState.DONE));
+
+      assertThat(h.reports("geneva-len-1"))
+          .extracting(JobRecord::state, JobRecord::executor)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(JobState.PENDING, "rayjob"),
+              org.assertj.core.groups.Tuple.tuple(JobState.RUNNING, "ray-cluster"));
+      assertThat(h.get("geneva-len-1").orElseThrow().executor()).isEqualTo("ray-cluster");
+      assertThat(h.reports("geneva-len-3")).isEmpty();
+    }
+  }
+
+  @Test
   void tableNames_whenHistoryExistsInS3_listsOnlyUserTables() throws Exception {
     try (InProcessS3 s3 = InProcessS3.start("jobs-access", "jobs-secret-key", "lake");
         Connection db =

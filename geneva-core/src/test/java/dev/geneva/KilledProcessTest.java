@@ -3,6 +3,7 @@ package dev.geneva;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.geneva.testing.BackfillProcess;
+import dev.geneva.testing.ChildJvm;
 import dev.geneva.testing.Columns;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.SlowLength;
@@ -31,6 +32,7 @@ class KilledProcessTest {
 
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ChildJvm.tmpDirFlag(dir));
     command.addAll(
         List.of(
             "--add-opens=java.base/java.nio=ALL-UNNAMED",

@@ -301,6 +301,49 @@ class TypedColumnsTest {
                 .isEqualTo(dev.geneva.testing.TypedBatch.expected(id)));
   }
 
+  @ParameterizedTest(name = "file format {0}")
+  @org.junit.jupiter.params.provider.EnumSource(CreateTableOptions.FileFormat.class)
+  void createTable_whenFileFormatChosen_lanceWritesEveryFragmentInIt(
+      CreateTableOptions.FileFormat format) {
+    Table t =
+        SampleTables.create(
+            db,
+            "docs",
+            300,
+            CreateTableOptions.builder().maxRowsPerFile(100).fileFormat(format).build());
+
+    try (com.lancedb.lance.Dataset ds =
+        com.lancedb.lance.Dataset.open(
+            db.allocator(), t.uri(), new com.lancedb.lance.ReadOptions.Builder().build())) {
+      assertThat(ds.getFragments()).hasSize(3);
+      for (var fragment : ds.getFragments()) {
+        for (var file : fragment.metadata().getFiles()) {
+          assertThat(file.getFileMajorVersion() + "_" + file.getFileMinorVersion())
+              .isEqualTo(format.name().substring(1));
+        }
+      }
+    }
+  }
+
+  @Test
+  void backfill_whenBlobOnATableCreatedInFormat21_lanceTakesEveryBlobBack() {
+    Scripted.spec = UdfSpec.builder().inputs("id").output(UdfTypes.blob()).build();
+    Scripted.function = TypedColumnsTest::bytes;
+    Table t =
+        SampleTables.create(
+            db,
+            "docs",
+            100,
+            CreateTableOptions.builder().fileFormat(CreateTableOptions.FileFormat.V2_1).build());
+    t.addColumns(Map.of("out", new Scripted()));
+
+    t.backfill("out");
+
+    Map<Long, byte[]> blobs = LanceColumns.blobsById(db.allocator(), t.uri(), "out");
+    assertThat(blobs).hasSize(100);
+    blobs.forEach((id, v) -> assertThat(v).as("row %d", id).isEqualTo(bytes(id)));
+  }
+
   @Test
   void addColumns_whenBlobOnFileFormat20_refusesBeforeTheTableChanges() {
     Scripted.spec = UdfSpec.builder().inputs("id").output(UdfTypes.blob()).build();
@@ -312,7 +355,8 @@ class TypedColumnsTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("column 'out' is a blob")
         .hasMessageContaining("file format 2.0")
-        .hasMessageContaining("UdfTypes.largeBinary()");
+        .hasMessageContaining("UdfTypes.largeBinary()")
+        .hasMessageContaining("fileFormat(CreateTableOptions.FileFormat.V2_1)");
     assertThat(t.version()).isEqualTo(version);
   }
 

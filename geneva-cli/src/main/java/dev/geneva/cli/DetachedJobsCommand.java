@@ -1,9 +1,12 @@
 package dev.geneva.cli;
 
+import dev.geneva.Connection;
+import dev.geneva.Geneva;
 import dev.geneva.k8s.DetachedBackfill;
 import dev.geneva.k8s.DetachedBackfillState;
 import dev.geneva.k8s.DetachedBackfillStatus;
 import dev.geneva.k8s.DetachedBackfills;
+import dev.geneva.k8s.ReconciledJob;
 import dev.geneva.k8s.auth.KubeAuth;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,7 +26,9 @@ import picocli.CommandLine.Parameters;
  * {@code geneva jobs detached [NAME]}: the RayJobs of detached backfills ({@code geneva backfill
  * --detached}, {@link DetachedBackfills}). Without a name it lists the SDK's RayJobs in the
  * namespace; with one it shows that job, follows it ({@code --follow}, exit code by the final
- * state) or deletes it ({@code --cancel}).
+ * state) or deletes it ({@code --cancel}). {@code --reconcile --db URI} brings the database's job
+ * history in line with the namespace's RayJobs ({@link DetachedBackfills#reconcile}) and prints
+ * what it found and changed.
  */
 @Command(
     name = "detached",
@@ -32,7 +37,11 @@ import picocli.CommandLine.Parameters;
       "Lists the RayJobs of detached backfills (geneva backfill --detached) in the namespace, or"
           + " shows, follows (--follow) or cancels (--cancel) one of them.",
       "With --follow the exit code is the final state's: 0 succeeded, 1 failed, 4 stopped or"
-          + " deleted before it ended, 5 not ended by --timeout."
+          + " deleted before it ended, 5 not ended by --timeout.",
+      "With --reconcile --db URI: records as FAILED (or CANCELLED) the backfills that the"
+          + " database's job history still shows PENDING or RUNNING although KubeRay reports"
+          + " their RayJob ended or it is gone (a driver that died, a cluster that never"
+          + " started), and prints what changed."
     })
 public final class DetachedJobsCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -75,12 +84,49 @@ public final class DetachedJobsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON (with --follow, one object per status).")
   boolean json;
 
+  @Option(
+      names = "--reconcile",
+      description =
+          "Bring the job history of --db in line with the namespace's RayJobs: a backfill still"
+              + " recorded PENDING or RUNNING whose RayJob failed, was stopped or is gone is"
+              + " recorded FAILED or CANCELLED with what KubeRay reported. One that succeeded is"
+              + " left to its driver's own report. Prints each open backfill and what changed.")
+  boolean reconcile;
+
+  @Option(
+      names = "--db",
+      paramLabel = "URI",
+      description = "With --reconcile: the database (a directory, s3://... or gs://...).")
+  String db;
+
+  @Option(
+      names = "--storage-option",
+      paramLabel = "KEY=VALUE",
+      description =
+          "With --reconcile: a Lance storage option (repeatable), e.g. aws_region=us-east-1.")
+  Map<String, String> storageOptions = new LinkedHashMap<>();
+
   /** Creates the command (picocli instantiates it). */
   public DetachedJobsCommand() {}
 
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
+    if (reconcile || db != null || !storageOptions.isEmpty()) {
+      if (!reconcile || db == null) {
+        throw new CommandLine.ParameterException(
+            cl,
+            "--reconcile needs --db URI (the database whose job history to reconcile), and --db"
+                + " and --storage-option apply only with --reconcile");
+      }
+      if (name != null || follow || cancel) {
+        throw new CommandLine.ParameterException(
+            cl,
+            "--reconcile works on every detached backfill of the namespace: leave out NAME,"
+                + " --follow and --cancel");
+      }
+      return reconcile(cl.getOut());
+    }
     if (name == null && (follow || cancel)) {
       throw new CommandLine.ParameterException(
           cl, "--follow and --cancel need the RayJob's NAME (list them: geneva jobs detached)");
@@ -176,6 +222,47 @@ public final class DetachedJobsCommand implements Callable<Integer> {
       }
       return exitCode(end.state());
     }
+  }
+
+  private int reconcile(PrintWriter out) {
+    List<ReconciledJob> results;
+    try (Connection conn = Geneva.connect(db, storageOptions)) {
+      results = DetachedBackfills.reconcile(kube.auth(), kube.namespace, conn);
+    }
+    if (json) {
+      out.println(Json.write(results.stream().map(DetachedJobsCommand::toMap).toList()));
+    } else {
+      long changed = results.stream().filter(ReconciledJob::changed).count();
+      for (ReconciledJob r : results) {
+        out.println((r.changed() ? "recorded   " : "unchanged  ") + r.describe());
+      }
+      out.println(
+          results.isEmpty()
+              ? "no detached backfill of namespace "
+                  + kube.namespace
+                  + " is recorded as pending or running in "
+                  + db
+              : changed
+                  + " of "
+                  + results.size()
+                  + " open detached backfill(s) of namespace "
+                  + kube.namespace
+                  + " recorded as ended");
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private static Map<String, Object> toMap(ReconciledJob r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("jobId", r.jobId());
+    m.put("rayJob", r.rayJob());
+    m.put("before", r.before().state().name());
+    m.put("state", r.state().name());
+    m.put("changed", r.changed());
+    m.put("rayJobState", r.rayJobStatus().state().name());
+    m.put("detail", r.detail());
+    return m;
   }
 
   /**

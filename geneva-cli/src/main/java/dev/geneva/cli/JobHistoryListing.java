@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -121,6 +122,7 @@ public final class JobHistoryListing {
             j.metric(JobMetrics.ROWS_COMMITTED),
             taskTimes(j),
             j.executor() + j.cluster().map(c -> " on " + c).orElse(""));
+        running(j).ifPresent(out::println);
         j.staleSince()
             .ifPresent(
                 t ->
@@ -138,6 +140,30 @@ public final class JobHistoryListing {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * For a running job that records them: {@code " at <time>: 2 workers active, 1500 rows ready for
+   * commit, 3000 committed"}.
+   */
+  static Optional<String> running(JobRecord j) {
+    Long active = j.metrics().get(JobMetrics.CNT_GENEVA_WORKERS_ACTIVE);
+    Long ready = j.metrics().get(JobMetrics.ROWS_READY_FOR_COMMIT);
+    if (j.state() != JobState.RUNNING || active == null || ready == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "    at "
+            + j.updatedAt()
+            + ": "
+            + active
+            + " of "
+            + j.metric(JobMetrics.WORKERS)
+            + " workers active, "
+            + ready
+            + " rows ready for commit, "
+            + j.metric(JobMetrics.ROWS_COMMITTED)
+            + " committed");
   }
 
   /** Seconds reading, in the UDF and writing, as {@code 1.2/30.5/0.8}; "-" when not recorded. */

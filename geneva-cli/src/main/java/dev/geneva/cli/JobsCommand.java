@@ -17,7 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code geneva jobs list|status|logs|stop}: Ray jobs through a dashboard's Jobs REST API; {@code
- * geneva jobs detached}: the RayJobs of detached backfills ({@link DetachedJobsCommand}).
+ * geneva jobs detached}: the RayJobs of detached backfills ({@link DetachedJobsCommand}); {@code
+ * geneva jobs --db URI}: the backfill history ({@link JobHistoryListing}), {@code geneva jobs
+ * compact --db URI} compacts it ({@link JobHistoryCompactCommand}).
  */
 @Command(
     name = "jobs",
@@ -26,14 +28,16 @@ import picocli.CommandLine.Parameters;
       "Lists, inspects and stops Ray jobs through the Ray dashboard (port 8265; use"
           + " kubectl port-forward or a RayCluster's dashboardUrl), and follows detached"
           + " backfills (KubeRay RayJobs) with 'jobs detached'.",
-      "With --db URI: lists the backfill history recorded in that database instead."
+      "With --db URI: lists the backfill history recorded in that database instead;"
+          + " 'jobs compact --db URI' compacts it."
     },
     subcommands = {
       JobsCommand.ListJobs.class,
       JobsCommand.Status.class,
       JobsCommand.Logs.class,
       JobsCommand.Stop.class,
-      DetachedJobsCommand.class
+      DetachedJobsCommand.class,
+      JobHistoryCompactCommand.class
     })
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -50,7 +54,7 @@ public final class JobsCommand implements Runnable {
       return;
     }
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a subcommand: list, status, logs, stop or detached");
+        spec.commandLine(), "Missing a subcommand: list, status, logs, stop, detached or compact");
   }
 
   /** The options every jobs subcommand takes. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
+import dev.geneva.JobRecord;
+import dev.geneva.JobState;
 import dev.geneva.cli.testing.Cli;
 import dev.geneva.cli.testing.Cli.Result;
 import dev.geneva.cli.testing.Kubeconfigs;
@@ -18,6 +20,7 @@ import dev.geneva.ray.jobs.JobPackageDefinitions;
 import dev.geneva.testing.SampleTables;
 import dev.geneva.testing.TextLength;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,9 +35,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code geneva backfill --detached} and {@code geneva jobs detached} against fabric8's mock API
- * server in CRUD mode with KubeRay's RayJob CRD, on a real Lance table; the test plays the operator
- * by writing the RayJob's status.
+ * {@code geneva backfill --detached} and {@code geneva jobs detached} (also {@code --reconcile --db
+ * URI}, whose job history is read back) against fabric8's mock API server in CRUD mode with
+ * KubeRay's RayJob CRD, on a real Lance table; the test plays the operator by writing the RayJob's
+ * status.
  */
 class DetachedBackfillCommandTest {
   private static final String NS = "geneva";
@@ -261,5 +265,108 @@ class DetachedBackfillCommandTest {
     Result r = jobs("--follow");
     assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("need the RayJob's NAME");
+  }
+
+  private void submitNamed(String name) {
+    Result r = submit("--detached", "--job-package", PACKAGE, "--job-name", name);
+    assertThat(r.exit()).as(r.toString()).isZero();
+  }
+
+  private JobRecord record(String rayJob) {
+    try (Connection conn = Geneva.connect(db)) {
+      return conn.jobs().stream()
+          .filter(j -> j.cluster().orElse("").equals(NS + "/" + rayJob))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  @Test
+  void jobsDetachedReconcile_whenDriverDied_expectRecordedFailedAndPrinted() {
+    submitNamed("dead");
+    submitNamed("alive");
+    RayJobStatuses.write(
+        mock.client(),
+        NS,
+        "dead",
+        "FAILED",
+        "Complete", // KubeRay 1.1 completes every RayJob whose Ray job ended
+        "",
+        "Job entrypoint command failed with exit code 137",
+        "2026-11-30T02:00:00Z");
+    RayJobStatuses.write(mock.client(), NS, "alive", "RUNNING", "Running", "");
+
+    Result r = jobs("--reconcile", "--db", db);
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains(
+            "recorded   " + record("dead").jobId() + " (RayJob geneva/dead): PENDING -> FAILED")
+        .contains("unchanged  " + record("alive").jobId() + " (RayJob geneva/alive): PENDING")
+        .contains("1 of 2 open detached backfill(s) of namespace geneva recorded as ended");
+    JobRecord failed = record("dead");
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.endedAt()).contains(Instant.parse("2026-11-30T02:00:00Z"));
+    assertThat(failed.error().orElseThrow())
+        .contains("exit code 137")
+        .contains("kubectl describe rayjob dead -n geneva");
+    assertThat(record("alive").state()).isEqualTo(JobState.PENDING);
+
+    Result history = Cli.run("jobs", "--db", db, "--state", "FAILED");
+    assertThat(history.out()).contains(failed.jobId()).contains("KubeRay reports RayJob");
+
+    Result again = jobs("--reconcile", "--db", db);
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).contains("0 of 1 open detached backfill(s)");
+  }
+
+  @Test
+  void jobsDetachedReconcile_whenJsonAndRayJobGone_expectOneObjectPerOpenBackfill()
+      throws Exception {
+    submitNamed("gone");
+    // Deleted right after its submission: for two minutes after the pending record, a missing
+    // RayJob may be one its client is still creating, so the record is left (and said why).
+    mock.client().resources(RayJobResource.class).inNamespace(NS).withName("gone").delete();
+
+    Result r = jobs("--reconcile", "--db", db, "--json");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(r.out());
+    assertThat(doc).hasSize(1);
+    assertThat(doc.get(0).get("rayJob").asText()).isEqualTo("geneva/gone");
+    assertThat(doc.get(0).get("before").asText()).isEqualTo("PENDING");
+    assertThat(doc.get(0).get("changed").asBoolean()).isFalse();
+    assertThat(doc.get(0).get("rayJobState").asText()).isEqualTo("DELETED");
+    assertThat(doc.get(0).get("detail").asText()).contains("may still be creating it");
+    assertThat(record("gone").state()).isEqualTo(JobState.PENDING);
+  }
+
+  @Test
+  void jobsDetachedReconcile_whenApiServerUnreachable_expectErrorAndNothingRecorded() {
+    submitNamed("x");
+    String unreachable = Kubeconfigs.write(dir.resolve("down"), "http://127.0.0.1:1").toString();
+
+    Result r =
+        Cli.run(
+            "jobs", "detached", "--kubeconfig", unreachable, "-n", NS, "--reconcile", "--db", db);
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.ERROR);
+    assertThat(r.err()).contains("Cannot reach the API server").contains("nothing was recorded");
+    assertThat(record("x").state()).isEqualTo(JobState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--reconcile|needs --db",
+        "--db /tmp/x|only with --reconcile",
+        "--reconcile --db /tmp/x some-job|leave out NAME",
+        "--reconcile --db /tmp/x --follow|leave out NAME, --follow and --cancel",
+      })
+  void jobsDetachedReconcile_whenOptionsWrong_expectUsageError(String args, String message) {
+    Result r = jobs(args.split(" "));
+    assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains(message);
   }
 }

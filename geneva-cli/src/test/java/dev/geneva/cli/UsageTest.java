@@ -53,7 +53,8 @@ class UsageTest {
             "jobs list",
             "jobs status",
             "jobs logs",
-            "jobs stop");
+            "jobs stop",
+            "jobs compact");
   }
 
   @Test

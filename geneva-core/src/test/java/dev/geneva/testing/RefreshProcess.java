@@ -26,6 +26,7 @@ public final class RefreshProcess {
   public static Process start(Path database, String view) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ChildJvm.tmpDirFlag(database));
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens"))
         .forEach(command::add);

@@ -94,7 +94,8 @@ public final class SampleTables {
             Field.nullable("text", ArrowType.Utf8.INSTANCE)));
   }
 
-  private static Table create(Connection db, String name, int rows, CreateTableOptions options) {
+  /** Creates a table of {@code rows} rows with the given options. */
+  public static Table create(Connection db, String name, int rows, CreateTableOptions options) {
     return create(db, name, rows, options, idAndText());
   }
 

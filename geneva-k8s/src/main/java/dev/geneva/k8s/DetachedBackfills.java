@@ -1,7 +1,10 @@
 package dev.geneva.k8s;
 
 import dev.geneva.BackfillOptions;
+import dev.geneva.Connection;
+import dev.geneva.GenevaException;
 import dev.geneva.InvalidInputException;
+import dev.geneva.JobHistory;
 import dev.geneva.JobRecord;
 import dev.geneva.Table;
 import dev.geneva.internal.engine.UdfMetadata;
@@ -10,6 +13,7 @@ import dev.geneva.k8s.internal.Admission;
 import dev.geneva.k8s.internal.ApiCalls;
 import dev.geneva.k8s.internal.DetachedJobs;
 import dev.geneva.k8s.internal.Errors;
+import dev.geneva.k8s.internal.JobReconciler;
 import dev.geneva.k8s.internal.KubeRayFeatures;
 import dev.geneva.k8s.internal.crd.RayJobResource;
 import dev.geneva.ray.jobs.DriverArgs;
@@ -17,12 +21,17 @@ import dev.geneva.ray.jobs.internal.ClientJobRecords;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,9 +133,10 @@ public final class DetachedBackfills {
                 table,
                 column,
                 jobId,
-                "rayjob",
+                DetachedJobs.EXECUTOR,
                 named.backfillOptions().cluster().orElse(where),
-                null));
+                null),
+        table.jobHistory());
   }
 
   /**
@@ -153,7 +163,7 @@ public final class DetachedBackfills {
       String column,
       DetachedBackfillOptions options) {
     checkArguments(auth, cluster, options);
-    return submit(auth, cluster, tableUri, column, options, null);
+    return submit(auth, cluster, tableUri, column, options, null, null);
   }
 
   private static void checkArguments(
@@ -176,7 +186,9 @@ public final class DetachedBackfills {
 
   /**
    * Submits; {@code records}, when given, records the job as pending once the input is checked and
-   * before the first API call, and hears of a refused submission.
+   * before the first API call, and hears of a refused submission; {@code history}, when given, is
+   * where the handle records the job's end if its driver cannot ({@link
+   * DetachedBackfill#waitUntilDone}).
    */
   private static DetachedBackfill submit(
       KubeAuth auth,
@@ -184,7 +196,8 @@ public final class DetachedBackfills {
       String tableUri,
       String column,
       DetachedBackfillOptions options,
-      Supplier<ClientJobRecords> records) {
+      Supplier<ClientJobRecords> records,
+      JobHistory history) {
     DriverArgs args = new DriverArgs(tableUri, column, options.backfillOptions());
     String name = DetachedJobs.name(options, column);
     String session = UUID.randomUUID().toString().substring(0, 8);
@@ -240,7 +253,12 @@ public final class DetachedBackfills {
               ? "deletes its cluster " + options.ttlAfterFinished().getSeconds() + " s after"
               : "keeps its cluster when");
       return new DetachedBackfill(
-          api, name, cluster.namespace(), options.pollInterval(), DetachedJobs.status(job));
+          api,
+          name,
+          cluster.namespace(),
+          options.pollInterval(),
+          DetachedJobs.status(job),
+          recorded == null ? null : history);
     } catch (RuntimeException e) {
       api.client().close();
       if (recorded != null) {
@@ -349,7 +367,7 @@ public final class DetachedBackfills {
           "the poll interval must be more than zero, got " + pollInterval);
     }
     ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
-    DetachedBackfill handle = new DetachedBackfill(api, name, namespace, pollInterval, null);
+    DetachedBackfill handle = new DetachedBackfill(api, name, namespace, pollInterval, null, null);
     try {
       if (handle.status().state() == DetachedBackfillState.DELETED) {
         handle.close();
@@ -376,19 +394,7 @@ public final class DetachedBackfills {
     Objects.requireNonNull(namespace, "namespace");
     ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
     try (KubernetesClient client = api.client()) {
-      List<RayJobResource> items =
-          api.calls()
-              .call(
-                  "list RayJobs in " + namespace,
-                  BUDGET,
-                  () ->
-                      client
-                          .resources(RayJobResource.class)
-                          .inNamespace(namespace)
-                          .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
-                          .list()
-                          .getItems());
-      return items.stream()
+      return listManaged(api, namespace, BUDGET).stream()
           .map(DetachedJobs::status)
           .sorted(
               java.util.Comparator.comparing(
@@ -406,5 +412,115 @@ public final class DetachedBackfills {
               + "; the caller needs list on rayjobs.ray.io (is KubeRay's RayJob CRD installed?)",
           e);
     }
+  }
+
+  /**
+   * Brings the job history of a database in line with the RayJobs of a namespace: every detached
+   * backfill recorded there as {@code PENDING} or {@code RUNNING} (its cluster is {@code
+   * <namespace>/<RayJob name>}) whose RayJob KubeRay reports ended, or which no longer exists, is
+   * recorded as ended under its own job id, because nothing else will: its driver died (out of
+   * memory, its node lost), never started (the cluster did not come up, an image could not be
+   * pulled, the deadline passed), or its RayJob was deleted.
+   *
+   * <ul>
+   *   <li>RayJob failed ({@code jobStatus FAILED}, or {@code jobDeploymentStatus Failed}, e.g.
+   *       {@code DeadlineExceeded}): recorded {@code FAILED}, with what KubeRay reported (status,
+   *       reason, message, end time) and the {@code kubectl} commands to investigate.
+   *   <li>Its Ray job {@code STOPPED}: recorded {@code CANCELLED}.
+   *   <li>RayJob gone (or its name now used by another backfill): recorded {@code FAILED}, unless
+   *       the record is a {@code PENDING} one younger than two minutes (its client may still be
+   *       creating the RayJob).
+   *   <li>RayJob {@code SUCCEEDED}: left as is. Only the driver records {@code DONE}, with its rows
+   *       and metrics; its last write may still be in flight. {@link ReconciledJob#detail()} says
+   *       so.
+   *   <li>RayJob still pending or running: left as is.
+   * </ul>
+   *
+   * <p>Records that ended are never written to, and a driver's own end recorded later still wins
+   * (the history keeps the furthest state, {@code DONE} above all). Reconciling again writes
+   * nothing new. The RayJobs are listed once, before anything is written: when the API server
+   * cannot be read (after retrying transient answers for 30 seconds) nothing is written. No API
+   * call is made when the history has no open detached backfill of the namespace.
+   *
+   * @param auth how to reach the API server
+   * @param namespace the RayJobs' namespace
+   * @param db the database whose {@linkplain Connection#jobHistory() job history} to reconcile
+   * @return one entry per open detached backfill of the namespace, newest first, changed or not
+   *     ({@link ReconciledJob#changed()})
+   * @throws InvalidInputException when an argument is missing
+   * @throws RayClusterException when the RayJobs cannot be listed; nothing was written then
+   * @throws GenevaException when the job history cannot be read or written
+   */
+  public static List<ReconciledJob> reconcile(KubeAuth auth, String namespace, Connection db) {
+    return reconcile(auth, namespace, db, BUDGET);
+  }
+
+  static List<ReconciledJob> reconcile(
+      KubeAuth auth, String namespace, Connection db, Duration budget) {
+    if (auth == null || namespace == null || namespace.isBlank() || db == null) {
+      throw new InvalidInputException(
+          "DetachedBackfills.reconcile needs a KubeAuth (e.g. KubeAuth.kubeconfig()), the RayJobs'"
+              + " namespace (e.g. \"geneva\") and the database's Connection, got "
+              + (auth == null ? "no auth" : "an auth")
+              + ", namespace "
+              + namespace
+              + " and "
+              + (db == null ? "no connection" : "a connection"));
+    }
+    JobHistory history = db.jobHistory();
+    JobReconciler reconciler = new JobReconciler(history, Clock.systemUTC());
+    List<JobRecord> open = reconciler.openRecords(namespace, null);
+    if (open.isEmpty()) {
+      return List.of();
+    }
+    Map<String, RayJobResource> byName;
+    ApiCalls.Client api = ApiCalls.newClient(auth.resolve());
+    try (KubernetesClient client = api.client()) {
+      byName =
+          listManaged(api, namespace, budget).stream()
+              .collect(Collectors.toMap(j -> j.getMetadata().getName(), Function.identity()));
+    } catch (KubernetesClientException e) {
+      throw new RayClusterException(
+          "Could not list the RayJobs in namespace "
+              + namespace
+              + " to reconcile "
+              + open.size()
+              + " open job record(s) of "
+              + history.uri()
+              + ": HTTP "
+              + e.getCode()
+              + " "
+              + Errors.safeMessage(e)
+              + "; nothing was recorded. The caller needs list on rayjobs.ray.io in the namespace;"
+              + " retry when the API server answers",
+          e);
+    } catch (RayClusterException e) {
+      throw new RayClusterException(e.getMessage() + "; nothing was recorded", e);
+    }
+    List<ReconciledJob> results = new ArrayList<>();
+    for (JobRecord record : open) {
+      String name = JobReconciler.rayJobName(record);
+      RayJobResource job = byName.get(name);
+      if (reconciler.isDetached(record, job)) {
+        results.add(reconciler.reconcile(record, namespace, name, job, null, false));
+      }
+    }
+    return results;
+  }
+
+  /** The RayJobs Geneva submitted in a namespace, in one list call. */
+  private static List<RayJobResource> listManaged(
+      ApiCalls.Client api, String namespace, Duration budget) {
+    return api.calls()
+        .call(
+            "list RayJobs in " + namespace,
+            budget,
+            () ->
+                api.client()
+                    .resources(RayJobResource.class)
+                    .inNamespace(namespace)
+                    .withLabel(RayCluster.MANAGED_BY_LABEL, RayCluster.MANAGED_BY_VALUE)
+                    .list()
+                    .getItems());
   }
 }

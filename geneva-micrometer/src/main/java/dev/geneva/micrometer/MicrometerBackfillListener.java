@@ -2,12 +2,14 @@ package dev.geneva.micrometer;
 
 import dev.geneva.BackfillListener;
 import dev.geneva.BackfillProgress;
+import dev.geneva.JobMetrics;
 import dev.geneva.JobRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * geneva.jobs} and its duration recorded in the timer {@code geneva.job.duration}, all tagged
  * {@code table}, {@code column}, {@code state} and {@code executor}. While it runs, the gauges
  * {@code geneva.backfill.rows.done} and {@code geneva.backfill.tasks.done} (tagged {@code column})
- * follow its progress.
+ * follow its progress, and the metrics that are values rather than totals ({@link
+ * JobMetrics#gauges()}: {@code rows_ready_for_commit}, {@code cnt_geneva_workers_active}) are the
+ * gauges {@code geneva.job.<name>} (tagged {@code table} and {@code column}), set at every report
+ * of the job (its start, a heartbeat at least every minute, its end) rather than summed.
  *
  * <pre>{@code
  * BackfillListener meters = MicrometerBackfillListener.create(registry);
@@ -34,6 +39,7 @@ public final class MicrometerBackfillListener implements BackfillListener {
   private final Tags tags;
   private final ConcurrentHashMap<String, AtomicLong> rowsDone = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicLong> tasksDone = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<List<String>, AtomicLong> jobGauges = new ConcurrentHashMap<>();
 
   private MicrometerBackfillListener(MeterRegistry registry, Tags tags) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -75,6 +81,20 @@ public final class MicrometerBackfillListener implements BackfillListener {
 
   @Override
   public void onJobRecorded(JobRecord job) {
+    for (String name : JobMetrics.gauges()) {
+      Long value = job.metrics().get(name);
+      if (value != null) {
+        jobGauges
+            .computeIfAbsent(
+                List.of(name, job.table(), job.column()),
+                k ->
+                    registry.gauge(
+                        "geneva.job." + name,
+                        tags.and("table", job.table(), "column", job.column()),
+                        new AtomicLong()))
+            .set(value);
+      }
+    }
     if (!job.state().isTerminal()) {
       return;
     }
@@ -89,14 +109,16 @@ public final class MicrometerBackfillListener implements BackfillListener {
         .tags(t)
         .register(registry)
         .increment();
-    job.metrics()
+    job.metrics().entrySet().stream()
+        .filter(e -> !JobMetrics.gauges().contains(e.getKey()))
         .forEach(
-            (name, value) ->
-                Counter.builder("geneva.job." + name)
-                    .description("Geneva job metric " + name + ", summed over ended backfills")
+            e ->
+                Counter.builder("geneva.job." + e.getKey())
+                    .description(
+                        "Geneva job metric " + e.getKey() + ", summed over ended backfills")
                     .tags(t)
                     .register(registry)
-                    .increment(value));
+                    .increment(e.getValue()));
     job.startedAt()
         .ifPresent(
             start ->

@@ -15,6 +15,7 @@ import dev.geneva.k8s.RayCluster;
 import dev.geneva.k8s.RayClusterDefinitions;
 import dev.geneva.k8s.RayClusterSpec;
 import dev.geneva.k8s.RayJobOptions;
+import dev.geneva.k8s.ReconciledJob;
 import dev.geneva.k8s.WorkerGroupSpec;
 import dev.geneva.k8s.auth.ConfigMethod;
 import dev.geneva.k8s.auth.KubeAuth;
@@ -219,6 +220,26 @@ public final class RayClusterDocs {
       // end.state(): SUCCEEDED, FAILED, STOPPED or DELETED; not isDone() when the time ran out
     }
     // docs:end ray-cluster-detached
+  }
+
+  /**
+   * Recording the ends of detached backfills that their drivers could not record.
+   *
+   * @param db the database of the backfills' tables
+   * @param auth how to reach the Kubernetes API server
+   * @param name a RayJob's name
+   */
+  public static void reconcile(Connection db, KubeAuth auth, String name) {
+    // docs:begin ray-cluster-reconcile
+    // every open detached backfill of the database in the namespace
+    for (ReconciledJob r : DetachedBackfills.reconcile(auth, "geneva", db)) {
+      System.out.println(r.describe()); // "<job id> (RayJob geneva/x): RUNNING -> FAILED: ..."
+    }
+    // one RayJob, from its handle
+    try (DetachedBackfill job = DetachedBackfills.find(auth, "geneva", name).orElseThrow()) {
+      job.reconcile(db);
+    }
+    // docs:end ray-cluster-reconcile
   }
 
   /**

@@ -36,6 +36,8 @@ import java.util.Set;
  *     holds other columns (a compaction writes every column of a fragment into one file): a {@code
  *     DataReplacement} cannot replace part of a file, so their new file is committed with an {@code
  *     Update} that tombstones the output columns in the shared file
+ * @param inputsToRecord which UDFs computed the UDF's UDF-column inputs, to record once the
+ *     backfill succeeds ({@code UdfVersions.INPUTS_COMPUTED}); null when nothing is to be recorded
  */
 record BackfillPlan(
     String column,
@@ -53,7 +55,8 @@ record BackfillPlan(
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds,
     String udfChange,
-    Set<Integer> sharedOutputFragments) {
+    Set<Integer> sharedOutputFragments,
+    String inputsToRecord) {
 
   /** The field ids of the output columns, their children included. */
   Set<Integer> outputFieldIds() {

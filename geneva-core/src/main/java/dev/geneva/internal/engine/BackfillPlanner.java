@@ -35,6 +35,9 @@ import org.apache.arrow.vector.types.pojo.Field;
 
 /** Validates a backfill request and splits it into tasks at the table's current version. */
 public final class BackfillPlanner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(BackfillPlanner.class);
+
   private BackfillPlanner() {}
 
   /**
@@ -55,7 +58,8 @@ public final class BackfillPlanner {
       String filter,
       boolean defaultFilter,
       long selected,
-      String udfChange) {}
+      String udfChange,
+      String inputsToRecord) {}
 
   /**
    * Checks a backfill request against the table's current version without planning it: the column,
@@ -122,6 +126,22 @@ public final class BackfillPlanner {
         options.where().isEmpty()
             ? UdfVersions.change(field.getMetadata(), meta, spec).orElse(null)
             : null;
+    // Likewise when a UDF column it reads was recomputed by another UDF since.
+    String inputState = UdfVersions.inputState(ds.getSchema(), spec.inputs());
+    if (udfChange == null && options.where().isEmpty()) {
+      udfChange = UdfVersions.inputChange(field.getMetadata(), inputState).orElse(null);
+    }
+    String recorded =
+        field.getMetadata() == null ? null : field.getMetadata().get(UdfVersions.INPUTS_COMPUTED);
+    // Recorded after a backfill whose values all read the inputs as they are now: a first one,
+    // or one recomputing every row.
+    String inputsToRecord =
+        inputState != null
+                && !inputState.equals(recorded)
+                && options.where().isEmpty()
+                && (recorded == null || udfChange != null)
+            ? inputState
+            : null;
     boolean defaultFilter = options.where().isEmpty() && udfChange == null;
     options.where().ifPresent(w -> SqlFilters.check("BackfillOptions.where", w));
     // In parentheses, so that it combines with row ranges as one expression.
@@ -148,8 +168,75 @@ public final class BackfillPlanner {
               + ". Use Lance SQL over the table's columns, e.g. \"id < 100\"",
           e);
     }
+    warnOfUncomputedInputs(ds, table, name, inputState, filter);
     return new Checked(
-        name, group, fields, meta, udf, spec, filter, defaultFilter, selected, udfChange);
+        name,
+        group,
+        fields,
+        meta,
+        udf,
+        spec,
+        filter,
+        defaultFilter,
+        selected,
+        udfChange,
+        inputsToRecord);
+  }
+
+  /**
+   * Warns when a UDF column this UDF reads is still null in rows it will compute: its values there
+   * would be computed from nulls and, once computed, not recomputed when the input is filled.
+   */
+  private static void warnOfUncomputedInputs(
+      Dataset ds, TableLocation table, String column, String inputState, String filter) {
+    if (inputState == null) {
+      return;
+    }
+    for (String part : inputState.split("&")) {
+      String input =
+          java.net.URLDecoder.decode(
+              part.substring(0, part.indexOf('=')), java.nio.charset.StandardCharsets.UTF_8);
+      String quoted = SqlNames.quote(input);
+      long uncomputed;
+      try {
+        uncomputed = ds.countRows(filter + " AND " + quoted + " IS NULL");
+      } catch (RuntimeException e) {
+        continue; // a warning only
+      }
+      if (uncomputed == 0) {
+        continue;
+      }
+      // Every selected row: most likely the input was not backfilled yet. Some: nulls the input's
+      // UDF gave (a null text's length), which are normal.
+      boolean all;
+      try {
+        all = uncomputed == ds.countRows(filter);
+      } catch (RuntimeException e) {
+        all = false;
+      }
+      if (all) {
+        LOG.warn(
+            "column '{}' of table '{}' reads UDF column '{}', which is null in {} of the rows"
+                + " selected to compute: those rows get the UDF's value for a null input and keep it once"
+                + " '{}' is filled. Backfill '{}' first, or recompute them later with"
+                + " BackfillOptions.where(\"{} IS NOT NULL\")",
+            column,
+            table.name(),
+            input,
+            uncomputed,
+            input,
+            input,
+            quoted);
+      } else {
+        LOG.info(
+            "column '{}' of table '{}' reads UDF column '{}', which is null in {} of the rows"
+                + " selected to compute",
+            column,
+            table.name(),
+            input,
+            uncomputed);
+      }
+    }
   }
 
   /** The fields of a group's members, in output order; every one must still be in the table. */
@@ -263,10 +350,13 @@ public final class BackfillPlanner {
               + " but "
               + (group == null ? "column '" + name + "' holds " : "group '" + name + "' holds ")
               + (group == null ? String.valueOf(fields.get(0).getType()) : describe(fields))
-              + ": drop and re-add the column"
-              + (group == null ? "" : "s")
-              + " to change "
-              + (group == null ? "its type" : "them"));
+              + ": to change "
+              + (group == null ? "its type" : "them")
+              + ", drop "
+              + (group == null ? "the column" : "the group")
+              + " with table.dropColumns(\""
+              + name
+              + "\") and add it again with the new UDF");
     }
   }
 
@@ -421,7 +511,8 @@ public final class BackfillPlanner {
           rowsPerTask,
           Set.copyOf(inputIds),
           c.udfChange(),
-          Set.copyOf(shared));
+          Set.copyOf(shared),
+          c.inputsToRecord());
     }
   }
 

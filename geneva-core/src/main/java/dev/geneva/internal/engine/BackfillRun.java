@@ -128,6 +128,12 @@ public final class BackfillRun implements BackfillJob {
   private long lastCommitNanos;
   private long lastRecordNanos;
 
+  /** Calls to workers submitted and not yet returned. */
+  private int inFlight;
+
+  /** The job history's compaction started at a heartbeat, if any. */
+  private CompletableFuture<Void> historyCompaction = CompletableFuture.completedFuture(null);
+
   /**
    * The version the next commit finds when no other writer committed since the plan: the read
    * version, then each version this run committed. While it holds, the table differs from the read
@@ -268,7 +274,6 @@ public final class BackfillRun implements BackfillJob {
                     plan.spec().resources()));
       }
       Deque<BackfillTask> todo = new ArrayDeque<>(plan.tasks());
-      int inFlight = 0;
       while (!todo.isEmpty() || inFlight > 0) {
         while (failure == null
             && !cancelled
@@ -341,10 +346,29 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+    if (failure == null
+        && !cancelled
+        && plan.udfChange() == null
+        && plan.inputsToRecord() != null) {
+      try {
+        Map<String, Map<String, String>> updates = new java.util.LinkedHashMap<>();
+        for (String column : plan.outputColumns()) {
+          updates.put(column, Map.of(UdfVersions.INPUTS_COMPUTED, plan.inputsToRecord()));
+        }
+        committedVersion = UdfVersions.updateFieldMetadata(table, updates);
+      } catch (RuntimeException e) {
+        // Only a record for later staleness checks: the values are committed.
+        LOG.warn(
+            "backfill of '{}' committed, but recording which UDFs computed its inputs failed: {}",
+            plan.column(),
+            e.toString());
+      }
+    }
     if (failure == null && !cancelled && plan.udfChange() != null) {
       try {
         committedVersion =
-            UdfVersions.markComputed(table, plan.outputColumns(), plan.udfClass(), plan.spec());
+            UdfVersions.markComputed(
+                table, plan.outputColumns(), plan.udfClass(), plan.spec(), plan.inputsToRecord());
       } catch (RuntimeException e) {
         failure =
             new GenevaException(
@@ -373,13 +397,16 @@ public final class BackfillRun implements BackfillJob {
         stopped.addSuppressed(failure);
       }
       record(JobState.CANCELLED, stopped.getMessage());
+      compactHistoryAtEnd();
       future.completeExceptionally(stopped);
     } else if (failure != null) {
       GenevaException wrapped = wrap(failure);
       record(JobState.FAILED, wrapped.getMessage());
+      compactHistoryAtEnd();
       future.completeExceptionally(wrapped);
     } else {
       record(JobState.DONE, null);
+      compactHistoryAtEnd();
       future.complete(
           new BackfillResult(
               table.uri(),
@@ -898,6 +925,42 @@ public final class BackfillRun implements BackfillJob {
     if (history != null
         && System.nanoTime() - lastRecordNanos >= history.heartbeatInterval().toNanos()) {
       record(JobState.RUNNING, null);
+      compactHistoryInBackground();
+    }
+  }
+
+  /**
+   * Compacts the job history on a thread of its own when it has grown past its threshold during a
+   * long backfill, so that the driver loop never waits for it.
+   */
+  private void compactHistoryInBackground() {
+    if (history == null || !historyCompaction.isDone() || !history.compactionDue()) {
+      return;
+    }
+    historyCompaction =
+        CompletableFuture.runAsync(
+            history::compactIfNeeded,
+            r -> {
+              Thread t = new Thread(r, "geneva-jobs-compact-" + plan.column());
+              t.setDaemon(true);
+              t.start();
+            });
+  }
+
+  /**
+   * Compacts the job history, if due, once the job's last report is written and before the caller
+   * hears of the end (so nothing is left using the connection's allocator when the caller closes
+   * it). A compaction that fails is logged and never changes the job's outcome.
+   */
+  private void compactHistoryAtEnd() {
+    if (history == null) {
+      return;
+    }
+    try {
+      historyCompaction.join();
+      history.compactIfNeeded();
+    } catch (Exception e) {
+      LOG.warn("compacting the job history {} failed: {}", history.uri(), e.toString());
     }
   }
 
@@ -922,6 +985,10 @@ public final class BackfillRun implements BackfillJob {
     m.put(JobMetrics.UDF_PROCESSING_TIME, millis(udfNanos));
     m.put(JobMetrics.WRITER_WRITE_TIME, millis(writeNanos));
     m.put(JobMetrics.BATCH_CHECKPOINTING_TIME, millis(checkpointNanos));
+    m.put(
+        JobMetrics.ROWS_READY_FOR_COMMIT,
+        selectedRows.values().stream().mapToLong(Long::longValue).sum());
+    m.put(JobMetrics.CNT_GENEVA_WORKERS_ACTIVE, (long) inFlight);
     return m;
   }
 

@@ -439,7 +439,8 @@ public final class TaskExecution implements AutoCloseable {
               + "' is a blob, but fragment "
               + task.fragmentId()
               + " is in Lance file format 2.0, whose blob encoding lance-core 0.39 cannot write"
-              + " safely: rewrite the table in file format 2.1 or newer");
+              + " safely: write the table in file format 2.1 or newer (create it with"
+              + " CreateTableOptions.builder().fileFormat(CreateTableOptions.FileFormat.V2_1))");
     }
     return outField;
   }

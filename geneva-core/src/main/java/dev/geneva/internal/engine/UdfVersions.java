@@ -12,9 +12,13 @@ import dev.geneva.udf.UdfSpec;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Which UDF (class, version, inputs) computed a column's values, kept in the field's metadata under
@@ -27,6 +31,102 @@ public final class UdfVersions {
 
   /** The metadata key: class, version and inputs of the UDF that computed the values. */
   public static final String COMPUTED = "geneva.udf.computed";
+
+  /**
+   * The metadata key recording, for a column whose UDF reads other UDF columns, which UDFs had
+   * computed those inputs when its values were computed ({@link #inputState}).
+   */
+  public static final String INPUTS_COMPUTED = "geneva.udf.inputs.computed";
+
+  /**
+   * Which UDF computed each of a UDF's inputs that is itself a UDF column, as recorded under {@link
+   * #INPUTS_COMPUTED}.
+   *
+   * @param schema the table's schema now
+   * @param inputs the UDF's inputs (a struct path counts as its column)
+   * @return the state, or null when no input is a UDF column
+   */
+  static String inputState(Schema schema, List<String> inputs) {
+    Map<String, String> state = new TreeMap<>();
+    for (String input : inputs) {
+      Field f =
+          schema.getFields().stream()
+              .filter(x -> x.getName().equals(input))
+              .findFirst()
+              .orElseGet(
+                  () -> {
+                    int dot = input.indexOf('.');
+                    String top = dot < 0 ? input : input.substring(0, dot);
+                    return schema.getFields().stream()
+                        .filter(x -> x.getName().equals(top))
+                        .findFirst()
+                        .orElse(null);
+                  });
+      if (f == null) {
+        continue;
+      }
+      Optional<UdfMetadata> declared = UdfMetadata.from(f.getMetadata());
+      declared.ifPresent(d -> state.put(f.getName(), encodeComputed(f.getMetadata(), d)));
+    }
+    if (state.isEmpty()) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    state.forEach(
+        (k, v) -> b.append(b.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+    return b.toString();
+  }
+
+  private static Map<String, Identity> decodeState(String state) {
+    Map<String, Identity> m = new TreeMap<>();
+    if (state == null || state.isEmpty()) {
+      return m;
+    }
+    for (String part : state.split("&")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        Identity id = Identity.decode(dec(part.substring(eq + 1)));
+        if (id != null) {
+          m.put(dec(part.substring(0, eq)), id);
+        }
+      }
+    }
+    return m;
+  }
+
+  /**
+   * How a column's UDF-column inputs changed since its values were computed: an input recomputed by
+   * another UDF (a new version, or {@code alterColumns}) leaves values read from the old one.
+   *
+   * @param fieldMetadata the column's field metadata
+   * @param stateNow {@link #inputState} now
+   * @return what changed, e.g. {@code "input 'summary' is now computed by ..."}, or empty when
+   *     nothing did or nothing was recorded
+   */
+  static Optional<String> inputChange(Map<String, String> fieldMetadata, String stateNow) {
+    String recorded = fieldMetadata == null ? null : fieldMetadata.get(INPUTS_COMPUTED);
+    if (recorded == null || stateNow == null || recorded.equals(stateNow)) {
+      return Optional.empty();
+    }
+    Map<String, Identity> before = decodeState(recorded);
+    Map<String, Identity> now = decodeState(stateNow);
+    List<String> changes = new ArrayList<>();
+    now.forEach(
+        (input, identity) -> {
+          Identity was = before.get(input);
+          if (was != null && !was.equals(identity)) {
+            changes.add(
+                "input '"
+                    + input
+                    + "' was recomputed by "
+                    + identity
+                    + " (its values had been computed by "
+                    + was
+                    + ")");
+          }
+        });
+    return changes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", changes));
+  }
 
   /** A UDF's identity for this purpose. */
   record Identity(String udfClass, String version, List<String> inputs) {
@@ -185,15 +285,19 @@ public final class UdfVersions {
    * @param columns the columns
    * @param udfClass the UDF's class
    * @param spec its declaration
+   * @param inputState {@link #inputState} when the backfill was planned, or null
    * @return the new version
    */
   static long markComputed(
-      TableLocation table, List<String> columns, String udfClass, UdfSpec spec) {
+      TableLocation table, List<String> columns, String udfClass, UdfSpec spec, String inputState) {
     Map<String, Map<String, String>> updates = new java.util.LinkedHashMap<>();
     try (Dataset latest = table.openLatest()) {
       for (String column : columns) {
         Map<String, String> update = new java.util.HashMap<>();
         update.put(COMPUTED, encode(udfClass, spec.version(), spec.inputs()));
+        if (inputState != null) {
+          update.put(INPUTS_COMPUTED, inputState);
+        }
         Optional<UdfMetadata> declared =
             UdfMetadata.from(latest.getSchema().findField(column).getMetadata());
         // The declared version follows the class's, unless alterColumns declared another UDF

@@ -3,22 +3,27 @@ package dev.geneva.internal.meta;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import com.lancedb.lance.WriteParams;
+import com.lancedb.lance.compaction.CompactionOptions;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.ScanOptions;
 import dev.geneva.GenevaException;
 import dev.geneva.internal.engine.RootReader;
 import dev.geneva.internal.lance.LanceErrors;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -28,7 +33,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * An append-only Lance table Geneva keeps for itself under {@code <database>/_geneva/} (job
  * history, stored cluster definitions). Rows are only ever appended, so writers never overwrite
  * each other; an append that loses a commit race (or races the table's creation) is retried.
- * Readers fold the rows (the latest per key wins).
+ * Readers fold the rows (the latest per key wins). {@link #compact} deletes rows a fold no longer
+ * needs and merges the table's small fragments (one per append) into one.
  */
 public final class SystemTable {
   /** The directory under the database holding Geneva's own tables; never listed as a table. */
@@ -36,11 +42,20 @@ public final class SystemTable {
 
   private static final int MAX_ATTEMPTS = 30;
 
+  /** The most row addresses in one delete predicate; more make several deletes. */
+  static final int ADDRESSES_PER_DELETE = 10_000;
+
   private final String uri;
   private final Schema schema;
   private final Supplier<Map<String, String>> storage;
   private final BufferAllocator allocator;
   private volatile boolean created;
+
+  /** The table's fragment count after this JVM's last append or compaction, -1 before either. */
+  private volatile int lastFragments = -1;
+
+  /** One compaction of this table at a time in this JVM. */
+  private final ReentrantLock compacting = new ReentrantLock();
 
   /**
    * Describes one system table.
@@ -74,6 +89,15 @@ public final class SystemTable {
    */
   public String uri() {
     return uri;
+  }
+
+  /**
+   * The table's fragment count as this JVM last saw it: after its last append or compaction.
+   *
+   * @return the count, -1 when this JVM has not written the table yet
+   */
+  public int lastKnownFragments() {
+    return lastFragments;
   }
 
   /**
@@ -242,6 +266,7 @@ public final class SystemTable {
       WriteParams params =
           new WriteParams.Builder().withMode(mode).withStorageOptions(storage.get()).build();
       try (Dataset written = Dataset.create(allocator, stream, uri, params)) {
+        lastFragments = written.getFragments().size();
         return written.version();
       }
     } catch (IOException e) {
@@ -278,7 +303,146 @@ public final class SystemTable {
     }
   }
 
-  private static boolean retryable(RuntimeException e) {
+  /** Chooses the rows a compaction deletes, from the rows of the version it compacts. */
+  public interface Pruning {
+    /**
+     * Reads one batch of the compacted version.
+     *
+     * @param batch the rows (valid only during the call)
+     * @param rowAddresses each row's Lance row address
+     */
+    void read(VectorSchemaRoot batch, UInt8Vector rowAddresses);
+
+    /**
+     * The rows to delete, once every batch was read.
+     *
+     * @return their row addresses
+     */
+    Set<Long> drop();
+  }
+
+  /**
+   * What a compaction did.
+   *
+   * @param rowsBefore rows of the version it read
+   * @param rowsDeleted rows it deleted
+   * @param fragmentsBefore fragments of the version it read
+   * @param fragmentsAfter fragments of the version it left (rows appended meanwhile included)
+   * @param version the version it left
+   */
+  public record Compacted(
+      long rowsBefore, long rowsDeleted, int fragmentsBefore, int fragmentsAfter, long version) {}
+
+  /**
+   * Deletes the rows a pruning chooses from the latest version, then merges the fragments. Safe
+   * with concurrent appends: the delete names rows by their addresses in the version it read, which
+   * appended fragments never take, and Lance rebases both the delete and the rewrite over appends
+   * committed meanwhile. A race with another compaction (another JVM) is retried; one in this JVM
+   * waits, or is skipped when {@code wait} is false.
+   *
+   * @param pruning makes the chooser of rows to delete (a new one per attempt)
+   * @param wait whether to wait for a compaction of this JVM that is under way
+   * @return what it did; empty when the table does not exist, or another compaction of this JVM was
+   *     under way and {@code wait} is false
+   * @throws GenevaException when the table cannot be read, pruned or rewritten
+   */
+  public Optional<Compacted> compact(Supplier<Pruning> pruning, boolean wait) {
+    if (wait) {
+      compacting.lock();
+    } else if (!compacting.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return compactOnce(pruning.get());
+        } catch (GenevaException e) {
+          throw e;
+        } catch (Exception e) { // lance-core's JNI also throws undeclared checked exceptions
+          if (!retryable(e) || attempt >= MAX_ATTEMPTS) {
+            throw new GenevaException("cannot compact " + uri + ": " + e.getMessage(), e);
+          }
+          sleep(attempt); // another writer rewrote the same fragments first: read again
+        }
+      }
+    } finally {
+      compacting.unlock();
+    }
+  }
+
+  private Optional<Compacted> compactOnce(Pruning pruning) {
+    long rowsBefore;
+    int fragmentsBefore;
+    long deleted;
+    try (Dataset ds = openLatest()) {
+      if (ds == null) {
+        return Optional.empty();
+      }
+      rowsBefore = ds.countRows();
+      fragmentsBefore = ds.getFragments().size();
+      try (LanceScanner scanner =
+              ds.newScan(new ScanOptions.Builder().withRowAddress(true).build());
+          ArrowReader reader = scanner.scanBatches()) {
+        while (reader.loadNextBatch()) {
+          VectorSchemaRoot batch = reader.getVectorSchemaRoot();
+          pruning.read(batch, (UInt8Vector) batch.getVector("_rowaddr"));
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new GenevaException("cannot read " + uri + ": " + e.getMessage(), e);
+      }
+      Set<Long> drop = pruning.drop();
+      for (String predicate : deletePredicates(drop)) {
+        ds.delete(predicate);
+      }
+      deleted = drop.size();
+    }
+    try (Dataset latest = openLatest()) {
+      latest.compact(CompactionOptions.builder().build());
+    }
+    try (Dataset after = openLatest()) {
+      lastFragments = after.getFragments().size();
+      return Optional.of(
+          new Compacted(rowsBefore, deleted, fragmentsBefore, lastFragments, after.version()));
+    }
+  }
+
+  /**
+   * Predicates deleting exactly the dropped rows of a version, by row address, at most {@link
+   * #ADDRESSES_PER_DELETE} each. Flat {@code IN} lists: lance-core 0.39 crashes the JVM (a native
+   * stack overflow) on a predicate of some hundreds of {@code OR}s. Fragments appended later get
+   * higher fragment ids, so their rows never have one of these addresses.
+   */
+  static List<String> deletePredicates(Set<Long> drop) {
+    List<Long> sorted = new ArrayList<>(drop);
+    sorted.sort(null);
+    List<String> predicates = new ArrayList<>();
+    for (int from = 0; from < sorted.size(); from += ADDRESSES_PER_DELETE) {
+      StringBuilder in = new StringBuilder("_rowaddr IN (");
+      List<Long> chunk = sorted.subList(from, Math.min(sorted.size(), from + ADDRESSES_PER_DELETE));
+      for (int i = 0; i < chunk.size(); i++) {
+        in.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(chunk.get(i)));
+      }
+      predicates.add(in.append(')').toString());
+    }
+    return predicates;
+  }
+
+  /** The latest version, or null when the table does not exist. */
+  private Dataset openLatest() {
+    try {
+      return Dataset.open(
+          allocator, uri, new ReadOptions.Builder().setStorageOptions(storage.get()).build());
+    } catch (RuntimeException e) {
+      if (LanceErrors.isNotFound(e)) {
+        return null;
+      }
+      throw new GenevaException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean retryable(Exception e) {
     if (LanceErrors.isCommitConflict(e)) {
       return true;
     }

@@ -9,6 +9,7 @@ import dev.geneva.Geneva;
 import dev.geneva.GenevaException;
 import dev.geneva.Table;
 import dev.geneva.spi.BackfillExecutor;
+import dev.geneva.testing.ChildJvm;
 import dev.geneva.testing.Faults;
 import dev.geneva.testing.IdSignature;
 import dev.geneva.testing.IdSignatures;
@@ -447,6 +448,7 @@ public record ResumeScenario(
     List<String> command =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            ChildJvm.tmpDirFlag(db.toAbsolutePath().getParent()),
             "--add-opens=java.base/java.nio=ALL-UNNAMED",
             "-cp",
             System.getProperty("java.class.path"),

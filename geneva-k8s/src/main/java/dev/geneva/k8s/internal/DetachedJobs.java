@@ -40,6 +40,17 @@ public final class DetachedJobs {
   /** Annotation holding the column the RayJob backfills. */
   public static final String COLUMN_ANNOTATION = RayCluster.LABEL_PREFIX + "column";
 
+  /**
+   * Annotation holding the id the backfill is recorded under in the database's job history, when
+   * the client recorded it ({@link
+   * dev.geneva.k8s.DetachedBackfills#submit(dev.geneva.k8s.auth.KubeAuth, RayClusterSpec,
+   * dev.geneva.Table, String, DetachedBackfillOptions)}).
+   */
+  public static final String JOB_ID_ANNOTATION = RayCluster.LABEL_PREFIX + "job-id";
+
+  /** The executor a detached backfill's pending record names, before its driver reports. */
+  public static final String EXECUTOR = "rayjob";
+
   /** The submission mode Geneva uses, present in every supported KubeRay. */
   public static final String SUBMISSION_MODE = "HTTPMode";
 
@@ -108,6 +119,7 @@ public final class DetachedJobs {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(TABLE_ANNOTATION, args.tableUri());
     annotations.put(COLUMN_ANNOTATION, args.column());
+    args.options().jobId().ifPresent(id -> annotations.put(JOB_ID_ANNOTATION, id));
     RayJobResource job = new RayJobResource();
     job.setMetadata(
         new ObjectMetaBuilder()
