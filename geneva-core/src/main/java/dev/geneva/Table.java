@@ -38,6 +38,7 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Lance table. Every call reads the table's latest version, so a {@code Table} sees commits made
@@ -251,6 +252,138 @@ public final class Table {
       ds.delete(SqlFilters.wrap(filter));
     } catch (Exception e) {
       throw filterFailure("delete(\"" + filter + "\")", filter, e);
+    }
+  }
+
+  /**
+   * Compacts the table with Lance's defaults; see {@link #compact(CompactOptions)}.
+   *
+   * @return what was rewritten
+   */
+  public CompactResult compact() {
+    return compact(CompactOptions.defaults());
+  }
+
+  /**
+   * Rewrites small fragments into larger ones (and, by default, drops deleted rows from fragments
+   * with many), with Lance's compaction, as LanceDB's {@code table.optimize()} does. A table built
+   * by many small appends has many small fragments, and a backfill's cost grows with the fragment
+   * count (it writes one data file per fragment): compact it before a large backfill.
+   *
+   * <p>What compaction does to Geneva's state, all of it correct: the rewritten fragments get new
+   * ids and their rows new addresses, so checkpoints of an unfinished backfill for those fragments
+   * no longer apply (their tasks are computed again); a materialized view of this table deletes and
+   * re-adds the rows of the rewritten fragments at its next refresh (and recomputes their UDF
+   * columns); UDF columns are rewritten into one data file with the other columns, which the next
+   * backfill of such a column separates again. A backfill running meanwhile fails at its next
+   * commit, asking to be run again: so compaction is refused while the job history shows one
+   * running, unless {@link CompactOptions.Builder#allowRunningBackfills} says otherwise. A commit
+   * of another writer between the plan and the commit of the compaction makes Lance refuse the
+   * compaction; it is planned again up to {@link CompactOptions#maxCommitAttempts()} times.
+   *
+   * @param options target size, deletions, attempts
+   * @return what was rewritten, and the versions
+   * @throws InvalidInputException for null options, or while a backfill of the table runs
+   * @throws GenevaException when Lance cannot compact or commit
+   */
+  public CompactResult compact(CompactOptions options) {
+    if (options == null) {
+      throw new InvalidInputException(
+          "compact table '" + name() + "': the options are null; use CompactOptions.defaults()");
+    }
+    if (!options.allowRunningBackfills()) {
+      checkNoRunningBackfill();
+    }
+    for (int attempt = 1; ; attempt++) {
+      try (Dataset ds = location.openLatest()) {
+        long readVersion = ds.version();
+        Map<Integer, Integer> before = filesByFragment(ds);
+        // Dataset.compact rewrites on Lance's threads; planning, executing and committing the
+        // tasks one by one through the Java API took 20 times as long.
+        ds.compact(options.toLance());
+        try (Dataset after = location.openLatest()) {
+          if (after.version() == readVersion) {
+            return new CompactResult(0, 0, 0, 0, readVersion, readVersion);
+          }
+          Map<Integer, Integer> now = filesByFragment(after);
+          long fragmentsRemoved = 0;
+          long filesRemoved = 0;
+          for (var e : before.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+              fragmentsRemoved++;
+              filesRemoved += e.getValue();
+            }
+          }
+          long fragmentsAdded = 0;
+          long filesAdded = 0;
+          for (var e : now.entrySet()) {
+            if (!before.containsKey(e.getKey())) {
+              fragmentsAdded++;
+              filesAdded += e.getValue();
+            }
+          }
+          return new CompactResult(
+              fragmentsRemoved,
+              fragmentsAdded,
+              filesRemoved,
+              filesAdded,
+              readVersion,
+              after.version());
+        }
+      } catch (RuntimeException e) {
+        if (!LanceErrors.isCommitConflict(e)) {
+          throw new GenevaException("cannot compact table '" + name() + "': " + e, e);
+        }
+        if (attempt >= options.maxCommitAttempts()) {
+          throw new GenevaException(
+              "cannot compact table '"
+                  + name()
+                  + "': another writer committed first "
+                  + attempt
+                  + " times (a backfill, a refresh or appends to the same fragments); the table"
+                  + " is unchanged. Compact when it is quiet, or raise"
+                  + " CompactOptions.maxCommitAttempts: "
+                  + e.getMessage(),
+              e);
+        }
+      }
+    }
+  }
+
+  /** The number of data files of each fragment, by fragment id. */
+  private static Map<Integer, Integer> filesByFragment(Dataset ds) {
+    Map<Integer, Integer> files = new java.util.HashMap<>();
+    for (var f : ds.getFragments()) {
+      files.put(f.getId(), f.metadata().getFiles().size());
+    }
+    return files;
+  }
+
+  /** Refuses while the job history shows a backfill of this table running (and not stale). */
+  private void checkNoRunningBackfill() {
+    List<JobRecord> running;
+    try {
+      running = connection.jobs(JobFilter.builder().table(name()).state(JobState.RUNNING).build());
+    } catch (RuntimeException e) {
+      // The history only warns of a wasted backfill; the compaction itself is safe.
+      LoggerFactory.getLogger(Table.class)
+          .warn("compact: cannot read the job history, compacting anyway: {}", e.toString());
+      return;
+    }
+    for (JobRecord job : running) {
+      if (job.staleSince().isEmpty()) {
+        throw new InvalidInputException(
+            "compact table '"
+                + name()
+                + "': a backfill of column '"
+                + job.column()
+                + "' (job "
+                + job.jobId()
+                + ") is running on it; compacting now would rewrite the fragments it computes, so"
+                + " its next commit would fail and its work on them be lost. Wait for it or cancel"
+                + " it, then compact; or compact anyway with"
+                + " CompactOptions.builder().allowRunningBackfills(true)");
+      }
     }
   }
 

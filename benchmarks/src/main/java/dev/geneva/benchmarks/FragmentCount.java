@@ -10,6 +10,8 @@ import com.lancedb.lance.operation.DataReplacement.DataReplacementGroup;
 import com.lancedb.lance.schema.SqlExpressions;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillResult;
+import dev.geneva.CompactOptions;
+import dev.geneva.CompactResult;
 import dev.geneva.Connection;
 import dev.geneva.Table;
 import dev.geneva.spi.BackfillExecutor;
@@ -69,6 +71,7 @@ final class FragmentCount {
             .findFirst()
             .orElse(executors.get(0))
             .executor();
+    results.add(print(compactFirst(threads, fewTable, manyTable)));
     results.add(print(projection(threads)));
     return results;
   }
@@ -309,6 +312,86 @@ final class FragmentCount {
     } finally {
       TableData.delete(root.resolve(copy + ".lance"));
     }
+  }
+
+  /**
+   * (f5) Compact first, report only: a copy of the many-fragment table, its UDF column already
+   * added, compacted with {@link Table#compact} to fragments of the few-fragment table's size and
+   * then backfilled, against the backfill of the few-fragment table, both on {@code executor} and
+   * alternating. The compaction writes the still-null column into the compacted files, so the
+   * backfill also takes the path that separates it again.
+   */
+  private Measurement compactFirst(BackfillExecutor executor, Table few, Table many) {
+    int concurrency = Runtime.getRuntime().availableProcessors();
+    long target = perFragment(config.fragmentCount().rows(), config.fragmentCount().few());
+    List<Double> fewTimes = new ArrayList<>();
+    List<Double> totals = new ArrayList<>();
+    List<Double> compactTimes = new ArrayList<>();
+    List<Double> backfillTimes = new ArrayList<>();
+    long fragmentsAfter = 0;
+    for (int run = -config.warmups(); run < config.repeats(); run++) {
+      for (int side = 0; side < 2; side++) {
+        boolean fewSide = (side + run) % 2 == 0;
+        if (fewSide) {
+          Timing t = backfill(few, executor, concurrency);
+          if (run >= 0) {
+            fewTimes.add(t.seconds());
+          }
+          continue;
+        }
+        String copy = "copy-f-" + copies++;
+        Path dir = root.resolve(copy + ".lance");
+        TableData.copy(root.resolve(many.name() + ".lance"), dir);
+        try {
+          Table t = db.openTable(copy);
+          t.addColumns(Map.of("id2", new TimesTwo()));
+          long start = System.nanoTime();
+          CompactResult r =
+              t.compact(CompactOptions.builder().targetRowsPerFragment(target).build());
+          double compacted = (System.nanoTime() - start) / 1e9;
+          t.backfill("id2", options(executor, concurrency));
+          double total = (System.nanoTime() - start) / 1e9;
+          if (t.countRows("id2 = id * 2") != t.countRows()) {
+            throw new IllegalStateException("backfill of compacted " + copy + " left rows");
+          }
+          fragmentsAfter = r.fragmentsAdded();
+          if (run >= 0) {
+            totals.add(total);
+            compactTimes.add(compacted);
+            backfillTimes.add(total - compacted);
+          }
+        } finally {
+          TableData.delete(dir);
+        }
+      }
+    }
+    double f = Benchmarks.median(fewTimes);
+    double m = Benchmarks.median(totals);
+    return new Measurement(
+        "f5",
+        "compact first: compact "
+            + config.fragmentCount().many()
+            + " fragments then backfill / backfill of "
+            + config.fragmentCount().few()
+            + " fragments ("
+            + executor.name()
+            + ")",
+        m / f,
+        Double.NaN,
+        true,
+        String.format(
+            Locale.ROOT,
+            "%d rows, c=%d: compact %d fragments into %d %.3f s + backfill %.3f s = %.3f s;"
+                + " backfill of %d fragments %.3f s",
+            config.fragmentCount().rows(),
+            concurrency,
+            config.fragmentCount().many(),
+            fragmentsAfter,
+            Benchmarks.median(compactTimes),
+            Benchmarks.median(backfillTimes),
+            m,
+            config.fragmentCount().few(),
+            f));
   }
 
   private BackfillOptions options(BackfillExecutor executor, int concurrency) {

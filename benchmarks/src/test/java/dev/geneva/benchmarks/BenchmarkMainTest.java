@@ -27,7 +27,7 @@ class BenchmarkMainTest {
         .extracting(Measurement::id)
         .containsExactly(
             "a", "a-ray", "b", "b-ray", "c1", "c2", "c3", "d", "d-ray", "e", "e-ray", "f0", "f4",
-            "f1", "f2", "f3");
+            "f1", "f2", "f5", "f3");
     assertThat(results)
         .allSatisfy(m -> assertThat(m.ratio()).isFinite().isPositive())
         .filteredOn(
@@ -36,6 +36,7 @@ class BenchmarkMainTest {
                     && !m.id().equals("c3")
                     && !m.id().equals("f0")
                     && !m.id().equals("f4")
+                    && !m.id().equals("f5")
                     && !m.id().equals("f3"))
         .allSatisfy(m -> assertThat(m.hasTarget()).isTrue());
     assertThat(results)
@@ -52,7 +53,8 @@ class BenchmarkMainTest {
         .contains("(ray) / hand-written loop", "(threads) / model loop on")
         .contains("(f0)", "(f1)", "(f2)", "(f3)", "(threads)", "(ray-local)", "at 100000 fragments")
         .contains("floor: Lance SQL addColumns", "process CPU")
-        .contains("(f4) floor: hand-written lance-core loop", "against the hand-written loop (f4)");
+        .contains("(f4) floor: hand-written lance-core loop", "against the hand-written loop (f4)")
+        .contains("(f5) compact first: compact", "then backfill / backfill of");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temporary tables are deleted").isEmpty();
     }

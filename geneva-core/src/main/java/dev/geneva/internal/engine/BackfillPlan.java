@@ -32,6 +32,10 @@ import java.util.Set;
  * @param inputFieldIds the field ids of the UDF's inputs (children included)
  * @param udfChange how the UDF changed since the column's values were computed, when that made the
  *     default backfill select every row; null otherwise
+ * @param sharedOutputFragments the fragments whose output columns are held by a data file that also
+ *     holds other columns (a compaction writes every column of a fragment into one file): a {@code
+ *     DataReplacement} cannot replace part of a file, so their new file is committed with an {@code
+ *     Update} that tombstones the output columns in the shared file
  * @param inputsToRecord which UDFs computed the UDF's UDF-column inputs, to record once the
  *     backfill succeeds ({@code UdfVersions.INPUTS_COMPUTED}); null when nothing is to be recorded
  */
@@ -51,6 +55,7 @@ record BackfillPlan(
     Map<Integer, Long> rowsPerTask,
     Set<Integer> inputFieldIds,
     String udfChange,
+    Set<Integer> sharedOutputFragments,
     String inputsToRecord) {
 
   /** The field ids of the output columns, their children included. */

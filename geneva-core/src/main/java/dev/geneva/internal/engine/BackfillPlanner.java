@@ -409,6 +409,7 @@ public final class BackfillPlanner {
       Map<Integer, String> fingerprints = new LinkedHashMap<>();
       Map<Integer, String> outputFiles = new LinkedHashMap<>();
       Map<Integer, Long> rowsPerTask = new LinkedHashMap<>();
+      Set<Integer> shared = new HashSet<>();
       if (selected > 0) {
         for (var fragment : ds.getFragments()) {
           FragmentMetadata md = fragment.metadata();
@@ -489,6 +490,9 @@ public final class BackfillPlanner {
             fingerprints.put(md.getId(), fingerprint);
             outputFiles.put(md.getId(), existing == null ? "" : existing);
           }
+          if (existing != null && holdsOtherColumns(md, existing, columnIds)) {
+            shared.add(md.getId());
+          }
         }
       }
       return new BackfillPlan(
@@ -507,6 +511,7 @@ public final class BackfillPlanner {
           rowsPerTask,
           Set.copyOf(inputIds),
           c.udfChange(),
+          Set.copyOf(shared),
           c.inputsToRecord());
     }
   }
@@ -640,6 +645,19 @@ public final class BackfillPlanner {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether the data file holding the output columns also holds other columns, as every file a
+   * compaction writes does.
+   */
+  static boolean holdsOtherColumns(FragmentMetadata md, String file, Set<Integer> columnIds) {
+    for (DataFile f : md.getFiles()) {
+      if (f.getPath().equals(file)) {
+        return Arrays.stream(f.getFields()).anyMatch(id -> id >= 0 && !columnIds.contains(id));
+      }
+    }
+    return false;
   }
 
   /**

@@ -6,6 +6,8 @@ import com.lancedb.lance.Transaction;
 import com.lancedb.lance.fragment.DataFile;
 import com.lancedb.lance.operation.DataReplacement;
 import com.lancedb.lance.operation.DataReplacement.DataReplacementGroup;
+import com.lancedb.lance.operation.Operation;
+import com.lancedb.lance.operation.Update;
 import dev.geneva.BackfillFailedException;
 import dev.geneva.BackfillJob;
 import dev.geneva.BackfillListener;
@@ -684,7 +686,33 @@ public final class BackfillRun implements BackfillJob {
     }
   }
 
+  /**
+   * Commits the pending fragments and clears the list: those whose output columns share a data file
+   * with other columns (after a compaction) first, with an {@code Update}, then the others with a
+   * {@code DataReplacement}.
+   */
   private void commit(List<DataReplacementGroup> groups) {
+    List<DataReplacementGroup> shared = new ArrayList<>();
+    for (DataReplacementGroup g : groups) {
+      if (plan.sharedOutputFragments().contains(Math.toIntExact(g.fragmentId()))) {
+        shared.add(g);
+      }
+    }
+    if (!shared.isEmpty()) {
+      groups.removeAll(shared);
+      try {
+        commit(shared, true);
+      } finally {
+        // What is left was not committed: keep it pending, in front.
+        groups.addAll(0, shared);
+      }
+    }
+    if (!groups.isEmpty()) {
+      commit(groups, false);
+    }
+  }
+
+  private void commit(List<DataReplacementGroup> groups, boolean shared) {
     if (!LanceLogging.isConfigured() && LANCE_LOG_NOTICE.compareAndSet(false, true)) {
       LOG.info(
           "Lance's notice 'DataReplacement ... not stable yet' is expected: Geneva commits columns"
@@ -696,15 +724,15 @@ public final class BackfillRun implements BackfillJob {
     for (int attempt = 1; ; attempt++) {
       long commitStart = System.nanoTime();
       try (Dataset latest = table.openLatest()) {
-        if (otherWriters || latest.version() != onlyOwnCommitsUpTo) {
-          otherWriters = true;
+        if (shared || otherWriters || latest.version() != onlyOwnCommitsUpTo) {
+          otherWriters |= latest.version() != onlyOwnCommitsUpTo;
           checkUnchanged(latest, groups);
         }
         Transaction tx =
             latest
                 .newTransactionBuilder()
                 .readVersion(latest.version())
-                .operation(DataReplacement.builder().replacements(List.copyOf(groups)).build())
+                .operation(shared ? separate(latest, groups) : replace(groups))
                 .build();
         try (Dataset committed = tx.commit()) {
           committedVersion = committed.version();
@@ -749,6 +777,60 @@ public final class BackfillRun implements BackfillJob {
         }
       }
     }
+  }
+
+  private static Operation replace(List<DataReplacementGroup> groups) {
+    return DataReplacement.builder().replacements(List.copyOf(groups)).build();
+  }
+
+  /**
+   * An {@code Update} giving each fragment its new file of the output columns, with those columns
+   * tombstoned ({@code -2}, as Lance's own column updates do) in the file that shares them with
+   * other columns. It replaces the fragments' metadata as {@code latest} has it, so Lance's
+   * conflict check refuses it (retryably) over a concurrent delete, update, compaction or
+   * replacement of the same fragments; {@link #checkUnchanged} then sees what changed.
+   */
+  private Operation separate(Dataset latest, List<DataReplacementGroup> groups) {
+    Map<Integer, FragmentMetadata> now = new HashMap<>();
+    for (var f : latest.getFragments()) {
+      now.put(f.getId(), f.metadata());
+    }
+    Set<Integer> outputIds = plan.outputFieldIds();
+    List<FragmentMetadata> updated = new ArrayList<>();
+    for (DataReplacementGroup g : groups) {
+      FragmentMetadata md = now.get(Math.toIntExact(g.fragmentId()));
+      List<DataFile> files = new ArrayList<>();
+      for (DataFile f : md.getFiles()) {
+        int[] fields = f.getFields().clone();
+        boolean kept = false;
+        for (int i = 0; i < fields.length; i++) {
+          if (outputIds.contains(fields[i])) {
+            fields[i] = -2;
+          }
+          kept |= fields[i] >= 0;
+        }
+        if (kept) {
+          files.add(
+              new DataFile(
+                  f.getPath(),
+                  fields,
+                  f.getColumnIndices(),
+                  f.getFileMajorVersion(),
+                  f.getFileMinorVersion(),
+                  f.getFileSizeBytes(),
+                  f.getBaseId().orElse(null)));
+        }
+      }
+      files.add(g.replacedFile());
+      updated.add(
+          new FragmentMetadata(
+              md.getId(), files, md.getPhysicalRows(), md.getDeletionFile(), md.getRowIdMeta()));
+    }
+    return Update.builder()
+        .updatedFragments(updated)
+        .fieldsModified(outputIds.stream().mapToLong(Integer::longValue).sorted().toArray())
+        .updateMode(Optional.of(Update.UpdateMode.RewriteColumns))
+        .build();
   }
 
   /**

@@ -206,10 +206,16 @@ public final class ViewRefresher {
     long started = System.nanoTime();
     Work work = work(version);
     ViewMetadata meta = work.meta;
-    if (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target) {
-      if (!work.fragments.isEmpty() || !work.removed.isEmpty()) {
-        write(view, meta.refreshing(work.target));
-      }
+    boolean record =
+        (meta.refreshingTo().isEmpty() || meta.refreshingTo().getAsLong() != work.target)
+            && (!work.fragments.isEmpty() || !work.removed.isEmpty());
+    // An unfinished refresh's record names the source version whose fragments the view may hold
+    // rows of. Replace it only once the rows of every fragment gone from the target (compacted
+    // away, say) are deleted: else a refresh that stops in between leaves them in the view for
+    // good, since no version the next refresh compares with lists their fragment any more.
+    boolean replacing = record && meta.refreshingTo().isPresent();
+    if (record && !replacing) {
+      write(view, meta.refreshing(work.target));
     }
     long added = 0;
     long viewAdded = 0;
@@ -224,6 +230,9 @@ public final class ViewRefresher {
         deleted += rows(gone.values());
         run.deleted(rows(gone.values()));
       }
+    }
+    if (replacing) {
+      write(view, meta.refreshing(work.target));
     }
     Schema viewSchema = viewSchema();
     boolean shuffled = queryOptions().shuffleSeed().isPresent();
