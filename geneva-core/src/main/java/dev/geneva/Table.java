@@ -291,6 +291,7 @@ public final class Table {
       throw new InvalidInputException(
           "compact table '" + name() + "': the options are null; use CompactOptions.defaults()");
     }
+    connection.checkOpen();
     if (!options.allowRunningBackfills()) {
       checkNoRunningBackfill();
     }
