@@ -176,28 +176,14 @@ public final class BackfillDriver {
         BackfillOptions options =
             parsed.options().toBuilder().executor(executor).listener(new Printer(out)).build();
         BackfillJob job = table.backfillAsync(parsed.column(), options);
-        BackfillResult result;
-        try {
-          result = job.future().get();
-        } catch (InterruptedException e) {
-          // Ray stops a job with SIGTERM; main's shutdown hook interrupts this thread.
-          job.cancel();
-          try {
-            job.future().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException
-              | ExecutionException
-              | TimeoutException
-              | CancellationException ignored) {
-            // Stopping: whatever finished is committed or checkpointed.
-          }
-          out.println(
-              DriverLines.error(
-                  CancellationException.class.getName(),
-                  "the backfill of '" + parsed.column() + "' was stopped; rerunning resumes"));
-          out.flush();
+        BackfillResult result =
+            awaitOrStop(
+                job.future(),
+                job::cancel,
+                "the backfill of '" + parsed.column() + "' was stopped; rerunning resumes",
+                out);
+        if (result == null) {
           return EXIT_STOPPED;
-        } catch (ExecutionException e) {
-          throw unwrap(e);
         }
         out.println(DriverLines.result(result));
         out.flush();
@@ -240,30 +226,16 @@ public final class BackfillDriver {
                         .build());
         parsed.sourceVersion().ifPresent(options::sourceVersion);
         RefreshJob job = view.refreshAsync(options.build());
-        RefreshResult result;
-        try {
-          result = job.future().get();
-        } catch (InterruptedException e) {
-          // Ray stops a job with SIGTERM; main's shutdown hook interrupts this thread.
-          job.cancel();
-          try {
-            job.future().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException
-              | ExecutionException
-              | TimeoutException
-              | CancellationException ignored) {
-            // Stopping: what the refresh committed stays, and the next refresh resumes it.
-          }
-          out.println(
-              DriverLines.error(
-                  CancellationException.class.getName(),
-                  "the refresh of view '"
-                      + parsed.viewName()
-                      + "' was stopped; refreshing again resumes it"));
-          out.flush();
+        RefreshResult result =
+            awaitOrStop(
+                job.future(),
+                job::cancel,
+                "the refresh of view '"
+                    + parsed.viewName()
+                    + "' was stopped; refreshing again resumes it",
+                out);
+        if (result == null) {
           return EXIT_STOPPED;
-        } catch (ExecutionException e) {
-          throw unwrap(e);
         }
         out.println(DriverLines.refreshResult(result));
         out.flush();
@@ -272,6 +244,35 @@ public final class BackfillDriver {
     } catch (RuntimeException | Error e) {
       printError(out, e);
       return e instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILED;
+    }
+  }
+
+  /**
+   * Waits for a job; when this thread is interrupted (Ray stops a job with SIGTERM, and main's
+   * shutdown hook interrupts this thread) cancels it, waits a while for it to stop at a safe point
+   * (what it committed or checkpointed stays) and prints the stopped line.
+   *
+   * @return the job's result, or null when it was stopped
+   */
+  private static <T> T awaitOrStop(
+      java.util.concurrent.Future<T> future, Runnable cancel, String stopped, PrintStream out) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      cancel.run();
+      try {
+        future.get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException
+          | ExecutionException
+          | TimeoutException
+          | CancellationException ignored) {
+        // Stopping anyway.
+      }
+      out.println(DriverLines.error(CancellationException.class.getName(), stopped));
+      out.flush();
+      return null;
+    } catch (ExecutionException e) {
+      throw unwrap(e);
     }
   }
 
