@@ -4,6 +4,8 @@ import dev.geneva.AddResult;
 import dev.geneva.BackfillOptions;
 import dev.geneva.BackfillPlanSummary;
 import dev.geneva.BackfillResult;
+import dev.geneva.CompactOptions;
+import dev.geneva.CompactResult;
 import dev.geneva.Connection;
 import dev.geneva.Geneva;
 import dev.geneva.MergeInsertResult;
@@ -78,6 +80,26 @@ public final class BackfillDocs {
           plan.rowsToCompute());
     }
     // docs:end backfill-plan
+  }
+
+  /**
+   * Compacts a table of many small fragments before backfilling it.
+   *
+   * @param docs the table
+   */
+  public static void compact(Table docs) {
+    // docs:begin backfill-compact
+    CompactResult r = docs.compact(); // Lance's defaults: fragments of about 1 M rows
+    CompactResult s =
+        docs.compact(
+            CompactOptions.builder()
+                .targetRowsPerFragment(250_000) // rows a compacted fragment aims at
+                .maxRowsPerGroup(1_024) // rows per row group in the files written
+                .materializeDeletions(true) // drop deleted rows (the default) ...
+                .materializeDeletionsThreshold(0.1f) // ... from fragments with 10% or more deleted
+                .build());
+    System.out.println(r.fragmentsRemoved() + " fragments into " + r.fragmentsAdded());
+    // docs:end backfill-compact
   }
 
   /**
