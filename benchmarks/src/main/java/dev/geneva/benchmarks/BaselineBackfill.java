@@ -111,17 +111,7 @@ public final class BaselineBackfill {
             writer.write(root);
           }
         }
-        groups.add(
-            new DataReplacementGroup(
-                fragment.getId(),
-                new DataFile(
-                    fileName,
-                    new int[] {fieldId},
-                    new int[] {0},
-                    format.getFileMajorVersion(),
-                    format.getFileMinorVersion(),
-                    null,
-                    null)));
+        groups.add(replacement(fragment.getId(), fileName, fieldId, format));
       }
       ds.newTransactionBuilder()
           .readVersion(readVersion)
@@ -131,6 +121,21 @@ public final class BaselineBackfill {
           .close();
     }
     return computed;
+  }
+
+  /** A fragment's new data file holding one column, in the format of its existing files. */
+  static DataReplacementGroup replacement(
+      int fragmentId, String fileName, int fieldId, DataFile format) {
+    return new DataReplacementGroup(
+        fragmentId,
+        new DataFile(
+            fileName,
+            new int[] {fieldId},
+            new int[] {0},
+            format.getFileMajorVersion(),
+            format.getFileMinorVersion(),
+            null,
+            null));
   }
 
   static int fieldId(Dataset ds, String column) {

@@ -188,15 +188,6 @@ final class ParallelLoop {
       root.setRowCount(physicalRows);
       writer.write(root);
     }
-    return new DataReplacementGroup(
-        md.getId(),
-        new DataFile(
-            fileName,
-            new int[] {fieldId},
-            new int[] {0},
-            format.getFileMajorVersion(),
-            format.getFileMinorVersion(),
-            null,
-            null));
+    return BaselineBackfill.replacement(md.getId(), fileName, fieldId, format);
   }
 }

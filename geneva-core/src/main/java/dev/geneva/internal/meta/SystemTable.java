@@ -124,12 +124,7 @@ public final class SystemTable {
         return;
       } catch (RuntimeException e) {
         if (!retryable(e)) {
-          throw new GenevaException(
-              "cannot write to "
-                  + UriRedaction.redact(uri)
-                  + ": "
-                  + UriRedaction.scrub(e.getMessage(), uri),
-              e);
+          throw failure("cannot write to", e);
         }
         last = e;
         sleep(attempt);
@@ -173,12 +168,7 @@ public final class SystemTable {
         return;
       } catch (RuntimeException e) {
         if (!retryable(e)) {
-          throw new GenevaException(
-              "cannot create "
-                  + UriRedaction.redact(uri)
-                  + ": "
-                  + UriRedaction.scrub(e.getMessage(), uri),
-              e);
+          throw failure("cannot create", e);
         }
         sleep(attempt); // another writer created it first: check again
       }
@@ -196,12 +186,7 @@ public final class SystemTable {
       if (LanceErrors.isNotFound(e)) {
         return false;
       }
-      throw new GenevaException(
-          "cannot open "
-              + UriRedaction.redact(uri)
-              + ": "
-              + UriRedaction.scrub(e.getMessage(), uri),
-          e);
+      throw failure("cannot open", e);
     }
   }
 
@@ -237,12 +222,7 @@ public final class SystemTable {
         throw e;
       } catch (RuntimeException e) {
         if (!retryable(e) || attempt >= MAX_ATTEMPTS) {
-          throw new GenevaException(
-              "cannot add the columns of newer Geneva versions to "
-                  + UriRedaction.redact(uri)
-                  + ": "
-                  + UriRedaction.scrub(e.getMessage(), uri),
-              e);
+          throw failure("cannot add the columns of newer Geneva versions to", e);
         }
         sleep(attempt); // another writer added them, or committed, first: look again
       }
@@ -296,12 +276,7 @@ public final class SystemTable {
         return written.version();
       }
     } catch (IOException e) {
-      throw new GenevaException(
-          "cannot write to "
-              + UriRedaction.redact(uri)
-              + ": "
-              + UriRedaction.scrub(e.getMessage(), uri),
-          e);
+      throw failure("cannot write to", e);
     }
   }
 
@@ -321,12 +296,7 @@ public final class SystemTable {
       if (LanceErrors.isNotFound(e)) {
         return; // nothing recorded yet
       }
-      throw new GenevaException(
-          "cannot open "
-              + UriRedaction.redact(uri)
-              + ": "
-              + UriRedaction.scrub(e.getMessage(), uri),
-          e);
+      throw failure("cannot open", e);
     }
     try (ds;
         LanceScanner scanner = ds.newScan(new ScanOptions.Builder().build());
@@ -335,12 +305,7 @@ public final class SystemTable {
         each.accept(reader.getVectorSchemaRoot());
       }
     } catch (Exception e) {
-      throw new GenevaException(
-          "cannot read "
-              + UriRedaction.redact(uri)
-              + ": "
-              + UriRedaction.scrub(e.getMessage(), uri),
-          e);
+      throw failure("cannot read", e);
     }
   }
 
@@ -509,5 +474,11 @@ public final class SystemTable {
   @Override
   public String toString() {
     return "SystemTable{" + UriRedaction.redact(uri) + "}";
+  }
+
+  /** A failure to {@code what} this table, with secrets in the URI and message masked. */
+  private GenevaException failure(String what, Exception e) {
+    return new GenevaException(
+        what + " " + UriRedaction.redact(uri) + ": " + UriRedaction.scrub(e.getMessage(), uri), e);
   }
 }
